@@ -1,0 +1,144 @@
+"""Attendee records: reading them as views, writing their effective fields and search index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Row, Select, delete, insert, or_, select
+from sqlalchemy.orm import Session
+
+from checkin.domain import AttendeeView, Status
+from checkin.store.models import Attendee, AttendeeState, SearchToken
+from checkin.text import fold, search_tokens
+
+# The fields that make up an attendee's record, as imported or registered (``Attendee.base``).
+RECORD_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "organization",
+    "city",
+    "region",
+    "registration_type",
+    "ticket",
+    "status",
+    "status_reason",
+    "ticket_code",
+)
+
+
+def attendee_view_query() -> Select[tuple[Attendee, AttendeeState]]:
+    return select(Attendee, AttendeeState).outerjoin(
+        AttendeeState, AttendeeState.attendee_id == Attendee.id
+    )
+
+
+def to_view(row: Row[tuple[Attendee, AttendeeState]] | tuple[Attendee, AttendeeState | None]) -> AttendeeView:
+    attendee, state = row[0], row[1]
+    return AttendeeView(
+        id=attendee.id,
+        external_id=attendee.external_id,
+        first_name=attendee.first_name,
+        last_name=attendee.last_name,
+        email=attendee.email,
+        organization=attendee.organization,
+        city=attendee.city,
+        region=attendee.region,
+        registration_type=attendee.registration_type,
+        ticket=attendee.ticket,
+        status=Status(attendee.status),
+        status_reason=attendee.status_reason,
+        source=attendee.source,
+        checked_in_at=state.checked_in_at if state else None,
+        checked_in_station=state.checked_in_station if state else None,
+    )
+
+
+def get_view(session: Session, attendee_id: str) -> AttendeeView | None:
+    row = session.execute(attendee_view_query().where(Attendee.id == attendee_id)).first()
+    return to_view(row) if row else None
+
+
+def find_by_code(session: Session, text: str) -> AttendeeView | None:
+    """The attendee whose registration id or ticket code (e.g. an Eventbrite barcode) is exactly ``text``."""
+    code = text.strip()
+    if not code:
+        return None
+    row = session.execute(
+        attendee_view_query()
+        .where(or_(Attendee.external_id == code, Attendee.ticket_code == code, Attendee.id == code))
+        .limit(1)
+    ).first()
+    return to_view(row) if row else None
+
+
+def resolve(session: Session, ref: str) -> AttendeeView | None:
+    """An attendee by internal id, registration id or ticket code (what the CLI accepts as ID)."""
+    return find_by_code(session, ref)
+
+
+def apply_fields(session: Session, attendee: Attendee, fields: Mapping[str, Any]) -> None:
+    """Set the effective record fields and keep the sort key and search tokens in step."""
+    for name in RECORD_FIELDS:
+        if name in fields:
+            setattr(attendee, name, fields[name] if fields[name] is not None else "")
+    attendee.ticket_code = attendee.ticket_code or None
+    for name, value in derived_columns(attendee.external_id, fields_of(attendee)).items():
+        setattr(attendee, name, value)
+    session.flush([attendee])
+    replace_tokens(session, {attendee.id: token_rows(attendee.id, attendee.external_id, fields_of(attendee))})
+
+
+def fields_of(attendee: Attendee) -> dict[str, Any]:
+    return {name: getattr(attendee, name) for name in RECORD_FIELDS}
+
+
+def derived_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, str]:
+    """The attendee columns computed from its record: the name sort key and the folded email."""
+    return {
+        "sort_key": fold(f"{fields.get('last_name', '')}\x01{fields.get('first_name', '')}\x01{external_id}"),
+        "email_key": fold(str(fields.get("email", "")).strip()),
+    }
+
+
+def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> list[dict[str, str]]:
+    tokens = search_tokens(
+        str(fields.get("first_name") or ""),
+        str(fields.get("last_name") or ""),
+        str(fields.get("organization") or ""),
+        str(fields.get("email") or ""),
+        external_id,
+        str(fields.get("ticket_code") or ""),
+    )
+    return [{"token": t, "attendee_id": attendee_id} for t in tokens]
+
+
+def replace_tokens(session: Session, rows_by_attendee: Mapping[str, list[dict[str, str]]]) -> None:
+    """Replace the search tokens of the given attendees."""
+    ids = list(rows_by_attendee)
+    for chunk in _chunks(ids, 500):
+        session.execute(delete(SearchToken).where(SearchToken.attendee_id.in_(chunk)))
+    rows = [row for attendee_rows in rows_by_attendee.values() for row in attendee_rows]
+    if rows:
+        session.execute(insert(SearchToken), rows)
+
+
+def likely_duplicates(session: Session, email: str, first_name: str, last_name: str) -> list[AttendeeView]:
+    """Attendees with the same email, or the same folded first and last name."""
+    conditions = []
+    if email.strip():
+        conditions.append(Attendee.email_key == fold(email.strip()))
+    if first_name.strip() and last_name.strip():
+        prefix = fold(f"{last_name.strip()}\x01{first_name.strip()}\x01")
+        conditions.append(Attendee.sort_key.startswith(prefix, autoescape=True))
+    if not conditions:
+        return []
+    rows = session.execute(attendee_view_query().where(or_(*conditions)).order_by(Attendee.sort_key).limit(20))
+    return [to_view(row) for row in rows]
+
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,309 @@
+"""The `checkin` command: every desk action from a terminal. Exit codes: 0 ok, 1 refused or failed, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from checkin import desk
+from checkin.attendees import likely_duplicates, resolve
+from checkin.conference import NoConference, ensure_conference, has_conference, stats
+from checkin.demo import build_demo
+from checkin.domain import AttendeeView, RegistrationType, Status, Verdict
+from checkin.exports import export_attendees
+from checkin.importers import FORMATS, MAPPABLE_FIELDS, ImportFailed, import_file
+from checkin.projection import rebuild
+from checkin.search import search
+from checkin.store import Store, default_db_path, demo_db_path, open_store
+
+OK, REFUSED, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return USAGE
+    try:
+        return int(args.handler(args))
+    except UsageError as error:
+        print(f"checkin {args.command}: {error}", file=sys.stderr)
+        return USAGE
+    except (ImportFailed, NoConference, desk.InvalidInput) as error:
+        print(f"checkin {args.command}: {error}", file=sys.stderr)
+        return REFUSED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    where = common.add_argument_group("database")
+    where.add_argument("--db", type=Path, help=f"database file (default: {default_db_path()})")
+    where.add_argument("--demo", action="store_true", help=f"use the demo database ({demo_db_path()})")
+    where.add_argument("--station", help="this station's name as people see it, e.g. 'Desk 3' (remembered)")
+
+    parser = argparse.ArgumentParser(prog="checkin", description="Muster: conference check-in from the terminal.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help_, description=help_)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    demo = command("demo", cmd_demo, "create the demo conference (fixed seed)")
+    demo.add_argument("--attendees", type=_positive, default=2400, help="number of attendees (default 2400)")
+    demo.add_argument("--seed", type=int, default=2027)
+    demo.add_argument("--replace", action="store_true", help="delete the database file first")
+
+    imp = command("import", cmd_import, "import a registrant export (Wild Apricot, Eventbrite, pretix or generic CSV)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--format", choices=sorted(FORMATS), help="skip detection and read the file as this format")
+    imp.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
+                     help=f"name the column for a field (generic CSV); fields: {', '.join(MAPPABLE_FIELDS)}")
+    imp.add_argument("--conference", help="conference name, when this database has none yet")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument("--max-mb", type=float, default=32.0, help="refuse files larger than this (default 32)")
+    imp.add_argument("--json", action="store_true")
+
+    attendees = command("attendees", cmd_attendees, "search attendees (or list them all)")
+    attendees.add_argument("query", nargs="?", default="")
+    attendees.add_argument("--limit", type=_positive, default=50)
+    attendees.add_argument("--json", action="store_true")
+
+    check = command("checkin", cmd_checkin, "check an attendee in (ID: registration id or ticket code)")
+    check.add_argument("id")
+    check.add_argument("--json", action="store_true")
+
+    walk = command("walk-in", cmd_walk_in, "register a walk-in attendee")
+    walk.add_argument("--first", required=True)
+    walk.add_argument("--last", required=True)
+    walk.add_argument("--email", default="")
+    walk.add_argument("--org", default="")
+    walk.add_argument("--type", default=RegistrationType.NON_MEMBER.value,
+                      help=f"registration type (e.g. {', '.join(t.value for t in RegistrationType)})")
+    walk.add_argument("--unpaid", action="store_true", help="payment still to be taken")
+    walk.add_argument("--check-in", action="store_true", help="check the new attendee in straight away")
+    walk.add_argument("--force", action="store_true", help="register even if a likely duplicate exists")
+    walk.add_argument("--json", action="store_true")
+
+    give = command("give", cmd_give, "hand over an entitlement (e.g. coin, lunch) once")
+    give.add_argument("id")
+    give.add_argument("entitlement")
+    give.add_argument("--json", action="store_true")
+
+    export = command("export", cmd_export, "attendees with check-in status as CSV")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    st = command("stats", cmd_stats, "check-in progress")
+    st.add_argument("--json", action="store_true")
+
+    command("rebuild", cmd_rebuild, "recompute derived state from the event log")
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    if args.db and args.demo:
+        raise UsageError("give either --db or --demo, not both")
+    return args.db or (demo_db_path() if args.demo else default_db_path())
+
+
+def _open(args: argparse.Namespace) -> Store:
+    return open_store(_db_path(args), args.station)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    start = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        width = 30
+        filled = int(width * done / total) if total else width
+        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
+              f"{time.monotonic() - start:.1f}s", end="" if done < total else "\n", file=sys.stderr)
+
+    return show
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def _attendee_json(view: AttendeeView) -> dict[str, Any]:
+    data = asdict(view)
+    data["status"] = view.status.value
+    return data
+
+
+def _verdict_out(verdict: Verdict, as_json: bool) -> int:
+    if as_json:
+        _print_json({"code": verdict.code.value, "accepted": verdict.accepted, "message": verdict.message,
+                     "event_id": verdict.event_id,
+                     "attendee": _attendee_json(verdict.attendee) if verdict.attendee else None})
+    else:
+        print(verdict.message)
+    return OK if verdict.accepted else REFUSED
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    if args.replace:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = open_store(path, args.station)
+    with store.unit_of_work() as session:
+        if has_conference(session):
+            print(f"{path} already holds a conference; use --replace to start over.", file=sys.stderr)
+            return REFUSED
+        summary = build_demo(session, args.attendees, args.seed, _progress("Creating attendees"))
+    print(f"Demo conference in {path}: {summary.attendees.added:,} attendees, {summary.rooms} rooms, "
+          f"{summary.sessions} sessions.")
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    mapping: dict[str, str] = {}
+    for item in args.map:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise UsageError(f"--map takes FIELD=HEADER, got '{item}'")
+        mapping[field.strip()] = header.strip()
+    store = _open(args)
+    with store.unit_of_work() as session:
+        ensure_conference(session, args.conference or args.file.stem)
+        report = import_file(session, args.file, args.format, mapping, args.max_mb, _progress("Importing"))
+        if args.dry_run:
+            session.rollback()
+    if args.json:
+        _print_json({**asdict(report), "dry_run": args.dry_run})
+    else:
+        print(("Dry run, nothing written. " if args.dry_run else "") + report.summary())
+    return OK
+
+
+def cmd_attendees(args: argparse.Namespace) -> int:
+    store = _open(args)
+    with store.reading() as session:
+        found = search(session, args.query, args.limit) if args.query.strip() else _all(session, args.limit)
+    if args.json:
+        _print_json([_attendee_json(a) for a in found])
+        return OK
+    for a in found:
+        arrived = "checked in" if a.checked_in else ""
+        print(f"{a.external_id:<14} {a.full_name:<32.32} {a.organization:<36.36} {a.registration_type:<16.16} "
+              f"{a.status.value:<9} {arrived}")
+    if not found:
+        print("No attendees found.", file=sys.stderr)
+    return OK
+
+
+def _all(session: Any, limit: int) -> list[AttendeeView]:
+    from checkin.attendees import attendee_view_query, to_view
+    from checkin.store.models import Attendee
+
+    return [to_view(row) for row in session.execute(attendee_view_query().order_by(Attendee.sort_key).limit(limit))]
+
+
+def _resolve_id(store: Store, ref: str) -> AttendeeView:
+    with store.reading() as session:
+        found = resolve(session, ref)
+    if found is None:
+        raise UsageError(f"no attendee with id, registration id or ticket code '{ref}'")
+    return found
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    store = _open(args)
+    attendee = _resolve_id(store, args.id)
+    return _verdict_out(desk.check_in(store, attendee.id, _now()), args.json)
+
+
+def cmd_walk_in(args: argparse.Namespace) -> int:
+    store = _open(args)
+    form = desk.WalkIn(args.first, args.last, args.email, args.org, registration_type=args.type,
+                       status=Status.UNPAID if args.unpaid else Status.PAID)
+    with store.reading() as session:
+        duplicates = likely_duplicates(session, form.email, form.first_name, form.last_name)
+    if duplicates and not args.force:
+        print("Possibly already registered (use --force to register anyway):", file=sys.stderr)
+        for d in duplicates:
+            print(f"  {d.external_id}  {d.full_name}  {d.email}  {d.organization}", file=sys.stderr)
+        return REFUSED
+    view = desk.register_walk_in(store, form, _now())
+    if args.check_in:
+        return _verdict_out(desk.check_in(store, view.id, _now()), args.json)
+    if args.json:
+        _print_json(_attendee_json(view))
+    else:
+        print(f"Registered {view.full_name} as {view.external_id}.")
+    return OK
+
+
+def cmd_give(args: argparse.Namespace) -> int:
+    store = _open(args)
+    attendee = _resolve_id(store, args.id)
+    return _verdict_out(desk.give_entitlement(store, attendee.id, args.entitlement, _now()), args.json)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = _open(args)
+    with store.reading() as session:
+        if args.out:
+            with args.out.open("w", newline="", encoding="utf-8-sig") as out:
+                count = export_attendees(session, out)
+            print(f"Wrote {count:,} attendees to {args.out}.", file=sys.stderr)
+        else:
+            export_attendees(session, sys.stdout)
+    return OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    store = _open(args)
+    with store.reading() as session:
+        figures = stats(session)
+    if args.json:
+        _print_json({**asdict(figures), "percent_checked_in": round(figures.percent_checked_in, 1)})
+        return OK
+    print(figures.conference)
+    print(f"Checked in {figures.checked_in:,} of {figures.registered:,} ({figures.percent_checked_in:.1f}%); "
+          f"{figures.unpaid:,} unpaid, {figures.cancelled:,} cancelled, {figures.walk_ins:,} walk-ins")
+    for reg_type, (registered, arrived) in figures.by_type.items():
+        print(f"  {reg_type or '(none)':<18} {arrived:>6,} / {registered:<6,}")
+    for code, count in figures.entitlements_given.items():
+        print(f"  given: {code:<12} {count:,}")
+    return OK
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    store = _open(args)
+    started = time.perf_counter()
+    with store.unit_of_work() as session:
+        rebuild(session)
+    print(f"Rebuilt derived state in {time.perf_counter() - started:.2f}s.")
+    return OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

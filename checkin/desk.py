@@ -1,0 +1,218 @@
+"""What a registration desk does: check in, hand over entitlements, register walk-ins, correct records.
+
+Each action is split into a pure decision (``decide_*``: state in, verdict out) and the recording
+of its event; the event is committed (fsynced) before the verdict is returned as accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checkin.attendees import get_view
+from checkin.conference import current_conference, entitlements
+from checkin.domain import (
+    CORRECTABLE_FIELDS,
+    AttendeeView,
+    Entitlement,
+    EventKind,
+    Status,
+    Tone,
+    Verdict,
+    VerdictCode,
+)
+from checkin.events import NewEvent, record
+from checkin.ids import new_id
+from checkin.store import Store
+from checkin.store.models import EntitlementGiven
+
+
+def local_time(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def local_moment(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """'08:12' today, 'Tue 08:12' on another day of the conference."""
+    here = moment.astimezone(zone)
+    if here.date() == now.astimezone(zone).date():
+        return here.strftime("%H:%M")
+    return here.strftime("%a %H:%M")
+
+
+def decide_check_in(attendee: AttendeeView | None, zone: tzinfo, now: datetime) -> Verdict:
+    """The desk's answer for checking in ``attendee``; records nothing."""
+    if attendee is None:
+        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such registration.")
+    name = attendee.full_name
+    if attendee.checked_in_at is not None:
+        when = local_moment(attendee.checked_in_at, zone, now)
+        return Verdict(
+            VerdictCode.ALREADY_CHECKED_IN,
+            Tone.WARN,
+            f"{name} already checked in at {when} by {attendee.checked_in_station}.",
+            attendee,
+        )
+    if attendee.status is Status.CANCELLED:
+        reason = f" ({attendee.status_reason})" if attendee.status_reason else ""
+        return Verdict(VerdictCode.CANCELLED, Tone.BAD, f"{name}: registration cancelled{reason}.", attendee)
+    if attendee.status is Status.UNPAID:
+        return Verdict(
+            VerdictCode.UNPAID,
+            Tone.BAD,
+            f"{name}: registration not paid. Take payment, mark it paid, then check in.",
+            attendee,
+        )
+    return Verdict(VerdictCode.ACCEPTED, Tone.GOOD, f"Welcome, {name}! Checked in.", attendee)
+
+
+def check_in(store: Store, attendee_id: str, now: datetime) -> Verdict:
+    with store.unit_of_work() as session:
+        zone = conference_zone(session)
+        verdict = decide_check_in(get_view(session, attendee_id), zone, now)
+        if not verdict.accepted:
+            return verdict
+        event = NewEvent(EventKind.CHECKED_IN, store.station, now, attendee_id)
+        record(session, event)
+        attendee = get_view(session, attendee_id)
+    return Verdict(verdict.code, verdict.tone, verdict.message, attendee, event.id)
+
+
+def decide_entitlement(
+    attendee: AttendeeView | None,
+    entitlement: Entitlement | None,
+    given: EntitlementGiven | None,
+    zone: tzinfo,
+    now: datetime,
+) -> Verdict:
+    if attendee is None:
+        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such registration.")
+    if entitlement is None:
+        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such item to hand out.", attendee)
+    if given is not None:
+        when = local_moment(given.given_at, zone, now)
+        return Verdict(
+            VerdictCode.ALREADY_GIVEN,
+            Tone.BAD,
+            f"{entitlement.name} already given to {attendee.full_name} at {when} by {given.station}.",
+            attendee,
+        )
+    if attendee.status is Status.CANCELLED:
+        return Verdict(VerdictCode.CANCELLED, Tone.BAD, f"{attendee.full_name}: registration cancelled.", attendee)
+    if not entitlement.allows(attendee.registration_type):
+        return Verdict(
+            VerdictCode.NOT_ELIGIBLE,
+            Tone.BAD,
+            f"{entitlement.name} is not included for {attendee.registration_type or 'this registration'}.",
+            attendee,
+        )
+    return Verdict(VerdictCode.ACCEPTED, Tone.GOOD, f"{entitlement.name} given to {attendee.full_name}.", attendee)
+
+
+def give_entitlement(store: Store, attendee_id: str, code: str, now: datetime) -> Verdict:
+    with store.unit_of_work() as session:
+        zone = conference_zone(session)
+        entitlement = next((e for e in entitlements(session) if e.code == code), None)
+        given = session.get(EntitlementGiven, (attendee_id, code))
+        verdict = decide_entitlement(get_view(session, attendee_id), entitlement, given, zone, now)
+        if not verdict.accepted:
+            return verdict
+        event = NewEvent(EventKind.ENTITLEMENT_GIVEN, store.station, now, attendee_id, {"entitlement": code})
+        record(session, event)
+    return Verdict(verdict.code, verdict.tone, verdict.message, verdict.attendee, event.id)
+
+
+def given_entitlements(session: Session, attendee_id: str) -> dict[str, EntitlementGiven]:
+    rows = session.scalars(select(EntitlementGiven).where(EntitlementGiven.attendee_id == attendee_id))
+    return {row.entitlement: row for row in rows}
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    first_name: str
+    last_name: str
+    email: str = ""
+    organization: str = ""
+    city: str = ""
+    region: str = ""
+    registration_type: str = "Non-member"
+    status: Status = Status.PAID
+
+    def problems(self) -> dict[str, str]:
+        """Field -> what is wrong with it; empty when the form can be saved."""
+        found: dict[str, str] = {}
+        if not self.first_name.strip():
+            found["first_name"] = "First name is required."
+        if not self.last_name.strip():
+            found["last_name"] = "Last name is required."
+        email = self.email.strip()
+        if email and ("@" not in email or "." not in email.rpartition("@")[2] or " " in email):
+            found["email"] = "This does not look like an email address."
+        if not self.registration_type.strip():
+            found["registration_type"] = "Pick a registration type."
+        return found
+
+
+class InvalidInput(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def register_walk_in(store: Store, form: WalkIn, now: datetime) -> AttendeeView:
+    """Create a new attendee from the desk's form (recorded as an event, so it syncs)."""
+    problems = form.problems()
+    if problems:
+        raise InvalidInput(problems)
+    attendee_id = new_id()
+    record_fields = {
+        "first_name": form.first_name.strip(),
+        "last_name": form.last_name.strip(),
+        "email": form.email.strip(),
+        "organization": form.organization.strip(),
+        "city": form.city.strip(),
+        "region": form.region.strip(),
+        "registration_type": form.registration_type.strip(),
+        "ticket": "Walk-in",
+        "status": form.status.value,
+        "status_reason": "",
+        "external_id": f"W-{attendee_id.replace('-', '')[-10:].upper()}",
+    }
+    with store.unit_of_work() as session:
+        conference = current_conference(session)
+        payload = {"conference_id": conference.id, "attendee": record_fields}
+        record(session, NewEvent(EventKind.WALK_IN_REGISTERED, store.station, now, attendee_id, payload))
+        view = get_view(session, attendee_id)
+    assert view is not None
+    return view
+
+
+def correct(store: Store, attendee_id: str, changes: dict[str, str], now: datetime) -> AttendeeView:
+    """Record a correction of some of the attendee's fields; unchanged values are left out."""
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({f: f"{f} cannot be corrected at the desk." for f in sorted(unknown)})
+    cleaned = {k: v.strip() for k, v in changes.items()}
+    if "status" in cleaned and cleaned["status"] not in {s.value for s in Status}:
+        raise InvalidInput({"status": "Status must be paid, unpaid or cancelled."})
+    for required in ("first_name", "last_name"):
+        if required in cleaned and not cleaned[required]:
+            raise InvalidInput({required: "A name cannot be empty."})
+    with store.unit_of_work() as session:
+        before = get_view(session, attendee_id)
+        if before is None:
+            raise InvalidInput({"attendee": "No such registration."})
+        real = {k: v for k, v in cleaned.items() if getattr(before, k) != v}
+        if real:
+            event = NewEvent(EventKind.ATTENDEE_CORRECTED, store.station, now, attendee_id, {"changes": real})
+            record(session, event)
+        after = get_view(session, attendee_id)
+    assert after is not None
+    return after
+
+
+def conference_zone(session: Session) -> tzinfo:
+    return ZoneInfo(current_conference(session).timezone)

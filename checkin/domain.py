@@ -1,0 +1,122 @@
+"""The conference's vocabulary: registration types, statuses, event kinds, verdicts.
+
+Plain values only. Stable codes (``Verdict.code``, ``EventKind``) are part of the
+public contract: the CLI prints them, the sync protocol carries them, the UI turns
+them into words and colours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class RegistrationType(StrEnum):
+    MEMBER = "Member"
+    NON_MEMBER = "Non-member"
+    COURSE_ONLY = "Course-only"
+    ONE_DAY = "One-day"
+    EXHIBITOR = "Exhibitor"
+    SPONSOR = "Sponsor"
+    SPEAKER = "Speaker"
+    STAFF = "Staff/Volunteer"
+    MEDIA = "Media"
+    GUEST = "Guest"
+
+
+class Status(StrEnum):
+    PAID = "paid"
+    UNPAID = "unpaid"
+    CANCELLED = "cancelled"
+
+
+class EventKind(StrEnum):
+    CHECKED_IN = "checked_in"
+    WALK_IN_REGISTERED = "walk_in_registered"
+    ATTENDEE_CORRECTED = "attendee_corrected"
+    ENTITLEMENT_GIVEN = "entitlement_given"
+
+
+class VerdictCode(StrEnum):
+    ACCEPTED = "accepted"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    ALREADY_GIVEN = "already_given"
+    NOT_ELIGIBLE = "not_eligible"
+    CANCELLED = "cancelled"
+    UNPAID = "unpaid"
+    UNKNOWN = "unknown"
+
+
+class Tone(StrEnum):
+    """How loudly the UI shows a verdict: green, amber or red."""
+
+    GOOD = "good"
+    WARN = "warn"
+    BAD = "bad"
+
+
+# The fields a desk volunteer may correct; each correction is an event so it syncs.
+CORRECTABLE_FIELDS = ("first_name", "last_name", "organization", "registration_type", "status", "email")
+
+
+@dataclass(frozen=True)
+class AttendeeView:
+    """What the desk shows about one attendee."""
+
+    id: str
+    external_id: str
+    first_name: str
+    last_name: str
+    email: str
+    organization: str
+    city: str
+    region: str
+    registration_type: str
+    ticket: str
+    status: Status
+    status_reason: str
+    source: str
+    checked_in_at: datetime | None = None
+    checked_in_station: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def checked_in(self) -> bool:
+        return self.checked_in_at is not None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to one action at a station: a stable code, a tone and the words to show."""
+
+    code: VerdictCode
+    tone: Tone
+    message: str
+    attendee: AttendeeView | None = None
+    event_id: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.code is VerdictCode.ACCEPTED
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    code: str
+    name: str
+    eligible_types: tuple[str, ...] = field(default_factory=tuple)
+
+    def allows(self, registration_type: str) -> bool:
+        return not self.eligible_types or registration_type in self.eligible_types
+
+
+@dataclass(frozen=True)
+class StationContext:
+    """Who is acting: the local station's id and the name people see."""
+
+    id: str
+    name: str

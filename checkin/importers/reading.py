@@ -1,0 +1,177 @@
+"""Reading a registrant export into header + rows, whatever its encoding and delimiter.
+
+Every failure becomes a ``Problem`` that names the line (1 = the header line) and, where it can,
+the column, so an organiser can open the file and fix exactly that cell.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_MB = 32.0
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    column: str | None
+    message: str
+
+    def describe(self, file: str) -> str:
+        where = [file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; nothing was written. ``problems`` says where and why."""
+
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+        self.file = file
+        self.problems = list(problems)
+        shown = [p.describe(file) for p in self.problems[:20]]
+        more = len(self.problems) - len(shown)
+        if more > 0:
+            shown.append(f"... and {more} more problems")
+        super().__init__("\n".join(shown))
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number where the record starts, cells)
+    encoding: str
+    delimiter: str
+
+
+def read_table(path: Path, max_mb: float = DEFAULT_MAX_MB) -> Table:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ImportFailed(name, [Problem(None, None, f"cannot open the file ({error.strerror})")]) from error
+    if size > max_mb * 1024 * 1024:
+        raise ImportFailed(name, [Problem(None, None, (
+            f"the file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit; an export of 20,000 "
+            "registrants is about 5 MB, so this is probably not a registrant export. If it is, raise the "
+            "limit (--max-mb)."
+        ))])
+    data = path.read_bytes()
+    return parse_bytes(name, data)
+
+
+def parse_bytes(name: str, data: bytes) -> Table:
+    if not data.strip():
+        raise ImportFailed(name, [Problem(None, None, "the file is empty")])
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFailed(name, [Problem(None, None, (
+            "this is a spreadsheet workbook (Excel), not CSV: open it and save as 'CSV UTF-8'"
+        ))])
+    text, encoding = decode(name, data)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFailed(name, [Problem(line, None, "contains NUL bytes: this is not a text (CSV) file")])
+    delimiter = sniff_delimiter(text)
+    headers, rows = _parse(name, text, delimiter)
+    return Table(name, headers, rows, encoding, delimiter)
+
+
+def decode(name: str, data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return _strict(name, data, "utf-16"), "utf-16"
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(name, data, "utf-8-sig"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        if _UTF8_MULTIBYTE.search(data, 0, error.start):
+            # Earlier text was real UTF-8, so this is a damaged UTF-8 file, not a cp1252 one.
+            raise _undecodable(name, data, error, "utf-8") from error
+    return _strict(name, data, "cp1252"), "cp1252"
+
+
+def _strict(name: str, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise _undecodable(name, data, error, encoding) from error
+
+
+def _undecodable(name: str, data: bytes, error: UnicodeDecodeError, encoding: str) -> ImportFailed:
+    offset = error.start
+    if encoding == "utf-16":
+        return ImportFailed(name, [Problem(None, None, f"bytes at offset {offset} are not valid UTF-16")])
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    header_end = data.find(b"\n")
+    header = data[: header_end if header_end >= 0 else len(data)].decode(encoding, "replace")
+    delimiter = sniff_delimiter(header)
+    headers = next(csv.reader([header.lstrip("\ufeff")], delimiter=delimiter), [])
+    before = data[line_start:offset].decode(encoding, "replace")
+    index = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1
+    column = headers[index].strip() if 0 <= index < len(headers) else f"#{index + 1}"
+    bad = data[offset : offset + 4].hex(" ")
+    return ImportFailed(name, [Problem(line, column, (
+        f"bytes {bad} cannot be read as {encoding.upper()}; save the file again as 'CSV UTF-8'"
+    ))])
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: whichever of , ; or tab occurs most outside quotes."""
+    header = _first_line(text)
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line
+    return ""
+
+
+def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter, strict=False)
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                if headers is None:
+                    headers = [clean_header(cell) for cell in record]
+                else:
+                    rows.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFailed(name, [Problem(start, None, f"the CSV is malformed here ({error})")]) from error
+    if headers is None:
+        raise ImportFailed(name, [Problem(None, None, "the file is empty")])
+    if not rows:
+        raise ImportFailed(name, [Problem(2, None, "the file has a header line but no registrants")])
+    return headers, rows
+
+
+def clean_header(cell: str) -> str:
+    return _SPACES.sub(" ", cell.replace("\ufeff", "")).strip().strip('"').strip()
+
+
+def clean_cell(cell: str) -> str:
+    """One line of text: control characters and runs of whitespace become single spaces."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", cell)).strip()

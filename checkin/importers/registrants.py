@@ -1,0 +1,234 @@
+"""Registrant export -> attendees: detect the format, validate every row, then write all or nothing."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from checkin.attendees import RECORD_FIELDS
+from checkin.domain import Status
+from checkin.importers.formats import (
+    FORMATS,
+    GENERIC,
+    MAPPABLE_FIELDS,
+    Format,
+    UnknownStatus,
+    canonical_type,
+    header_key,
+    looks_like_formula,
+)
+from checkin.importers.reading import DEFAULT_MAX_MB, ImportFailed, Problem, Table, clean_cell, read_table
+from checkin.importers.writing import ImportReport, write_records
+
+Progress = Callable[[int, int], None]
+MAX_LENGTH = {"external_id": 100, "ticket_code": 200, "email": 320, "first_name": 200, "last_name": 200,
+              "organization": 300, "city": 200, "region": 100, "registration_type": 100, "ticket": 300}
+_NAME_PARTICLES = {"von", "van", "de", "del", "della", "da", "di", "du", "le", "la", "der", "den", "ter", "dos",
+                   "das", "bin", "al", "zu"}
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    external_id: str
+    fields: dict[str, str]  # the RECORD_FIELDS
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    format_name: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    max_mb: float = DEFAULT_MAX_MB,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` into the session's conference. Raises ImportFailed before writing anything if any
+    row is bad; the caller's transaction makes the write itself all-or-nothing."""
+    table = read_table(path, max_mb)
+    records, fmt = parse_records(table, format_name, mapping, progress)
+    return write_records(session, records, fmt.name, progress)
+
+
+def parse_records(
+    table: Table,
+    format_name: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Record], Format]:
+    fmt = _choose_format(table, format_name, mapping)
+    columns = _resolve_columns(table, fmt, mapping or {})
+    records: list[Record] = []
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+    total = len(table.rows)
+    for done, (line, cells) in enumerate(table.rows, 1):
+        record = _record(table, fmt, columns, line, cells, problems)
+        if record is not None:
+            earlier = first_line.setdefault(record.external_id, line)
+            if earlier != line:
+                column = table.headers[columns[_id_field(fmt, columns)]]
+                problems.append(Problem(line, column, (
+                    f"registration id '{record.external_id}' already appears on line {earlier}"
+                    + ("; export with the 'Secret' column so each ticket has its own id" if fmt.name == "pretix"
+                       else "")
+                )))
+            else:
+                records.append(record)
+        if progress and done % 2000 == 0:
+            progress(done, total)
+        if len(problems) >= 200:
+            break
+    if problems:
+        raise ImportFailed(table.file, problems)
+    return records, fmt
+
+
+def _choose_format(table: Table, format_name: str | None, mapping: Mapping[str, str] | None) -> Format:
+    if format_name:
+        if format_name not in FORMATS:
+            known = ", ".join(FORMATS)
+            raise ImportFailed(table.file, [Problem(None, None, f"unknown format '{format_name}' (known: {known})")])
+        return FORMATS[format_name]
+    if mapping:
+        return GENERIC
+    present = {header_key(h) for h in table.headers}
+    best: tuple[int, Format] | None = None
+    for fmt in FORMATS.values():
+        score = sum(
+            1 for group in fmt.identifying
+            if all(any(header_key(s) in present for s in fmt.synonyms(f)) for f in group)
+        )
+        if score and (best is None or score > best[0]):
+            best = (score, fmt)
+    if best is None:
+        headers = ", ".join(f"'{h}'" for h in table.headers[:12])
+        raise ImportFailed(table.file, [Problem(1, None, (
+            f"not a Wild Apricot, Eventbrite or pretix export (headers: {headers}). Import it as a generic "
+            "CSV and name the columns, e.g. --map external_id='Reg No' --map last_name=Surname"
+        ))])
+    return best[1]
+
+
+def _resolve_columns(table: Table, fmt: Format, mapping: Mapping[str, str]) -> dict[str, int]:
+    """Field -> column index, from the user's mapping first, then the format's synonyms."""
+    by_key: dict[str, int] = {}
+    for index, header in enumerate(table.headers):
+        by_key.setdefault(header_key(header), index)
+    columns: dict[str, int] = {}
+    problems: list[Problem] = []
+    for name, header in mapping.items():
+        if name not in MAPPABLE_FIELDS:
+            problems.append(Problem(1, header, f"'{name}' is not a field (fields: {', '.join(MAPPABLE_FIELDS)})"))
+        elif header_key(header) not in by_key:
+            problems.append(Problem(1, header, f"no such column for {name}; the file has: {', '.join(table.headers)}"))
+        else:
+            columns[name] = by_key[header_key(header)]
+    used = set(columns.values())
+    names = list(dict.fromkeys([*fmt.columns, *MAPPABLE_FIELDS]))
+    for name in names:
+        if name in columns:
+            continue
+        for synonym in fmt.synonyms(name):
+            index = by_key.get(header_key(synonym))
+            if index is not None and index not in used:
+                columns[name] = index
+                used.add(index)
+                break
+    if not any(f in columns for f in fmt.id_fields):
+        wanted = " or ".join(f"'{s}'" for f in fmt.id_fields for s in fmt.synonyms(f)[:2])
+        problems.append(Problem(1, None, f"missing the registration id column ({wanted})"))
+    if "full_name" not in columns and not {"first_name", "last_name"} <= columns.keys():
+        problems.append(Problem(1, None, (
+            "missing the name columns ('First Name' and 'Last Name', or 'Attendee name')"
+        )))
+    if problems:
+        raise ImportFailed(table.file, problems)
+    return columns
+
+
+def _id_field(fmt: Format, columns: Mapping[str, int]) -> str:
+    return next(f for f in fmt.id_fields if f in columns)
+
+
+def _record(
+    table: Table,
+    fmt: Format,
+    columns: Mapping[str, int],
+    line: int,
+    cells: list[str],
+    problems: list[Problem],
+) -> Record | None:
+    values: dict[str, str] = {}
+    found = len(problems)
+    for name, index in columns.items():
+        raw = cells[index] if index < len(cells) else ""
+        if looks_like_formula(raw):
+            problems.append(Problem(line, table.headers[index], (
+                f"'{_shorten(raw)}' is a spreadsheet formula; registrant data must be plain text"
+            )))
+            continue
+        values[name] = unicodedata.normalize("NFC", clean_cell(raw))
+    if len(problems) > found:
+        return None
+    id_name = _id_field(fmt, columns)
+    external_id = values.get(id_name, "")
+    if not external_id:
+        problems.append(Problem(line, table.headers[columns[id_name]], "the registration id is empty"))
+        return None
+    first, last = values.get("first_name", ""), values.get("last_name", "")
+    if not (first or last):
+        first, last = split_name(values.get("full_name", ""))
+    if not (first or last):
+        column = table.headers[columns.get("last_name", columns.get("full_name", 0))]
+        problems.append(Problem(line, column, "the name is empty"))
+        return None
+    try:
+        status, reason = fmt.status(values) or (Status.PAID, "")
+    except UnknownStatus as error:
+        problems.append(Problem(line, table.headers[columns[error.column]], str(error)))
+        return None
+    ticket = values.get("registration_type", "")
+    fields = {
+        "first_name": first,
+        "last_name": last,
+        "email": values.get("email", ""),
+        "organization": values.get("organization", ""),
+        "city": values.get("city", ""),
+        "region": values.get("region", ""),
+        "registration_type": canonical_type(ticket) if ticket else "",
+        "ticket": ticket,
+        "status": status.value,
+        "status_reason": reason if status is Status.CANCELLED else "",
+        "ticket_code": values.get("ticket_code", "") or (values.get("secret", "") if fmt.name == "pretix" else ""),
+    }
+    fields["external_id"] = external_id
+    for name, limit in MAX_LENGTH.items():
+        if len(fields.get(name, "")) > limit:
+            column = table.headers[columns[name]] if name in columns else name
+            problems.append(Problem(line, column, f"too long ({len(fields[name])} characters; at most {limit})"))
+            return None
+    del fields["external_id"]
+    assert set(fields) == set(RECORD_FIELDS)
+    return Record(line, external_id, fields)
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """'Maria de la Cruz' -> ('Maria', 'de la Cruz'); 'Madonna' -> ('', 'Madonna')."""
+    parts = full.split()
+    if not parts:
+        return "", ""
+    if len(parts) == 1:
+        return "", parts[0]
+    start = len(parts) - 1
+    while start > 1 and parts[start - 1].lower() in _NAME_PARTICLES:
+        start -= 1
+    return " ".join(parts[:start]), " ".join(parts[start:])
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+

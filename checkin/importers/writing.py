@@ -1,0 +1,96 @@
+"""Writing validated registrant records: insert new, update changed, leave unchanged alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from checkin.attendees import derived_columns, replace_tokens, token_rows
+from checkin.conference import current_conference
+from checkin.domain import EventKind, Status
+from checkin.ids import new_id
+from checkin.projection import recompute_fields
+from checkin.store.models import Attendee, Event
+
+if TYPE_CHECKING:
+    from checkin.importers.registrants import Record
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    format: str
+    added: int
+    updated: int
+    unchanged: int
+    cancelled: int  # registrations this import newly marks cancelled
+    missing: list[str] = field(default_factory=list)  # previously imported ids absent from this file
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        text = (f"{self.total:,} registrants ({self.format}): {self.added:,} added, {self.updated:,} updated, "
+                f"{self.unchanged:,} unchanged, {self.cancelled:,} newly cancelled")
+        if self.missing:
+            text += f"; {len(self.missing):,} earlier registrants are not in this file (left as they were)"
+        return text
+
+
+def write_records(
+    session: Session,
+    records: Sequence[Record],
+    source_format: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    conference = current_conference(session)
+    existing = {
+        a.external_id: a
+        for a in session.scalars(select(Attendee).where(Attendee.conference_id == conference.id))
+    }
+    corrected = set(session.scalars(
+        select(Event.attendee_id).where(Event.kind == EventKind.ATTENDEE_CORRECTED.value).distinct()
+    ))
+    new_rows: list[dict[str, object]] = []
+    changed_rows: list[dict[str, object]] = []
+    tokens: dict[str, list[dict[str, str]]] = {}
+    unchanged = cancelled = 0
+    for record in records:
+        fields = record.fields
+        old = existing.get(record.external_id)
+        if old is not None and old.base == fields:
+            unchanged += 1
+            continue
+        attendee_id = old.id if old is not None else new_id()
+        was_cancelled = old is not None and old.base.get("status") == Status.CANCELLED.value
+        if fields["status"] == Status.CANCELLED.value and not was_cancelled:
+            cancelled += 1
+        row: dict[str, object] = {
+            **fields,
+            "ticket_code": fields["ticket_code"] or None,
+            "base": fields,
+            **derived_columns(record.external_id, fields),
+        }
+        if old is None:
+            new_rows.append({**row, "id": attendee_id, "conference_id": conference.id,
+                             "external_id": record.external_id, "source": "import"})
+        else:
+            changed_rows.append({**row, "id": attendee_id})
+        tokens[attendee_id] = token_rows(attendee_id, record.external_id, fields)
+    if new_rows:
+        session.execute(insert(Attendee), new_rows)
+    if changed_rows:
+        session.execute(update(Attendee), changed_rows)
+    replace_tokens(session, tokens)
+    for row in changed_rows:
+        if row["id"] in corrected:
+            recompute_fields(session, str(row["id"]))
+    if progress:
+        progress(len(records), len(records))
+    seen = {r.external_id for r in records}
+    missing = sorted(ext for ext, a in existing.items() if a.source == "import" and ext not in seen)
+    return ImportReport(source_format, len(new_rows), len(changed_rows), unchanged, cancelled, missing)

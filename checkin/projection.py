@@ -1,0 +1,154 @@
+"""State derived from the event log, kept up to date per event and rebuildable from scratch.
+
+One rule makes the two agree whatever order events arrive in (a synced event may be older than
+what a station already has): for each fact the event with the smallest id wins, and ids are
+UUIDv7, so the smallest id is the earliest by its station's clock. Attendee fields are always
+recomputed as base + every correction in id order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from checkin.attendees import RECORD_FIELDS, apply_fields
+from checkin.domain import EventKind
+from checkin.store.models import Attendee, AttendeeState, EntitlementGiven, Event
+
+
+def apply(session: Session, event: Event) -> None:
+    """Fold one newly recorded event into the derived tables."""
+    kind = event.kind
+    if kind == EventKind.CHECKED_IN:
+        _apply_check_in(session, event)
+    elif kind == EventKind.ENTITLEMENT_GIVEN:
+        _apply_entitlement(session, event)
+    elif kind == EventKind.WALK_IN_REGISTERED:
+        _apply_walk_in(session, event)
+    elif kind == EventKind.ATTENDEE_CORRECTED and event.attendee_id:
+        recompute_fields(session, event.attendee_id)
+
+
+def _station_name(event: Event) -> str:
+    return str(event.payload.get("station_name") or event.station_id[:8])
+
+
+def _apply_check_in(session: Session, event: Event) -> None:
+    if event.attendee_id is None:
+        return
+    state = session.get(AttendeeState, event.attendee_id)
+    if state is not None and state.checked_in_event <= event.id:
+        return
+    if state is None:
+        state = AttendeeState(attendee_id=event.attendee_id)
+        session.add(state)
+    state.checked_in_event = event.id
+    state.checked_in_at = event.station_time
+    state.checked_in_station = _station_name(event)
+    session.flush([state])
+
+
+def _apply_entitlement(session: Session, event: Event) -> None:
+    if event.attendee_id is None:
+        return
+    code = str(event.payload.get("entitlement", ""))
+    given = session.get(EntitlementGiven, (event.attendee_id, code))
+    if given is not None and given.event_id <= event.id:
+        return
+    if given is None:
+        given = EntitlementGiven(attendee_id=event.attendee_id, entitlement=code)
+        session.add(given)
+    given.event_id = event.id
+    given.given_at = event.station_time
+    given.station = _station_name(event)
+    session.flush([given])
+
+
+def _apply_walk_in(session: Session, event: Event) -> None:
+    if event.attendee_id is None or session.get(Attendee, event.attendee_id) is not None:
+        return
+    record = event.payload.get("attendee", {})
+    attendee = Attendee(
+        id=event.attendee_id,
+        conference_id=event.payload["conference_id"],
+        external_id=record.get("external_id") or f"W-{event.attendee_id[-12:].upper()}",
+        source="walk_in",
+        base={name: record.get(name, "") for name in RECORD_FIELDS},
+    )
+    session.add(attendee)
+    session.flush([attendee])
+    recompute_fields(session, attendee.id)
+
+
+def recompute_fields(session: Session, attendee_id: str) -> None:
+    """Effective fields = base, overlaid by every correction in id order (later corrections win)."""
+    attendee = session.get(Attendee, attendee_id)
+    if attendee is None:
+        return
+    fields: dict[str, Any] = dict(attendee.base)
+    corrections = session.scalars(
+        select(Event.payload)
+        .where(Event.attendee_id == attendee_id, Event.kind == EventKind.ATTENDEE_CORRECTED.value)
+        .order_by(Event.id)
+    )
+    for payload in corrections:
+        fields.update({k: v for k, v in payload.get("changes", {}).items() if k in RECORD_FIELDS})
+    apply_fields(session, attendee, fields)
+
+
+def rebuild(session: Session) -> None:
+    """Recreate every derived table from reference data and the event log."""
+    session.execute(delete(AttendeeState))
+    session.execute(delete(EntitlementGiven))
+    session.execute(delete(Attendee).where(Attendee.source == "walk_in"))
+    _reset_to_base(session)
+    for event in session.scalars(
+        select(Event).where(Event.kind == EventKind.WALK_IN_REGISTERED.value).order_by(Event.id)
+    ):
+        _apply_walk_in(session, event)
+    corrected = session.scalars(
+        select(Event.attendee_id).where(Event.kind == EventKind.ATTENDEE_CORRECTED.value).distinct()
+    ).all()
+    for attendee_id in corrected:
+        if attendee_id:
+            recompute_fields(session, attendee_id)
+    _rebuild_first_wins(session)
+
+
+def _reset_to_base(session: Session) -> None:
+    for attendee in session.scalars(select(Attendee)):
+        if any((getattr(attendee, f) or "") != (attendee.base.get(f) or "") for f in RECORD_FIELDS):
+            apply_fields(session, attendee, attendee.base)
+
+
+def _rebuild_first_wins(session: Session) -> None:
+    check_ins: dict[str, dict[str, Any]] = {}
+    given: dict[tuple[str, str], dict[str, Any]] = {}
+    kinds = (EventKind.CHECKED_IN.value, EventKind.ENTITLEMENT_GIVEN.value)
+    rows = session.execute(
+        select(Event.id, Event.kind, Event.attendee_id, Event.station_time, Event.station_id, Event.payload)
+        .where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))
+        .order_by(Event.id)
+    )
+    for event_id, kind, attendee_id, at, station_id, payload in rows:
+        station = str(payload.get("station_name") or station_id[:8])
+        if kind == EventKind.CHECKED_IN.value:
+            check_ins.setdefault(
+                attendee_id,
+                {"attendee_id": attendee_id, "checked_in_event": event_id, "checked_in_at": at,
+                 "checked_in_station": station},
+            )
+        else:
+            code = str(payload.get("entitlement", ""))
+            given.setdefault(
+                (attendee_id, code),
+                {"attendee_id": attendee_id, "entitlement": code, "event_id": event_id, "given_at": at,
+                 "station": station},
+            )
+    if check_ins:
+        session.execute(insert(AttendeeState), list(check_ins.values()))
+    if given:
+        session.execute(insert(EntitlementGiven), list(given.values()))
+    session.flush()

@@ -1,0 +1,111 @@
+"""Opening a station's database: engine setup, durability pragmas, migrations, local identity."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from checkin.domain import StationContext
+from checkin.ids import new_id
+from checkin.store.migrate import upgrade
+from checkin.store.models import Setting, Station
+
+APP_NAME = "Muster"
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "muster.sqlite"
+
+
+def demo_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo.sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while a scan commits; FULL fsyncs the WAL on every commit,
+    # so a check-in reported as accepted survives a power cut (NORMAL would not).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_sqlite_engine(path: Path) -> Engine:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@dataclass
+class Store:
+    """A migrated database and the station that writes to it."""
+
+    engine: Engine
+    station: StationContext
+    _sessions: sessionmaker[Session]
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A session that commits when the block ends cleanly and rolls back otherwise."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def rename_station(self, name: str) -> None:
+        with self.unit_of_work() as session:
+            station = session.get(Station, self.station.id)
+            assert station is not None
+            station.name = name
+        self.station = StationContext(self.station.id, name)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(path: Path, station_name: str | None = None) -> Store:
+    """Open (creating and migrating as needed) the database at ``path``.
+
+    The file's station identity is made once and kept; ``station_name`` renames it.
+    """
+    engine = create_sqlite_engine(path)
+    upgrade(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    with sessions() as session:
+        station = _local_station(session, station_name)
+        session.commit()
+    return Store(engine, station, sessions)
+
+
+def _local_station(session: Session, wanted_name: str | None) -> StationContext:
+    setting = session.get(Setting, "station_id")
+    if setting is None:
+        station = Station(id=new_id(), name=wanted_name or socket.gethostname() or "Desk", kind="desk")
+        session.add(station)
+        session.add(Setting(key="station_id", value=station.id))
+    else:
+        found = session.scalars(select(Station).where(Station.id == setting.value)).one()
+        station = found
+        if wanted_name and wanted_name != station.name:
+            station.name = wanted_name
+    session.flush()
+    return StationContext(station.id, station.name)

@@ -1,0 +1,194 @@
+"""SQLAlchemy 2 models: reference data, the append-only event log, and state derived from it.
+
+Three groups of tables:
+- reference data (conference, attendee, room, conference_session, entitlement, station) is imported
+  or created locally and replicated;
+- ``event`` is the immutable log of what happened on the floor (one row per UUIDv7 id);
+- ``attendee_state``, ``entitlement_given`` and ``search_token`` are projections that
+  ``checkin.projection.rebuild`` can recreate from the rest at any time.
+Attendee rows carry both ``base`` (the fields as imported or registered) and the effective
+columns (base with corrections from the log applied), so a rebuild can restore them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(36)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back timezone-aware datetimes, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: UTCDateTime, date: Date}
+
+
+class Conference(Base):
+    __tablename__ = "conference"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+
+
+class Station(Base):
+    __tablename__ = "station"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="desk")
+
+
+class Attendee(Base):
+    __tablename__ = "attendee"
+    __table_args__ = (UniqueConstraint("conference_id", "external_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    conference_id: Mapped[str] = mapped_column(ForeignKey("conference.id"))
+    external_id: Mapped[str] = mapped_column(String(100))
+    ticket_code: Mapped[str | None] = mapped_column(String(200), index=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    organization: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    registration_type: Mapped[str] = mapped_column(String(100), default="")
+    ticket: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="paid")
+    status_reason: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(20), default="import")
+    base: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sort_key: Mapped[str] = mapped_column(String(400), default="", index=True)
+    email_key: Mapped[str] = mapped_column(String(320), default="", index=True)
+
+
+class SearchToken(Base):
+    """One folded word of an attendee's name, organization, email or ids: prefix search by index range."""
+
+    __tablename__ = "search_token"
+
+    token: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attendee_id: Mapped[str] = mapped_column(
+        ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Room(Base):
+    __tablename__ = "room"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    conference_id: Mapped[str] = mapped_column(ForeignKey("conference.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int] = mapped_column(Integer)
+    setup: Mapped[str] = mapped_column(String(40), default="theater")
+    capacities: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("room.id"))
+
+
+class ConferenceSession(Base):
+    __tablename__ = "conference_session"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    conference_id: Mapped[str] = mapped_column(ForeignKey("conference.id"))
+    room_id: Mapped[str] = mapped_column(ForeignKey("room.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(40), default="breakout")
+    track: Mapped[str] = mapped_column(String(100), default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    hours: Mapped[float] = mapped_column(Float, default=0.0)
+    prereg_required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EntitlementRow(Base):
+    __tablename__ = "entitlement"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    eligible_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Event(Base):
+    """One immutable thing that happened at a station. Never updated, never deleted."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_attendee_kind", "attendee_id", "kind"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    station_id: Mapped[str] = mapped_column(ID)
+    station_time: Mapped[datetime]
+    attendee_id: Mapped[str | None] = mapped_column(ID)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    hub_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class AttendeeState(Base):
+    """Derived: whether and when an attendee checked in (the earliest check-in event wins)."""
+
+    __tablename__ = "attendee_state"
+
+    attendee_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    checked_in_event: Mapped[str] = mapped_column(ID)
+    checked_in_at: Mapped[datetime]
+    checked_in_station: Mapped[str] = mapped_column(String(100))
+
+
+class EntitlementGiven(Base):
+    """Derived: who received which entitlement (the earliest hand-over event wins)."""
+
+    __tablename__ = "entitlement_given"
+
+    attendee_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    entitlement: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID)
+    given_at: Mapped[datetime]
+    station: Mapped[str] = mapped_column(String(100))
+
+
+class Setting(Base):
+    """Local settings of this database file (the station's identity among them)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
