@@ -86,7 +86,7 @@ def apply_fields(session: Session, attendee: Attendee, fields: Mapping[str, Any]
     attendee.ticket_code = attendee.ticket_code or None
     for name, value in derived_columns(attendee.external_id, fields_of(attendee)).items():
         setattr(attendee, name, value)
-    session.flush([attendee])
+    session.flush()
     replace_tokens(session, {attendee.id: token_rows(attendee.id, attendee.external_id, fields_of(attendee))})
 
 

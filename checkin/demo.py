@@ -126,7 +126,7 @@ def _rooms(session: Session, conference_id: str) -> dict[str, Room]:
         room = Room(id=new_id(), conference_id=conference_id, name=name, capacity=capacities[setup], setup=setup,
                     capacities=capacities, parent_id=rooms[parent].id if parent else None)
         session.add(room)
-        session.flush([room])
+        session.flush()
         rooms[name] = room
 
     add("Main Hall", 5200, 2600)

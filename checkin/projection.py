@@ -47,7 +47,7 @@ def _apply_check_in(session: Session, event: Event) -> None:
     state.checked_in_event = event.id
     state.checked_in_at = event.station_time
     state.checked_in_station = _station_name(event)
-    session.flush([state])
+    session.flush()
 
 
 def _apply_entitlement(session: Session, event: Event) -> None:
@@ -63,7 +63,7 @@ def _apply_entitlement(session: Session, event: Event) -> None:
     given.event_id = event.id
     given.given_at = event.station_time
     given.station = _station_name(event)
-    session.flush([given])
+    session.flush()
 
 
 def _apply_walk_in(session: Session, event: Event) -> None:
@@ -78,7 +78,7 @@ def _apply_walk_in(session: Session, event: Event) -> None:
         base={name: record.get(name, "") for name in RECORD_FIELDS},
     )
     session.add(attendee)
-    session.flush([attendee])
+    session.flush()
     recompute_fields(session, attendee.id)
 
 

@@ -60,6 +60,9 @@ UNPAID_WORDS = ("unpaid", "notpaid", "pending", "offline", "paybycheck", "check"
                 "pendiente", "waitlist", "nonpagato")
 PAID_WORDS = ("paid", "completed", "complete", "attending", "checkedin", "free", "manual", "confirmed",
               "registered", "bezahlt", "paye", "pagado", "pagato", "betaald", "active")
+# Whole values whose keywords would mislead (e.g. "Checked In" contains "check", an unpaid keyword).
+EXACT = {"checkedin": Status.PAID, "partiallyrefunded": Status.PAID, "partiallytransferred": Status.PAID,
+         "partiallypaid": Status.UNPAID, "notcheckedin": Status.PAID}
 YES = {"yes", "y", "true", "1", "ja", "oui", "si", "sim", "x", "wahr", "vrai"}
 NO = {"no", "n", "false", "0", "nein", "non", "falsch", "faux", "nee"}
 
@@ -69,6 +72,8 @@ def status_word(value: str) -> Status | None:
     key = header_key(value)
     if not key:
         return None
+    if key in EXACT:
+        return EXACT[key]
     if key in YES:
         return Status.PAID
     if key in NO:

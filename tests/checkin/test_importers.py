@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from checkin.conference import ensure_conference
+from checkin.importers import ImportFailed, import_file
+from checkin.importers.formats import looks_like_formula, status_word
+from checkin.importers.registrants import split_name
+from checkin.domain import Status
+from checkin.store import Store
+from checkin.store.models import Attendee
+from tests.conftest import DATA
+
+
+def run_import(store: Store, path: Path, **options) -> object:
+    with store.unit_of_work() as session:
+        ensure_conference(session, "Test")
+        return import_file(session, path, **options)
+
+
+def attendees(store: Store) -> dict[str, Attendee]:
+    with store.reading() as session:
+        return {a.external_id: a for a in session.scalars(select(Attendee))}
+
+
+def test_wild_apricot_export_with_trailing_spaces_in_headers(empty_store: Store) -> None:
+    report = run_import(empty_store, DATA / "wildapricot_registrants.csv")
+    assert (report.format, report.added) == ("wildapricot", 5)
+    people = attendees(empty_store)
+    assert people["71002"].last_name == "O'Brien" and people["71002"].status == "unpaid"
+    assert people["71003"].registration_type == "Course-only"
+    assert people["71003"].ticket == "Basic SRO Course (40 h)"
+    assert people["71004"].first_name == 'Tom "TJ"' and people["71004"].organization == "Guardian Radios, Inc."
+    assert people["71004"].registration_type == "Exhibitor"
+
+
+def test_eventbrite_report_in_cp1252(empty_store: Store) -> None:
+    report = run_import(empty_store, DATA / "eventbrite_attendees_cp1252.csv")
+    assert (report.format, report.added, report.cancelled) == ("eventbrite", 4, 1)
+    people = attendees(empty_store)
+    assert people["2004519871"].last_name == "Ñúñez"
+    assert people["2004519871"].ticket_code == "1204558831200451987100"
+    assert people["2004519872"].first_name == "Zoë" and people["2004519872"].registration_type == "One-day"
+    assert people["2004520011"].status == "unpaid"  # Pay by Check
+    assert people["2004520144"].status == "cancelled" and people["2004520144"].status_reason == "Not Attending"
+
+
+def test_pretix_german_semicolon_bom(empty_store: Store) -> None:
+    report = run_import(empty_store, DATA / "pretix_checkin_de.csv")
+    assert (report.format, report.added) == ("pretix", 3)
+    people = attendees(empty_store)
+    juergen = people["x7kq2m9vhp4tq8wz"]
+    assert (juergen.first_name, juergen.last_name, juergen.registration_type) == ("Jürgen", "Schröder", "Member")
+    assert people["m4ht6cz8pq2ln5rx"].last_name == "Παπαδόπουλος"
+    assert people["m4ht6cz8pq2ln5rx"].status == "unpaid" and people["m4ht6cz8pq2ln5rx"].registration_type == "Speaker"
+
+
+def test_generic_csv_with_user_mapping(empty_store: Store) -> None:
+    mapping = {"external_id": "Reg No", "first_name": "Given", "last_name": "Surname", "email": "Mail",
+               "organization": "Agency", "registration_type": "Kind", "status": "Payment"}
+    report = run_import(empty_store, DATA / "generic_custom.csv", mapping=mapping)
+    assert (report.format, report.added, report.cancelled) == ("generic", 3, 1)
+    assert attendees(empty_store)["G-2"].status == "unpaid"
+
+
+def test_generic_mapping_naming_a_missing_column_is_refused(empty_store: Store, snapshot: Callable) -> None:
+    before = snapshot(empty_store)
+    with pytest.raises(ImportFailed) as error:
+        run_import(empty_store, DATA / "generic_custom.csv", mapping={"external_id": "Nope", "last_name": "Surname"})
+    assert "column 'Nope'" in str(error.value)
+
+
+def test_re_import_updates_by_registration_id_and_reports(empty_store: Store, tmp_path: Path) -> None:
+    run_import(empty_store, DATA / "wildapricot_registrants.csv")
+    lines = (DATA / "wildapricot_registrants.csv").read_text().splitlines()
+    lines[1] = lines[1].replace("Tulsa Public Schools", "Tulsa PS")          # updated
+    lines[2] = lines[2].replace(",No,", ",Cancelled,")                        # newly cancelled
+    del lines[5]                                                               # missing now
+    lines.append("71006,5506,Sam,Lee,sam@x.org,Reno PD,Member,2027-04-01,Yes,Conf")  # added
+    updated = tmp_path / "wa2.csv"
+    updated.write_text("\n".join(lines) + "\n")
+    report = run_import(empty_store, updated)
+    assert (report.added, report.updated, report.unchanged, report.cancelled) == (1, 2, 2, 1)
+    assert report.missing == ["71005"]
+    people = attendees(empty_store)
+    assert len(people) == 6 and people["71001"].organization == "Tulsa PS"
+
+
+BAD_INPUTS = {
+    "empty": (b"", "the file is empty", None, None),
+    "header only": (b"Registration ID,User ID,First name,Last name,Registration type\n", "no registrants", 2, None),
+    "missing columns": (b"Registration ID,Registration type,Email\n1,Member,a@b.org\n", "missing the name", 1, None),
+    "duplicate ids": (
+        b"Registration ID,User ID,First name,Last name,Registration type\n1,1,A,B,Member\n2,2,C,D,Member\n"
+        b"1,3,E,F,Member\n", "already appears on line 2", 4, "Registration ID"),
+    "undecodable": (
+        "Registration ID,User ID,First name,Last name,Registration type\n1,1,Zoë,Müller,Member\n".encode()
+        + b"2,2,Bad,\xff\xfeName,Member\n", "cannot be read as UTF-8", 3, "Last name"),
+    "formula": (
+        b'Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,Lee,Member\n'
+        b'2,2,"=HYPERLINK(""http://evil.example"",""click"")",Smith,Member\n', "spreadsheet formula", 3,
+        "First name"),
+    "dde formula": (
+        b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,\"-cmd|' /C calc'!A0\",Member\n",
+        "spreadsheet formula", 2, "Last name"),
+    "unknown status": (
+        b"Registration ID,User ID,First name,Last name,Registration type,Is paid\n1,1,Ann,Lee,Member,perhaps\n",
+        "unknown status 'perhaps'", 2, "Is paid"),
+    "empty id": (b"Registration ID,User ID,First name,Last name,Registration type\n,,Ann,Lee,Member\n",
+                 "registration id is empty", 2, "Registration ID"),
+    "binary": (b"PK\x03\x04\x14\x00\x00\x00", "Excel", None, None),
+    "nul bytes": (b"Registration ID,User ID,First name,Last name,Registration type\n1,1,A\x00n,Lee,Member\n",
+                  "NUL", 2, None),
+    "unknown format": (b"Foo,Bar\n1,2\n", "not a Wild Apricot, Eventbrite or pretix export", 1, None),
+    "too long": (b"Registration ID,User ID,First name,Last name,Registration type\n1,1," + b"A" * 500
+                 + b",Lee,Member\n", "too long", 2, "First name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_names_file_line_column_and_changes_nothing(
+    case: str, store: Store, tmp_path: Path, snapshot: Callable
+) -> None:
+    data, message, line, column = BAD_INPUTS[case]
+    path = tmp_path / f"{case.replace(' ', '_')}.csv"
+    path.write_bytes(data)
+    before = snapshot(store)
+    with pytest.raises(ImportFailed) as error:
+        run_import(store, path)
+    text = str(error.value)
+    assert str(path) in text and message in text
+    if line is not None:
+        assert f"line {line}" in text
+    if column is not None:
+        assert f"column '{column}'" in text
+    assert snapshot(store) == before
+
+
+def test_a_50_mb_file_is_refused_before_reading(store: Store, tmp_path: Path, snapshot: Callable) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as out:
+        out.write(b"Registration ID,User ID,First name,Last name,Registration type\n")
+        out.truncate(50 * 1024 * 1024)
+    before = snapshot(store)
+    with pytest.raises(ImportFailed) as error:
+        run_import(store, path)
+    assert "50.0 MB" in str(error.value) and "--max-mb" in str(error.value)
+    assert snapshot(store) == before
+
+
+def test_a_late_bad_row_leaves_earlier_rows_unwritten(store: Store, tmp_path: Path, snapshot: Callable) -> None:
+    rows = ["Registration ID,User ID,First name,Last name,Registration type"]
+    rows += [f"{n},{n},First{n},Last{n},Member" for n in range(1, 3000)]
+    rows.append("9999,9999,,,Member")
+    path = tmp_path / "late.csv"
+    path.write_text("\n".join(rows) + "\n")
+    before = snapshot(store)
+    with pytest.raises(ImportFailed) as error:
+        run_import(store, path)
+    assert "line 3001" in str(error.value)
+    assert snapshot(store) == before
+
+
+def test_status_words_across_exports() -> None:
+    assert status_word("Checked In") is Status.PAID
+    assert status_word("Eventbrite Completed") is Status.PAID
+    assert status_word("Pay by Check") is Status.UNPAID
+    assert status_word("Refunded/Canceled") is Status.CANCELLED
+    assert status_word("Nein") is Status.UNPAID and status_word("Ja") is Status.PAID
+    assert status_word("Storniert") is Status.CANCELLED
+    assert status_word("banana") is None
+
+
+def test_formula_detection_spares_phone_numbers_and_hyphens() -> None:
+    assert looks_like_formula("=1+2") and looks_like_formula("@SUM(A1)") and looks_like_formula(" =x")
+    assert looks_like_formula("+HYPERLINK(\"a\")")
+    assert not looks_like_formula("+1 555 0100") and not looks_like_formula("-") and not looks_like_formula("Ann-Marie")
+
+
+def test_split_full_names() -> None:
+    assert split_name("Maria de la Cruz") == ("Maria", "de la Cruz")
+    assert split_name("Ludwig van Beethoven") == ("Ludwig", "van Beethoven")
+    assert split_name("Madonna") == ("", "Madonna")

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from checkin.store import open_store
+from checkin.store.migrate import current_revision, head_revision
+from checkin.store.models import Base
+
+
+def test_migration_from_an_empty_file_builds_exactly_the_models(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "new.sqlite")
+    assert current_revision(store.engine) == head_revision()
+    tables = set(inspect(store.engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    with store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_commits_are_durable_wal_with_full_sync(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.sqlite")
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_station_identity_is_kept_and_renamed(tmp_path: Path) -> None:
+    first = open_store(tmp_path / "s.sqlite", "Desk 1")
+    first.close()
+    again = open_store(tmp_path / "s.sqlite")
+    assert again.station == first.station
+    renamed = open_store(tmp_path / "s.sqlite", "Desk 7")
+    assert renamed.station.id == first.station.id
+    assert renamed.station.name == "Desk 7"
+
+
+def test_reopening_a_migrated_file_keeps_its_data(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.sqlite", "Desk 1")
+    with store.unit_of_work() as session:
+        session.execute(text("INSERT INTO setting (key, value) VALUES ('probe', 'kept')"))
+    store.close()
+    with open_store(tmp_path / "s.sqlite").engine.connect() as connection:
+        assert connection.execute(text("SELECT value FROM setting WHERE key = 'probe'")).scalar() == "kept"

@@ -1,0 +1,51 @@
+"""Shared fixtures: a real SQLite store in tmp_path holding a small demo conference, and a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from checkin.demo import build_demo  # noqa: E402
+from checkin.store import Store, open_store  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+NOW = datetime(2027, 6, 28, 13, 12, tzinfo=UTC)  # 08:12 in Chicago on the first day
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Iterator[Store]:
+    store = open_store(tmp_path / "station.sqlite", "Desk 3")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(empty_store: Store) -> Store:
+    with empty_store.unit_of_work() as session:
+        build_demo(session, attendees=120, seed=7)
+    return empty_store
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Store], list[str]]:
+    """Every row of every table, as SQL text: two equal snapshots mean an identical database."""
+
+    def take(store: Store) -> list[str]:
+        path = store.engine.url.database
+        assert path
+        with sqlite3.connect(path) as connection:
+            return list(connection.iterdump())
+
+    return take

@@ -1,0 +1,108 @@
+"""The attendee card at the desk: who this is, whether they may check in, and what they have received."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from checkin.desk import local_moment
+from checkin.domain import AttendeeView, Entitlement
+from ui.theme import STATUS_TONES, TONE_COLOURS
+
+
+class AttendeeCard(QFrame):
+    entitlement_requested = Signal(str)  # entitlement code
+
+    def __init__(self, entitlements: list[Entitlement], zone: tzinfo, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("QFrame#card { background: #ffffff; border: 1px solid #cfd8dc; border-radius: 8px; }")
+        self._zone = zone
+        self._clock = clock
+        self._entitlements = entitlements
+        self.attendee: AttendeeView | None = None
+
+        self.name = QLabel()
+        self.name.setWordWrap(True)
+        self.name.setStyleSheet("font-size: 22pt; font-weight: bold;")
+        self.organization = QLabel()
+        self.organization.setWordWrap(True)
+        self.organization.setStyleSheet("font-size: 13pt;")
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.status = QLabel()
+        self.arrival = QLabel()
+        self.arrival.setStyleSheet("font-size: 13pt;")
+
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        for number, item in enumerate(entitlements, 1):
+            button = QPushButton()
+            if number <= 9:
+                button.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            button.clicked.connect(lambda _=False, code=item.code: self.entitlement_requested.emit(code))
+            self.buttons[item.code] = button
+            grid.addWidget(button, (number - 1) // 2, (number - 1) % 2)
+        holder = QWidget()
+        holder.setLayout(grid)
+
+        layout = QVBoxLayout(self)
+        for widget in (self.name, self.organization, self.details, self.status, self.arrival):
+            layout.addWidget(widget)
+        heading = QLabel("Hand out")
+        heading.setStyleSheet("font-weight: bold; margin-top: 8px;")
+        layout.addWidget(heading)
+        layout.addWidget(holder)
+        layout.addStretch(1)
+        self.show_attendee(None, {})
+
+    @Slot()
+    def show_attendee(self, attendee: AttendeeView | None, given: Mapping[str, tuple[datetime, str]]) -> None:
+        """Show ``attendee``; ``given`` maps entitlement code -> (when, station)."""
+        self.attendee = attendee
+        if attendee is None:
+            self.name.setText("No attendee selected")
+            for label in (self.organization, self.details, self.status, self.arrival):
+                label.setText("")
+            self._label_buttons({}, None)
+            return
+        self.name.setText(attendee.full_name)
+        place = ", ".join(p for p in (attendee.city, attendee.region) if p)
+        self.organization.setText(" · ".join(p for p in (attendee.organization, place) if p))
+        ticket = f" ({attendee.ticket})" if attendee.ticket and attendee.ticket != attendee.registration_type else ""
+        self.details.setText(
+            f"<b>{attendee.registration_type or 'No type'}</b>{ticket}<br>{attendee.email}<br>"
+            f"Registration {attendee.external_id}"
+        )
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        background, text = TONE_COLOURS[STATUS_TONES[attendee.status]]
+        reason = f": {attendee.status_reason}" if attendee.status_reason else ""
+        self.status.setText(f"{attendee.status.value.upper()}{reason}")
+        self.status.setStyleSheet(
+            f"background: {background}; color: {text}; font-weight: bold; padding: 4px 8px; border-radius: 4px;"
+        )
+        if attendee.checked_in_at:
+            when = local_moment(attendee.checked_in_at, self._zone, self._clock())
+            self.arrival.setText(f"✔ Checked in at {when} by {attendee.checked_in_station}")
+        else:
+            self.arrival.setText("Not checked in yet. Press Enter to check in.")
+        self._label_buttons(given, attendee)
+
+    def _label_buttons(self, given: Mapping[str, tuple[datetime, str]], attendee: AttendeeView | None) -> None:
+        for number, item in enumerate(self._entitlements, 1):
+            button = self.buttons[item.code]
+            key = f"  (Ctrl+{number})" if number <= 9 else ""
+            if item.code in given:
+                when, station = given[item.code]
+                button.setText(f"✔ {item.name}: given {local_moment(when, self._zone, self._clock())}, {station}")
+            elif attendee is not None and not item.allows(attendee.registration_type):
+                button.setText(f"{item.name}: not included")
+            else:
+                button.setText(f"{item.name}{key}")
+            # Always clickable: a second attempt answers with when and where it was given.
+            button.setEnabled(attendee is not None)

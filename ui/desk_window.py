@@ -1,0 +1,307 @@
+"""The registration desk: search as you type, see the card, Enter checks in.
+
+Keyboard first: focus stays in the search field; Up/Down move through the results, Enter checks in the
+selected attendee (or the one whose confirmation code was just typed or scanned), Esc clears, Ctrl+N
+registers a walk-in, Ctrl+E corrects the record, Ctrl+1..9 hand out entitlements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin import desk
+from checkin.attendees import find_by_code, get_view, likely_duplicates
+from checkin.conference import checked_in_count, current_conference, entitlements
+from checkin.domain import AttendeeView, Tone, Verdict
+from checkin.search import search
+from checkin.store import Store
+from ui.attendee_card import AttendeeCard
+from ui.correction_dialog import CorrectionDialog
+from ui.results_model import AttendeeResultsModel
+from ui.verdict_banner import VerdictBanner
+from ui.walk_in_dialog import WalkInDialog
+
+Clock = Callable[[], datetime]
+
+
+class SearchField(QLineEdit):
+    """The search box; arrow keys move the result selection so the hands never leave the keyboard."""
+
+    moved = Signal(int)
+    cleared = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        steps = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}
+        if key in steps:
+            self.moved.emit(steps[Qt.Key(key)])
+        elif key == Qt.Key.Key_Escape:
+            self.clear()
+            self.cleared.emit()
+        else:
+            super().keyPressEvent(event)
+
+
+class DeskWindow(QMainWindow):
+    checked_in = Signal(object)  # Verdict, after every check-in attempt
+
+    def __init__(self, store: Store, clock: Clock, refresh_ms: int = 5000) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        with store.reading() as session:
+            conference = current_conference(session)
+            self.zone = desk.conference_zone(session)
+            self.entitlements = entitlements(session)
+        self.setWindowTitle(f"Muster · {conference.name} · {store.station.name}")
+
+        self.conference_label = QLabel(conference.name)
+        self.conference_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.station_label = QLabel(f"Station: {store.station.name}")
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        header = QHBoxLayout()
+        header.addWidget(self.conference_label, 1)
+        header.addWidget(self.station_label)
+        header.addSpacing(24)
+        header.addWidget(self.count_label)
+
+        self.search_field = SearchField()
+        self.search_field.setPlaceholderText("Surname, first name, organization, email, or scan a code")
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setStyleSheet("font-size: 16pt; padding: 6px;")
+        self.search_field.textChanged.connect(self._search)
+        self.search_field.returnPressed.connect(self.check_in_current)
+        self.search_field.moved.connect(self._move_selection)
+        self.search_field.cleared.connect(self._clear)
+
+        self.model = AttendeeResultsModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.table.verticalHeader().setVisible(False)
+        header_view = self.table.horizontalHeader()
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header_view.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header_view.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._show_current)
+        self.table.doubleClicked.connect(self.check_in_current)
+        self.matches_label = QLabel()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search_field)
+        left_layout.addWidget(self.matches_label)
+        left_layout.addWidget(self.table, 1)
+
+        self.card = AttendeeCard(self.entitlements, self.zone, clock)
+        self.card.entitlement_requested.connect(self.give)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.card)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        self.banner = VerdictBanner()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.banner)
+        self.setCentralWidget(central)
+        self._build_actions()
+
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.timeout.connect(self.refresh_count)
+        self.refresh_timer.start(refresh_ms)
+        self.refresh_count()
+        self.resize(1200, 760)
+        self.search_field.setFocus()
+
+    def _build_actions(self) -> None:
+        toolbar = QToolBar("Desk")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.check_in_action = self._action("Check in (Enter)", None, self.check_in_current, toolbar)
+        self.walk_in_action = self._action("Walk-in (Ctrl+N)", "Ctrl+N", self.walk_in, toolbar)
+        self.correct_action = self._action("Correct record (Ctrl+E)", "Ctrl+E", self.correct, toolbar)
+        self._action("Clear (Esc)", None, self._clear_and_focus, toolbar)
+
+    def _action(self, text: str, shortcut: str | None, slot: Callable[[], None], toolbar: QToolBar) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        toolbar.addAction(action)
+        return action
+
+    # Searching and selecting
+
+    @Slot(str)
+    def _search(self, text: str) -> None:
+        with self.store.reading() as session:
+            rows = search(session, text, limit=100) if text.strip() else []
+        self.model.set_rows(rows)
+        self.matches_label.setText(
+            "" if not text.strip() else f"{len(rows)}{'+' if len(rows) == 100 else ''} match(es)"
+        )
+        if rows:
+            self.table.selectRow(0)
+        else:
+            self.card.show_attendee(None, {})
+
+    @Slot(int)
+    def _move_selection(self, step: int) -> None:
+        count = self.model.rowCount()
+        if not count:
+            return
+        row = max(0, min(count - 1, self.table.currentIndex().row() + step))
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+    @Slot()
+    def _show_current(self) -> None:
+        self.show_attendee(self.model.attendee(self.table.currentIndex().row()))
+
+    def show_attendee(self, attendee: AttendeeView | None) -> None:
+        if attendee is None:
+            self.card.show_attendee(None, {})
+            return
+        with self.store.reading() as session:
+            given = {
+                code: (row.given_at, row.station)
+                for code, row in desk.given_entitlements(session, attendee.id).items()
+            }
+        self.card.show_attendee(attendee, given)
+
+    def selected_attendee(self) -> AttendeeView | None:
+        return self.card.attendee
+
+    # Actions
+
+    @Slot()
+    def check_in_current(self) -> None:
+        text = self.search_field.text().strip()
+        with self.store.reading() as session:
+            scanned = find_by_code(session, text) if text else None
+        target = scanned or self.selected_attendee()
+        if target is None:
+            self.banner.show_message(Tone.WARN, "Nobody selected: type a few letters of a name first.")
+            return
+        verdict = desk.check_in(self.store, target.id, self.clock())
+        self._after(verdict, target.id)
+        self.checked_in.emit(verdict)
+
+    @Slot(str)
+    def give(self, code: str) -> None:
+        attendee = self.selected_attendee()
+        if attendee is None:
+            self.banner.show_message(Tone.WARN, "Select an attendee first.")
+            return
+        self._after(desk.give_entitlement(self.store, attendee.id, code, self.clock()), attendee.id)
+
+    @Slot()
+    def walk_in(self) -> None:
+        outcome = WalkInDialog.ask(self._duplicates, self)
+        if outcome is None:
+            self.search_field.setFocus()
+            return
+        if outcome.existing is not None:
+            self._focus_on(outcome.existing)
+            self.banner.show_message(Tone.GOOD, f"Using the existing record of {outcome.existing.full_name}.")
+            return
+        assert outcome.form is not None
+        view = desk.register_walk_in(self.store, outcome.form, self.clock())
+        self._focus_on(view)
+        self.banner.show_message(Tone.GOOD, f"Registered {view.full_name} ({view.external_id}). Press Enter to "
+                                            "check in.")
+        self.refresh_count()
+
+    @Slot()
+    def correct(self) -> None:
+        attendee = self.selected_attendee()
+        if attendee is None:
+            self.banner.show_message(Tone.WARN, "Select an attendee to correct.")
+            return
+        changes = CorrectionDialog.ask(attendee, self)
+        self.search_field.setFocus()
+        if not changes:
+            return
+        try:
+            view = desk.correct(self.store, attendee.id, changes, self.clock())
+        except desk.InvalidInput as error:
+            self.banner.show_message(Tone.BAD, str(error))
+            return
+        self._focus_on(view)
+        self.banner.show_message(Tone.GOOD, f"Corrected {view.full_name}: {', '.join(sorted(changes))}.")
+        self.refresh_count()
+
+    def _duplicates(self, email: str, first: str, last: str) -> list[AttendeeView]:
+        with self.store.reading() as session:
+            return likely_duplicates(session, email, first, last)
+
+    def _after(self, verdict: Verdict, attendee_id: str) -> None:
+        self.banner.show_verdict(verdict)
+        with self.store.reading() as session:
+            fresh = get_view(session, attendee_id)
+        row = self.model.row_of(attendee_id)
+        if row >= 0 and fresh is not None:
+            rows = [fresh if i == row else self.model.attendee(i) for i in range(self.model.rowCount())]
+            self.model.set_rows([r for r in rows if r is not None])
+            self.table.selectRow(row)
+        self.show_attendee(fresh)
+        self.refresh_count()
+        # Keep the card for entitlements, but let the next name replace the old search at once.
+        self.search_field.selectAll()
+        self.search_field.setFocus()
+
+    def _focus_on(self, attendee: AttendeeView) -> None:
+        self.search_field.blockSignals(True)
+        self.search_field.setText(attendee.external_id)
+        self.search_field.blockSignals(False)
+        self.model.set_rows([attendee])
+        self.table.selectRow(0)
+        self.show_attendee(attendee)
+        self.search_field.selectAll()
+        self.search_field.setFocus()
+
+    @Slot()
+    def _clear(self) -> None:
+        self.model.set_rows([])
+        self.card.show_attendee(None, {})
+        self.banner.clear_verdict()
+
+    @Slot()
+    def _clear_and_focus(self) -> None:
+        self.search_field.clear()
+        self._clear()
+        self.search_field.setFocus()
+
+    @Slot()
+    def refresh_count(self) -> None:
+        with self.store.reading() as session:
+            arrived, registered = checked_in_count(session)
+        self.count_label.setText(f"Checked in {arrived:,} / {registered:,}")

@@ -1,0 +1,154 @@
+"""Walk-in registration: a short form that shows likely duplicates before making a second record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin.desk import WalkIn
+from checkin.domain import AttendeeView, RegistrationType, Status
+
+FindDuplicates = Callable[[str, str, str], list[AttendeeView]]
+
+
+@dataclass(frozen=True)
+class WalkInOutcome:
+    """Either a new registration to make, or an existing attendee the volunteer picked instead."""
+
+    form: WalkIn | None = None
+    existing: AttendeeView | None = None
+
+
+class WalkInDialog(QDialog):
+    def __init__(self, find_duplicates: FindDuplicates, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Walk-in registration")
+        self._find_duplicates = find_duplicates
+        self._confirmed_new = False
+        self.outcome: WalkInOutcome | None = None
+
+        self.first_name = QLineEdit()
+        self.last_name = QLineEdit()
+        self.email = QLineEdit()
+        self.organization = QLineEdit()
+        self.registration_type = QComboBox()
+        self.registration_type.addItems([t.value for t in RegistrationType])
+        self.registration_type.setCurrentText(RegistrationType.NON_MEMBER.value)
+        self.unpaid = QCheckBox("Payment still to be taken")
+        self.errors = QLabel()
+        self.errors.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.errors.setWordWrap(True)
+        self.duplicates = QListWidget()
+        self.duplicates.setVisible(False)
+        self.duplicates_label = QLabel("Already registered? Pick them instead of making a second record:")
+        self.duplicates_label.setVisible(False)
+        self.duplicates.itemActivated.connect(self._use_existing)
+
+        form = QFormLayout()
+        form.addRow("First name *", self.first_name)
+        form.addRow("Last name *", self.last_name)
+        form.addRow("Email", self.email)
+        form.addRow("Organization", self.organization)
+        form.addRow("Registration type *", self.registration_type)
+        form.addRow("", self.unpaid)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.register_button = QPushButton("Register")
+        self.register_button.setDefault(True)
+        self.use_existing_button = QPushButton("Use selected")
+        self.use_existing_button.setVisible(False)
+        self.buttons.addButton(self.register_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.use_existing_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.use_existing_button.clicked.connect(lambda: self._use_existing(self.duplicates.currentItem()))
+        for field in (self.first_name, self.last_name, self.email):
+            field.textEdited.connect(self._forget_confirmation)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.errors)
+        layout.addWidget(self.duplicates_label)
+        layout.addWidget(self.duplicates)
+        layout.addWidget(self.buttons)
+        self.first_name.setFocus()
+
+    @classmethod
+    def ask(cls, find_duplicates: FindDuplicates, parent: QWidget | None = None) -> WalkInOutcome | None:
+        dialog = cls(find_duplicates, parent)
+        dialog.exec()
+        return dialog.outcome
+
+    def form(self) -> WalkIn:
+        return WalkIn(
+            first_name=self.first_name.text(),
+            last_name=self.last_name.text(),
+            email=self.email.text(),
+            organization=self.organization.text(),
+            registration_type=self.registration_type.currentText(),
+            status=Status.UNPAID if self.unpaid.isChecked() else Status.PAID,
+        )
+
+    @Slot()
+    def submit(self) -> None:
+        form = self.form()
+        problems = form.problems()
+        if problems:
+            self.errors.setText("\n".join(problems.values()))
+            field = {"first_name": self.first_name, "last_name": self.last_name, "email": self.email}
+            first_bad = next((field[name] for name in field if name in problems), None)
+            if first_bad is not None:
+                first_bad.setFocus()
+            return
+        if not self._confirmed_new:
+            found = self._find_duplicates(form.email, form.first_name, form.last_name)
+            if found:
+                self._show_duplicates(found)
+                return
+        self.outcome = WalkInOutcome(form=form)
+        self.accept()
+
+    def _show_duplicates(self, found: list[AttendeeView]) -> None:
+        self.duplicates.clear()
+        for attendee in found:
+            item = QListWidgetItem(
+                f"{attendee.full_name} · {attendee.email or 'no email'} · {attendee.organization} · "
+                f"{attendee.external_id}"
+            )
+            item.setData(256, attendee)
+            self.duplicates.addItem(item)
+        self.duplicates.setCurrentRow(0)
+        for widget in (self.duplicates, self.duplicates_label, self.use_existing_button):
+            widget.setVisible(True)
+        self.errors.setText(f"{len(found)} possible match(es) found. Press Register again to make a new record.")
+        self.register_button.setText("Register anyway")
+        self._confirmed_new = True
+        self.duplicates.setFocus()
+
+    @Slot()
+    def _forget_confirmation(self) -> None:
+        self._confirmed_new = False
+        self.register_button.setText("Register")
+
+    @Slot(QListWidgetItem)
+    def _use_existing(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        self.outcome = WalkInOutcome(existing=item.data(256))
+        self.accept()
