@@ -12,8 +12,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from checkin.demo import build_demo  # noqa: E402
-from checkin.store import Store, open_store  # noqa: E402
+from checkin.demo import build_demo
+from checkin.store import Store, open_store
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2027, 6, 28, 13, 12, tzinfo=UTC)  # 08:12 in Chicago on the first day

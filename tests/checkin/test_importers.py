@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from checkin.conference import ensure_conference
+from checkin.domain import Status
 from checkin.importers import ImportFailed, import_file
 from checkin.importers.formats import looks_like_formula, status_word
 from checkin.importers.registrants import split_name
-from checkin.domain import Status
 from checkin.store import Store
 from checkin.store.models import Attendee
 from tests.conftest import DATA
@@ -67,11 +67,12 @@ def test_generic_csv_with_user_mapping(empty_store: Store) -> None:
     assert attendees(empty_store)["G-2"].status == "unpaid"
 
 
-def test_generic_mapping_naming_a_missing_column_is_refused(empty_store: Store, snapshot: Callable) -> None:
-    before = snapshot(empty_store)
+def test_generic_mapping_naming_a_missing_column_is_refused(store: Store, snapshot: Callable) -> None:
+    before = snapshot(store)
     with pytest.raises(ImportFailed) as error:
-        run_import(empty_store, DATA / "generic_custom.csv", mapping={"external_id": "Nope", "last_name": "Surname"})
+        run_import(store, DATA / "generic_custom.csv", mapping={"external_id": "Nope", "last_name": "Surname"})
     assert "column 'Nope'" in str(error.value)
+    assert snapshot(store) == before
 
 
 def test_re_import_updates_by_registration_id_and_reports(empty_store: Store, tmp_path: Path) -> None:

@@ -1,0 +1,114 @@
+"""The `checkin` command, run in-process against real database files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checkin.cli import main
+from tests.conftest import DATA
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> list[str]:
+    path = tmp_path / "cli.sqlite"
+    assert main(["demo", "--db", str(path), "--attendees", "80", "--station", "Desk 3"]) == 0
+    return ["--db", str(path)]
+
+
+def out_json(capsys: pytest.CaptureFixture[str]) -> object:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_demo_refuses_to_overwrite_without_replace(db: list[str], capsys) -> None:
+    assert main(["demo", *db]) == 1
+    assert "--replace" in capsys.readouterr().err
+    assert main(["demo", *db, "--replace", "--attendees", "30"]) == 0
+
+
+def test_search_check_in_twice_and_stats(db: list[str], capsys) -> None:
+    capsys.readouterr()
+    assert main(["attendees", "R100001", *db, "--json"]) == 0
+    [found] = out_json(capsys)
+    ref = found["external_id"]
+    status = found["status"]
+    code = main(["checkin", ref, *db, "--json"])
+    verdict = out_json(capsys)
+    if status == "paid":
+        assert code == 0 and verdict["code"] == "accepted"
+        assert main(["checkin", ref, *db, "--station", "Desk 4"]) == 1
+        assert "already checked in" in capsys.readouterr().out
+    else:
+        assert code == 1 and verdict["code"] in {"unpaid", "cancelled"}
+    assert main(["stats", *db, "--json"]) == 0
+    assert out_json(capsys)["checked_in"] == (1 if status == "paid" else 0)
+
+
+def test_unknown_id_is_a_usage_error(db: list[str], capsys) -> None:
+    assert main(["checkin", "NOPE", *db]) == 2
+    assert "no attendee" in capsys.readouterr().err
+
+
+def test_walk_in_duplicate_check_and_force(db: list[str], capsys) -> None:
+    args = ["walk-in", "--first", "Dana", "--last", "Whitfield", "--email", "dana@x.org", *db]
+    assert main(args) == 0
+    assert main(args) == 1
+    assert "Possibly already registered" in capsys.readouterr().err
+    assert main([*args, "--force", "--check-in", "--json"]) == 0
+    assert out_json(capsys)["code"] == "accepted"
+
+
+def test_give_once(db: list[str], capsys) -> None:
+    main(["walk-in", "--first", "Gil", "--last", "Ortiz", "--type", "Member", "--json", *db])
+    ref = out_json(capsys)["external_id"]
+    assert main(["give", ref, "coin", *db]) == 0
+    assert main(["give", ref, "coin", *db]) == 1
+    assert "already given" in capsys.readouterr().out
+
+
+def test_import_dry_run_writes_nothing_then_import(db: list[str], capsys) -> None:
+    path = str(DATA / "eventbrite_attendees_cp1252.csv")
+    assert main(["import", path, *db, "--dry-run", "--json"]) == 0
+    assert out_json(capsys)["added"] == 4
+    assert main(["import", path, *db, "--json"]) == 0
+    assert out_json(capsys)["added"] == 4
+    assert main(["import", path, *db, "--json"]) == 0
+    assert out_json(capsys)["unchanged"] == 4
+
+
+def test_import_failure_exits_1_with_the_reason(db: list[str], tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"")
+    assert main(["import", str(bad), *db]) == 1
+    assert "the file is empty" in capsys.readouterr().err
+
+
+def test_generic_import_with_map(tmp_path: Path, capsys) -> None:
+    db = ["--db", str(tmp_path / "g.sqlite")]
+    args = ["import", str(DATA / "generic_custom.csv"), *db, "--conference", "Custom", "--json",
+            "--map", "external_id=Reg No", "--map", "first_name=Given", "--map", "last_name=Surname",
+            "--map", "status=Payment"]
+    assert main(args) == 0
+    assert out_json(capsys)["added"] == 3
+    assert main(["import", "x.csv", *db, "--map", "nonsense"]) == 2
+
+
+def test_export_writes_csv(db: list[str], tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    assert main(["export", *db, "--out", str(target)]) == 0
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Registration ID,First Name") and len(lines) == 81
+
+
+def test_usage_errors_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["checkin"])
+    assert exit_.value.code == 2
+    assert main([]) == 2
+
+
+def test_rebuild(db: list[str], capsys) -> None:
+    assert main(["rebuild", *db]) == 0
+    assert "Rebuilt" in capsys.readouterr().out

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from checkin import desk
+from checkin.search import count_matches, search
+from checkin.store import Store
+from checkin.text import fold
+
+
+@pytest.fixture
+def people(store: Store, now) -> Store:
+    for first, last, email, org in [
+        ("Jörg", "Müller", "jm@hamburg.de", "Polizei Hamburg"),
+        ("Marcus", "O'Brien", "mobrien@harris.gov", "Harris County Sheriff's Office"),
+        ("Siobhán", "Ó Briain", "sob@dublin.ie", "Dublin Schools"),
+        ("Maximilian Alexander", "von Hohenzollern-Sigmaringen", "max@hz.de", "Haus Hohenzollern"),
+        ("Ana", "García-Márquez", "ana_gm+conf@example.com", "50% Schools & Co."),
+    ]:
+        desk.register_walk_in(store, desk.WalkIn(first, last, email, org), now)
+    return store
+
+
+def names(store: Store, query: str) -> list[str]:
+    with store.reading() as session:
+        return [a.last_name for a in search(session, query)]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("mull", "Müller"), ("MÜLL", "Müller"), ("jorg", "Müller"), ("polizei ham", "Müller"),
+    ("o'br", "O'Brien"), ("obrien", "O'Brien"), ("o’brien", "O'Brien"), ("mobrien@harris", "O'Brien"),
+    ("siobhan", "Ó Briain"), ("sigmar", "von Hohenzollern-Sigmaringen"), ("vonhohen", "von Hohenzollern-Sigmaringen"),
+    ("marquez", "García-Márquez"), ("ana_gm+conf@example.com", "García-Márquez"), ("50%", "García-Márquez"),
+])
+def test_finds_by_name_organization_email_regardless_of_case_accents_punctuation(
+    people: Store, query: str, expected: str
+) -> None:
+    assert expected in names(people, query)
+
+
+def test_every_word_must_match(people: Store) -> None:
+    assert names(people, "marcus harris") == ["O'Brien"]
+    assert names(people, "marcus dublin") == []
+
+
+def test_registration_id_and_ticket_code(store: Store) -> None:
+    with store.reading() as session:
+        first = search(session, "R100001")
+        assert [a.external_id for a in first] == ["R100001"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "'", "%", "_", "\\", "' OR 1=1 --", "\x00", "a" * 10_000, "\U0001f600"])
+def test_hostile_or_empty_queries_never_fail(people: Store, query: str) -> None:
+    with people.reading() as session:
+        found = search(session, query)
+        assert count_matches(session, query) >= len(found) or len(found) == 50
+
+
+def test_wildcard_characters_do_not_broaden_a_search(people: Store) -> None:
+    assert names(people, "%") == [] and names(people, "_") == []
+    assert names(people, "m%") == names(people, "m")
+    assert names(people, "zzzz") == []
+
+
+def test_results_are_sorted_by_last_then_first_name(store: Store) -> None:
+    with store.reading() as session:
+        found = search(session, "a", limit=200)
+    assert len(found) > 5
+    keys = [fold(f"{a.last_name}\x01{a.first_name}") for a in found]
+    assert keys == sorted(keys)
