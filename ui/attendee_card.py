@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checkin.desk import local_moment
@@ -43,9 +43,11 @@ class AttendeeCard(QFrame):
         grid = QGridLayout()
         for number, item in enumerate(entitlements, 1):
             button = QPushButton()
-            if number <= 9:
-                button.setShortcut(QKeySequence(f"Ctrl+{number}"))
             button.clicked.connect(lambda _=False, code=item.code: self.entitlement_requested.emit(code))
+            if number <= 9:
+                # A QShortcut, not button.setShortcut: QAbstractButton.setText() resets a button's shortcut.
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+                shortcut.activated.connect(button.click)
             self.buttons[item.code] = button
             grid.addWidget(button, (number - 1) // 2, (number - 1) % 2)
         holder = QWidget()

@@ -122,6 +122,7 @@ class DeskWindow(QMainWindow):
         splitter.addWidget(self.card)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([720, 480])
 
         self.banner = VerdictBanner()
         central = QWidget()
@@ -136,7 +137,7 @@ class DeskWindow(QMainWindow):
         self.refresh_timer.timeout.connect(self.refresh_count)
         self.refresh_timer.start(refresh_ms)
         self.refresh_count()
-        self.resize(1200, 760)
+        self.resize(1280, 780)
         self.search_field.setFocus()
 
     def _build_actions(self) -> None:

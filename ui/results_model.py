@@ -52,7 +52,7 @@ class AttendeeResultsModel(QAbstractTableModel):
                 a.organization,
                 a.registration_type,
                 a.status.value,
-                "✔ yes" if a.checked_in else "",
+                "✔" if a.checked_in else "",
             )[column]
         if role == Qt.ItemDataRole.ForegroundRole and column == 3 and a.status is not Status.PAID:
             return QColor("#c62828") if a.status is Status.CANCELLED else QColor("#8a6d00")

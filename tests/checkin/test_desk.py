@@ -71,6 +71,12 @@ def test_entitlement_once_with_when_and_where_on_a_second_attempt(store: Store, 
     assert event_count(store) == 1
 
 
+def test_no_entitlements_for_unpaid_or_cancelled(store: Store, now) -> None:
+    assert desk.give_entitlement(store, first_with(store, status="unpaid"), "bag", now).code is VerdictCode.UNPAID
+    assert desk.give_entitlement(store, first_with(store, status="cancelled"), "bag", now).code is VerdictCode.CANCELLED
+    assert event_count(store) == 0
+
+
 def test_entitlement_eligibility_follows_registration_type(store: Store, now) -> None:
     exhibitor = first_with(store, registration_type=RegistrationType.EXHIBITOR.value, status="paid")
     refused = desk.give_entitlement(store, exhibitor, "coin", now)

@@ -1,0 +1,195 @@
+"""The desk window driven like a volunteer would: keyboard only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from checkin.attendees import get_view
+from checkin.conference import checked_in_count
+from checkin.desk import WalkIn
+from checkin.domain import RegistrationType, Tone
+from checkin.store import Store
+from checkin.store.models import Attendee
+from ui.correction_dialog import CorrectionDialog
+from ui.desk_window import DeskWindow
+from ui.results_model import AttendeeResultsModel
+from ui.walk_in_dialog import WalkInDialog, WalkInOutcome
+
+
+@pytest.fixture
+def window(qtbot, store: Store, now: datetime) -> DeskWindow:
+    desk_window = DeskWindow(store, lambda: now)
+    qtbot.add_widget(desk_window)
+    desk_window.show()
+    desk_window.activateWindow()  # shortcuts (Ctrl+1, Ctrl+N) only reach the active window
+    qtbot.waitActive(desk_window)
+    return desk_window
+
+
+def pick(store: Store, **where) -> Attendee:
+    with store.reading() as session:
+        stmt = select(Attendee).order_by(Attendee.sort_key)
+        for column, value in where.items():
+            stmt = stmt.where(getattr(Attendee, column) == value)
+        found = session.scalars(stmt).first()
+    assert found is not None
+    return found
+
+
+def type_and_enter(qtbot, window: DeskWindow, text: str) -> None:
+    window.search_field.selectAll()
+    qtbot.keyClicks(window.search_field, text)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+
+
+def test_type_a_name_pick_it_with_arrows_and_check_in(qtbot, window: DeskWindow, store: Store) -> None:
+    target = pick(store, status="paid")
+    qtbot.keyClicks(window.search_field, target.last_name[:4])
+    assert window.model.rowCount() >= 1
+    while window.selected_attendee() is None or window.selected_attendee().id != target.id:
+        qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
+    assert window.card.name.text() == f"{target.first_name} {target.last_name}"
+    count_before = window.count_label.text()
+    with qtbot.waitSignal(window.checked_in) as signal:
+        qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert signal.args[0].accepted
+    assert window.banner.tone is Tone.GOOD and "Checked in" in window.banner.text()
+    assert window.count_label.text() != count_before
+    with store.reading() as session:
+        assert checked_in_count(session)[0] == 1
+        view = get_view(session, target.id)
+    assert view is not None and view.checked_in
+    assert "Checked in at 08:12 by Desk 3" in window.card.arrival.text()
+    assert window.search_field.hasFocus() and window.search_field.selectedText()
+
+
+def test_checking_in_twice_says_when_and_by_whom(qtbot, window: DeskWindow, store: Store) -> None:
+    target = pick(store, status="paid")
+    type_and_enter(qtbot, window, target.external_id)
+    type_and_enter(qtbot, window, target.external_id)
+    assert window.banner.tone is Tone.WARN
+    assert "already checked in at 08:12 by Desk 3" in window.banner.text()
+
+
+def test_cancelled_attendee_is_refused_with_the_reason(qtbot, window: DeskWindow, store: Store) -> None:
+    target = pick(store, status="cancelled")
+    type_and_enter(qtbot, window, target.external_id)
+    assert window.banner.tone is Tone.BAD and "cancelled" in window.banner.text()
+    assert "Refunded" in window.banner.text()
+    with store.reading() as session:
+        assert checked_in_count(session)[0] == 0
+
+
+def test_scanned_ticket_code_checks_in_that_attendee(qtbot, window: DeskWindow, store: Store) -> None:
+    target = pick(store, status="paid")
+    assert target.ticket_code
+    type_and_enter(qtbot, window, target.ticket_code)
+    assert window.banner.tone is Tone.GOOD and target.last_name in window.banner.text()
+
+
+def test_entitlement_by_shortcut_once(qtbot, window: DeskWindow, store: Store) -> None:
+    target = pick(store, status="paid", registration_type=RegistrationType.MEMBER.value)
+    qtbot.keyClicks(window.search_field, target.external_id)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.banner.tone is Tone.GOOD and "Conference coin given" in window.banner.text()
+    assert window.card.buttons["coin"].text().startswith("✔ Conference coin: given 08:12, Desk 3")
+    qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.banner.tone is Tone.BAD and "already given" in window.banner.text()
+
+
+def test_escape_clears_and_enter_with_nobody_selected_explains(qtbot, window: DeskWindow) -> None:
+    qtbot.keyClicks(window.search_field, "zzzzzz")
+    assert window.model.rowCount() == 0
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert window.banner.tone is Tone.WARN and "Nobody selected" in window.banner.text()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
+    assert window.search_field.text() == "" and window.banner.tone is None
+
+
+def test_walk_in_from_the_desk(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
+    form = WalkIn("Ngozi", "Adeyemi", "ngozi@example.org", "Akron Public Schools", RegistrationType.MEMBER.value)
+    monkeypatch.setattr(WalkInDialog, "ask", classmethod(lambda cls, find, parent=None: WalkInOutcome(form=form)))
+    qtbot.keyClick(window.search_field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.card.name.text() == "Ngozi Adeyemi"
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert window.banner.tone is Tone.GOOD
+    with store.reading() as session:
+        assert checked_in_count(session)[0] == 1
+
+
+def test_walk_in_dialog_checks_fields_then_shows_duplicates(qtbot, store: Store, now) -> None:
+    existing = pick(store, status="paid")
+    calls: list[tuple[str, str, str]] = []
+
+    def find(email: str, first: str, last: str):
+        calls.append((email, first, last))
+        with store.reading() as session:
+            view = get_view(session, existing.id)
+        return [view] if email == existing.email else []
+
+    dialog = WalkInDialog(find)
+    qtbot.add_widget(dialog)
+    dialog.register_button.click()
+    assert "First name is required" in dialog.errors.text() and dialog.outcome is None
+    qtbot.keyClicks(dialog.first_name, "Sam")
+    qtbot.keyClicks(dialog.last_name, "Twin")
+    qtbot.keyClicks(dialog.email, existing.email)
+    dialog.register_button.click()
+    assert dialog.outcome is None and dialog.duplicates.count() == 1
+    assert dialog.register_button.text() == "Register anyway"
+    dialog.use_existing_button.click()
+    assert dialog.outcome is not None and dialog.outcome.existing is not None
+    assert dialog.outcome.existing.id == existing.id and calls
+
+
+def test_walk_in_dialog_register_anyway(qtbot, store: Store) -> None:
+    dialog = WalkInDialog(lambda e, f, l: [object()] if e else [])  # noqa: E741
+    qtbot.add_widget(dialog)
+    qtbot.keyClicks(dialog.first_name, "Sam")
+    qtbot.keyClicks(dialog.last_name, "Twin")
+    dialog._show_duplicates = lambda found: setattr(dialog, "_confirmed_new", True)  # list rendering tested above
+    qtbot.keyClicks(dialog.email, "sam@x.org")
+    dialog.register_button.click()
+    assert dialog.outcome is None
+    dialog.register_button.click()
+    assert dialog.outcome is not None and dialog.outcome.form is not None
+    assert dialog.outcome.form.email == "sam@x.org"
+
+
+def test_correction_dialog_returns_only_changed_fields(qtbot, store: Store) -> None:
+    target = pick(store, status="paid")
+    with store.reading() as session:
+        view = get_view(session, target.id)
+    assert view is not None
+    dialog = CorrectionDialog(view)
+    qtbot.add_widget(dialog)
+    dialog.organization.setText("New Org")
+    dialog.status.setCurrentText("unpaid")
+    dialog.submit()
+    assert dialog.changes == {"organization": "New Org", "status": "unpaid"}
+    dialog.first_name.setText("")
+    dialog.changes = None
+    dialog.submit()
+    assert dialog.changes is None and "cannot be empty" in dialog.errors.text()
+
+
+def test_correction_from_the_desk_updates_the_card(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
+    target = pick(store, status="paid")
+    monkeypatch.setattr(CorrectionDialog, "ask", classmethod(lambda cls, a, parent=None: {"last_name": "Fixed"}))
+    qtbot.keyClicks(window.search_field, target.external_id)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.card.name.text().endswith("Fixed") and window.banner.tone is Tone.GOOD
+
+
+def test_results_model_is_a_valid_qt_model(qtmodeltester, store: Store) -> None:
+    from checkin.search import search
+
+    model = AttendeeResultsModel()
+    with store.reading() as session:
+        model.set_rows(search(session, "a"))
+    assert model.rowCount() > 0
+    qtmodeltester.check(model)
