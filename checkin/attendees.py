@@ -28,30 +28,36 @@ RECORD_FIELDS = (
 )
 
 
-def attendee_view_query() -> Select[tuple[Attendee, AttendeeState]]:
-    return select(Attendee, AttendeeState).outerjoin(
-        AttendeeState, AttendeeState.attendee_id == Attendee.id
-    )
+VIEW_COLUMNS = (
+    Attendee.id, Attendee.external_id, Attendee.first_name, Attendee.last_name, Attendee.email,
+    Attendee.organization, Attendee.city, Attendee.region, Attendee.registration_type, Attendee.ticket,
+    Attendee.status, Attendee.status_reason, Attendee.source, AttendeeState.checked_in_at,
+    AttendeeState.checked_in_station,
+)
 
 
-def to_view(row: Row[tuple[Attendee, AttendeeState]] | tuple[Attendee, AttendeeState | None]) -> AttendeeView:
-    attendee, state = row[0], row[1]
+def attendee_view_query() -> Select[Any]:
+    """Plain columns, not ORM entities: the desk builds views on every keystroke."""
+    return select(*VIEW_COLUMNS).outerjoin(AttendeeState, AttendeeState.attendee_id == Attendee.id)
+
+
+def to_view(row: Row[Any]) -> AttendeeView:
     return AttendeeView(
-        id=attendee.id,
-        external_id=attendee.external_id,
-        first_name=attendee.first_name,
-        last_name=attendee.last_name,
-        email=attendee.email,
-        organization=attendee.organization,
-        city=attendee.city,
-        region=attendee.region,
-        registration_type=attendee.registration_type,
-        ticket=attendee.ticket,
-        status=Status(attendee.status),
-        status_reason=attendee.status_reason,
-        source=attendee.source,
-        checked_in_at=state.checked_in_at if state else None,
-        checked_in_station=state.checked_in_station if state else None,
+        id=row.id,
+        external_id=row.external_id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        organization=row.organization,
+        city=row.city,
+        region=row.region,
+        registration_type=row.registration_type,
+        ticket=row.ticket,
+        status=Status(row.status),
+        status_reason=row.status_reason,
+        source=row.source,
+        checked_in_at=row.checked_in_at,
+        checked_in_station=row.checked_in_station,
     )
 
 
@@ -103,6 +109,7 @@ def derived_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, st
 
 
 def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> list[dict[str, str]]:
+    sort_key = derived_columns(external_id, fields)["sort_key"]
     tokens = search_tokens(
         str(fields.get("first_name") or ""),
         str(fields.get("last_name") or ""),
@@ -111,7 +118,7 @@ def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) ->
         external_id,
         str(fields.get("ticket_code") or ""),
     )
-    return [{"token": t, "attendee_id": attendee_id} for t in tokens]
+    return [{"token": t, "attendee_id": attendee_id, "sort_key": sort_key} for t in tokens]
 
 
 def replace_tokens(session: Session, rows_by_attendee: Mapping[str, list[dict[str, str]]]) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from checkin.attendees import attendee_view_query, to_view
 from checkin.domain import AttendeeView
@@ -14,32 +14,47 @@ from checkin.text import prefix_upper_bound, words
 def search(session: Session, query: str, limit: int = 50) -> list[AttendeeView]:
     """Attendees matching ``query`` (name, organization, email, registration id or ticket code).
 
-    "mull" finds Müller, "o'br" finds O'Brien, "smi jo" finds John Smith; an exact ticket
-    code or registration id matches too. Results are ordered by last name, first name.
+    "mull" finds Müller, "o'br" finds O'Brien, "smi jo" finds John Smith; an exact ticket code or
+    registration id matches too. Results are ordered by the word that matched, then by last and first
+    name: "mull" lists every Müller (by name) before the Mullins.
     """
-    typed = words(query)
+    typed = list(dict.fromkeys(words(query)))
     if not typed:
         return []
-    ids = _matching_ids(typed)
-    stmt = attendee_view_query().where(Attendee.id.in_(ids)).order_by(Attendee.sort_key).limit(limit)
-    return [to_view(row) for row in session.execute(stmt)]
+    # The longest word drives a range over the covering (token, sort_key, attendee_id) index, read in
+    # index order so LIMIT stops early; sorting by name alone would sort every match (30k rows for "s").
+    driver = max(typed, key=len)
+    ranked = select(SearchToken.attendee_id).where(_prefix(driver))
+    for other in typed:
+        if other != driver:
+            also = aliased(SearchToken)
+            ranked = ranked.where(
+                exists().where(also.attendee_id == SearchToken.attendee_id, _prefix(other, also))
+            )
+    ranked = ranked.order_by(SearchToken.token, SearchToken.sort_key, SearchToken.attendee_id)
+    window = limit * 4
+    while True:  # an attendee may own several matching tokens: widen until `limit` people or no more rows
+        hits = session.scalars(ranked.limit(window)).all()
+        ids = list(dict.fromkeys(hits))
+        if len(ids) >= limit or len(hits) < window:
+            break
+        window *= 8
+    ids = ids[:limit]
+    if not ids:
+        return []
+    views = {row.id: to_view(row) for row in session.execute(attendee_view_query().where(Attendee.id.in_(ids)))}
+    return [views[i] for i in ids if i in views]
 
 
 def count_matches(session: Session, query: str) -> int:
-    typed = words(query)
+    typed = list(dict.fromkeys(words(query)))
     if not typed:
         return 0
-    return session.scalar(select(func.count()).select_from(_matching_ids(typed).subquery())) or 0
+    matching = select(SearchToken.attendee_id).where(_prefix(typed[0]))
+    for other in typed[1:]:
+        matching = matching.where(SearchToken.attendee_id.in_(select(SearchToken.attendee_id).where(_prefix(other))))
+    return session.scalar(select(func.count()).select_from(matching.distinct().subquery())) or 0
 
 
-def _matching_ids(typed: list[str]) -> Select[tuple[str]]:
-    stmts = [
-        select(SearchToken.attendee_id).where(
-            and_(SearchToken.token >= word, SearchToken.token < prefix_upper_bound(word))
-        )
-        for word in dict.fromkeys(typed)
-    ]
-    matching = stmts[0]
-    for other in stmts[1:]:
-        matching = matching.where(SearchToken.attendee_id.in_(other))
-    return matching.distinct()
+def _prefix(word: str, table: type[SearchToken] = SearchToken) -> ColumnElement[bool]:
+    return and_(table.token >= word, table.token < prefix_upper_bound(word))

@@ -104,11 +104,14 @@ class SearchToken(Base):
     """One folded word of an attendee's name, organization, email or ids: prefix search by index range."""
 
     __tablename__ = "search_token"
+    # Covering index: a prefix range, sorted by name and limited, never touches the attendee table.
+    __table_args__ = (Index("ix_search_token_token_sort", "token", "sort_key", "attendee_id"),)
 
     token: Mapped[str] = mapped_column(String(200), primary_key=True)
     attendee_id: Mapped[str] = mapped_column(
         ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    sort_key: Mapped[str] = mapped_column(String(400))  # copy of Attendee.sort_key
 
 
 class Room(Base):

@@ -5,7 +5,6 @@ import pytest
 from checkin import desk
 from checkin.search import count_matches, search
 from checkin.store import Store
-from checkin.text import fold
 
 
 @pytest.fixture
@@ -62,9 +61,20 @@ def test_wildcard_characters_do_not_broaden_a_search(people: Store) -> None:
     assert names(people, "zzzz") == []
 
 
-def test_results_are_sorted_by_last_then_first_name(store: Store) -> None:
+def test_results_are_grouped_by_matched_word_then_sorted_by_name(store: Store, now) -> None:
+    for first, last in [("Zed", "Mullins"), ("Amy", "Muller"), ("Bob", "Müller"), ("Al", "Mulligan")]:
+        desk.register_walk_in(store, desk.WalkIn(first, last), now)
     with store.reading() as session:
-        found = search(session, "a", limit=200)
-    assert len(found) > 5
-    keys = [fold(f"{a.last_name}\x01{a.first_name}") for a in found]
-    assert keys == sorted(keys)
+        found = [f"{a.first_name} {a.last_name}" for a in search(session, "mull", limit=200)]
+    ours = [name for name in found if name in {"Zed Mullins", "Amy Muller", "Bob Müller", "Al Mulligan"}]
+    assert ours == ["Amy Muller", "Bob Müller", "Al Mulligan", "Zed Mullins"]
+
+
+def test_limit_counts_people_not_matching_words(store: Store, now) -> None:
+    """Someone matching through many words still takes one place, and the limit is still filled."""
+    desk.register_walk_in(store, desk.WalkIn("Sam Sal Sid", "Sanders", "sam.sal@sanders-sales.org",
+                                             "Sanders Safety Supply Services"), now)
+    with store.reading() as session:
+        found = search(session, "s", limit=30)
+        assert len(found) == 30 == len({a.id for a in found})
+        assert count_matches(session, "s") > 30

@@ -1,0 +1,154 @@
+"""Desk latencies at scale: type-ahead search and check-in (verdict + durable commit).
+
+Builds a 20,000-attendee conference with a 500,000-event log, then prints medians and percentiles next to a
+bare sqlite3 INSERT+COMMIT (WAL, synchronous=FULL) measured in the same run. Run by hand:
+
+    .venv/bin/python benchmarks/desk.py [--attendees 20000] [--events 500000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from checkin import desk
+from checkin.demo import build_demo
+from checkin.domain import EventKind
+from checkin.events import bulk_append
+from checkin.ids import new_id
+from checkin.projection import rebuild
+from checkin.search import search
+from checkin.store import open_store
+from checkin.store.models import Attendee, AttendeeState
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(label: str, samples_ms: list[float]) -> None:
+    print(f"{label:<44} median {statistics.median(samples_ms):7.3f} ms   p95 {percentile(samples_ms, 0.95):7.3f} ms"
+          f"   p99 {percentile(samples_ms, 0.99):7.3f} ms   (n={len(samples_ms)})")
+
+
+def build(path: Path, attendees: int, events: int) -> None:
+    store = open_store(path, "Bench desk")
+    started = time.perf_counter()
+    with store.unit_of_work() as session:
+        build_demo(session, attendees=attendees)
+    print(f"demo with {attendees:,} attendees: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with store.reading() as session:
+        ids = list(session.scalars(select(Attendee.id)))
+    rng = random.Random(1)
+    base = datetime(2027, 6, 28, 12, 0, tzinfo=UTC)
+    station = store.station
+    rows = []
+    checked = rng.sample(ids, len(ids) // 2)
+    for n, attendee_id in enumerate(checked):
+        rows.append(_row(EventKind.CHECKED_IN.value, station.id, base + timedelta(seconds=n), attendee_id, {}))
+    # The rest of the log: door scans (entered/exited) as the rooms issue will record them.
+    while len(rows) < events:
+        attendee_id = rng.choice(checked)
+        kind = rng.choice(("entered", "exited"))
+        rows.append(_row(kind, station.id, base + timedelta(seconds=len(rows)), attendee_id, {"room": "201A"}))
+    with store.unit_of_work() as session:
+        for start in range(0, len(rows), 20_000):
+            bulk_append(session, rows[start : start + 20_000])
+        rebuild(session)
+    print(f"{len(rows):,} events appended and projected: {time.perf_counter() - started:.1f} s")
+    store.close()
+
+
+def _row(kind: str, station_id: str, at: datetime, attendee_id: str, payload: dict) -> dict:
+    return {"id": new_id(), "kind": kind, "station_id": station_id, "station_time": at, "attendee_id": attendee_id,
+            "payload": {"station_name": "Bench desk", **payload}}
+
+
+def bench_search(path: Path, rounds: int) -> list[float]:
+    store = open_store(path)
+    with store.reading() as session:
+        names = list(session.scalars(select(Attendee.last_name).limit(2000)))
+    rng = random.Random(2)
+    samples = []
+    with store.reading() as session:
+        for _ in range(rounds):
+            name = rng.choice(names)
+            for length in range(1, min(len(name), 5) + 1):  # one query per keystroke, as the desk does
+                started = time.perf_counter()
+                search(session, name[:length], limit=100)
+                samples.append((time.perf_counter() - started) * 1000)
+    store.close()
+    return samples
+
+
+def bench_check_in(path: Path, count: int) -> list[float]:
+    store = open_store(path)
+    with store.reading() as session:
+        waiting = list(session.scalars(
+            select(Attendee.id).where(Attendee.status == "paid",
+                                      Attendee.id.not_in(select(AttendeeState.attendee_id))).limit(count)
+        ))
+    samples = []
+    now = datetime(2027, 6, 29, 13, 0, tzinfo=UTC)
+    for attendee_id in waiting:
+        started = time.perf_counter()
+        verdict = desk.check_in(store, attendee_id, now)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert verdict.accepted
+    store.close()
+    return samples
+
+
+def bench_bare_commit(folder: Path, count: int) -> list[float]:
+    connection = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, station_time TEXT, "
+                       "attendee_id TEXT, payload TEXT)")
+    samples = []
+    for n in range(count):
+        started = time.perf_counter()
+        connection.execute("BEGIN")
+        connection.execute("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
+                           (new_id(), "checked_in", "s", f"2027-06-29 13:00:{n % 60:02d}", new_id(), "{}"))
+        connection.execute("COMMIT")
+        samples.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attendees", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=500_000)
+    parser.add_argument("--checkins", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "bench.sqlite"
+        build(path, args.attendees, args.events)
+        search_ms = bench_search(path, 400)
+        bare_ms = bench_bare_commit(folder, args.checkins)
+        check_in_ms = bench_check_in(path, args.checkins)
+        print()
+        report("type-ahead search (per keystroke)", search_ms)
+        report("bare sqlite3 INSERT+COMMIT (WAL, FULL)", bare_ms)
+        report("check-in: verdict + durable commit", check_in_ms)
+        ratio50 = statistics.median(check_in_ms) / statistics.median(bare_ms)
+        ratio99 = percentile(check_in_ms, 0.99) / percentile(bare_ms, 0.99)
+        print(f"\ncheck-in / bare commit: median x{ratio50:.1f}, p99 x{ratio99:.1f}")
+        print("targets: search p95 <= 10 ms; check-in p99 <= 15 ms and <= 3x the bare commit")
+
+
+if __name__ == "__main__":
+    main()
