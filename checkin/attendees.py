@@ -62,7 +62,7 @@ def to_view(row: Row[Any]) -> AttendeeView:
 
 
 def get_view(session: Session, attendee_id: str) -> AttendeeView | None:
-    row = session.execute(attendee_view_query().where(Attendee.id == attendee_id)).first()
+    row = session.connection().execute(attendee_view_query().where(Attendee.id == attendee_id)).first()
     return to_view(row) if row else None
 
 

@@ -6,7 +6,7 @@ of its event; the event is committed (fsynced) before the verdict is returned as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -70,15 +70,16 @@ def decide_check_in(attendee: AttendeeView | None, zone: tzinfo, now: datetime) 
 
 
 def check_in(store: Store, attendee_id: str, now: datetime) -> Verdict:
+    """Check in; returns only after the event is committed (fsynced). The hot path: keep it lean."""
     with store.unit_of_work() as session:
-        zone = conference_zone(session)
-        verdict = decide_check_in(get_view(session, attendee_id), zone, now)
-        if not verdict.accepted:
+        view = get_view(session, attendee_id)
+        verdict = decide_check_in(view, store_zone(store, session), now)
+        if not verdict.accepted or view is None:
             return verdict
         event = NewEvent(EventKind.CHECKED_IN, store.station, now, attendee_id)
         record(session, event)
-        attendee = get_view(session, attendee_id)
-    return Verdict(verdict.code, verdict.tone, verdict.message, attendee, event.id)
+    arrived = replace(view, checked_in_at=now, checked_in_station=store.station.name)
+    return Verdict(verdict.code, verdict.tone, verdict.message, arrived, event.id)
 
 
 def decide_entitlement(
@@ -117,7 +118,7 @@ def decide_entitlement(
 
 def give_entitlement(store: Store, attendee_id: str, code: str, now: datetime) -> Verdict:
     with store.unit_of_work() as session:
-        zone = conference_zone(session)
+        zone = store_zone(store, session)
         entitlement = next((e for e in entitlements(session) if e.code == code), None)
         given = session.get(EntitlementGiven, (attendee_id, code))
         verdict = decide_entitlement(get_view(session, attendee_id), entitlement, given, zone, now)
@@ -219,3 +220,11 @@ def correct(store: Store, attendee_id: str, changes: dict[str, str], now: dateti
 
 def conference_zone(session: Session) -> tzinfo:
     return ZoneInfo(current_conference(session).timezone)
+
+
+def store_zone(store: Store, session: Session) -> tzinfo:
+    """The conference's time zone, looked up once per open store."""
+    if "zone" not in store.memo:
+        store.memo["zone"] = conference_zone(session)
+    zone: tzinfo = store.memo["zone"]
+    return zone

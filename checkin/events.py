@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from checkin import projection
 from checkin.domain import EventKind, StationContext
 from checkin.ids import new_id
+from checkin.store.dialect import insert_for
 from checkin.store.models import Event
 
 
@@ -41,13 +41,24 @@ def record(session: Session, event: NewEvent) -> bool:
     return record_row(session, event.row())
 
 
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as stored: what the projection folds in."""
+
+    id: str
+    kind: str
+    station_id: str
+    station_time: datetime
+    attendee_id: str | None
+    payload: dict[str, Any]
+
+
 def record_row(session: Session, row: dict[str, Any]) -> bool:
-    dialect = session.get_bind().dialect.name
-    stmt_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = stmt_factory(Event).values(**row).on_conflict_do_nothing(index_elements=["id"])
-    inserted = session.execute(stmt).rowcount == 1
+    stmt = insert_for(session, Event.__table__).values(**row).on_conflict_do_nothing(index_elements=["id"])
+    # Core on the session's connection (same transaction): the ORM layer would double the cost of a scan.
+    inserted = session.connection().execute(stmt).rowcount == 1
     if inserted:
-        projection.apply(session, session.get_one(Event, row["id"]))
+        projection.apply(session, LoggedEvent(**{k: row.get(k) for k in LoggedEvent.__dataclass_fields__}))
     return inserted
 
 

@@ -8,17 +8,28 @@ recomputed as base + every correction in id order.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from checkin.attendees import RECORD_FIELDS, apply_fields
 from checkin.domain import EventKind
+from checkin.store.dialect import insert_for
 from checkin.store.models import Attendee, AttendeeState, EntitlementGiven, Event
 
 
-def apply(session: Session, event: Event) -> None:
+class EventLike(Protocol):
+    id: str
+    kind: str
+    station_id: str
+    station_time: datetime
+    attendee_id: str | None
+    payload: dict[str, Any]
+
+
+def apply(session: Session, event: EventLike) -> None:
     """Fold one newly recorded event into the derived tables."""
     kind = event.kind
     if kind == EventKind.CHECKED_IN:
@@ -31,42 +42,42 @@ def apply(session: Session, event: Event) -> None:
         recompute_fields(session, event.attendee_id)
 
 
-def _station_name(event: Event) -> str:
+def _station_name(event: EventLike) -> str:
     return str(event.payload.get("station_name") or event.station_id[:8])
 
 
-def _apply_check_in(session: Session, event: Event) -> None:
+def _apply_check_in(session: Session, event: EventLike) -> None:
     if event.attendee_id is None:
         return
-    state = session.get(AttendeeState, event.attendee_id)
-    if state is not None and state.checked_in_event <= event.id:
-        return
-    if state is None:
-        state = AttendeeState(attendee_id=event.attendee_id)
-        session.add(state)
-    state.checked_in_event = event.id
-    state.checked_in_at = event.station_time
-    state.checked_in_station = _station_name(event)
-    session.flush()
+    table = AttendeeState.__table__
+    stmt = insert_for(session, table).values(
+        attendee_id=event.attendee_id, checked_in_event=event.id, checked_in_at=event.station_time,
+        checked_in_station=_station_name(event),
+    )
+    # One statement: insert, or replace only if this event is earlier (smaller UUIDv7) than the kept one.
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=["attendee_id"],
+        set_={c: stmt.excluded[c] for c in ("checked_in_event", "checked_in_at", "checked_in_station")},
+        where=stmt.excluded.checked_in_event < table.c.checked_in_event,
+    ))
 
 
-def _apply_entitlement(session: Session, event: Event) -> None:
+def _apply_entitlement(session: Session, event: EventLike) -> None:
     if event.attendee_id is None:
         return
-    code = str(event.payload.get("entitlement", ""))
-    given = session.get(EntitlementGiven, (event.attendee_id, code))
-    if given is not None and given.event_id <= event.id:
-        return
-    if given is None:
-        given = EntitlementGiven(attendee_id=event.attendee_id, entitlement=code)
-        session.add(given)
-    given.event_id = event.id
-    given.given_at = event.station_time
-    given.station = _station_name(event)
-    session.flush()
+    table = EntitlementGiven.__table__
+    stmt = insert_for(session, table).values(
+        attendee_id=event.attendee_id, entitlement=str(event.payload.get("entitlement", "")), event_id=event.id,
+        given_at=event.station_time, station=_station_name(event),
+    )
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=["attendee_id", "entitlement"],
+        set_={c: stmt.excluded[c] for c in ("event_id", "given_at", "station")},
+        where=stmt.excluded.event_id < table.c.event_id,
+    ))
 
 
-def _apply_walk_in(session: Session, event: Event) -> None:
+def _apply_walk_in(session: Session, event: EventLike) -> None:
     if event.attendee_id is None or session.get(Attendee, event.attendee_id) is not None:
         return
     record = event.payload.get("attendee", {})
@@ -133,7 +144,7 @@ def _rebuild_first_wins(session: Session) -> None:
         .order_by(Event.id)
     )
     for event_id, kind, attendee_id, at, station_id, payload in rows:
-        station = str(payload.get("station_name") or station_id[:8])
+        station = str(payload.get("station_name") or station_id[:8])  # as _station_name
         if kind == EventKind.CHECKED_IN.value:
             check_ins.setdefault(
                 attendee_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ class Store:
     engine: Engine
     station: StationContext
     _sessions: sessionmaker[Session]
+    memo: dict[str, Any] = field(default_factory=dict)  # per-store values that never change while open
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
