@@ -91,40 +91,35 @@ def bench_search(path: Path, rounds: int) -> list[float]:
     return samples
 
 
-def bench_check_in(path: Path, count: int) -> list[float]:
+def bench_check_in(path: Path, folder: Path, count: int) -> tuple[list[float], list[float]]:
+    """Check-ins and bare sqlite3 INSERT+COMMITs, interleaved one by one so both see the same machine state."""
     store = open_store(path)
     with store.reading() as session:
         waiting = list(session.scalars(
             select(Attendee.id).where(Attendee.status == "paid",
                                       Attendee.id.not_in(select(AttendeeState.attendee_id))).limit(count)
         ))
-    samples = []
+    bare = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
+    bare.execute("PRAGMA journal_mode=WAL")
+    bare.execute("PRAGMA synchronous=FULL")
+    bare.execute("CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, station_time TEXT, "
+                 "attendee_id TEXT, payload TEXT)")
     now = datetime(2027, 6, 29, 13, 0, tzinfo=UTC)
+    check_in_ms, bare_ms = [], []
     for attendee_id in waiting:
         started = time.perf_counter()
-        verdict = desk.check_in(store, attendee_id, now)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert verdict.accepted
-    store.close()
-    return samples
-
-
-def bench_bare_commit(folder: Path, count: int) -> list[float]:
-    connection = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
-    connection.execute("CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, station_time TEXT, "
-                       "attendee_id TEXT, payload TEXT)")
-    samples = []
-    for n in range(count):
+        bare.execute("BEGIN")
+        bare.execute("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
+                     (new_id(), "checked_in", "s", "2027-06-29 13:00:00", attendee_id, "{}"))
+        bare.execute("COMMIT")
+        bare_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        connection.execute("BEGIN")
-        connection.execute("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
-                           (new_id(), "checked_in", "s", f"2027-06-29 13:00:{n % 60:02d}", new_id(), "{}"))
-        connection.execute("COMMIT")
-        samples.append((time.perf_counter() - started) * 1000)
-    connection.close()
-    return samples
+        verdict = desk.check_in(store, attendee_id, now)
+        check_in_ms.append((time.perf_counter() - started) * 1000)
+        assert verdict.accepted
+    bare.close()
+    store.close()
+    return check_in_ms, bare_ms
 
 
 def main() -> None:
@@ -138,8 +133,7 @@ def main() -> None:
         path = folder / "bench.sqlite"
         build(path, args.attendees, args.events)
         search_ms = bench_search(path, 400)
-        bare_ms = bench_bare_commit(folder, args.checkins)
-        check_in_ms = bench_check_in(path, args.checkins)
+        check_in_ms, bare_ms = bench_check_in(path, folder, args.checkins)
         print()
         report("type-ahead search (per keystroke)", search_ms)
         report("bare sqlite3 INSERT+COMMIT (WAL, FULL)", bare_ms)

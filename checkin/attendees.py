@@ -67,7 +67,7 @@ def get_view(session: Session, attendee_id: str) -> AttendeeView | None:
 
 
 def find_by_code(session: Session, text: str) -> AttendeeView | None:
-    """The attendee whose registration id or ticket code (e.g. an Eventbrite barcode) is exactly ``text``."""
+    """The attendee whose internal id, registration id or ticket code (e.g. an Eventbrite barcode) is ``text``."""
     code = text.strip()
     if not code:
         return None
@@ -77,11 +77,6 @@ def find_by_code(session: Session, text: str) -> AttendeeView | None:
         .limit(1)
     ).first()
     return to_view(row) if row else None
-
-
-def resolve(session: Session, ref: str) -> AttendeeView | None:
-    """An attendee by internal id, registration id or ticket code (what the CLI accepts as ID)."""
-    return find_by_code(session, ref)
 
 
 def apply_fields(session: Session, attendee: Attendee, fields: Mapping[str, Any]) -> None:

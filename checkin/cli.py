@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from checkin import desk
-from checkin.attendees import likely_duplicates, resolve
+from checkin.attendees import attendee_view_query, find_by_code, likely_duplicates, to_view
 from checkin.conference import NoConference, ensure_conference, has_conference, stats
 from checkin.demo import build_demo
 from checkin.domain import AttendeeView, RegistrationType, Status, Verdict
@@ -22,6 +24,7 @@ from checkin.importers import FORMATS, MAPPABLE_FIELDS, ImportFailed, import_fil
 from checkin.projection import rebuild
 from checkin.search import search
 from checkin.store import Store, default_db_path, demo_db_path, open_store
+from checkin.store.models import Attendee
 
 OK, REFUSED, USAGE = 0, 1, 2
 
@@ -219,16 +222,13 @@ def cmd_attendees(args: argparse.Namespace) -> int:
     return OK
 
 
-def _all(session: Any, limit: int) -> list[AttendeeView]:
-    from checkin.attendees import attendee_view_query, to_view
-    from checkin.store.models import Attendee
-
+def _all(session: Session, limit: int) -> list[AttendeeView]:
     return [to_view(row) for row in session.execute(attendee_view_query().order_by(Attendee.sort_key).limit(limit))]
 
 
 def _resolve_id(store: Store, ref: str) -> AttendeeView:
     with store.reading() as session:
-        found = resolve(session, ref)
+        found = find_by_code(session, ref)
     if found is None:
         raise UsageError(f"no attendee with id, registration id or ticket code '{ref}'")
     return found

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from checkin import projection
@@ -41,24 +41,13 @@ def record(session: Session, event: NewEvent) -> bool:
     return record_row(session, event.row())
 
 
-@dataclass(frozen=True)
-class LoggedEvent:
-    """An event as stored: what the projection folds in."""
-
-    id: str
-    kind: str
-    station_id: str
-    station_time: datetime
-    attendee_id: str | None
-    payload: dict[str, Any]
-
-
 def record_row(session: Session, row: dict[str, Any]) -> bool:
     stmt = insert_for(session, Event.__table__).values(**row).on_conflict_do_nothing(index_elements=["id"])
     # Core on the session's connection (same transaction): the ORM layer would double the cost of a scan.
     inserted = session.connection().execute(stmt).rowcount == 1
     if inserted:
-        projection.apply(session, LoggedEvent(**{k: row.get(k) for k in LoggedEvent.__dataclass_fields__}))
+        fields = projection.LoggedEvent.__dataclass_fields__
+        projection.apply(session, projection.LoggedEvent(**{k: row.get(k) for k in fields}))
     return inserted
 
 
@@ -67,6 +56,3 @@ def bulk_append(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(Event), rows)
 
-
-def events_for(session: Session, attendee_id: str) -> list[Event]:
-    return list(session.scalars(select(Event).where(Event.attendee_id == attendee_id).order_by(Event.id)))

@@ -8,8 +8,9 @@ recomputed as base + every correction in id order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -20,13 +21,19 @@ from checkin.store.dialect import insert_for
 from checkin.store.models import Attendee, AttendeeState, EntitlementGiven, Event
 
 
-class EventLike(Protocol):
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as stored, before (or without) loading it as an ORM object."""
+
     id: str
     kind: str
     station_id: str
     station_time: datetime
     attendee_id: str | None
     payload: dict[str, Any]
+
+
+EventLike = LoggedEvent | Event
 
 
 def apply(session: Session, event: EventLike) -> None:

@@ -55,11 +55,9 @@ def test_unpaid_is_refused_until_marked_paid(store: Store, now) -> None:
     assert desk.check_in(store, target, now).accepted
 
 
-def test_unknown_attendee() -> None:
-    from zoneinfo import ZoneInfo
-
-    verdict = desk.decide_check_in(None, ZoneInfo("UTC"), desk.datetime.now(desk.ZoneInfo("UTC")))
-    assert verdict.code is VerdictCode.UNKNOWN
+def test_unknown_attendee(now) -> None:
+    verdict = desk.decide_check_in(None, now.tzinfo, now)
+    assert verdict.code is VerdictCode.UNKNOWN and verdict.tone is Tone.BAD
 
 
 def test_entitlement_once_with_when_and_where_on_a_second_attempt(store: Store, now) -> None:

@@ -186,3 +186,18 @@ def test_split_full_names() -> None:
     assert split_name("Maria de la Cruz") == ("Maria", "de la Cruz")
     assert split_name("Ludwig van Beethoven") == ("Ludwig", "van Beethoven")
     assert split_name("Madonna") == ("", "Madonna")
+
+
+def test_excel_unicode_text_utf16_tab_separated(empty_store: Store, tmp_path: Path) -> None:
+    text = (DATA / "wildapricot_registrants.csv").read_text(encoding="utf-8")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t").writerows(rows)
+    path = tmp_path / "wa_unicode.txt"
+    path.write_text(out.getvalue(), encoding="utf-16")  # Python writes the BOM, as Excel does
+    report = run_import(empty_store, path)
+    assert (report.format, report.added) == ("wildapricot", 5)
+    assert attendees(empty_store)["71003"].first_name == "Lucía"
