@@ -119,11 +119,12 @@ def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) ->
 def replace_tokens(session: Session, rows_by_attendee: Mapping[str, list[dict[str, str]]]) -> None:
     """Replace the search tokens of the given attendees."""
     ids = list(rows_by_attendee)
+    connection = session.connection()
     for chunk in _chunks(ids, 500):
-        session.execute(delete(SearchToken).where(SearchToken.attendee_id.in_(chunk)))
+        connection.execute(delete(SearchToken.__table__).where(SearchToken.__table__.c.attendee_id.in_(chunk)))
     rows = [row for attendee_rows in rows_by_attendee.values() for row in attendee_rows]
     if rows:
-        session.execute(insert(SearchToken), rows)
+        connection.execute(insert(SearchToken.__table__), rows)
 
 
 def likely_duplicates(session: Session, email: str, first_name: str, last_name: str) -> list[AttendeeView]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from checkin.attendees import derived_columns, replace_tokens, token_rows
@@ -81,10 +81,15 @@ def write_records(
         else:
             changed_rows.append({**row, "id": attendee_id})
         tokens[attendee_id] = token_rows(attendee_id, record.external_id, fields)
+    connection = session.connection()  # Core executemany: the ORM bulk path is 3x slower for 20k rows
     if new_rows:
-        session.execute(insert(Attendee), new_rows)
+        connection.execute(insert(Attendee.__table__), new_rows)
     if changed_rows:
-        session.execute(update(Attendee), changed_rows)
+        table = Attendee.__table__
+        connection.execute(
+            update(table).where(table.c.id == bindparam("row_id")),
+            [{**{k: v for k, v in row.items() if k != "id"}, "row_id": row["id"]} for row in changed_rows],
+        )
     replace_tokens(session, tokens)
     for row in changed_rows:
         if row["id"] in corrected:
