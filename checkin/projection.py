@@ -50,7 +50,12 @@ def apply(session: Session, event: EventLike) -> None:
 
 
 def _station_name(event: EventLike) -> str:
-    return str(event.payload.get("station_name") or event.station_id[:8])
+    return station_label(event.payload, event.station_id)
+
+
+def station_label(payload: dict[str, Any], station_id: str) -> str:
+    """The station name people see, as recorded in the event (old events may lack it)."""
+    return str(payload.get("station_name") or station_id[:8])
 
 
 def _apply_check_in(session: Session, event: EventLike) -> None:
@@ -151,7 +156,7 @@ def _rebuild_first_wins(session: Session) -> None:
         .order_by(Event.id)
     )
     for event_id, kind, attendee_id, at, station_id, payload in rows:
-        station = str(payload.get("station_name") or station_id[:8])  # as _station_name
+        station = station_label(payload, station_id)
         if kind == EventKind.CHECKED_IN.value:
             check_ins.setdefault(
                 attendee_id,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from checkin import desk
 from checkin.attendees import find_by_code, get_view, likely_duplicates
 from checkin.conference import checked_in_count, current_conference, entitlements
-from checkin.domain import AttendeeView, Tone, Verdict
+from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
 from checkin.search import search
 from checkin.store import Store
 from ui.attendee_card import AttendeeCard
@@ -266,8 +266,10 @@ class DeskWindow(QMainWindow):
 
     def _after(self, verdict: Verdict, attendee_id: str) -> None:
         self.banner.show_verdict(verdict)
-        with self.store.reading() as session:
-            fresh = get_view(session, attendee_id)
+        fresh = verdict.attendee if verdict.code is VerdictCode.ACCEPTED else None
+        if fresh is None:  # a refusal carries the view as it was read; re-read in case it changed meanwhile
+            with self.store.reading() as session:
+                fresh = get_view(session, attendee_id)
         row = self.model.row_of(attendee_id)
         if row >= 0 and fresh is not None:
             rows = [fresh if i == row else self.model.attendee(i) for i in range(self.model.rowCount())]

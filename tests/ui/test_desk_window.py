@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from checkin.attendees import get_view
+from checkin.attendees import get_view, likely_duplicates
 from checkin.conference import checked_in_count
 from checkin.desk import WalkIn
 from checkin.domain import RegistrationType, Tone
@@ -147,17 +147,22 @@ def test_walk_in_dialog_checks_fields_then_shows_duplicates(qtbot, store: Store,
 
 
 def test_walk_in_dialog_register_anyway(qtbot, store: Store) -> None:
-    dialog = WalkInDialog(lambda e, f, l: [object()] if e else [])  # noqa: E741
+    existing = pick(store, status="paid")
+
+    def find(email: str, first: str, last: str):
+        with store.reading() as session:
+            return likely_duplicates(session, email, first, last)
+
+    dialog = WalkInDialog(find)
     qtbot.add_widget(dialog)
-    qtbot.keyClicks(dialog.first_name, "Sam")
-    qtbot.keyClicks(dialog.last_name, "Twin")
-    dialog._show_duplicates = lambda found: setattr(dialog, "_confirmed_new", True)  # list rendering tested above
-    qtbot.keyClicks(dialog.email, "sam@x.org")
+    qtbot.keyClicks(dialog.first_name, existing.first_name)
+    qtbot.keyClicks(dialog.last_name, existing.last_name)
+    qtbot.keyClicks(dialog.email, "someone.new@x.org")
     dialog.register_button.click()
-    assert dialog.outcome is None
+    assert dialog.outcome is None and dialog.duplicates.count() >= 1
     dialog.register_button.click()
     assert dialog.outcome is not None and dialog.outcome.form is not None
-    assert dialog.outcome.form.email == "sam@x.org"
+    assert dialog.outcome.form.email == "someone.new@x.org"
 
 
 def test_correction_dialog_returns_only_changed_fields(qtbot, store: Store) -> None:
