@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import AttendeeView, Status
-from checkin.store.models import Attendee, AttendeeState, SearchToken
+from checkin.store.models import Attendee, AttendeeState, BadgeState, SearchToken
 from checkin.text import fold, search_tokens
 
 # The fields that make up an attendee's record, as imported or registered (``Attendee.base``).
@@ -32,13 +32,17 @@ VIEW_COLUMNS = (
     Attendee.id, Attendee.external_id, Attendee.first_name, Attendee.last_name, Attendee.email,
     Attendee.organization, Attendee.city, Attendee.region, Attendee.registration_type, Attendee.ticket,
     Attendee.status, Attendee.status_reason, Attendee.source, AttendeeState.checked_in_at,
-    AttendeeState.checked_in_station,
+    AttendeeState.checked_in_station, BadgeState.revision.label("badge_revision"),
 )
 
 
 def attendee_view_query() -> Select[Any]:
     """Plain columns, not ORM entities: the desk builds views on every keystroke."""
-    return select(*VIEW_COLUMNS).outerjoin(AttendeeState, AttendeeState.attendee_id == Attendee.id)
+    return (
+        select(*VIEW_COLUMNS)
+        .outerjoin(AttendeeState, AttendeeState.attendee_id == Attendee.id)
+        .outerjoin(BadgeState, BadgeState.attendee_id == Attendee.id)
+    )
 
 
 def to_view(row: Row[Any]) -> AttendeeView:
@@ -58,6 +62,7 @@ def to_view(row: Row[Any]) -> AttendeeView:
         source=row.source,
         checked_in_at=row.checked_in_at,
         checked_in_station=row.checked_in_station,
+        badge_revision=row.badge_revision or 1,
     )
 
 

@@ -36,6 +36,7 @@ class EventKind(StrEnum):
     WALK_IN_REGISTERED = "walk_in_registered"
     ATTENDEE_CORRECTED = "attendee_corrected"
     ENTITLEMENT_GIVEN = "entitlement_given"
+    BADGE_REISSUED = "badge_reissued"  # payload: revision, reason; older revisions are refused from then on
 
 
 class VerdictCode(StrEnum):
@@ -46,6 +47,13 @@ class VerdictCode(StrEnum):
     CANCELLED = "cancelled"
     UNPAID = "unpaid"
     UNKNOWN = "unknown"
+    JUST_SCANNED = "just_scanned"  # the same badge again within seconds: nothing new recorded
+    REPLACED_BADGE = "replaced_badge"  # an older revision of a reprinted badge
+    FORGED = "forged"  # looks like a badge but its signature does not verify
+    WRONG_CONFERENCE = "wrong_conference"
+    UNKNOWN_KEY = "unknown_key"  # signed with a key this station has not received yet
+    REVOKED_KEY = "revoked_key"
+    UNREADABLE = "unreadable"  # nothing usable in the scan
 
 
 class Tone(StrEnum):
@@ -79,6 +87,7 @@ class AttendeeView:
     source: str
     checked_in_at: datetime | None = None
     checked_in_station: str | None = None
+    badge_revision: int = 1  # every attendee's first badge is revision 1; reprints count up
 
     @property
     def full_name(self) -> str:

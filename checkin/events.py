@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from checkin import projection
@@ -42,13 +43,31 @@ def record(session: Session, event: NewEvent) -> bool:
 
 
 def record_row(session: Session, row: dict[str, Any]) -> bool:
-    stmt = insert_for(session, Event.__table__).values(**row).on_conflict_do_nothing(index_elements=["id"])
     # Core on the session's connection (same transaction): the ORM layer would double the cost of a scan.
-    inserted = session.connection().execute(stmt).rowcount == 1
+    inserted = _insert(session.connection(), row)
     if inserted:
-        fields = projection.LoggedEvent.__dataclass_fields__
-        projection.apply(session, projection.LoggedEvent(**{k: row.get(k) for k in fields}))
+        projection.apply(session, projection.LoggedEvent.from_row(row))
     return inserted
+
+
+def append(connection: Connection, event: NewEvent) -> bool:
+    """``record`` for the scan hot path: no ORM session, for kinds whose projection is plain Core."""
+    if event.kind not in projection.CONNECTION_KINDS:
+        raise ValueError(f"{event.kind} events need an ORM session; use record()")
+    row = event.row()
+    inserted = _insert(connection, row)
+    if inserted:
+        projection.apply_on(connection, projection.LoggedEvent.from_row(row))
+    return inserted
+
+
+def _insert(connection: Connection, row: dict[str, Any]) -> bool:
+    return connection.execute(_insert_statement(connection.dialect.name), row).rowcount == 1
+
+
+@functools.cache
+def _insert_statement(dialect_name: str) -> Any:
+    return insert_for(dialect_name, Event.__table__).on_conflict_do_nothing(index_elements=["id"])
 
 
 def bulk_append(session: Session, rows: list[dict[str, Any]]) -> None:

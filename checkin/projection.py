@@ -8,17 +8,18 @@ recomputed as base + every correction in id order.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.attendees import RECORD_FIELDS, apply_fields
 from checkin.domain import EventKind
 from checkin.store.dialect import insert_for
-from checkin.store.models import Attendee, AttendeeState, EntitlementGiven, Event
+from checkin.store.models import Attendee, AttendeeState, BadgeState, EntitlementGiven, Event
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,74 @@ class LoggedEvent:
     payload: dict[str, Any]
 
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> LoggedEvent:
+        return cls(row["id"], row["kind"], row["station_id"], row["station_time"], row.get("attendee_id"),
+                   row.get("payload") or {})
+
+
 EventLike = LoggedEvent | Event
+
+# Kinds whose derived state is kept with plain Core statements on a connection (the scan hot path).
+CONNECTION_KINDS = frozenset({EventKind.CHECKED_IN, EventKind.ENTITLEMENT_GIVEN, EventKind.BADGE_REISSUED})
 
 
 def apply(session: Session, event: EventLike) -> None:
     """Fold one newly recorded event into the derived tables."""
-    kind = event.kind
-    if kind == EventKind.CHECKED_IN:
-        _apply_check_in(session, event)
-    elif kind == EventKind.ENTITLEMENT_GIVEN:
-        _apply_entitlement(session, event)
-    elif kind == EventKind.WALK_IN_REGISTERED:
+    if event.kind in CONNECTION_KINDS:
+        apply_on(session.connection(), event)
+    elif event.kind == EventKind.WALK_IN_REGISTERED:
         _apply_walk_in(session, event)
-    elif kind == EventKind.ATTENDEE_CORRECTED and event.attendee_id:
+    elif event.kind == EventKind.ATTENDEE_CORRECTED and event.attendee_id:
         recompute_fields(session, event.attendee_id)
+
+
+def apply_on(connection: Connection, event: EventLike) -> None:
+    """Fold an event of one of the ``CONNECTION_KINDS`` into the derived tables."""
+    if event.attendee_id is None:
+        return
+    statements = _upserts(connection.dialect.name)
+    if event.kind == EventKind.CHECKED_IN:
+        connection.execute(statements[EventKind.CHECKED_IN], {
+            "attendee_id": event.attendee_id, "checked_in_event": event.id, "checked_in_at": event.station_time,
+            "checked_in_station": _station_name(event),
+        })
+    elif event.kind == EventKind.ENTITLEMENT_GIVEN:
+        connection.execute(statements[EventKind.ENTITLEMENT_GIVEN], {
+            "attendee_id": event.attendee_id, "entitlement": str(event.payload.get("entitlement", "")),
+            "event_id": event.id, "given_at": event.station_time, "station": _station_name(event),
+        })
+    elif event.kind == EventKind.BADGE_REISSUED:
+        connection.execute(statements[EventKind.BADGE_REISSUED], {
+            "attendee_id": event.attendee_id, "revision": int(event.payload.get("revision", 1)),
+            "event_id": event.id,
+        })
+
+
+@functools.cache
+def _upserts(dialect_name: str) -> dict[EventKind, Any]:
+    """Statements built once per dialect: constructing them per scan would cost more than the commit."""
+    return {
+        # Insert, or replace only if this event is earlier (smaller UUIDv7) than the kept one.
+        EventKind.CHECKED_IN: _upsert(dialect_name, AttendeeState.__table__, ["attendee_id"],
+                                      lambda new, old: new.checked_in_event < old.checked_in_event),
+        EventKind.ENTITLEMENT_GIVEN: _upsert(dialect_name, EntitlementGiven.__table__,
+                                             ["attendee_id", "entitlement"],
+                                             lambda new, old: new.event_id < old.event_id),
+        # The highest revision wins; between two reissues of the same revision, the earlier event.
+        EventKind.BADGE_REISSUED: _upsert(dialect_name, BadgeState.__table__, ["attendee_id"],
+                                          lambda new, old: or_(new.revision > old.revision,
+                                                               and_(new.revision == old.revision,
+                                                                    new.event_id < old.event_id))),
+    }
+
+
+def _upsert(dialect_name: str, table: Any, keys: list[str], wins: Any) -> Any:
+    stmt = insert_for(dialect_name, table)
+    updated = [c.name for c in table.columns if c.name not in keys]
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: stmt.excluded[c] for c in updated}, where=wins(stmt.excluded, table.c)
+    )
 
 
 def _station_name(event: EventLike) -> str:
@@ -56,37 +111,6 @@ def _station_name(event: EventLike) -> str:
 def station_label(payload: dict[str, Any], station_id: str) -> str:
     """The station name people see, as recorded in the event (old events may lack it)."""
     return str(payload.get("station_name") or station_id[:8])
-
-
-def _apply_check_in(session: Session, event: EventLike) -> None:
-    if event.attendee_id is None:
-        return
-    table = AttendeeState.__table__
-    stmt = insert_for(session, table).values(
-        attendee_id=event.attendee_id, checked_in_event=event.id, checked_in_at=event.station_time,
-        checked_in_station=_station_name(event),
-    )
-    # One statement: insert, or replace only if this event is earlier (smaller UUIDv7) than the kept one.
-    session.connection().execute(stmt.on_conflict_do_update(
-        index_elements=["attendee_id"],
-        set_={c: stmt.excluded[c] for c in ("checked_in_event", "checked_in_at", "checked_in_station")},
-        where=stmt.excluded.checked_in_event < table.c.checked_in_event,
-    ))
-
-
-def _apply_entitlement(session: Session, event: EventLike) -> None:
-    if event.attendee_id is None:
-        return
-    table = EntitlementGiven.__table__
-    stmt = insert_for(session, table).values(
-        attendee_id=event.attendee_id, entitlement=str(event.payload.get("entitlement", "")), event_id=event.id,
-        given_at=event.station_time, station=_station_name(event),
-    )
-    session.connection().execute(stmt.on_conflict_do_update(
-        index_elements=["attendee_id", "entitlement"],
-        set_={c: stmt.excluded[c] for c in ("event_id", "given_at", "station")},
-        where=stmt.excluded.event_id < table.c.event_id,
-    ))
 
 
 def _apply_walk_in(session: Session, event: EventLike) -> None:
@@ -125,6 +149,7 @@ def rebuild(session: Session) -> None:
     """Recreate every derived table from reference data and the event log."""
     session.execute(delete(AttendeeState))
     session.execute(delete(EntitlementGiven))
+    session.execute(delete(BadgeState))
     session.execute(delete(Attendee).where(Attendee.source == "walk_in"))
     _reset_to_base(session)
     for event in session.scalars(
@@ -149,7 +174,8 @@ def _reset_to_base(session: Session) -> None:
 def _rebuild_first_wins(session: Session) -> None:
     check_ins: dict[str, dict[str, Any]] = {}
     given: dict[tuple[str, str], dict[str, Any]] = {}
-    kinds = (EventKind.CHECKED_IN.value, EventKind.ENTITLEMENT_GIVEN.value)
+    badges: dict[str, dict[str, Any]] = {}
+    kinds = (EventKind.CHECKED_IN.value, EventKind.ENTITLEMENT_GIVEN.value, EventKind.BADGE_REISSUED.value)
     rows = session.execute(
         select(Event.id, Event.kind, Event.attendee_id, Event.station_time, Event.station_id, Event.payload)
         .where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))
@@ -163,6 +189,10 @@ def _rebuild_first_wins(session: Session) -> None:
                 {"attendee_id": attendee_id, "checked_in_event": event_id, "checked_in_at": at,
                  "checked_in_station": station},
             )
+        elif kind == EventKind.BADGE_REISSUED.value:
+            revision = int(payload.get("revision", 1))
+            if attendee_id not in badges or revision > badges[attendee_id]["revision"]:
+                badges[attendee_id] = {"attendee_id": attendee_id, "revision": revision, "event_id": event_id}
         else:
             code = str(payload.get("entitlement", ""))
             given.setdefault(
@@ -174,4 +204,6 @@ def _rebuild_first_wins(session: Session) -> None:
         session.execute(insert(AttendeeState), list(check_ins.values()))
     if given:
         session.execute(insert(EntitlementGiven), list(given.values()))
+    if badges:
+        session.execute(insert(BadgeState), list(badges.values()))
     session.flush()

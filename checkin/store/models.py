@@ -4,7 +4,7 @@ Three groups of tables:
 - reference data (conference, attendee, room, conference_session, entitlement, station) is imported
   or created locally and replicated;
 - ``event`` is the immutable log of what happened on the floor (one row per UUIDv7 id);
-- ``attendee_state``, ``entitlement_given`` and ``search_token`` are projections that
+- ``attendee_state``, ``badge_state``, ``entitlement_given`` and ``search_token`` are projections that
   ``checkin.projection.rebuild`` can recreate from the rest at any time.
 Attendee rows carry both ``base`` (the fields as imported or registered) and the effective
 columns (base with corrections from the log applied), so a rebuild can restore them.
@@ -186,6 +186,29 @@ class EntitlementGiven(Base):
     event_id: Mapped[str] = mapped_column(ID)
     given_at: Mapped[datetime]
     station: Mapped[str] = mapped_column(String(100))
+
+
+class BadgeState(Base):
+    """Derived: the newest badge revision issued to an attendee (the highest revision wins)."""
+
+    __tablename__ = "badge_state"
+
+    attendee_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str] = mapped_column(ID)
+
+
+class BadgeKey(Base):
+    """A conference signing key. Door stations hold only the public half; desks that print hold both."""
+
+    __tablename__ = "badge_key"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    conference_id: Mapped[str] = mapped_column(ForeignKey("conference.id"))
+    public_key: Mapped[str] = mapped_column(String(64))  # hex of the raw 32 bytes
+    private_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class Setting(Base):
