@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, insert, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import AttendeeView, Status
@@ -67,8 +68,18 @@ def to_view(row: Row[Any]) -> AttendeeView:
 
 
 def get_view(session: Session, attendee_id: str) -> AttendeeView | None:
-    row = session.connection().execute(attendee_view_query().where(Attendee.id == attendee_id)).first()
+    return view_on(session.connection(), attendee_id)
+
+
+def view_on(connection: Connection, attendee_id: str) -> AttendeeView | None:
+    row = connection.execute(_view_by_id(), {"id": attendee_id}).first()
     return to_view(row) if row else None
+
+
+@functools.cache
+def _view_by_id() -> Select[Any]:
+    # Built once: constructing a statement per scan costs about as much as running it.
+    return attendee_view_query().where(Attendee.id == bindparam("id"))
 
 
 def find_by_code(session: Session, text: str) -> AttendeeView | None:

@@ -122,6 +122,8 @@ def sign(badge: BadgeCode, key: Ed25519PrivateKey) -> str:
 
 def normalise(text: str) -> str:
     """What the scanner meant: no whitespace or control characters, upper case, AZERTY mix-ups undone."""
+    if text.isascii() and text.isalnum():  # the usual case, ten times faster than the general one
+        return text.upper()
     cleaned = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
     if any(ch in _AZERTY_DIGITS for ch in cleaned):
         cleaned = cleaned.upper().translate(_AZERTY_BACK)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from checkin.domain import Entitlement, RegistrationType, Status
 from checkin.ids import new_id
 from checkin.importers.registrants import Record
 from checkin.importers.writing import ImportReport, write_records
+from checkin.keys import init_keys
 from checkin.store.models import ConferenceSession, Room
 
 NAME = "National School Safety Training Conference 2027"
@@ -111,6 +112,7 @@ def build_demo(
     rng = random.Random(seed)
     conference = create_conference(session, NAME, TIMEZONE, FIRST_DAY, FIRST_DAY + timedelta(days=4))
     set_entitlements(session, ENTITLEMENTS)
+    init_keys(session, datetime.combine(FIRST_DAY - timedelta(days=30), time(9), UTC))
     rooms = _rooms(session, conference.id)
     sessions = _sessions(session, conference.id, rooms, rng)
     records = [_attendee(rng, number) for number in range(1, attendees + 1)]

@@ -8,24 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from checkin.attendees import get_view
+from checkin.attendees import get_view, view_on
 from checkin.conference import current_conference, entitlements
 from checkin.domain import (
     CORRECTABLE_FIELDS,
     AttendeeView,
     Entitlement,
     EventKind,
+    StationContext,
     Status,
     Tone,
     Verdict,
     VerdictCode,
 )
-from checkin.events import NewEvent, record
+from checkin.events import NewEvent, append, record
 from checkin.ids import new_id
 from checkin.store import Store
 from checkin.store.models import EntitlementGiven
@@ -71,15 +73,24 @@ def decide_check_in(attendee: AttendeeView | None, zone: tzinfo, now: datetime) 
 
 def check_in(store: Store, attendee_id: str, now: datetime) -> Verdict:
     """Check in; returns only after the event is committed (fsynced). The hot path: keep it lean."""
-    with store.unit_of_work() as session:
-        view = get_view(session, attendee_id)
-        verdict = decide_check_in(view, store_zone(store, session), now)
-        if not verdict.accepted or view is None:
-            return verdict
-        event = NewEvent(EventKind.CHECKED_IN, store.station, now, attendee_id)
-        record(session, event)
-    arrived = replace(view, checked_in_at=now, checked_in_station=store.station.name)
-    return Verdict(verdict.code, verdict.tone, verdict.message, arrived, event.id)
+    zone = store_zone(store)
+    with store.writing() as connection:
+        view = view_on(connection, attendee_id)
+        verdict = decide_check_in(view, zone, now)
+        if verdict.accepted:
+            verdict = record_check_in(connection, store.station, verdict, now)
+    return verdict
+
+
+def record_check_in(
+    connection: Connection, station: StationContext, accepted: Verdict, now: datetime, via: dict[str, Any] | None = None
+) -> Verdict:
+    """Append the check-in an accepted verdict stands for; the verdict, now carrying the arrival and event id."""
+    assert accepted.accepted and accepted.attendee is not None
+    event = NewEvent(EventKind.CHECKED_IN, station, now, accepted.attendee.id, via or {})
+    append(connection, event)
+    arrived = replace(accepted.attendee, checked_in_at=now, checked_in_station=station.name)
+    return replace(accepted, attendee=arrived, event_id=event.id)
 
 
 def decide_entitlement(
@@ -118,7 +129,7 @@ def decide_entitlement(
 
 def give_entitlement(store: Store, attendee_id: str, code: str, now: datetime) -> Verdict:
     with store.unit_of_work() as session:
-        zone = store_zone(store, session)
+        zone = store_zone(store)
         entitlement = next((e for e in entitlements(session) if e.code == code), None)
         given = session.get(EntitlementGiven, (attendee_id, code))
         verdict = decide_entitlement(get_view(session, attendee_id), entitlement, given, zone, now)
@@ -222,9 +233,10 @@ def conference_zone(session: Session) -> tzinfo:
     return ZoneInfo(current_conference(session).timezone)
 
 
-def store_zone(store: Store, session: Session) -> tzinfo:
+def store_zone(store: Store) -> tzinfo:
     """The conference's time zone, looked up once per open store."""
-    if "zone" not in store.memo:
-        store.memo["zone"] = conference_zone(session)
-    zone: tzinfo = store.memo["zone"]
+    zone: tzinfo | None = store.memo.get("zone")
+    if zone is None:
+        with store.reading() as session:
+            zone = store.memo["zone"] = conference_zone(session)
     return zone

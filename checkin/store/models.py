@@ -82,7 +82,7 @@ class Attendee(Base):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     conference_id: Mapped[str] = mapped_column(ForeignKey("conference.id"))
-    external_id: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(100), index=True)  # scans look it up alone
     ticket_code: Mapped[str | None] = mapped_column(String(200), index=True)
     first_name: Mapped[str] = mapped_column(String(200), default="")
     last_name: Mapped[str] = mapped_column(String(200), default="")

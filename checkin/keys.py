@@ -1,0 +1,170 @@
+"""The conference's badge-signing keys: create, rotate, revoke, and hand the public halves to door stations.
+
+Desks that print badges hold the private key; door stations import only the public keys file, so a
+stolen door laptop cannot mint badges. Rotating adds a key and signs new badges with it; badges signed
+by older keys keep verifying until that key is revoked.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from checkin import codes
+from checkin.conference import current_conference
+from checkin.store import Store
+from checkin.store.models import BadgeKey
+
+FILE_FORMAT = "muster-public-keys"
+
+
+class KeyProblem(ValueError):
+    """A key operation that cannot be done, with the words to tell the person why."""
+
+
+def init_keys(session: Session, now: datetime) -> BadgeKey:
+    if session.scalar(select(func.count()).select_from(BadgeKey)):
+        raise KeyProblem("This conference already has badge keys. Use `checkin keys rotate` to add a new one.")
+    return _add_key(session, 1, now)
+
+
+def rotate(session: Session, now: datetime) -> BadgeKey:
+    """Add the next key; new badges are signed with it, older badges still verify."""
+    if signing_row(session) is None:
+        raise KeyProblem("This station holds no private badge key, so it cannot rotate. Rotate at the desk "
+                         "that made the keys (or run `checkin keys init` on a new conference).")
+    newest = session.scalar(select(func.max(BadgeKey.number))) or 0
+    if newest >= 0xFF:
+        raise KeyProblem("A conference can have at most 255 badge keys.")
+    return _add_key(session, newest + 1, now)
+
+
+def revoke(session: Session, number: int, now: datetime) -> BadgeKey:
+    """Refuse every badge signed with key ``number`` from now on (they must be reprinted)."""
+    key = session.get(BadgeKey, number)
+    if key is None:
+        raise KeyProblem(f"There is no badge key {number}.")
+    if key.revoked_at is None:
+        key.revoked_at = now
+    session.flush()
+    return key
+
+
+def _add_key(session: Session, number: int, now: datetime) -> BadgeKey:
+    private = codes.new_private_key()
+    key = BadgeKey(
+        number=number,
+        conference_id=current_conference(session).id,
+        public_key=codes.public_bytes(private).hex(),
+        private_key=codes.private_bytes(private).hex(),
+        created_at=now,
+    )
+    session.add(key)
+    session.flush()
+    return key
+
+
+def export_public(session: Session) -> str:
+    """The public keys file a door station imports (JSON; safe to copy on a USB stick or by email)."""
+    conference = current_conference(session)
+    keys = session.scalars(select(BadgeKey).order_by(BadgeKey.number)).all()
+    if not keys:
+        raise KeyProblem("This conference has no badge keys yet. Run `checkin keys init` first.")
+    document = {
+        "format": FILE_FORMAT,
+        "version": 1,
+        "conference_id": conference.id,
+        "conference": conference.name,
+        "keys": [
+            {"number": key.number, "public_key": key.public_key,
+             "created_at": key.created_at.isoformat(),
+             "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None}
+            for key in keys
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def import_public(session: Session, text: str) -> list[int]:
+    """Take in a public keys file; returns the key numbers that were new or changed."""
+    document = _parse_keys_file(text)
+    conference = current_conference(session)
+    if document["conference_id"] != conference.id:
+        raise KeyProblem(
+            f"These keys belong to another conference ({document.get('conference') or document['conference_id']}),"
+            f" not {conference.name}."
+        )
+    changed = []
+    for entry in document["keys"]:
+        number, public_hex = entry["number"], entry["public_key"]
+        revoked_at = datetime.fromisoformat(entry["revoked_at"]) if entry.get("revoked_at") else None
+        key = session.get(BadgeKey, number)
+        if key is None:
+            session.add(BadgeKey(number=number, conference_id=conference.id, public_key=public_hex,
+                                 created_at=datetime.fromisoformat(entry["created_at"]), revoked_at=revoked_at))
+            changed.append(number)
+        elif key.public_key != public_hex:
+            raise KeyProblem(f"Key {number} in the file differs from this station's key {number}. "
+                             "The file may come from another copy of the conference; nothing was imported.")
+        elif revoked_at is not None and key.revoked_at is None:
+            key.revoked_at = revoked_at
+            changed.append(number)
+    session.flush()
+    return changed
+
+
+def _parse_keys_file(text: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise KeyProblem(f"Not a Muster public keys file (not JSON: {error}).") from None
+    if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
+        raise KeyProblem("Not a Muster public keys file (made by `checkin keys export-public`).")
+    keys = document.get("keys")
+    if not isinstance(document.get("conference_id"), str) or not isinstance(keys, list) or not keys:
+        raise KeyProblem("The public keys file names no conference or holds no keys.")
+    for entry in keys:
+        try:
+            number = entry["number"]
+            ok = isinstance(number, int) and 1 <= number <= 0xFF and len(bytes.fromhex(entry["public_key"])) == 32
+            datetime.fromisoformat(entry["created_at"])
+            if entry.get("revoked_at"):
+                datetime.fromisoformat(entry["revoked_at"])
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise KeyProblem(f"The public keys file has a damaged key entry: {json.dumps(entry)[:120]}")
+    return document
+
+
+def keyring(session: Session) -> codes.Keyring:
+    ring = codes.Keyring(codes.conference_tag(current_conference(session).id))
+    for key in session.scalars(select(BadgeKey)):
+        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key.public_key))
+        ring.keys[key.number] = codes.PublicKey(key.number, public, key.revoked_at is not None)
+    return ring
+
+
+def store_keyring(store: Store) -> codes.Keyring:
+    """The station's keyring, loaded once; ``forget_keys`` after keys change."""
+    ring = store.memo.get("keyring")
+    if ring is None:
+        with store.reading() as session:
+            ring = store.memo["keyring"] = keyring(session)
+    return ring
+
+
+def forget_keys(store: Store) -> None:
+    store.memo.pop("keyring", None)
+
+
+def signing_row(session: Session) -> BadgeKey | None:
+    return session.scalars(
+        select(BadgeKey).where(BadgeKey.private_key.is_not(None), BadgeKey.revoked_at.is_(None))
+        .order_by(BadgeKey.number.desc()).limit(1)
+    ).first()

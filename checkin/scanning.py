@@ -1,0 +1,141 @@
+"""One verdict path for every scan: text -> read -> verify -> look up -> decide -> record -> verdict.
+
+Keyboard-wedge scanners, serial scanners, the camera and ``checkin scan`` all end here. ``decide``
+is pure; ``scan`` commits (fsyncs) the event before it returns an accepted verdict. This is the hot
+path: statements are built once, and it runs on a bare connection rather than an ORM session.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, or_
+
+from checkin import codes, keys
+from checkin.attendees import attendee_view_query, to_view, view_on
+from checkin.desk import decide_check_in, record_check_in, store_zone
+from checkin.domain import AttendeeView, StationContext, Tone, Verdict, VerdictCode
+from checkin.store import Store
+from checkin.store.models import Attendee
+
+MAX_SCAN_LENGTH = 512  # longer input is not a code; it is someone typing or a stuck key
+
+
+@dataclass(frozen=True)
+class Presented:
+    """What a scan put in front of the station: the text, cleaned, and what checking it as a badge found."""
+
+    raw: str
+    text: str
+    checked: codes.Checked
+
+    @property
+    def badge(self) -> codes.BadgeCode | None:
+        return self.checked.badge
+
+
+def read(text: str, keyring: codes.Keyring) -> Presented:
+    raw = text.strip()[: MAX_SCAN_LENGTH + 1]
+    if not (raw.isascii() and raw.isalnum()):
+        raw = "".join(ch for ch in raw if ch.isprintable() and not ch.isspace())
+    cleaned = codes.normalise(raw)
+    return Presented(raw, cleaned, codes.check(cleaned, keyring))
+
+
+_REFUSALS = {
+    codes.Check.FORGED: (VerdictCode.FORGED, "This badge does not verify: forged, altered or damaged. "
+                                             "Check photo ID and send the person to the desk."),
+    codes.Check.WRONG_CONFERENCE: (VerdictCode.WRONG_CONFERENCE, "This badge is from another conference."),
+    codes.Check.UNKNOWN_KEY: (VerdictCode.UNKNOWN_KEY, "This badge was signed with a key this station does not "
+                                                       "have yet. Sync or import the public keys; meanwhile "
+                                                       "send the person to the desk."),
+    codes.Check.REVOKED_KEY: (VerdictCode.REVOKED_KEY, "This badge was signed with a withdrawn key. "
+                                                       "Send the person to the desk for a reprint."),
+}
+
+
+def decide(
+    presented: Presented, attendee: AttendeeView | None, station: StationContext, zone: tzinfo, now: datetime
+) -> Verdict:
+    """The station's answer to a scan; records nothing. Pure: the same inputs give the same verdict."""
+    del station  # a desk checks in whoever it scans; door stations (rooms) will read their room from it
+    if not presented.text:
+        return Verdict(VerdictCode.UNREADABLE, Tone.BAD, "Nothing readable was scanned. Scan again.")
+    refusal = _REFUSALS.get(presented.checked.check)
+    if refusal is not None:
+        return Verdict(refusal[0], Tone.BAD, refusal[1], attendee)
+    if attendee is None:
+        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No registration matches this code. Search by name instead.")
+    badge = presented.badge
+    if badge is not None and badge.revision < attendee.badge_revision:
+        return Verdict(
+            VerdictCode.REPLACED_BADGE,
+            Tone.BAD,
+            f"Replaced badge: {attendee.full_name}'s badge was reprinted; this old one is void. "
+            "Ask for the new badge or check photo ID.",
+            attendee,
+        )
+    return decide_check_in(attendee, zone, now)
+
+
+class RecentScans:
+    """Remembers accepted scans for a few seconds, so a badge held in front of the scanner twice counts once."""
+
+    def __init__(self, window: timedelta = timedelta(seconds=5)) -> None:
+        self.window = window
+        self._seen: dict[str, tuple[datetime, Verdict]] = {}
+
+    def repeat_of(self, text: str, now: datetime) -> Verdict | None:
+        seen = self._seen.get(text)
+        if seen is None or not timedelta(0) <= now - seen[0] <= self.window:
+            return None
+        attendee = seen[1].attendee
+        name = attendee.full_name if attendee else "this badge"
+        return Verdict(VerdictCode.JUST_SCANNED, Tone.GOOD, f"Just scanned: {name}. Nothing more to do.", attendee)
+
+    def remember(self, text: str, now: datetime, verdict: Verdict) -> None:
+        if len(self._seen) > 1000:  # a day's worth would be harmless, but keep it bounded
+            self._seen = {k: v for k, v in self._seen.items() if now - v[0] <= self.window}
+        self._seen[text] = (now, verdict)
+
+
+def scan(store: Store, text: str, now: datetime, recent: RecentScans | None = None) -> Verdict:
+    """Run one scan through the verdict path; an accepted check-in is committed before this returns."""
+    presented = read(text, keys.store_keyring(store))
+    if recent is not None and (repeat := recent.repeat_of(presented.text, now)):
+        return repeat
+    zone = store_zone(store)
+    with store.writing() as connection:
+        attendee = lookup(connection, presented)
+        verdict = decide(presented, attendee, store.station, zone, now)
+        if not verdict.accepted:
+            return verdict
+        via = {"badge_revision": presented.badge.revision} if presented.badge else {"registration_code": True}
+        verdict = record_check_in(connection, store.station, verdict, now, via)
+    if recent is not None:
+        recent.remember(presented.text, now, verdict)
+    return verdict
+
+
+def lookup(connection: Connection, presented: Presented) -> AttendeeView | None:
+    """The attendee a scan names: by a badge's attendee id, or by a registration system's own code."""
+    if presented.badge is not None:
+        return view_on(connection, presented.badge.attendee_id)
+    elif presented.checked.check is codes.Check.NOT_A_BADGE and presented.text:
+        # Registration systems' codes may be lower case (pretix) and Caps Lock may have flipped them.
+        candidates = sorted({presented.raw, presented.text, presented.text.lower()})
+        row = connection.execute(_by_code(), {"codes": candidates}).first()
+    else:
+        return None
+    return to_view(row) if row else None
+
+
+@functools.cache
+def _by_code() -> Any:
+    codes_param = bindparam("codes", expanding=True)
+    return attendee_view_query().where(
+        or_(Attendee.external_id.in_(codes_param), Attendee.ticket_code.in_(codes_param))
+    ).limit(1)
