@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from checkin import desk
+from checkin import badges, desk, keys, scanning
 from checkin.attendees import attendee_view_query, find_by_code, likely_duplicates, to_view
 from checkin.conference import NoConference, ensure_conference, has_conference, stats
 from checkin.demo import build_demo
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return USAGE
-    except (ImportFailed, NoConference, desk.InvalidInput) as error:
+    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem) as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return REFUSED
 
@@ -112,6 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true")
 
     command("rebuild", cmd_rebuild, "recompute derived state from the event log")
+
+    key = command("keys", cmd_keys, "badge-signing keys: init, list, export-public, import-public, rotate, revoke")
+    key.add_argument("action", choices=["init", "list", "export-public", "import-public", "rotate", "revoke"])
+    key.add_argument("arg", nargs="?", help="import-public: the keys file; revoke: the key number; "
+                                            "export-public: the file to write (default: standard output)")
+
+    code = command("code", cmd_code, "print an attendee's badge code (ID: registration id or ticket code)")
+    code.add_argument("id")
+    code.add_argument("--reissue", metavar="REASON", help="reprint: void the current badge and make the next one")
+    code.add_argument("--json", action="store_true")
+
+    scan_ = command("scan", cmd_scan, "run a scan through the station's verdict path ('-' reads one per line)")
+    scan_.add_argument("text")
+    scan_.add_argument("--json", action="store_true")
     return parser
 
 
@@ -160,13 +174,14 @@ def _attendee_json(view: AttendeeView) -> dict[str, Any]:
     return data
 
 
-def _verdict_out(verdict: Verdict, as_json: bool) -> int:
+def _verdict_out(verdict: Verdict, as_json: bool, indent: int | None = 2) -> int:
     if as_json:
-        _print_json({"code": verdict.code.value, "accepted": verdict.accepted, "message": verdict.message,
-                     "event_id": verdict.event_id,
-                     "attendee": _attendee_json(verdict.attendee) if verdict.attendee else None})
+        data = {"code": verdict.code.value, "accepted": verdict.accepted, "message": verdict.message,
+                "event_id": verdict.event_id,
+                "attendee": _attendee_json(verdict.attendee) if verdict.attendee else None}
+        print(json.dumps(data, indent=indent, default=str, ensure_ascii=False), flush=True)
     else:
-        print(verdict.message)
+        print(verdict.message, flush=True)
     return OK if verdict.accepted else REFUSED
 
 
@@ -303,6 +318,72 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         rebuild(session)
     print(f"Rebuilt derived state in {time.perf_counter() - started:.2f}s.")
     return OK
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    store = _open(args)
+    action, arg = args.action, args.arg
+    if action in ("import-public", "revoke") and not arg:
+        raise UsageError(f"keys {action} needs {'a keys file' if action == 'import-public' else 'a key number'}")
+    with store.unit_of_work() as session:
+        if action == "init":
+            made = keys.init_keys(session, _now())
+            print(f"Made badge key {made.number}. Give door stations its public half: checkin keys export-public")
+        elif action == "rotate":
+            made = keys.rotate(session, _now())
+            print(f"Made badge key {made.number}; new badges are signed with it, older ones still verify.")
+        elif action == "revoke":
+            if not arg.isdigit():
+                raise UsageError(f"a key number is a whole number, not '{arg}'")
+            keys.revoke(session, int(arg), _now())
+            print(f"Key {arg} revoked: badges signed with it are refused here. Export the keys to the doors.")
+        elif action == "import-public":
+            path = Path(arg)
+            if not path.is_file():
+                raise UsageError(f"no such file: {path}")
+            changed = keys.import_public(session, path.read_text(encoding="utf-8", errors="replace"))
+            print(f"Imported {len(changed)} new or changed key(s)." if changed else "Already up to date.")
+        elif action == "export-public":
+            text = keys.export_public(session)
+            if arg:
+                Path(arg).write_text(text, encoding="utf-8")
+                print(f"Wrote the public keys to {arg}.", file=sys.stderr)
+            else:
+                print(text, end="")
+        else:
+            for row in keys.listing(session):
+                print(row)
+    keys.forget_keys(store)
+    return OK
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    store = _open(args)
+    attendee = _resolve_id(store, args.id)
+    if args.reissue is not None:
+        if not args.reissue.strip():
+            raise UsageError("--reissue needs a reason (lost, damaged, name corrected, ...)")
+        revision, code = badges.reissue(store, attendee.id, args.reissue, _now())
+    else:
+        with store.reading() as session:
+            revision = badges.current_revision(session, attendee.id)
+            code = badges.badge_code(session, attendee.id, revision)
+    if args.json:
+        _print_json({"attendee_id": attendee.id, "name": attendee.full_name, "revision": revision, "code": code})
+    else:
+        print(code)
+    return OK
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    store = _open(args)
+    if args.text != "-":
+        return _verdict_out(scanning.scan(store, args.text, _now()), args.json)
+    recent = scanning.RecentScans()
+    worst = OK
+    for line in sys.stdin:  # one verdict per line, flushed, so a caller sees each as soon as it is durable
+        worst = max(worst, _verdict_out(scanning.scan(store, line, _now(), recent), args.json, indent=None))
+    return worst
 
 
 if __name__ == "__main__":

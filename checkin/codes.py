@@ -40,11 +40,9 @@ MAX_REVISION = 0xFFFF
 
 # What a US-configured scanner types on a French AZERTY host (Shift held for capitals, digits unshifted),
 # mapped back. A mismatched scanner is the most common desk set-up mistake in Europe.
-_AZERTY_BACK = str.maketrans({
-    "&": "1", "é": "2", '"': "3", "'": "4", "(": "5", "-": "6", "è": "7", "_": "8", "ç": "9", "à": "0",
-    "Q": "A", "A": "Q", "W": "Z", "Z": "W", "?": "M",
-})
-_AZERTY_DIGITS = frozenset("&é\"'(-è_çà")
+_AZERTY_DIGITS = "&é\"'(-è_çà"
+_AZERTY_BACK = str.maketrans(dict(zip(_AZERTY_DIGITS, "1234567890", strict=True)))
+_AZERTY_LETTERS_BACK = str.maketrans({"Q": "A", "A": "Q", "W": "Z", "Z": "W", "?": "M"})
 
 
 class Check(StrEnum):
@@ -125,8 +123,9 @@ def normalise(text: str) -> str:
     if text.isascii() and text.isalnum():  # the usual case, ten times faster than the general one
         return text.upper()
     cleaned = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
-    if any(ch in _AZERTY_DIGITS for ch in cleaned):
-        cleaned = cleaned.upper().translate(_AZERTY_BACK)
+    # Such a scanner never yields an ASCII digit, so "W-1234" (a real hyphen) is left alone.
+    if any(ch in _AZERTY_DIGITS for ch in cleaned) and not any(ch.isdigit() and ch.isascii() for ch in cleaned):
+        return cleaned.translate(_AZERTY_BACK).upper().translate(_AZERTY_LETTERS_BACK)
     return cleaned.upper()
 
 

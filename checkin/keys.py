@@ -142,6 +142,17 @@ def _parse_keys_file(text: str) -> dict[str, Any]:
     return document
 
 
+def listing(session: Session) -> list[str]:
+    """One line per key, for people."""
+    lines = []
+    for key in session.scalars(select(BadgeKey).order_by(BadgeKey.number)):
+        role = "signs badges" if key.private_key and key.revoked_at is None else "verifies only"
+        state = f"REVOKED {key.revoked_at:%Y-%m-%d %H:%M} UTC" if key.revoked_at else role
+        made = f"{key.created_at:%Y-%m-%d %H:%M} UTC"
+        lines.append(f"key {key.number:>3}  {key.public_key[:16]}...  made {made}  {state}")
+    return lines or ["No badge keys yet: run `checkin keys init`."]
+
+
 def keyring(session: Session) -> codes.Keyring:
     ring = codes.Keyring(codes.conference_tag(current_conference(session).id))
     for key in session.scalars(select(BadgeKey)):
