@@ -15,6 +15,7 @@ from checkin.conference import has_conference
 from checkin.demo import build_demo
 from checkin.store import Store, default_db_path, demo_db_path, open_store
 from ui.desk_window import DeskWindow
+from ui.scanner_input import WedgeScanFilter
 from ui.theme import install_fonts
 
 
@@ -51,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Muster")
+    app.setOrganizationName("Muster")
     install_fonts(app)
     path = args.db or (demo_db_path() if args.demo else default_db_path())
     store = open_store(path, args.station)
@@ -66,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     window = DeskWindow(store, utc_now)
+    wedge = WedgeScanFilter(parent=app)
+    wedge.scanned.connect(window.scan)
+    app.installEventFilter(wedge)
     window.show()
     code = app.exec()
     store.close()

@@ -1,6 +1,7 @@
 """The registration desk: search as you type, see the card, Enter checks in.
 
-Keyboard first: focus stays in the search field; Up/Down move through the results, Enter checks in the
+Keyboard first: focus stays in the search field, and a scanner works whatever has focus (see
+``ui.scanner_input``); Up/Down move through the results, Enter checks in the
 selected attendee (or the one whose confirmation code was just typed or scanned), Esc clears, Ctrl+N
 registers a walk-in, Ctrl+E corrects the record, Ctrl+1..9 hand out entitlements.
 """
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin import desk
+from checkin import codes, desk, scanning
 from checkin.attendees import find_by_code, get_view, likely_duplicates
 from checkin.conference import checked_in_count, current_conference, entitlements
 from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
@@ -35,6 +36,7 @@ from checkin.store import Store
 from ui.attendee_card import AttendeeCard
 from ui.correction_dialog import CorrectionDialog
 from ui.results_model import AttendeeResultsModel
+from ui.sound import VerdictSounds
 from ui.verdict_banner import VerdictBanner
 from ui.walk_in_dialog import WalkInDialog
 
@@ -66,6 +68,8 @@ class DeskWindow(QMainWindow):
         super().__init__()
         self.store = store
         self.clock = clock
+        self.recent_scans = scanning.RecentScans()
+        self.sounds = VerdictSounds(self)
         with store.reading() as session:
             conference = current_conference(session)
             self.zone = desk.conference_zone(session)
@@ -145,6 +149,9 @@ class DeskWindow(QMainWindow):
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
         self.check_in_action = self._action("Check in (Enter)", None, self.check_in_current, toolbar)
+        self.sound_action = self._action("Sound (Ctrl+M)", "Ctrl+M", self._toggle_sound, toolbar)
+        self.sound_action.setCheckable(True)
+        self.sound_action.setChecked(self.sounds.enabled)
         self.walk_in_action = self._action("Walk-in (Ctrl+N)", "Ctrl+N", self.walk_in, toolbar)
         self.correct_action = self._action("Correct record (Ctrl+E)", "Ctrl+E", self.correct, toolbar)
         self._action("Clear (Esc)", None, self._clear_and_focus, toolbar)
@@ -203,9 +210,27 @@ class DeskWindow(QMainWindow):
 
     # Actions
 
+    @Slot(str)
+    def scan(self, text: str) -> None:
+        """A scan from any scanner (wedge, serial, camera): the verdict path, then the big answer."""
+        verdict = scanning.scan(self.store, text, self.clock(), self.recent_scans)
+        if verdict.attendee is not None:
+            self._after(verdict, verdict.attendee.id)
+        else:
+            self.banner.show_verdict(verdict)
+            self.sounds.cue(verdict.tone)
+        self.checked_in.emit(verdict)
+
+    @Slot(bool)
+    def _toggle_sound(self, on: bool) -> None:
+        self.sounds.set_enabled(on)
+
     @Slot()
     def check_in_current(self) -> None:
         text = self.search_field.text().strip()
+        if codes.looks_like_badge(codes.normalise(text)):  # a badge code typed or pasted by hand
+            self.scan(text)
+            return
         with self.store.reading() as session:
             scanned = find_by_code(session, text) if text else None
         target = scanned or self.selected_attendee()
@@ -266,6 +291,7 @@ class DeskWindow(QMainWindow):
 
     def _after(self, verdict: Verdict, attendee_id: str) -> None:
         self.banner.show_verdict(verdict)
+        self.sounds.cue(verdict.tone)
         fresh = verdict.attendee if verdict.code is VerdictCode.ACCEPTED else None
         if fresh is None:  # a refusal carries the view as it was read; re-read in case it changed meanwhile
             with self.store.reading() as session:

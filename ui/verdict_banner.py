@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
@@ -10,31 +12,44 @@ from ui.theme import TONE_COLOURS, TONE_ICONS
 
 
 class VerdictBanner(QLabel):
-    def __init__(self) -> None:
+    def __init__(self, font_pt: int = 20) -> None:
         super().__init__()
         self.setObjectName("verdict")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
         self.setMinimumHeight(72)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.font_pt = font_pt
         self.tone: Tone | None = None
+        self.message = ""
         self.clear_verdict()
 
     def show_verdict(self, verdict: Verdict) -> None:
-        self.show_message(verdict.tone, verdict.message)
+        """The verdict's words, and under them who it is about: name, registration type, organization."""
+        who = ""
+        if verdict.attendee is not None:
+            person = verdict.attendee
+            details = " · ".join(x for x in (person.registration_type, person.organization) if x)
+            who = f"{person.full_name}" + (f" · {details}" if details else "")
+        self.show_message(verdict.tone, verdict.message, who)
 
-    def show_message(self, tone: Tone, message: str) -> None:
+    def show_message(self, tone: Tone, message: str, detail: str = "") -> None:
         self.tone = tone
+        self.message = message
         background, text = TONE_COLOURS[tone]
-        self.setText(f"{TONE_ICONS[tone]}  {message}")
+        second = f"<div style='font-size: {max(11, self.font_pt // 2)}pt; font-weight: normal;'>" \
+                 f"{escape(detail)}</div>" if detail else ""
+        self.setText(f"<div>{TONE_ICONS[tone]}&nbsp;&nbsp;{escape(message)}</div>{second}")
         self.setStyleSheet(
-            f"QLabel#verdict {{ background: {background}; color: {text}; font-size: 20pt; font-weight: bold;"
-            " border-radius: 6px; padding: 10px; }"
+            f"QLabel#verdict {{ background: {background}; color: {text}; font-size: {self.font_pt}pt;"
+            " font-weight: bold; border-radius: 6px; padding: 10px; }"
         )
 
     def clear_verdict(self) -> None:
         self.tone = None
-        self.setText("Type a name, organization or email, or scan a confirmation code.")
+        self.message = ""
+        self.setText("Type a name, organization or email, or scan a badge or confirmation code.")
         self.setStyleSheet(
             "QLabel#verdict { background: #eceff1; color: #37474f; font-size: 14pt; border-radius: 6px;"
             " padding: 10px; }"

@@ -57,7 +57,7 @@ def test_type_a_name_pick_it_with_arrows_and_check_in(qtbot, window: DeskWindow,
     with qtbot.waitSignal(window.checked_in) as signal:
         qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
     assert signal.args[0].accepted
-    assert window.banner.tone is Tone.GOOD and "Checked in" in window.banner.text()
+    assert window.banner.tone is Tone.GOOD and "Checked in" in window.banner.message
     assert window.count_label.text() != count_before
     with store.reading() as session:
         assert checked_in_count(session)[0] == 1
@@ -72,14 +72,14 @@ def test_checking_in_twice_says_when_and_by_whom(qtbot, window: DeskWindow, stor
     type_and_enter(qtbot, window, target.external_id)
     type_and_enter(qtbot, window, target.external_id)
     assert window.banner.tone is Tone.WARN
-    assert "already checked in at 08:12 by Desk 3" in window.banner.text()
+    assert "already checked in at 08:12 by Desk 3" in window.banner.message
 
 
 def test_cancelled_attendee_is_refused_with_the_reason(qtbot, window: DeskWindow, store: Store) -> None:
     target = pick(store, status="cancelled")
     type_and_enter(qtbot, window, target.external_id)
-    assert window.banner.tone is Tone.BAD and "cancelled" in window.banner.text()
-    assert "Refunded" in window.banner.text()
+    assert window.banner.tone is Tone.BAD and "cancelled" in window.banner.message
+    assert "Refunded" in window.banner.message
     with store.reading() as session:
         assert checked_in_count(session)[0] == 0
 
@@ -88,24 +88,24 @@ def test_scanned_ticket_code_checks_in_that_attendee(qtbot, window: DeskWindow, 
     target = pick(store, status="paid")
     assert target.ticket_code
     type_and_enter(qtbot, window, target.ticket_code)
-    assert window.banner.tone is Tone.GOOD and target.last_name in window.banner.text()
+    assert window.banner.tone is Tone.GOOD and target.last_name in window.banner.message
 
 
 def test_entitlement_by_shortcut_once(qtbot, window: DeskWindow, store: Store) -> None:
     target = pick(store, status="paid", registration_type=RegistrationType.MEMBER.value)
     qtbot.keyClicks(window.search_field, target.external_id)
     qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert window.banner.tone is Tone.GOOD and "Conference coin given" in window.banner.text()
+    assert window.banner.tone is Tone.GOOD and "Conference coin given" in window.banner.message
     assert window.card.buttons["coin"].text().startswith("✔ Conference coin: given 08:12, Desk 3")
     qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert window.banner.tone is Tone.BAD and "already given" in window.banner.text()
+    assert window.banner.tone is Tone.BAD and "already given" in window.banner.message
 
 
 def test_escape_clears_and_enter_with_nobody_selected_explains(qtbot, window: DeskWindow) -> None:
     qtbot.keyClicks(window.search_field, "zzzzzz")
     assert window.model.rowCount() == 0
     qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
-    assert window.banner.tone is Tone.WARN and "Nobody selected" in window.banner.text()
+    assert window.banner.tone is Tone.WARN and "Nobody selected" in window.banner.message
     qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
     assert window.search_field.text() == "" and window.banner.tone is None
 

@@ -1,0 +1,122 @@
+"""Keyboard-wedge scanning in the desk window: scans are handled wherever the focus is and never typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from checkin import badges
+from checkin.domain import Tone, VerdictCode
+from checkin.store import Store
+from checkin.store.models import Attendee
+from ui.desk_window import DeskWindow
+from ui.scanner_input import WedgeScanFilter, WedgeSettings
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.ms = 1000.0
+
+    def __call__(self) -> float:
+        return self.ms
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def window(qtbot, store: Store, now: datetime, clock: FakeClock) -> Iterator[DeskWindow]:
+    desk_window = DeskWindow(store, lambda: now)
+    qtbot.add_widget(desk_window)
+    wedge = WedgeScanFilter(WedgeSettings(max_gap_ms=40, min_length=6), clock)
+    wedge.scanned.connect(desk_window.scan)
+    app = QApplication.instance()
+    app.installEventFilter(wedge)
+    desk_window.wedge = wedge
+    desk_window.show()
+    desk_window.activateWindow()
+    qtbot.waitActive(desk_window)
+    yield desk_window
+    app.removeEventFilter(wedge)
+
+
+def paid(store: Store, n: int = 0) -> Attendee:
+    with store.reading() as session:
+        return session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).all()[n]
+
+
+def code_of(store: Store, person: Attendee) -> str:
+    with store.reading() as session:
+        return badges.badge_code(session, person.id)
+
+
+def scanner_types(qtbot, widget, text: str, terminator=Qt.Key.Key_Return) -> None:
+    """A wedge scanner: every key within a millisecond of the last (the fake clock does not move)."""
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, terminator)
+
+
+def test_scan_with_search_field_focused_checks_in_and_leaves_the_field_alone(qtbot, window: DeskWindow,
+                                                                             store: Store, clock) -> None:
+    field = window.search_field
+    field.setText("smi")
+    person = paid(store)
+    with qtbot.waitSignal(window.checked_in) as signal:
+        scanner_types(qtbot, field, code_of(store, person))
+    verdict = signal.args[0]
+    assert verdict.code is VerdictCode.ACCEPTED and verdict.attendee.id == person.id
+    assert field.text() == "smi"
+    assert window.banner.tone is Tone.GOOD and person.first_name in window.banner.message
+    assert person.last_name in window.banner.text() and person.registration_type in window.banner.text()
+    assert window.card.attendee is not None and window.card.attendee.id == person.id
+    assert window.sounds.played[-1] is Tone.GOOD
+
+
+def test_scan_while_the_table_has_focus_and_tab_terminator(qtbot, window: DeskWindow, store: Store) -> None:
+    window.table.setFocus()
+    person = paid(store, 1)
+    with qtbot.waitSignal(window.checked_in) as signal:
+        scanner_types(qtbot, window.table, code_of(store, person), Qt.Key.Key_Tab)
+    assert signal.args[0].accepted
+
+
+def test_caps_lock_scan_and_repeat_and_forged(qtbot, window: DeskWindow, store: Store) -> None:
+    person = paid(store, 2)
+    text = code_of(store, person)
+    with qtbot.waitSignal(window.checked_in) as first:
+        scanner_types(qtbot, window.search_field, text.lower())
+    assert first.args[0].accepted
+    with qtbot.waitSignal(window.checked_in) as again:
+        scanner_types(qtbot, window.search_field, text)
+    assert again.args[0].code is VerdictCode.JUST_SCANNED
+    with qtbot.waitSignal(window.checked_in) as forged:
+        scanner_types(qtbot, window.search_field, text[:-10] + "AAAAAAAAAA")
+    assert forged.args[0].code is VerdictCode.FORGED
+    assert window.banner.tone is Tone.BAD and window.sounds.played[-1] is Tone.BAD
+    assert window.search_field.text() == ""
+
+
+def test_slow_typing_still_types(qtbot, window: DeskWindow, clock: FakeClock) -> None:
+    field = window.search_field
+    for ch in "Garcia":
+        qtbot.keyClicks(field, ch)
+        clock.ms += 150  # a person: 150 ms between keys
+    qtbot.waitUntil(lambda: field.text() == "Garcia")
+    assert window.model.rowCount() >= 0  # the search ran on the typed text
+    qtbot.keyClick(field, Qt.Key.Key_Return)  # a short burst + Enter is a person pressing Enter: not a scan
+    assert window.banner.tone is not None
+
+
+def test_fast_short_burst_is_typing_and_shortcuts_pass(qtbot, window: DeskWindow) -> None:
+    field = window.search_field
+    qtbot.keyClicks(field, "ab")  # fast but only two keys and no terminator: someone typing quickly
+    qtbot.waitUntil(lambda: field.text() == "ab")
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select all passes through
+    assert field.selectedText() == "ab"
