@@ -74,8 +74,7 @@ def decide(
         return Verdict(
             VerdictCode.REPLACED_BADGE,
             Tone.BAD,
-            f"Replaced badge: {attendee.full_name}'s badge was reprinted; this old one is void. "
-            "Ask for the new badge or check photo ID.",
+            "Replaced badge: this one was reprinted and is void. Ask for the new badge or check photo ID.",
             attendee,
         )
     return decide_check_in(attendee, zone, now)

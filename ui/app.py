@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from checkin.conference import has_conference
 from checkin.demo import build_demo
 from checkin.store import Store, default_db_path, demo_db_path, open_store
 from ui.desk_window import DeskWindow
-from ui.scanner_input import WedgeScanFilter
+from ui.scanner_input import WedgeScanFilter, WedgeSettings
+from ui.serial_scanner import SETTING as SERIAL_SETTING
 from ui.theme import install_fonts
 
 
@@ -24,7 +25,32 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--db", type=Path, help=f"database file (default: {default_db_path()})")
     parser.add_argument("--demo", action="store_true", help="open the demo conference (created on first use)")
     parser.add_argument("--station", help="this station's name, e.g. 'Desk 3' (remembered)")
-    return parser.parse_args(argv)
+    parser.add_argument("--scan-gap-ms", type=float, help="keyboard scanners: most ms between a scan's keys "
+                        "(default 40; remembered)")
+    parser.add_argument("--scan-min-length", type=int, help="keyboard scanners: fewest characters in a scan "
+                        "(default 6; remembered)")
+    parser.add_argument("--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 "
+                        "or COM3 (remembered)")
+    args = parser.parse_args(argv)
+    if args.scan_gap_ms is not None and not 5 <= args.scan_gap_ms <= 500:
+        parser.error("--scan-gap-ms must be between 5 and 500 (scanners type 1-30 ms apart, people 80+)")
+    if args.scan_min_length is not None and not 2 <= args.scan_min_length <= 200:
+        parser.error("--scan-min-length must be between 2 and 200")
+    return args
+
+
+def wedge_settings(args: argparse.Namespace) -> WedgeSettings:
+    """Scanner timing from the command line, else as last set, else the defaults."""
+    settings = QSettings()
+    default = WedgeSettings()
+    if args.scan_gap_ms is not None:
+        settings.setValue("scanner/max_gap_ms", args.scan_gap_ms)
+    if args.scan_min_length is not None:
+        settings.setValue("scanner/min_length", args.scan_min_length)
+    return WedgeSettings(
+        max_gap_ms=float(settings.value("scanner/max_gap_ms", default.max_gap_ms)),
+        min_length=int(settings.value("scanner/min_length", default.min_length)),
+    )
 
 
 def utc_now() -> datetime:
@@ -68,9 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     window = DeskWindow(store, utc_now)
-    wedge = WedgeScanFilter(parent=app)
+    wedge = WedgeScanFilter(wedge_settings(args), parent=app)
     wedge.scanned.connect(window.scan)
     app.installEventFilter(wedge)
+    serial_port = args.serial or QSettings().value(SERIAL_SETTING, "")
+    if serial_port:
+        window.use_serial_port(str(serial_port))
     window.show()
     code = app.exec()
     store.close()

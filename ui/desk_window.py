@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QSplitter,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,8 +36,10 @@ from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
 from checkin.search import search
 from checkin.store import Store
 from ui.attendee_card import AttendeeCard
+from ui.camera import CameraView
 from ui.correction_dialog import CorrectionDialog
 from ui.results_model import AttendeeResultsModel
+from ui.serial_scanner import SerialScanner, available_ports
 from ui.sound import VerdictSounds
 from ui.verdict_banner import VerdictBanner
 from ui.walk_in_dialog import WalkInDialog
@@ -70,6 +74,10 @@ class DeskWindow(QMainWindow):
         self.clock = clock
         self.recent_scans = scanning.RecentScans()
         self.sounds = VerdictSounds(self)
+        self.camera_view: CameraView | None = None
+        self.serial = SerialScanner(self)
+        self.serial.scanned.connect(self.scan)
+        self.serial.failed.connect(self._serial_failed)
         with store.reading() as session:
             conference = current_conference(session)
             self.zone = desk.conference_zone(session)
@@ -149,6 +157,14 @@ class DeskWindow(QMainWindow):
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
         self.check_in_action = self._action("Check in (Enter)", None, self.check_in_current, toolbar)
+        self.camera_action = self._action("Camera (Ctrl+K)", "Ctrl+K", self.open_camera, toolbar)
+        self.serial_menu = QMenu("Serial scanner", self)
+        self.serial_menu.aboutToShow.connect(self._list_serial_ports)
+        serial_action = toolbar.addAction("Serial scanner")
+        serial_action.setMenu(self.serial_menu)
+        serial_button = toolbar.widgetForAction(serial_action)
+        if isinstance(serial_button, QToolButton):
+            serial_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.sound_action = self._action("Sound (Ctrl+M)", "Ctrl+M", self._toggle_sound, toolbar)
         self.sound_action.setCheckable(True)
         self.sound_action.setChecked(self.sounds.enabled)
@@ -220,6 +236,34 @@ class DeskWindow(QMainWindow):
             self.banner.show_verdict(verdict)
             self.sounds.cue(verdict.tone)
         self.checked_in.emit(verdict)
+
+    @Slot()
+    def open_camera(self) -> None:
+        if self.camera_view is None:
+            self.camera_view = CameraView()
+            self.camera_view.scanned.connect(self.scan)
+        self.camera_view.show()
+        self.camera_view.raise_()
+
+    @Slot()
+    def _list_serial_ports(self) -> None:
+        self.serial_menu.clear()
+        ports = available_ports()
+        if not ports:
+            self.serial_menu.addAction("No serial ports found").setEnabled(False)
+        for location in ports:
+            action = self.serial_menu.addAction(location)
+            action.setCheckable(True)
+            action.setChecked(self.serial.port.isOpen() and self.serial.port.portName() in location)
+            action.triggered.connect(lambda _checked=False, where=location: self.use_serial_port(where))
+
+    def use_serial_port(self, location: str) -> None:
+        if self.serial.open(location):
+            self.banner.show_message(Tone.GOOD, f"Serial scanner on {location} is ready.")
+
+    @Slot(str)
+    def _serial_failed(self, message: str) -> None:
+        self.banner.show_message(Tone.BAD, message)
 
     @Slot(bool)
     def _toggle_sound(self, on: bool) -> None:
@@ -301,6 +345,11 @@ class DeskWindow(QMainWindow):
             rows = [fresh if i == row else self.model.attendee(i) for i in range(self.model.rowCount())]
             self.model.set_rows([r for r in rows if r is not None])
             self.table.selectRow(row)
+        else:  # a scanned badge of someone outside the results: highlight nobody rather than the wrong one
+            selection = self.table.selectionModel()
+            selection.blockSignals(True)
+            selection.clear()
+            selection.blockSignals(False)
         self.show_attendee(fresh)
         self.refresh_count()
         # Keep the card for entitlements, but let the next name replace the old search at once.

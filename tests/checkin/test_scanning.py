@@ -63,7 +63,8 @@ def test_reprint_voids_the_old_badge(store: Store, now) -> None:
     revision, new = badges.reissue(store, person.id, "lost", now)
     assert revision == 2 and new != old
     refused = scanning.scan(store, old, now)
-    assert refused.code is VerdictCode.REPLACED_BADGE and person.first_name in refused.message
+    assert refused.code is VerdictCode.REPLACED_BADGE and "reprinted" in refused.message
+    assert refused.attendee is not None and refused.attendee.id == person.id
     assert scanning.scan(store, new, now).accepted
     with pytest.raises(ValueError, match="why"):
         badges.reissue(store, person.id, "  ", now)
