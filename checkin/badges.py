@@ -19,21 +19,28 @@ def current_revision(session: Session, attendee_id: str) -> int:
     return session.scalar(select(BadgeState.revision).where(BadgeState.attendee_id == attendee_id)) or 1
 
 
+class Signer:
+    """Makes badge codes with the station's newest private key, loaded once (bulk printing signs thousands)."""
+
+    def __init__(self, session: Session) -> None:
+        row = keys.signing_row(session)
+        if row is None:
+            raise keys.KeyProblem("This station cannot make badge codes: it holds no private badge key "
+                                  "(door stations hold only public keys). Run `checkin keys init` on a new "
+                                  "conference.")
+        assert row.private_key is not None
+        self._private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row.private_key))
+        self._number = row.number
+        self._tag = codes.conference_tag(row.conference_id)
+
+    def code(self, attendee_id: str, revision: int) -> str:
+        return codes.sign(codes.BadgeCode(attendee_id, revision, self._number, self._tag), self._private)
+
+
 def badge_code(session: Session, attendee_id: str, revision: int | None = None) -> str:
     """The signed code for the attendee's current badge (or a given revision)."""
-    row = keys.signing_row(session)
-    if row is None:
-        raise keys.KeyProblem("This station cannot make badge codes: it holds no private badge key "
-                              "(door stations hold only public keys). Run `checkin keys init` on a new conference.")
-    assert row.private_key is not None
-    private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row.private_key))
-    badge = codes.BadgeCode(
-        attendee_id=attendee_id,
-        revision=revision if revision is not None else current_revision(session, attendee_id),
-        key_number=row.number,
-        conference_tag=codes.conference_tag(row.conference_id),
-    )
-    return codes.sign(badge, private)
+    return Signer(session).code(attendee_id, revision if revision is not None else
+                                current_revision(session, attendee_id))
 
 
 def reissue(store: Store, attendee_id: str, reason: str, now: datetime) -> tuple[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -16,11 +17,18 @@ from sqlalchemy.orm import Session
 
 from checkin import badges, desk, keys, scanning
 from checkin.attendees import attendee_view_query, find_by_code, likely_duplicates, to_view
-from checkin.conference import NoConference, ensure_conference, has_conference, stats
+from checkin.conference import NoConference, current_conference, ensure_conference, has_conference, stats
 from checkin.demo import build_demo
 from checkin.domain import AttendeeView, RegistrationType, Status, Verdict
 from checkin.exports import export_attendees
 from checkin.importers import FORMATS, MAPPABLE_FIELDS, ImportFailed, import_file
+from checkin.printing import spooler
+from checkin.printing.badge_pdf import render_badges
+from checkin.printing.documents import render_certificates, render_passes
+from checkin.printing.layouts import DEFAULT_STOCK, STOCKS, UnknownStock, stock_named
+from checkin.printing.log import record_printed
+from checkin.printing.sources import Selection, select_badges, select_certificates, select_passes
+from checkin.printing.template import TemplateError, load_template
 from checkin.projection import rebuild
 from checkin.search import search
 from checkin.store import Store, default_db_path, demo_db_path, open_store
@@ -122,6 +130,24 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("id")
     code.add_argument("--reissue", metavar="REASON", help="reprint: void the current badge and make the next one")
     code.add_argument("--json", action="store_true")
+
+    prints = command("print", cmd_print, "print badges, session passes or certificates (to a PDF or a printer)")
+    prints.add_argument("what", choices=["badges", "passes", "certificates"])
+    prints.add_argument("--layout", default=DEFAULT_STOCK, help=f"badge stock (default {DEFAULT_STOCK}; "
+                                                               "see `checkin layouts`)")
+    prints.add_argument("--template", type=Path, help="badge template file (default: the shipped one)")
+    prints.add_argument("--attendee", action="append", default=[], metavar="ID",
+                        help="only this attendee (registration id or ticket code); repeatable")
+    prints.add_argument("--filter", action="append", default=[], metavar="RULE",
+                        help="type=NAME (registration type) or not-printed; repeatable")
+    target = prints.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", type=Path, help="write a PDF file")
+    target.add_argument("--printer", help="send to this printer (see `checkin printers`)")
+    prints.add_argument("--copies", type=_positive, default=1)
+    prints.add_argument("--signer", default="Conference Director", help="certificates: who signs")
+
+    command("layouts", cmd_layouts, "list the badge stocks Muster can print on")
+    command("printers", cmd_printers, "list the printers the print system knows")
 
     scan_ = command("scan", cmd_scan, "run a scan through the station's verdict path ('-' reads one per line)")
     scan_.add_argument("text")
@@ -372,6 +398,85 @@ def cmd_code(args: argparse.Namespace) -> int:
         _print_json({"attendee_id": attendee.id, "name": attendee.full_name, "revision": revision, "code": code})
     else:
         print(code)
+    return OK
+
+
+def _selection(store: Store, args: argparse.Namespace) -> Selection:
+    ids = [_resolve_id(store, ref).id for ref in args.attendee]
+    reg_type, not_printed = None, False
+    for rule in args.filter:
+        name, sep, value = rule.partition("=")
+        if name == "not-printed" and not sep:
+            not_printed = True
+        elif name == "type" and value.strip():
+            reg_type = value.strip()
+        else:
+            raise UsageError(f"unknown --filter '{rule}'; use type=NAME or not-printed")
+    return Selection(ids, reg_type, not_printed)
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    try:
+        stock = stock_named(args.layout)
+        template = load_template(args.template)
+    except (UnknownStock, TemplateError) as error:
+        raise UsageError(str(error)) from None
+    store = _open(args)
+    selection = _selection(store, args)
+    with store.reading() as session:
+        conference = current_conference(session)
+        zone = desk.conference_zone(session)
+        if args.what == "badges":
+            chosen = select_badges(session, selection)
+        elif args.what == "passes":
+            passes = select_passes(session, selection)
+        else:
+            certificates = select_certificates(session, selection, zone)
+    pdf = args.out or Path(tempfile.mkstemp(suffix=".pdf", prefix="muster-")[1])
+    try:
+        if args.what == "badges":
+            if not chosen:
+                print("No badges match.", file=sys.stderr)
+                return REFUSED
+            count = render_badges(chosen, stock, template, pdf, len(chosen), _progress("Badges"))
+        elif args.what == "passes":
+            count = render_passes(passes, zone, pdf, conference.name)
+        else:
+            count = render_certificates(certificates, pdf, conference.name, args.signer, _progress("Certificates"))
+        if args.printer:
+            job = spooler.send(pdf, args.printer, stock if args.what == "badges" else STOCKS["avery-5392"],
+                               args.copies, f"Muster {args.what}")
+            print(f"Sent {count:,} {args.what} to {args.printer} ({job}).")
+        else:
+            print(f"Wrote {count:,} {args.what} to {pdf}.")
+    except (ValueError, spooler.PrintFailed) as error:
+        print(f"checkin print: {error}", file=sys.stderr)
+        return REFUSED
+    finally:
+        if args.printer:
+            pdf.unlink(missing_ok=True)
+    if args.what == "badges":
+        record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, _now())
+    return OK
+
+
+def cmd_layouts(args: argparse.Namespace) -> int:
+    for stock in STOCKS.values():
+        w, h = (v / 72 for v in stock.badge)
+        print(f"{stock.name:<12} {w:.3g} x {h:.3g} in, {stock.per_page} per page   {stock.description}")
+    return OK
+
+
+def cmd_printers(args: argparse.Namespace) -> int:
+    try:
+        found = spooler.printers()
+    except spooler.PrintFailed as error:
+        print(f"checkin printers: {error}", file=sys.stderr)
+        return REFUSED
+    for name, default in found:
+        print(f"{name}{'  (default)' if default else ''}")
+    if not found:
+        print("No printers are set up.", file=sys.stderr)
     return OK
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from checkin.conference import create_conference, set_entitlements
@@ -19,7 +20,7 @@ from checkin.ids import new_id
 from checkin.importers.registrants import Record
 from checkin.importers.writing import ImportReport, write_records
 from checkin.keys import init_keys
-from checkin.store.models import ConferenceSession, Room
+from checkin.store.models import Attendee, ConferenceSession, Room, SessionRegistration
 
 NAME = "National School Safety Training Conference 2027"
 TIMEZONE = "America/Chicago"
@@ -117,7 +118,25 @@ def build_demo(
     sessions = _sessions(session, conference.id, rooms, rng)
     records = [_attendee(rng, number) for number in range(1, attendees + 1)]
     report = write_records(session, records, "demo", progress)
+    _registrations(session, rng)
     return DemoSummary(report, len(rooms), sessions)
+
+
+def _registrations(session: Session, rng: random.Random) -> None:
+    """Course-only attendees are registered for their course; hands-on breakouts fill to ~80% of their room."""
+    people = session.execute(select(Attendee.id, Attendee.ticket).where(Attendee.status != "cancelled")).all()
+    rows = []
+    for item in session.execute(select(ConferenceSession.id, ConferenceSession.track, ConferenceSession.kind,
+                                       Room.capacity)
+                                .join(Room, Room.id == ConferenceSession.room_id)
+                                .where(ConferenceSession.prereg_required)):
+        if item.kind == "course":
+            chosen = [p.id for p in people if p.ticket.startswith(f"{item.track} Course")]
+        else:
+            chosen = [p.id for p in rng.sample(people, min(len(people), int(item.capacity * 0.8)))]
+        rows += [{"session_id": item.id, "attendee_id": attendee_id} for attendee_id in chosen]
+    if rows:
+        session.execute(insert(SessionRegistration), rows)
 
 
 def _rooms(session: Session, conference_id: str) -> dict[str, Room]:

@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     ATTENDEE_CORRECTED = "attendee_corrected"
     ENTITLEMENT_GIVEN = "entitlement_given"
     BADGE_REISSUED = "badge_reissued"  # payload: revision, reason; older revisions are refused from then on
+    BADGE_PRINTED = "badge_printed"  # the print log: payload revision, stock, printer, copies
 
 
 class VerdictCode(StrEnum):

@@ -141,6 +141,17 @@ class ConferenceSession(Base):
     prereg_required: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SessionRegistration(Base):
+    """Reference data: who registered beforehand for a session that needs pre-registration."""
+
+    __tablename__ = "session_registration"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("conference_session.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    attendee_id: Mapped[str] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
+
+
 class EntitlementRow(Base):
     __tablename__ = "entitlement"
 

@@ -1,0 +1,93 @@
+"""What goes on printed badges: attendees from the store, chosen and sorted for the pick-up tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from checkin.badges import Signer
+from checkin.conference import entitlements
+from checkin.domain import EventKind, Status
+from checkin.printing.badge_pdf import BadgeData
+from checkin.printing.documents import AttendedItem, CertificateData, SessionInfo
+from checkin.store.models import Attendee, BadgeState, ConferenceSession, Event, Room, SessionRegistration
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which badges to print. Empty means everyone not cancelled."""
+
+    attendee_ids: Sequence[str] = ()
+    registration_type: str | None = None
+    not_printed: bool = False
+
+
+def select_badges(session: Session, selection: Selection) -> list[BadgeData]:
+    """Badge data for the selection, sorted by last name then first name (the order of pick-up tables)."""
+    stmt = (
+        select(Attendee, BadgeState.revision)
+        .outerjoin(BadgeState, BadgeState.attendee_id == Attendee.id)
+        .where(Attendee.status != Status.CANCELLED.value)
+        .order_by(Attendee.sort_key, Attendee.external_id)
+    )
+    if selection.attendee_ids:
+        stmt = stmt.where(Attendee.id.in_(list(selection.attendee_ids)))
+    if selection.registration_type:
+        stmt = stmt.where(Attendee.registration_type == selection.registration_type)
+    if selection.not_printed:
+        printed = exists().where(Event.attendee_id == Attendee.id, Event.kind == EventKind.BADGE_PRINTED.value)
+        stmt = stmt.where(~printed)
+    signer = Signer(session)
+    items = entitlements(session)
+    found = []
+    for attendee, revision in session.execute(stmt):
+        revision = revision or 1
+        marks = tuple(e.code.capitalize() for e in items if e.allows(attendee.registration_type))
+        found.append(BadgeData(
+            attendee_id=attendee.id, external_id=attendee.external_id, first_name=attendee.first_name,
+            last_name=attendee.last_name, organization=attendee.organization, city=attendee.city,
+            region=attendee.region, registration_type=attendee.registration_type,
+            code=signer.code(attendee.id, revision), revision=revision, marks=marks,
+        ))
+    return found
+
+
+def select_passes(session: Session, selection: Selection, session_ids: Sequence[str] = ()) -> list[
+        tuple[SessionInfo, BadgeData]]:
+    """One pass per registration for sessions that need pre-registration, by session time, then name."""
+    badges = {badge.attendee_id: badge for badge in select_badges(session, selection)}
+    stmt = (
+        select(ConferenceSession, Room.name, SessionRegistration.attendee_id)
+        .join(SessionRegistration, SessionRegistration.session_id == ConferenceSession.id)
+        .join(Room, Room.id == ConferenceSession.room_id)
+        .where(ConferenceSession.prereg_required)
+        .order_by(ConferenceSession.starts_at, ConferenceSession.title)
+    )
+    if session_ids:
+        stmt = stmt.where(ConferenceSession.id.in_(list(session_ids)))
+    passes = []
+    for item, room, attendee_id in session.execute(stmt):
+        badge = badges.get(attendee_id)
+        if badge is not None:
+            passes.append((SessionInfo(item.title, room, item.starts_at, item.ends_at), badge))
+    return passes
+
+
+def select_certificates(session: Session, selection: Selection, zone: tzinfo) -> list[CertificateData]:
+    """What each attendee attended. Until door stations record sessions, a day counts once the attendee
+    checked in or was served at a desk that day; such days carry no hours."""
+    badges = select_badges(session, selection)
+    seen: dict[str, set[date]] = {}
+    kinds = (EventKind.CHECKED_IN.value, EventKind.ENTITLEMENT_GIVEN.value)
+    for attendee_id, at in session.execute(select(Event.attendee_id, Event.station_time)
+                                           .where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))):
+        seen.setdefault(attendee_id, set()).add(at.astimezone(zone).date())
+    return [
+        CertificateData(badge, [AttendedItem(day, "Conference day (checked in)", None)
+                                for day in sorted(seen[badge.attendee_id])])
+        for badge in badges if badge.attendee_id in seen
+    ]

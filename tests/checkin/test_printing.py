@@ -1,0 +1,208 @@
+"""Badges, passes and certificates: PDF geometry and text read back, codes decoded from rasterized pages."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtPdf import QPdfDocument
+from sqlalchemy import select
+
+from checkin import codes, decoding, keys
+from checkin.cli import main
+from checkin.domain import RegistrationType
+from checkin.printing import fonts
+from checkin.printing.badge_pdf import BadgeData, badge_pdf, render_badges
+from checkin.printing.documents import render_certificates, render_passes
+from checkin.printing.layouts import STOCKS
+from checkin.printing.log import record_printed
+from checkin.printing.sources import Selection, select_badges, select_certificates, select_passes
+from checkin.printing.template import DEFAULT_TEMPLATE, TemplateError, load_template
+from checkin.scanning import scan
+from checkin.store import Store
+from checkin.store.models import Attendee
+from checkin.text import fold
+
+HOSTILE_NAMES = [
+    ("Maximilian Alexander", "von Hohenzollern-Sigmaringen"),
+    ("José", "Ñúñez"),
+    ("Zoë", "Ó Briain"),
+    ("Nguyễn Thị Minh", "Khai"),
+    ("Αλέξανδρος", "Παπαδόπουλος-Καραγιαννόπουλος"),
+    ("Wolfeschlegelsteinhausenbergerdorff", "Johnson"),
+]
+
+
+def rasterize(pdf: bytes, page: int = 0, dpi: int = 200) -> np.ndarray:
+    """A page as a grayscale array, rendered with QtPdf (no system tools needed)."""
+    data = QByteArray(pdf)
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    assert document.status() == QPdfDocument.Status.Ready
+    size = document.pagePointSize(page)
+    image = document.render(page, QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72)))
+    paper = QImage(image.size(), QImage.Format.Format_RGB32)
+    paper.fill(Qt.GlobalColor.white)  # QtPdf renders onto transparency
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    gray = paper.convertToFormat(QImage.Format.Format_Grayscale8)
+    array = np.frombuffer(gray.constBits(), np.uint8).reshape(gray.height(), gray.bytesPerLine())
+    return array[:, : gray.width()].copy()
+
+
+@pytest.fixture
+def people(store: Store) -> list[BadgeData]:
+    with store.reading() as session:
+        return select_badges(session, Selection())
+
+
+@pytest.mark.parametrize("stock_name", list(STOCKS))
+def test_every_layout_and_type_renders_reads_back_and_scans(qapp, store: Store, people, stock_name, now) -> None:
+    stock = STOCKS[stock_name]
+    one_per_type = {p.registration_type: p for p in people}
+    assert set(one_per_type) == {t.value for t in RegistrationType}
+    chosen = list(one_per_type.values())
+    buffer = io.BytesIO()
+    assert render_badges(chosen, stock, load_template(), buffer) == len(chosen)
+    pdf = buffer.getvalue()
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == math.ceil(len(chosen) / stock.per_page)
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(stock.page, abs=0.01)
+    text = "".join(page.extract_text() for page in reader.pages)
+    for badge in chosen:
+        assert badge.first_name in text
+        assert badge.registration_type.upper() in text
+    first_page = rasterize(pdf, 0)
+    found = set(decoding.decode(first_page))
+    on_first_page = chosen[: stock.per_page]
+    assert {b.code for b in on_first_page} <= found
+    assert {b.external_id for b in on_first_page} <= found  # Code 128 of the registration id
+    ring = keys.store_keyring(store)
+    for badge in on_first_page:
+        checked = codes.check(badge.code, ring)
+        assert checked.check is codes.Check.VALID
+        assert checked.badge is not None
+        assert (checked.badge.attendee_id, checked.badge.revision) == (badge.attendee_id, badge.revision)
+
+
+@pytest.mark.parametrize("stock_name", list(STOCKS))
+def test_long_and_non_latin_names_fit_inside_their_boxes(stock_name: str) -> None:
+    stock = STOCKS[stock_name]
+    template = load_template()
+    width, height = stock.badge[0] - 2 * stock.safe, stock.badge[1] - 2 * stock.safe
+    face = template.face(*stock.badge)
+    for first, last in HOSTILE_NAMES:
+        values = {"first_name": first, "last_name": last, "full_name": f"{first} {last}",
+                  "organization": "Departamento de Educación del Estado Libre Asociado de Puerto Rico",
+                  "city_region": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch, WLS",
+                  "registration_type": "Staff/Volunteer", "external_id": "R100001"}
+        for item in face.texts:
+            box_w, box_h = item.box.w * width, item.box.h * height
+            fitted = fonts.fit(values[item.field], item.font, box_w, box_h, item.size, item.min_size, item.lines)
+            assert fitted.lines, (item.field, first)
+            assert all(fonts.width(line, item.font, fitted.size) <= box_w + 0.01 for line in fitted.lines)
+            assert len(fitted.lines) * fitted.size <= box_h + 0.01
+            assert len(fitted.lines) <= item.lines
+
+
+def test_long_name_on_a_card_leaves_nothing_outside_the_safe_area(qapp, people) -> None:
+    stock = STOCKS["cr80"]
+    first, last = HOSTILE_NAMES[0]
+    badge = BadgeData(**{**people[0].__dict__, "first_name": first, "last_name": last, "marks": ()})
+    pixels = rasterize(badge_pdf(badge, stock, load_template()), dpi=150)
+    margin = round(stock.safe * 150 / 72) - 1
+    # The ribbon's colour runs to the edges by design; it starts 80% down the safe area.
+    ribbon_top = int((stock.safe + 0.80 * (stock.badge[1] - 2 * stock.safe)) * 150 / 72) - 1
+    above_ribbon = pixels[:ribbon_top]
+    assert (above_ribbon[:margin] > 200).all() and (above_ribbon[:, :margin] > 200).all()
+    assert (above_ribbon[:, -margin:] > 200).all()
+
+
+def test_template_problems_name_the_key(tmp_path: Path) -> None:
+    base = DEFAULT_TEMPLATE.read_text(encoding="utf-8")
+    cases = [
+        (base.replace('field = "first_name"', 'field = "nickname"', 1), "landscape.text[0].field"),
+        (base.replace('"Speaker" = "#C62828"', '"Speaker" = "reddish"'), "ribbon.colours.Speaker"),
+        (base.replace('colour = "#37474F"', 'colour = "#37474"', 1), "landscape.text[2].colour"),
+        (base.replace("[portrait]", "[portrait_old]"), "portrait.ribbon: missing"),
+        (base.replace("qr = { x = 0.64,", "qr = { x = 0.84,"), "landscape.qr"),
+        (base.replace('font = "bold"', 'font = "comic"', 1), "landscape.text[0].font"),
+        ("this is = = not toml", "not a valid TOML file"),
+    ]
+    for n, (text, words) in enumerate(cases):
+        path = tmp_path / f"t{n}.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(TemplateError, match=words.replace("[", r"\[").replace("]", r"\]")):
+            load_template(path)
+    with pytest.raises(TemplateError, match="no such template"):
+        load_template(tmp_path / "missing.toml")
+
+
+def test_selection_filters_sorting_and_print_log(store: Store, people, now) -> None:
+    surnames = [fold(b.last_name) for b in people]  # "Ångström" sits with the A's on the pick-up table
+    assert surnames == sorted(surnames)
+    with store.reading() as session:
+        speakers = select_badges(session, Selection(registration_type="Speaker"))
+        cancelled = session.scalars(select(Attendee.id).where(Attendee.status == "cancelled")).all()
+    assert speakers and all(b.registration_type == "Speaker" for b in speakers)
+    assert not {b.attendee_id for b in people} & set(cancelled)
+    record_printed(store, people[:5], "avery-5392", "file:test.pdf", 1, now)
+    with store.reading() as session:
+        waiting = select_badges(session, Selection(not_printed=True))
+    assert len(waiting) == len(people) - 5
+    assert all(b.marks == () or all(m in ("Coin", "Bag", "Lunch", "Kit") for m in b.marks) for b in people)
+
+
+def test_passes_and_certificates(qapp, store: Store, now) -> None:
+    with store.reading() as session:
+        passes = select_passes(session, Selection())
+    assert passes and all(info.title for info, _ in passes)
+    first_pass, badge = passes[0]
+    buffer = io.BytesIO()
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/Chicago")
+    render_passes(passes[:3], zone, buffer, "Test Conf")
+    text = PdfReader(io.BytesIO(buffer.getvalue())).pages[0].extract_text()
+    assert first_pass.title.split(" (")[0] in text and badge.last_name in text and first_pass.room in text
+    assert badge.code in decoding.decode(rasterize(buffer.getvalue()))
+
+    assert scan(store, badge.code, now).accepted
+    with store.reading() as session:
+        certificates = select_certificates(session, Selection(), zone)
+    assert [c.badge.attendee_id for c in certificates] == [badge.attendee_id]
+    out = io.BytesIO()
+    render_certificates(certificates, out, "Test Conf", "Chief of Training")
+    page = PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text()
+    assert "Certificate of Attendance" in page and badge.last_name in page and "Chief of Training" in page
+    assert "Mon 28 Jun 2027" in page
+
+
+def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> None:
+    db = ["--db", str(tmp_path / "p.sqlite")]
+    assert main(["demo", *db, "--attendees", "40"]) == 0
+    out = tmp_path / "badges.pdf"
+    assert main(["print", "badges", *db, "--layout", "fanfold-4x3", "--filter", "not-printed", "--out",
+                 str(out)]) == 0
+    printed = len(PdfReader(out).pages)
+    assert printed > 30
+    assert main(["print", "badges", *db, "--filter", "not-printed", "--out", str(out)]) == 1
+    assert "No badges match" in capsys.readouterr().err
+    assert main(["print", "badges", *db, "--filter", "colour=red", "--out", str(out)]) == 2
+    assert main(["print", "badges", *db, "--layout", "a3-poster", "--out", str(out)]) == 2
+    assert "avery-5392" in capsys.readouterr().err
+    # The operating system's print path: CUPS when it is installed, otherwise a clear refusal.
+    code = main(["print", "badges", *db, "--attendee", "R100001", "--printer", "Muster-Test-Queue"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "No print system found" in err or "Muster-Test-Queue" in err
