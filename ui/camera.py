@@ -10,43 +10,44 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from checkin.decoding import Debouncer, decode
 
 
-class _FrameDecoder(QObject):
+class _Relay(QObject):
     decoded = Signal(list, float)  # texts, seconds it took
 
-    @Slot(QImage)
-    def decode_frame(self, image: QImage) -> None:
+
+class _Decode(QRunnable):
+    def __init__(self, image: QImage, relay: _Relay) -> None:
+        super().__init__()
+        self.image, self.relay = image, relay
+
+    def run(self) -> None:
         started = time.perf_counter()
-        gray = image if image.format() == QImage.Format.Format_Grayscale8 else \
-            image.convertToFormat(QImage.Format.Format_Grayscale8)
-        texts = decode(gray)
-        self.decoded.emit(texts, time.perf_counter() - started)
+        gray = self.image if self.image.format() == QImage.Format.Format_Grayscale8 else \
+            self.image.convertToFormat(QImage.Format.Format_Grayscale8)
+        self.relay.decoded.emit(decode(gray), time.perf_counter() - started)
 
 
 class CameraScanner(QObject):
     """Decodes frames off the GUI thread; emits each newly seen code once."""
 
     scanned = Signal(str)
-    _frame = Signal(QImage)
 
     def __init__(self, quiet_s: float = 2.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._pool = QThreadPool(self)  # made first, destroyed first: it waits for a frame being decoded
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.decoded.connect(self._on_decoded)
         self.debouncer = Debouncer(quiet_s)
         self.busy = False
         self.dropped = 0  # frames skipped because the decoder was still busy: the camera outpaces it
         self.last_decode_s = 0.0
-        self._thread = QThread(self)
-        self._decoder = _FrameDecoder()
-        self._decoder.moveToThread(self._thread)
-        self._frame.connect(self._decoder.decode_frame)
-        self._decoder.decoded.connect(self._on_decoded)
-        self._thread.start()
 
     def feed(self, image: QImage) -> bool:
         """Offer a frame; returns False (and drops it) while the previous one is still being decoded."""
@@ -54,7 +55,7 @@ class CameraScanner(QObject):
             self.dropped += 1
             return False
         self.busy = True
-        self._frame.emit(image.copy())  # the camera reuses its buffers
+        self._pool.start(_Decode(image.copy(), self._relay))  # the camera reuses its buffers
         return True
 
     @Slot(list, float)
@@ -65,8 +66,7 @@ class CameraScanner(QObject):
             self.scanned.emit(text)
 
     def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait(2000)
+        self._pool.waitForDone(2000)
 
 
 def multimedia() -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -29,15 +31,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin import codes, desk, scanning
+from checkin import badges, codes, desk, scanning
 from checkin.attendees import find_by_code, get_view, likely_duplicates
 from checkin.conference import checked_in_count, current_conference, entitlements
 from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
+from checkin.printing.badge_pdf import badge_pdf
+from checkin.printing.layouts import STOCKS
+from checkin.printing.log import record_printed
+from checkin.printing.sources import Selection, select_badges
+from checkin.printing.template import load_template
 from checkin.search import search
 from checkin.store import Store
 from ui.attendee_card import AttendeeCard
+from ui.bulk_print_dialog import BulkPrintDialog
 from ui.camera import CameraView
 from ui.correction_dialog import CorrectionDialog
+from ui.print_queue import PrintJob, PrintQueue
+from ui.print_settings import PrintSettings, PrintSetupDialog
 from ui.results_model import AttendeeResultsModel
 from ui.serial_scanner import SerialScanner, available_ports
 from ui.sound import VerdictSounds
@@ -75,6 +85,11 @@ class DeskWindow(QMainWindow):
         self.recent_scans = scanning.RecentScans()
         self.sounds = VerdictSounds(self)
         self.camera_view: CameraView | None = None
+        self.print_settings = PrintSettings.load()
+        self.template = load_template()
+        self.print_queue = PrintQueue(self)
+        self.print_queue.printed.connect(self._printed)
+        self.print_queue.failed.connect(self._print_failed)
         self.serial = SerialScanner(self)
         self.serial.scanned.connect(self.scan)
         self.serial.failed.connect(self._serial_failed)
@@ -168,9 +183,18 @@ class DeskWindow(QMainWindow):
         self.sound_action = self._action("Sound (Ctrl+M)", "Ctrl+M", self._toggle_sound, toolbar)
         self.sound_action.setCheckable(True)
         self.sound_action.setChecked(self.sounds.enabled)
+        self.print_action = self._action("Check in + print (Ctrl+P)", "Ctrl+P", self.check_in_and_print, toolbar)
+        self.reprint_action = self._action("Reprint (Ctrl+R)", "Ctrl+R", self.reprint, toolbar)
         self.walk_in_action = self._action("Walk-in (Ctrl+N)", "Ctrl+N", self.walk_in, toolbar)
         self.correct_action = self._action("Correct record (Ctrl+E)", "Ctrl+E", self.correct, toolbar)
         self._action("Clear (Esc)", None, self._clear_and_focus, toolbar)
+        printing = self.menuBar().addMenu("&Printing")
+        for text, shortcut, slot in (("Print &setup…", "Ctrl+Shift+P", self.print_setup),
+                                     ("&Bulk badges…", "Ctrl+Shift+B", self.bulk_print),
+                                     ("&Retry failed prints", "Ctrl+Shift+R", self.retry_prints)):
+            action = printing.addAction(text)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
 
     def _action(self, text: str, shortcut: str | None, slot: Callable[[], None], toolbar: QToolBar) -> QAction:
         action = QAction(text, self)
@@ -270,20 +294,120 @@ class DeskWindow(QMainWindow):
         self.sounds.set_enabled(on)
 
     @Slot()
-    def check_in_current(self) -> None:
+    def check_in_current(self) -> Verdict | None:
         text = self.search_field.text().strip()
         if codes.looks_like_badge(codes.normalise(text)):  # a badge code typed or pasted by hand
             self.scan(text)
-            return
+            return None
         with self.store.reading() as session:
             scanned = find_by_code(session, text) if text else None
         target = scanned or self.selected_attendee()
         if target is None:
             self.banner.show_message(Tone.WARN, "Nobody selected: type a few letters of a name first.")
-            return
+            return None
         verdict = desk.check_in(self.store, target.id, self.clock())
         self._after(verdict, target.id)
         self.checked_in.emit(verdict)
+        return verdict
+
+    # Printing
+
+    @Slot()
+    def check_in_and_print(self) -> None:
+        """One key at the desk: check in, then print the badge (silently, to the configured printer)."""
+        verdict = self.check_in_current()
+        if verdict is None or verdict.attendee is None:
+            return
+        if verdict.accepted:
+            self.print_badge(verdict.attendee.id)
+        elif verdict.code is VerdictCode.ALREADY_CHECKED_IN:
+            self.statusBar().showMessage("Already checked in: to print a new badge, reprint with Ctrl+R.")
+
+    @Slot()
+    def reprint(self) -> None:
+        attendee = self.selected_attendee()
+        if attendee is None:
+            self.banner.show_message(Tone.WARN, "Select the attendee whose badge to reprint.")
+            return
+        reason, ok = QInputDialog.getText(self, "Reprint badge",
+                                          f"Why is {attendee.full_name}'s badge reprinted? (lost, damaged, …)\n"
+                                          "The old badge stops working everywhere.")
+        self.search_field.setFocus()
+        if not ok or not reason.strip():
+            return
+        revision, _code = badges.reissue(self.store, attendee.id, reason, self.clock())
+        self.banner.show_message(Tone.GOOD, f"Badge {revision} for {attendee.full_name}: the old one is void.")
+        self.print_badge(attendee.id)
+
+    def print_badge(self, attendee_id: str) -> None:
+        settings = self.print_settings
+        with self.store.reading() as session:
+            chosen = select_badges(session, Selection([attendee_id]))
+        if not chosen:
+            self.banner.show_message(Tone.BAD, "This registration is cancelled: no badge.")
+            return
+        badge = chosen[0]
+        stock = STOCKS[settings.stock]
+        pdf_file = ""
+        if not settings.printer:
+            settings.folder.mkdir(parents=True, exist_ok=True)
+            pdf_file = str(settings.folder / f"{badge.external_id}-badge-{badge.revision}.pdf")
+        job = PrintJob(f"Badge {badge.external_id} ({badge.first_name} {badge.last_name})",
+                       badge_pdf(badge, stock, self.template), stock.page, settings.printer, pdf_file,
+                       settings.copies)
+        job.on_done = lambda done: record_printed(self.store, [badge], stock.name, done.printer or
+                                                  f"file:{done.pdf_file}", done.copies, self.clock())
+        self.print_queue.add(job)
+        self.statusBar().showMessage(f"Printing {job.title}…")
+
+    @Slot(object)
+    def _printed(self, job: PrintJob) -> None:
+        self.statusBar().showMessage(f"Printed {job.title} on {job.printer or job.pdf_file}.", 10_000)
+
+    @Slot(object)
+    def _print_failed(self, job: PrintJob) -> None:
+        self.banner.show_message(Tone.BAD, f"{job.title} did not print. {job.error}",
+                                 "Ctrl+Shift+R retries; Ctrl+Shift+P picks another printer.")
+        self.sounds.cue(Tone.BAD)
+
+    @Slot()
+    def retry_prints(self) -> None:
+        failed = list(self.print_queue.failures)
+        if not failed:
+            self.statusBar().showMessage("No failed print jobs.", 5000)
+            return
+        for job_id in failed:
+            job = self.print_queue.failures[job_id]
+            retarget = self.print_settings.printer != job.printer
+            self.print_queue.retry(job_id, printer=self.print_settings.printer if retarget else None)
+        self.statusBar().showMessage(f"Retrying {len(failed)} print job(s)…")
+
+    @Slot()
+    def print_setup(self) -> None:
+        dialog = PrintSetupDialog(self.print_settings, self)
+        if dialog.exec():
+            self.print_settings = dialog.chosen()
+            self.print_settings.save()
+            self.statusBar().showMessage(f"Printing to {self.print_settings.describe()}", 10_000)
+        self.search_field.setFocus()
+
+    @Slot()
+    def bulk_print(self) -> None:
+        dialog = BulkPrintDialog(self.store, self.template, self.print_settings.stock, self.print_settings.folder,
+                                 self)
+        dialog.done_rendering.connect(self._bulk_rendered)
+        dialog.exec()
+        self.search_field.setFocus()
+
+    @Slot(object, object, str)
+    def _bulk_rendered(self, printed: list, path: Path, stock_name: str) -> None:
+        settings, stock = self.print_settings, STOCKS[stock_name]
+        if not settings.printer:
+            record_printed(self.store, printed, stock_name, f"file:{path}", 1, self.clock())
+            return
+        job = PrintJob(f"{len(printed):,} badges", path.read_bytes(), stock.page, settings.printer)
+        job.on_done = lambda done: record_printed(self.store, printed, stock_name, done.printer, 1, self.clock())
+        self.print_queue.add(job)
 
     @Slot(str)
     def give(self, code: str) -> None:

@@ -11,7 +11,19 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, QSizeF, Qt, QThread, Signal, Slot
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QObject,
+    QRunnable,
+    QSize,
+    QSizeF,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
@@ -27,6 +39,7 @@ class PrintJob:
     printer: str = ""  # a system printer's name; empty with ``pdf_file`` set prints to that file
     pdf_file: str = ""
     copies: int = 1
+    through_qt: bool = False  # with pdf_file: render through Qt's PDF printer (what a printer would get)
     on_done: Callable[[PrintJob], None] | None = field(default=None, repr=False)
     id: int = field(default_factory=lambda: next(_ids))
     error: str = ""
@@ -40,17 +53,22 @@ def default_printer() -> str:
     return QPrinterInfo.defaultPrinterName()
 
 
-class _Worker(QObject):
+class _Relay(QObject):
     finished = Signal(int, str)  # job id, error ("" when printed)
 
-    @Slot(object)
-    def run(self, job: PrintJob) -> None:
+
+class _Run(QRunnable):
+    def __init__(self, job: PrintJob, relay: _Relay) -> None:
+        super().__init__()
+        self.job, self.relay = job, relay
+
+    def run(self) -> None:
         try:
-            print_now(job)
+            print_now(self.job)
         except PrintError as error:
-            self.finished.emit(job.id, str(error))
+            self.relay.finished.emit(self.job.id, str(error))
         else:
-            self.finished.emit(job.id, "")
+            self.relay.finished.emit(self.job.id, "")
 
 
 class PrintError(RuntimeError):
@@ -60,6 +78,16 @@ class PrintError(RuntimeError):
 def print_now(job: PrintJob) -> None:
     """Render ``job`` onto its printer; raises PrintError with words a volunteer can act on."""
     if job.pdf_file:
+        try:  # Qt would only say "QPainter::begin(): Returned false"
+            with open(job.pdf_file, "ab"):
+                pass
+        except OSError as error:
+            raise PrintError(f"Could not save {job.pdf_file}: {error.strerror}. "
+                             "Pick another folder, then retry.") from None
+        if not job.through_qt:  # a file copy keeps the vectors and text: sharper when printed later
+            with open(job.pdf_file, "wb") as out:
+                out.write(job.pdf)
+            return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(job.pdf_file)
@@ -91,10 +119,13 @@ def print_now(job: PrintJob) -> None:
                          "(out of paper, offline, or no permission). Fix it, then retry.")
     try:
         target = painter.viewport()
+        # 300 dpi is sharp for badge text and codes; the printer's own 1200 dpi would need 0.5 GB a sheet.
+        dpi = min(printer.resolution(), 300)
         for page in range(document.pageCount()):
             if page:
                 printer.newPage()
-            image = document.render(page, target.size())
+            size = document.pagePointSize(page)
+            image = document.render(page, QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72)))
             painter.drawImage(target, image)
     finally:
         painter.end()
@@ -103,26 +134,25 @@ def print_now(job: PrintJob) -> None:
 
 
 class PrintQueue(QObject):
-    """Jobs run one at a time on a worker thread; failures wait in ``failed`` for a retry."""
+    """Jobs run one at a time on a worker thread, in order; failures wait in ``failures`` for a retry."""
 
     printed = Signal(object)  # PrintJob
     failed = Signal(object)  # PrintJob, with .error set
-    _submit = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # The pool is made first so it is destroyed first: its destructor waits for a running job,
+        # and the relay that job reports through is still alive then.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._finished)
         self.pending: dict[int, PrintJob] = {}
         self.failures: dict[int, PrintJob] = {}
-        self._thread = QThread(self)
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._submit.connect(self._worker.run, Qt.ConnectionType.QueuedConnection)
-        self._worker.finished.connect(self._finished)
-        self._thread.start()
 
     def add(self, job: PrintJob) -> int:
         self.pending[job.id] = job
-        self._submit.emit(job)
+        self._pool.start(_Run(job, self._relay))
         return job.id
 
     def retry(self, job_id: int, printer: str | None = None, pdf_file: str | None = None) -> None:
@@ -147,6 +177,5 @@ class PrintQueue(QObject):
             job.on_done(job)
         self.printed.emit(job)
 
-    def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait(5000)
+    def wait(self) -> None:
+        self._pool.waitForDone()
