@@ -8,6 +8,7 @@ work, and every mask is valid to every reader (the decode tests check it).
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import qrcode
@@ -15,6 +16,7 @@ from barcode import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+_DARK_RUN = re.compile(rb"\x01+")
 QUIET_MODULES = 4  # the QR standard's quiet zone
 MIN_MODULE = 0.4 * mm
 COMFORTABLE_MODULE = 0.5 * mm
@@ -86,15 +88,9 @@ def draw_qr(canvas: Canvas, matrix: QrMatrix, x: float, y: float, box: float) ->
     top = y + box - QUIET_MODULES * module
     path = canvas.beginPath()
     for r, row in enumerate(matrix.rows):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                path.rect(origin_x + start * module, top - (r + 1) * module, (c - start) * module, module)
-            else:
-                c += 1
+        y_row = top - (r + 1) * module
+        for run in _DARK_RUN.finditer(bytes(row)):
+            path.rect(origin_x + run.start() * module, y_row, (run.end() - run.start()) * module, module)
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, box, box, stroke=0, fill=1)
     canvas.setFillColorRGB(0, 0, 0)
@@ -114,16 +110,8 @@ def draw_code128(canvas: Canvas, text: str, x: float, y: float, width: float, he
         raise SymbolTooSmall(f"The barcode of '{text}' does not fit in {width / mm:.0f} mm.")
     start = x + (width - len(modules) * module) / 2
     path = canvas.beginPath()
-    i = 0
-    while i < len(modules):
-        if modules[i] == "1":
-            j = i
-            while j < len(modules) and modules[j] == "1":
-                j += 1
-            path.rect(start + i * module, y, (j - i) * module, height)
-            i = j
-        else:
-            i += 1
+    for run in re.finditer("1+", modules):
+        path.rect(start + run.start() * module, y, (run.end() - run.start()) * module, height)
     canvas.setFillColorRGB(0, 0, 0)
     canvas.drawPath(path, stroke=0, fill=1)
     return module
