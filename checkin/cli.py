@@ -24,7 +24,7 @@ from checkin.exports import export_attendees
 from checkin.importers import FORMATS, MAPPABLE_FIELDS, ImportFailed, import_file
 from checkin.printing import spooler
 from checkin.printing.badge_pdf import render_badges
-from checkin.printing.documents import render_certificates, render_passes
+from checkin.printing.documents import CertificateData, render_certificates, render_passes
 from checkin.printing.layouts import DEFAULT_STOCK, STOCKS, UnknownStock, stock_named
 from checkin.printing.log import record_printed
 from checkin.printing.sources import Selection, select_badges, select_certificates, select_passes
@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     target = prints.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=Path, help="write a PDF file")
     target.add_argument("--printer", help="send to this printer (see `checkin printers`)")
+    target.add_argument("--out-dir", type=Path, help="certificates: one PDF file per attendee in this folder")
     prints.add_argument("--copies", type=_positive, default=1)
     prints.add_argument("--signer", default="Conference Director", help="certificates: who signs")
 
@@ -432,6 +433,10 @@ def cmd_print(args: argparse.Namespace) -> int:
             passes = select_passes(session, selection)
         else:
             certificates = select_certificates(session, selection, zone)
+    if args.out_dir:
+        if args.what != "certificates":
+            raise UsageError("--out-dir is for certificates (one file per attendee); use --out for one PDF")
+        return _certificates_per_attendee(certificates, args.out_dir, conference.name, args.signer)
     pdf = args.out or Path(tempfile.mkstemp(suffix=".pdf", prefix="muster-")[1])
     try:
         if args.what == "badges":
@@ -457,6 +462,22 @@ def cmd_print(args: argparse.Namespace) -> int:
             pdf.unlink(missing_ok=True)
     if args.what == "badges":
         record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, _now())
+    return OK
+
+
+def _certificates_per_attendee(certificates: list[CertificateData], folder: Path, conference: str,
+                               signer: str) -> int:
+    if not certificates:
+        print("No certificates: nobody attended yet.", file=sys.stderr)
+        return REFUSED
+    folder.mkdir(parents=True, exist_ok=True)
+    show = _progress("Certificates")
+    for n, certificate in enumerate(certificates, start=1):
+        badge = certificate.badge
+        name = "".join(ch for ch in f"{badge.last_name}-{badge.first_name}" if ch.isalnum() or ch in "-_")
+        render_certificates([certificate], folder / f"{badge.external_id}-{name}.pdf", conference, signer)
+        show(n, len(certificates))
+    print(f"Wrote {len(certificates):,} certificates to {folder}.")
     return OK
 
 

@@ -201,6 +201,13 @@ def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> 
     assert main(["print", "badges", *db, "--filter", "colour=red", "--out", str(out)]) == 2
     assert main(["print", "badges", *db, "--layout", "a3-poster", "--out", str(out)]) == 2
     assert "avery-5392" in capsys.readouterr().err
+    assert main(["checkin", "R100001", *db]) in (0, 1)
+    assert main(["checkin", "R100002", *db]) in (0, 1)
+    folder = tmp_path / "certs"
+    assert main(["print", "certificates", *db, "--out-dir", str(folder)]) == 0
+    files = sorted(folder.glob("*.pdf"))
+    assert files and all(len(PdfReader(f).pages) == 1 for f in files)
+    assert main(["print", "badges", *db, "--out-dir", str(folder)]) == 2
     # The operating system's print path: CUPS when it is installed, otherwise a clear refusal.
     code = main(["print", "badges", *db, "--attendee", "R100001", "--printer", "Muster-Test-Queue"])
     err = capsys.readouterr().err
