@@ -10,7 +10,17 @@ from pathlib import Path
 
 import platformdirs
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from checkin.printing.layouts import DEFAULT_STOCK, STOCKS
 from ui.print_queue import default_printer, printer_names
@@ -67,8 +77,11 @@ class PrintSetupDialog(QDialog):
         self.copies = QSpinBox()
         self.copies.setRange(1, 20)
         self.copies.setValue(current.copies)
+        system = QPushButton("S&ystem print dialog…")
+        system.clicked.connect(self._system_dialog)
         form = QFormLayout(self)
         form.addRow("&Printer", self.printer)
+        form.addRow("", system)
         form.addRow("&Stock", self.stock)
         form.addRow("&Copies", self.copies)
         form.addRow(QLabel(f"Without a printer, badges are saved as PDF files in {current.folder}."))
@@ -76,6 +89,17 @@ class PrintSetupDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _system_dialog(self) -> None:
+        """The operating system's own dialog, for printers that need their properties set there."""
+        printer = QPrinter()
+        if self.printer.currentData():
+            printer.setPrinterName(str(self.printer.currentData()))
+        if QPrintDialog(printer, self).exec():
+            name = printer.printerName()
+            if name and self.printer.findData(name) < 0:
+                self.printer.addItem(name, name)
+            self.printer.setCurrentIndex(max(0, self.printer.findData(name)))
 
     def chosen(self) -> PrintSettings:
         return PrintSettings(str(self.printer.currentData()), str(self.stock.currentData()), self.copies.value(),

@@ -140,3 +140,17 @@ def test_cancelling_a_bulk_run_writes_nothing(store: Store) -> None:
         render_badges(badges, STOCKS["avery-5392"], load_template(), out,
                       cancelled=lambda: asked.append(1) or len(asked) > 10)
     assert out.getvalue() == b""
+
+
+def test_print_setup_is_remembered(qtbot, window: DeskWindow) -> None:
+    from ui.print_settings import PrintSetupDialog
+
+    dialog = PrintSetupDialog(window.print_settings)
+    qtbot.add_widget(dialog)
+    dialog.stock.setCurrentIndex(dialog.stock.findData("cr80"))
+    dialog.copies.setValue(2)
+    chosen = dialog.chosen()
+    chosen.save()
+    again = PrintSettings.load()
+    assert (again.stock, again.copies, again.printer) == ("cr80", 2, "")
+    assert "PDF files" in again.describe()
