@@ -53,6 +53,7 @@ class WedgeScanFilter(QObject):
         self.clock = clock
         self._held: list[_Held] = []
         self._replaying = False
+        self._scan_ended_ms = float("-inf")
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self._give_back)
@@ -74,11 +75,17 @@ class WedgeScanFilter(QObject):
             return False
         now = self.clock()
         fast = bool(self._held) and now - self._held[-1].at_ms <= self.settings.max_gap_ms
+        if event.key() in TERMINATORS and not self._held and now - self._scan_ended_ms <= self.settings.max_gap_ms:
+            # Scanners set to send CR LF (or Enter + Tab) end a scan twice; the second must not press
+            # Enter in the search field, which would check in whoever is selected there.
+            self._scan_ended_ms = now
+            return True
         if event.key() in TERMINATORS:
             if fast and len(self._held) >= self.settings.min_length:
                 text = "".join(held.event.text() for held in self._held)
                 self._held.clear()
                 self._flush_timer.stop()
+                self._scan_ended_ms = now
                 self.scanned.emit(text)
                 return True
             self._give_back()

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from barcode.errors import IllegalCharacterError
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
 from checkin.printing import fonts
 from checkin.printing.layouts import Stock
-from checkin.printing.symbols import draw_code128, draw_qr, qr_matrix
+from checkin.printing.symbols import SymbolTooSmall, draw_code128, draw_qr, qr_matrix
 from checkin.printing.template import Box, Template, TextItem
 
 
@@ -71,9 +72,13 @@ def draw_badge(canvas: Canvas, badge: BadgeData, stock: Stock, template: Templat
     bar = safe.part(face.barcode)
     bar_text = badge.value(face.barcode_field)
     if bar_text:
-        draw_code128(canvas, bar_text, bar.x, bar.y + bar.h * 0.28, bar.w, bar.h * 0.72)
-        _text(canvas, bar_text, TextItem("", face.barcode, size=bar.h * 0.24, min_size=3, align="center"),
-              Area(bar.x, bar.y, bar.w, bar.h * 0.26))
+        try:
+            draw_code128(canvas, bar_text, bar.x, bar.y + bar.h * 0.28, bar.w, bar.h * 0.72)
+            caption = Area(bar.x, bar.y, bar.w, bar.h * 0.26)
+        except (SymbolTooSmall, IllegalCharacterError):  # an id no barcode can carry: print it, never fail a run
+            caption = bar
+        _text(canvas, bar_text, TextItem("", face.barcode, size=min(bar.h * 0.24, 12), min_size=3, align="center"),
+              caption)
     if badge.marks:
         _text(canvas, "  ".join(f"✔ {mark}" for mark in badge.marks), face.marks, safe.part(face.marks.box))
 

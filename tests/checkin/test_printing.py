@@ -213,3 +213,11 @@ def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> 
     err = capsys.readouterr().err
     assert code == 1
     assert "No print system found" in err or "Muster-Test-Queue" in err
+
+
+def test_ids_no_barcode_can_carry_are_printed_as_text(qapp, people) -> None:
+    for external_id in ("Ü-123-Straße", "R" * 90):
+        badge = BadgeData(**{**people[0].__dict__, "external_id": external_id})
+        pdf = badge_pdf(badge, STOCKS["cr80"], load_template())
+        assert external_id[:8] in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", "")
+        assert badge.code in decoding.decode(rasterize(pdf))

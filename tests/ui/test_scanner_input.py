@@ -120,3 +120,26 @@ def test_fast_short_burst_is_typing_and_shortcuts_pass(qtbot, window: DeskWindow
     qtbot.waitUntil(lambda: field.text() == "ab")
     qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select all passes through
     assert field.selectedText() == "ab"
+
+
+def test_a_second_terminator_right_after_a_scan_is_swallowed(qtbot, window: DeskWindow, store: Store,
+                                                            clock: FakeClock) -> None:
+    """Scanners set to CR LF end a scan with two Enters; the second must not check in the selected row."""
+    field = window.search_field
+    qtbot.keyClicks(field, "a")
+    clock.ms += 200
+    qtbot.waitUntil(lambda: field.text() == "a")
+    qtbot.waitUntil(lambda: window.card.attendee is not None)
+    selected = window.card.attendee
+    person = paid(store, 4)
+    assert selected.id != person.id
+    verdicts = []
+    window.checked_in.connect(verdicts.append)
+    qtbot.keyClicks(field, code_of(store, person))
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.keyClick(field, Qt.Key.Key_Enter)
+    assert [v.attendee.id for v in verdicts] == [person.id]
+    clock.ms += 500
+    qtbot.keyClick(field, Qt.Key.Key_Return)  # a person pressing Enter later acts on the card: the scanned one
+    assert len(verdicts) == 2 and verdicts[1].code is VerdictCode.ALREADY_CHECKED_IN
+    assert verdicts[1].attendee.id == person.id
