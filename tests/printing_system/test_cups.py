@@ -62,8 +62,13 @@ def cups(tmp_path: Path) -> Iterator[dict[str, str] | None]:
         while subprocess.run(["lpstat", "-r"], env=env, capture_output=True).returncode != 0:
             assert time.monotonic() < deadline, "the private CUPS server did not start"
             time.sleep(0.1)  # waiting for an external daemon to listen; there is no signal to wait on
-        subprocess.run(["lpadmin", "-p", QUEUE, "-v", "cups-pdf:/", "-E", "-P", str(CUPS_PDF_PPD)], env=env,
-                       check=True, capture_output=True)
+        while True:  # the scheduler may answer lpstat before it accepts new queues
+            added = subprocess.run(["lpadmin", "-p", QUEUE, "-v", "cups-pdf:/", "-E", "-P", str(CUPS_PDF_PPD)],
+                                   env=env, capture_output=True, text=True)
+            if added.returncode == 0:
+                break
+            assert time.monotonic() < deadline, added.stderr
+            time.sleep(0.2)
         yield env
     finally:
         daemon.send_signal(signal.SIGTERM)
