@@ -91,6 +91,29 @@ def bench_search(path: Path, rounds: int) -> list[float]:
     return samples
 
 
+class BareCommit:
+    """The yardstick for durable writes: a bare sqlite3 INSERT+COMMIT (WAL, synchronous=FULL) in its own file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.connection = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=FULL")
+        self.connection.execute("CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, "
+                                "station_time TEXT, attendee_id TEXT, payload TEXT)")
+
+    def time_one(self, attendee_id: str) -> float:
+        """Milliseconds for one insert + commit."""
+        started = time.perf_counter()
+        self.connection.execute("BEGIN")
+        self.connection.execute("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
+                                (new_id(), "checked_in", "s", "2027-06-29 13:00:00", attendee_id, "{}"))
+        self.connection.execute("COMMIT")
+        return (time.perf_counter() - started) * 1000
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 def bench_check_in(path: Path, folder: Path, count: int) -> tuple[list[float], list[float]]:
     """Check-ins and bare sqlite3 INSERT+COMMITs, interleaved one by one so both see the same machine state."""
     store = open_store(path)
@@ -99,20 +122,11 @@ def bench_check_in(path: Path, folder: Path, count: int) -> tuple[list[float], l
             select(Attendee.id).where(Attendee.status == "paid",
                                       Attendee.id.not_in(select(AttendeeState.attendee_id))).limit(count)
         ))
-    bare = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
-    bare.execute("PRAGMA journal_mode=WAL")
-    bare.execute("PRAGMA synchronous=FULL")
-    bare.execute("CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, station_time TEXT, "
-                 "attendee_id TEXT, payload TEXT)")
+    bare = BareCommit(folder)
     now = datetime(2027, 6, 29, 13, 0, tzinfo=UTC)
     check_in_ms, bare_ms = [], []
     for attendee_id in waiting:
-        started = time.perf_counter()
-        bare.execute("BEGIN")
-        bare.execute("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
-                     (new_id(), "checked_in", "s", "2027-06-29 13:00:00", attendee_id, "{}"))
-        bare.execute("COMMIT")
-        bare_ms.append((time.perf_counter() - started) * 1000)
+        bare_ms.append(bare.time_one(attendee_id))
         started = time.perf_counter()
         verdict = desk.check_in(store, attendee_id, now)
         check_in_ms.append((time.perf_counter() - started) * 1000)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -27,10 +26,9 @@ from PIL import Image, ImageFilter
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from desk import build, percentile, report
+from desk import BareCommit, build, percentile, report
 
 from checkin import badges, decoding, scanning
-from checkin.ids import new_id
 from checkin.store import open_store
 from checkin.store.models import Attendee, AttendeeState
 
@@ -43,21 +41,12 @@ def bench_scans(path: Path, folder: Path, count: int) -> tuple[list[float], list
                                       Attendee.id.not_in(select(AttendeeState.attendee_id))).limit(count)
         ))
         codes = [badges.badge_code(session, attendee_id) for attendee_id in waiting]
-    bare = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
-    bare.execute("PRAGMA journal_mode=WAL")
-    bare.execute("PRAGMA synchronous=FULL")
-    bare.execute("CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, station_time TEXT, "
-                 "attendee_id TEXT, payload TEXT)")
+    bare = BareCommit(folder)
     now = datetime(2027, 6, 29, 13, 0, tzinfo=UTC)
     recent = scanning.RecentScans()
     scan_ms, bare_ms = [], []
     for attendee_id, code in zip(waiting, codes, strict=True):
-        started = time.perf_counter()
-        bare.execute("BEGIN")
-        bare.execute("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
-                     (new_id(), "checked_in", "s", "2027-06-29 13:00:00", attendee_id, "{}"))
-        bare.execute("COMMIT")
-        bare_ms.append((time.perf_counter() - started) * 1000)
+        bare_ms.append(bare.time_one(attendee_id))
         started = time.perf_counter()
         verdict = scanning.scan(store, code + "\r", now, recent)
         scan_ms.append((time.perf_counter() - started) * 1000)
