@@ -38,6 +38,9 @@ class EventKind(StrEnum):
     ENTITLEMENT_GIVEN = "entitlement_given"
     BADGE_REISSUED = "badge_reissued"  # payload: revision, reason; older revisions are refused from then on
     BADGE_PRINTED = "badge_printed"  # the print log: payload revision, stock, printer, copies
+    ENTERED = "entered"  # a door scan in: payload room_id, door, session_id, override (reason) when overridden
+    EXITED = "exited"  # a door scan out: payload room_id, door
+    COUNTER_ADJUSTED = "counter_adjusted"  # +1/-1 at a door for people without badges: room_id, delta, reason
 
 
 class VerdictCode(StrEnum):
@@ -55,6 +58,12 @@ class VerdictCode(StrEnum):
     UNKNOWN_KEY = "unknown_key"  # signed with a key this station has not received yet
     REVOKED_KEY = "revoked_key"
     UNREADABLE = "unreadable"  # nothing usable in the scan
+    ALREADY_INSIDE = "already_inside"
+    ROOM_FULL = "room_full"
+    NOT_REGISTERED = "not_registered"  # the session needs pre-registration and this attendee has none
+    NOT_CHECKED_IN = "not_checked_in"  # policy "send to the desk"
+    EXITED = "exited"  # an exit scan, recorded
+    NOT_INSIDE = "not_inside"  # an exit scan of someone the room has no entry for (recorded all the same)
 
 
 class Tone(StrEnum):

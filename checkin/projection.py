@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from checkin.attendees import RECORD_FIELDS, apply_fields
 from checkin.domain import EventKind
+from checkin.occupancy import tracking
 from checkin.store.dialect import insert_for
 from checkin.store.models import Attendee, AttendeeState, BadgeState, EntitlementGiven, Event
 
@@ -43,7 +44,9 @@ class LoggedEvent:
 EventLike = LoggedEvent | Event
 
 # Kinds whose derived state is kept with plain Core statements on a connection (the scan hot path).
-CONNECTION_KINDS = frozenset({EventKind.CHECKED_IN, EventKind.ENTITLEMENT_GIVEN, EventKind.BADGE_REISSUED})
+CONNECTION_KINDS = frozenset({EventKind.CHECKED_IN, EventKind.ENTITLEMENT_GIVEN, EventKind.BADGE_REISSUED,
+                              EventKind.ENTERED, EventKind.EXITED, EventKind.COUNTER_ADJUSTED,
+                              EventKind.BADGE_PRINTED})
 
 
 def apply(session: Session, event: EventLike) -> None:
@@ -59,6 +62,9 @@ def apply(session: Session, event: EventLike) -> None:
 def apply_on(connection: Connection, event: EventLike) -> None:
     """Fold an event of one of the ``CONNECTION_KINDS`` into the derived tables."""
     if event.attendee_id is None:
+        return  # counter adjustments and print logs are read straight from the log
+    if event.kind in (EventKind.ENTERED, EventKind.EXITED):
+        tracking.refresh_attendee(connection, event.attendee_id)
         return
     statements = _upserts(connection.dialect.name)
     if event.kind == EventKind.CHECKED_IN:
@@ -163,6 +169,7 @@ def rebuild(session: Session) -> None:
         if attendee_id:
             recompute_fields(session, attendee_id)
     _rebuild_first_wins(session)
+    tracking.rebuild_presence(session.connection())
 
 
 def _reset_to_base(session: Session) -> None:

@@ -222,6 +222,21 @@ class BadgeKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class PresenceInterval(Base):
+    """Derived: a stretch of time an attendee spent in a room (see checkin.occupancy.presence)."""
+
+    __tablename__ = "presence_interval"
+    __table_args__ = (Index("ix_presence_room_start", "room_id", "started_at"),)
+
+    start_event: Mapped[str] = mapped_column(ID, primary_key=True)
+    attendee_id: Mapped[str] = mapped_column(ID, index=True)
+    room_id: Mapped[str] = mapped_column(ID)
+    door: Mapped[str] = mapped_column(String(100), default="")
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    auto_end: Mapped[datetime | None]
+
+
 class Setting(Base):
     """Local settings of this database file (the station's identity among them)."""
 

@@ -1,0 +1,94 @@
+"""Per-session attendance and the training hours it earns, from presence intervals.
+
+An attendee attended a session for the minutes their presence in its room overlaps the session. The hours
+rule (default: present for at least 75% of the session) decides whether the session's hours are earned.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from checkin.occupancy.presence import Interval
+from checkin.store.models import ConferenceSession, PresenceInterval, Room, SessionRegistration
+
+
+@dataclass(frozen=True)
+class HoursRule:
+    share: float = 0.75  # of the session's length, present at least this much to earn its hours
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    id: str
+    title: str
+    room_id: str
+    room: str
+    starts_at: datetime
+    ends_at: datetime
+    hours: float
+    prereg_required: bool
+
+    @property
+    def minutes(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class Attended:
+    session: SessionFacts
+    attendee_id: str
+    minutes: float
+    hours: float  # earned: the session's hours, or 0
+
+
+def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], now: datetime,
+               rule: HoursRule = HoursRule()) -> list[Attended]:
+    """Everyone who spent any time in each session's room during it, with minutes and hours earned."""
+    by_room: dict[str, list[Interval]] = defaultdict(list)
+    for interval in intervals:
+        by_room[interval.room_id].append(interval)
+    found = []
+    for session in sessions:
+        minutes: dict[str, float] = defaultdict(float)
+        for interval in by_room.get(session.room_id, []):
+            overlap = interval.minutes_within(session.starts_at, session.ends_at, now)
+            if overlap > 0:
+                minutes[interval.attendee_id] += overlap
+        for attendee_id, spent in minutes.items():
+            earned = session.hours if session.minutes and spent >= rule.share * session.minutes else 0.0
+            found.append(Attended(session, attendee_id, round(spent, 1), earned))
+    return found
+
+
+def load_sessions(connection: Connection) -> list[SessionFacts]:
+    rows = connection.execute(
+        select(ConferenceSession.id, ConferenceSession.title, ConferenceSession.room_id, Room.name,
+               ConferenceSession.starts_at, ConferenceSession.ends_at, ConferenceSession.hours,
+               ConferenceSession.prereg_required)
+        .join(Room, Room.id == ConferenceSession.room_id).order_by(ConferenceSession.starts_at, Room.name))
+    return [SessionFacts(*row) for row in rows]
+
+
+def load_intervals(connection: Connection, attendee_id: str | None = None) -> list[Interval]:
+    stmt = select(PresenceInterval)
+    if attendee_id is not None:
+        stmt = stmt.where(PresenceInterval.attendee_id == attendee_id)
+    return [Interval(r.attendee_id, r.room_id, r.door, r.started_at, r.start_event, r.ended_at, r.auto_end)
+            for r in connection.execute(stmt)]
+
+
+def all_attendance(connection: Connection, now: datetime, rule: HoursRule = HoursRule()) -> list[Attended]:
+    return attendance(load_intervals(connection), load_sessions(connection), now, rule)
+
+
+def no_shows(connection: Connection, session: SessionFacts, attended: Iterable[Attended]) -> list[str]:
+    """Attendee ids registered beforehand for ``session`` who never came in."""
+    came = {a.attendee_id for a in attended if a.session.id == session.id}
+    registered = connection.execute(select(SessionRegistration.attendee_id)
+                                    .where(SessionRegistration.session_id == session.id)).scalars()
+    return [attendee_id for attendee_id in registered if attendee_id not in came]

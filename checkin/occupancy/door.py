@@ -1,0 +1,187 @@
+"""A session-room door: every scan answers welcome / already inside / room full / not registered / ...
+
+Same shape as the desk: ``decide_door`` is pure; ``door_scan`` records the entry or exit (and, when the
+policy admits people who skipped the desk, their check-in) in one durable transaction before it answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from enum import StrEnum
+
+from sqlalchemy import Connection, select
+
+from checkin import keys, scanning
+from checkin.desk import decide_check_in, record_check_in, store_zone
+from checkin.domain import AttendeeView, EventKind, StationContext, Status, Tone, Verdict, VerdictCode
+from checkin.events import NewEvent, append
+from checkin.occupancy import tracking
+from checkin.store import Store
+from checkin.store.models import ConferenceSession, Room, SessionRegistration
+
+
+class Mode(StrEnum):
+    ENTRY = "entry"
+    EXIT = "exit"
+
+
+class NotCheckedIn(StrEnum):
+    ADMIT = "admit"  # check them in at the door and let them in
+    DESK = "desk"  # send them to the registration desk first
+
+
+@dataclass(frozen=True)
+class Door:
+    room_id: str
+    room_name: str
+    capacity: int
+    name: str = "Main door"
+    mode: Mode = Mode.ENTRY
+    warn_at: float = 0.85
+    not_checked_in: NotCheckedIn = NotCheckedIn.ADMIT
+
+
+@dataclass(frozen=True)
+class RoomNow:
+    """What the door needs to know about its room at the moment of a scan."""
+
+    count: int
+    capacity: int
+    session_id: str | None = None
+    session_title: str = ""
+    prereg_required: bool = False
+    registered: bool = True  # the attendee is on the session's list (or none is needed)
+    inside: str | None = None  # the room the attendee is in now
+
+
+def open_door(store: Store, room_name: str, door: str = "Main door", **options: object) -> Door:
+    with store.reading() as session:
+        room = session.scalars(select(Room).where(Room.name == room_name)).first()
+        if room is None:
+            names = ", ".join(session.scalars(select(Room.name).order_by(Room.name)))
+            raise LookupError(f"No room called '{room_name}'. Rooms: {names}.")
+        return Door(room.id, room.name, room.capacity, door, **options)  # type: ignore[arg-type]
+
+
+def decide_door(presented: scanning.Presented, attendee: AttendeeView | None, door: Door, room: RoomNow,
+                zone: tzinfo, now: datetime) -> Verdict:
+    """The door's answer; records nothing."""
+    verdict = scanning.decide(presented, attendee, StationContext("", door.name), zone, now)
+    if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.ALREADY_CHECKED_IN,
+                                                VerdictCode.UNPAID):
+        return verdict  # unreadable, forged, replaced, cancelled, unknown...
+    name = attendee.full_name
+    if door.mode is Mode.EXIT:
+        if room.inside == door.room_id:
+            return Verdict(VerdictCode.EXITED, Tone.GOOD, f"Goodbye, {name}. {_count(room.count - 1, room)}",
+                           attendee)
+        return Verdict(VerdictCode.NOT_INSIDE, Tone.WARN, f"{name} was not scanned in here; exit recorded.",
+                       attendee)
+    if attendee.status is Status.UNPAID:
+        return verdict
+    if room.inside == door.room_id:
+        return Verdict(VerdictCode.ALREADY_INSIDE, Tone.WARN, f"{name} is already inside. {_count(room.count, room)}",
+                       attendee)
+    if room.prereg_required and not room.registered:
+        return Verdict(VerdictCode.NOT_REGISTERED, Tone.BAD,
+                       f"{name} is not registered for {room.session_title}. Staff may override with a reason.",
+                       attendee)
+    if room.count >= room.capacity:
+        return Verdict(VerdictCode.ROOM_FULL, Tone.BAD,
+                       f"Room full ({room.count}/{room.capacity}). Hold the door; staff may override with a reason.",
+                       attendee)
+    if not attendee.checked_in and door.not_checked_in is NotCheckedIn.DESK:
+        return Verdict(VerdictCode.NOT_CHECKED_IN, Tone.BAD,
+                       f"{name} has not checked in yet: please go to the registration desk first.", attendee)
+    after = room.count + 1
+    tone = Tone.WARN if room.capacity and after / room.capacity >= door.warn_at else Tone.GOOD
+    return Verdict(VerdictCode.ACCEPTED, tone, f"Welcome, {name}! {_count(after, room)}", attendee)
+
+
+def _count(count: int, room: RoomNow) -> str:
+    share = f" ({100 * count / room.capacity:.0f}%)" if room.capacity else ""
+    return f"{max(0, count)} of {room.capacity} in the room{share}."
+
+
+def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:
+    schedule = tracking.schedule_on(connection)
+    count = tracking.present_in(connection, door.room_id, now) + tracking.manual_in(connection, door.room_id, now)
+    slot = schedule.session_at(door.room_id, now)
+    inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
+    if slot is None:
+        return RoomNow(count, door.capacity, inside=inside)
+    title, prereg = connection.execute(select(ConferenceSession.title, ConferenceSession.prereg_required)
+                                       .where(ConferenceSession.id == slot.session_id)).one()
+    registered = True
+    if prereg and attendee_id:
+        registered = connection.execute(select(SessionRegistration.attendee_id).where(
+            SessionRegistration.session_id == slot.session_id,
+            SessionRegistration.attendee_id == attendee_id)).first() is not None
+    return RoomNow(count, door.capacity, slot.session_id, title, prereg, registered, inside)
+
+
+def door_scan(store: Store, door: Door, text: str, now: datetime,
+              recent: scanning.RecentScans | None = None) -> Verdict:
+    """A scan at the door; an entry or exit is committed before this returns."""
+    presented = scanning.read(text, keys.store_keyring(store))
+    if recent is not None and (repeat := recent.repeat_of(f"{door.mode}:{presented.text}", now)):
+        return repeat
+    zone = store_zone(store)
+    with store.writing() as connection:
+        attendee = scanning.lookup(connection, presented)
+        room = room_now(connection, door, attendee.id if attendee else None, now)
+        verdict = decide_door(presented, attendee, door, room, zone, now)
+        if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.EXITED,
+                                                    VerdictCode.NOT_INSIDE):
+            return verdict
+        verdict = _record(connection, store.station, door, room, verdict, attendee, now, zone)
+    if recent is not None:
+        recent.remember(f"{door.mode}:{presented.text}", now, verdict)
+    return verdict
+
+
+def override(store: Store, door: Door, attendee_id: str, reason: str, refused: VerdictCode,
+             now: datetime) -> Verdict:
+    """Staff let someone in despite a refusal (a speaker, the fire marshal); the reason is recorded."""
+    if not reason.strip():
+        raise ValueError("An override needs a reason (speaker, fire marshal, staff, ...).")
+    zone = store_zone(store)
+    with store.writing() as connection:
+        from checkin.attendees import view_on
+
+        attendee = view_on(connection, attendee_id)
+        if attendee is None:
+            raise LookupError(f"No attendee with id {attendee_id}.")
+        room = room_now(connection, door, attendee_id, now)
+        granted = Verdict(VerdictCode.ACCEPTED, Tone.WARN,
+                          f"Let in by staff: {attendee.full_name} ({reason.strip()}). {_count(room.count + 1, room)}",
+                          attendee)
+        return _record(connection, store.station, door, room, granted, attendee, now, zone,
+                       {"override": reason.strip(), "refused": refused.value})
+
+
+def _record(connection: Connection, station: StationContext, door: Door, room: RoomNow, verdict: Verdict,
+            attendee: AttendeeView, now: datetime, zone: tzinfo, extra: dict[str, str] | None = None) -> Verdict:
+    if door.mode is Mode.ENTRY and not attendee.checked_in:
+        check_in = decide_check_in(attendee, zone, now)
+        if check_in.accepted:  # admitted at the door: the desk's check-in is recorded too
+            attendee = record_check_in(connection, station, check_in, now, {"at_door": door.name}).attendee \
+                or attendee
+    kind = EventKind.ENTERED if door.mode is Mode.ENTRY else EventKind.EXITED
+    payload = {"room_id": door.room_id, "door": door.name, **(extra or {})}
+    if kind is EventKind.ENTERED and room.session_id:
+        payload["session_id"] = room.session_id
+    event = NewEvent(kind, station, now, attendee.id, payload)
+    append(connection, event)
+    return replace(verdict, attendee=attendee, event_id=event.id)
+
+
+def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetime) -> int:
+    """+1 / -1 for people without badges; recorded (audited) and never taking the count below zero."""
+    if delta not in (1, -1):
+        raise ValueError("Count people one at a time: +1 or -1.")
+    with store.writing() as connection:
+        payload = {"room_id": door.room_id, "door": door.name, "delta": delta, "reason": reason.strip() or "manual"}
+        append(connection, NewEvent(EventKind.COUNTER_ADJUSTED, store.station, now, None, payload))
+        return tracking.present_in(connection, door.room_id, now) + tracking.manual_in(connection, door.room_id, now)

@@ -1,0 +1,193 @@
+"""Rooms and headcount from the event log: a scripted day with exact numbers, rebuild equality, invariants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from checkin import badges
+from checkin.domain import EventKind, VerdictCode
+from checkin.events import NewEvent, record
+from checkin.ids import new_id
+from checkin.occupancy import tracking
+from checkin.occupancy.attendance import all_attendance, load_sessions, no_shows
+from checkin.occupancy.door import Door, Mode, NotCheckedIn, adjust_count, door_scan, override
+from checkin.occupancy.presence import Adjustment, DoorEvent, Schedule, Slot, intervals_for, manual_count
+from checkin.projection import rebuild
+from checkin.store import Store
+from checkin.store.models import Attendee, ConferenceSession, PresenceInterval, Room, SessionRegistration
+
+DAY = datetime(2027, 6, 30, tzinfo=UTC)
+
+
+def at(hh: int, mm: int = 0) -> datetime:
+    return DAY.replace(hour=hh, minute=mm)
+
+
+@pytest.fixture
+def lab(store: Store) -> dict:
+    """A 4-seat lab with two back-to-back sessions and a pre-registration session, plus a neighbour room."""
+    with store.unit_of_work() as session:
+        conference_id = session.scalars(select(Attendee.conference_id)).first()
+        lab = Room(id=new_id(), conference_id=conference_id, name="Lab", capacity=4, capacities={})
+        hall = Room(id=new_id(), conference_id=conference_id, name="Hall", capacity=100, capacities={})
+        session.add_all([lab, hall])
+        session.flush()
+        ids = {}
+        for key, title, start, end, prereg in (("s1", "Lab one", at(14), at(15), False),
+                                               ("s2", "Lab two", at(15), at(16), False),
+                                               ("s3", "Hands-on lab", at(16, 30), at(17, 30), True)):
+            ids[key] = new_id()
+            session.add(ConferenceSession(id=ids[key], conference_id=conference_id, room_id=lab.id, title=title,
+                                          starts_at=start, ends_at=end, hours=1.0, prereg_required=prereg))
+        people = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)
+                                 .limit(8)).all()
+        session.add(SessionRegistration(session_id=ids["s3"], attendee_id=people[0].id))
+        session.add(SessionRegistration(session_id=ids["s3"], attendee_id=people[6].id))
+        return {"lab": Door(lab.id, "Lab", 4), "hall": Door(hall.id, "Hall", 100), "people": [p.id for p in people],
+                "sessions": ids}
+
+
+def code(store: Store, attendee_id: str) -> str:
+    with store.reading() as session:
+        return badges.badge_code(session, attendee_id)
+
+
+def count(store: Store, door: Door, now: datetime) -> int:
+    with store.writing() as connection:
+        return tracking.present_in(connection, door.room_id, now) + tracking.manual_in(connection, door.room_id, now)
+
+
+def snapshot(store: Store) -> list[tuple]:
+    with store.reading() as session:
+        return sorted(tuple(r) for r in session.execute(
+            select(PresenceInterval.start_event, PresenceInterval.attendee_id, PresenceInterval.room_id,
+                   PresenceInterval.started_at, PresenceInterval.ended_at, PresenceInterval.auto_end)))
+
+
+def test_scripted_day(store: Store, lab: dict) -> None:
+    a, b, c, d, e, f = (lab["people"][i] for i in range(6))
+    room, hall = lab["lab"], lab["hall"]
+
+    assert door_scan(store, room, code(store, a), at(13, 50)).code is VerdictCode.ACCEPTED  # early for s1
+    assert door_scan(store, room, code(store, b), at(13, 55)).code is VerdictCode.ACCEPTED
+    again = door_scan(store, room, code(store, b), at(13, 56))
+    assert again.code is VerdictCode.ALREADY_INSIDE and count(store, room, at(13, 57)) == 2
+    assert door_scan(store, hall, code(store, c), at(14, 10)).accepted
+    assert door_scan(store, room, code(store, c), at(14, 20)).accepted  # leaves the hall by entering the lab
+    assert count(store, hall, at(14, 21)) == 0 and count(store, room, at(14, 21)) == 3
+    warned = door_scan(store, room, code(store, d), at(14, 25))
+    assert warned.accepted and warned.tone.value == "warn" and "4 of 4" in warned.message  # 100%: amber
+    full = door_scan(store, room, code(store, e), at(14, 26))
+    assert full.code is VerdictCode.ROOM_FULL
+    let_in = override(store, room, e, "fire marshal", VerdictCode.ROOM_FULL, at(14, 27))
+    assert let_in.accepted and count(store, room, at(14, 28)) == 5
+    exit_door = Door(room.room_id, "Lab", 4, mode=Mode.EXIT)
+    assert door_scan(store, exit_door, code(store, b), at(14, 30)).code is VerdictCode.EXITED
+    assert door_scan(store, exit_door, code(store, b), at(14, 31)).code is VerdictCode.NOT_INSIDE
+    assert count(store, room, at(14, 32)) == 4
+
+    assert adjust_count(store, room, -1, "miscount", at(14, 33)) == 4  # no manual count yet: stays at 0 manual
+    assert adjust_count(store, room, +1, "no badge", at(14, 34)) == 5
+    assert count(store, room, at(15, 5)) == 0  # s1 ended: everyone's presence closed, manual count reset
+
+    with store.writing() as connection:
+        attended = all_attendance(connection, at(18))
+    s1 = {x.attendee_id: x for x in attended if x.session.id == lab["sessions"]["s1"]}
+    assert s1[a].minutes == 60 and s1[a].hours == 1.0  # arrived early, stayed to the end
+    assert s1[b].minutes == 30 and s1[b].hours == 0.0  # 14:00-14:30: 50% < 75%
+    assert s1[c].minutes == 40 and s1[c].hours == 0.0
+    assert s1[e].minutes == 33 and s1[e].hours == 0.0
+
+    # Pre-registration: f is not on the list for s3, a is.
+    refused = door_scan(store, room, code(store, f), at(16, 35))
+    assert refused.code is VerdictCode.NOT_REGISTERED
+    assert door_scan(store, room, code(store, a), at(16, 36)).accepted
+    with store.writing() as connection:
+        attended = all_attendance(connection, at(18))
+        s3 = next(s for s in load_sessions(connection) if s.id == lab["sessions"]["s3"])
+        assert no_shows(connection, s3, attended) == [lab["people"][6]]
+
+    before = snapshot(store)
+    with store.unit_of_work() as session:
+        rebuild(session)
+    assert snapshot(store) == before
+
+
+def test_not_checked_in_policy(store: Store, lab: dict) -> None:
+    person = lab["people"][7]
+    to_desk = Door(lab["hall"].room_id, "Hall", 100, not_checked_in=NotCheckedIn.DESK)
+    assert door_scan(store, to_desk, code(store, person), at(10)).code is VerdictCode.NOT_CHECKED_IN
+    admitted = door_scan(store, lab["hall"], code(store, person), at(10, 1))
+    assert admitted.accepted and admitted.attendee.checked_in  # checked in at the door as well
+    with store.reading() as session:
+        kinds = [k for (k,) in session.execute(select(
+            __import__("checkin.store.models", fromlist=["Event"]).Event.kind))]
+    assert kinds.count("checked_in") == 1 and kinds.count("entered") == 1
+
+
+def test_back_to_back_policy_keeps_people_through_the_next_session() -> None:
+    slots = [Slot("s1", "r", at(14), at(15)), Slot("s2", "r", at(15), at(16))]
+    events = [DoorEvent("01", "entered", "p", "r", at(14, 10))]
+    closing = intervals_for(events, Schedule(slots))
+    keeping = intervals_for(events, Schedule(slots, keep_back_to_back=True))
+    assert closing[0].auto_end == at(15) and keeping[0].auto_end == at(16)
+    assert intervals_for([DoorEvent("01", "entered", "p", "r", at(9))], Schedule(slots))[0].auto_end is None
+
+
+def test_manual_count_never_negative_and_resets_at_session_end() -> None:
+    ends = [at(15)]
+    steps = [Adjustment(f"{n:02}", "r", at(14, n), delta) for n, delta in enumerate([-1, -1, 1, 1, 1, -1])]
+    assert manual_count(steps, ends, at(14, 59)) == 2
+    assert manual_count(steps, ends, at(15, 1)) == 0
+    assert manual_count([*steps, Adjustment("99", "r", at(15, 5), 1)], ends, at(15, 6)) == 1
+
+
+MINUTES = st.integers(0, 240)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(script=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["lab", "hall"]),
+                                 st.sampled_from(["entered", "exited"]), MINUTES), max_size=30),
+       probes=st.lists(MINUTES, min_size=1, max_size=5))
+def test_random_door_activity_keeps_the_invariants(store: Store, lab: dict, script, probes) -> None:
+    with store.unit_of_work() as session:
+        session.execute(PresenceInterval.__table__.delete())
+        from checkin.store.models import Event
+
+        session.execute(Event.__table__.delete().where(Event.kind.in_(["entered", "exited"])))
+    doors = {"lab": lab["lab"], "hall": lab["hall"]}
+    station = store.station
+    for person, room, kind, minute in script:
+        moment = at(13) + timedelta(minutes=minute)
+        event = NewEvent(EventKind(kind), station, moment, lab["people"][person],
+                         {"room_id": doors[room].room_id, "door": "d"}, id=_id_at(moment))
+        with store.unit_of_work() as session:
+            record(session, event)
+    incremental = snapshot(store)
+    with store.unit_of_work() as session:
+        rebuild(session)
+    assert snapshot(store) == incremental
+    with store.writing() as connection:
+        for minute in probes:
+            moment = at(13) + timedelta(minutes=minute)
+            rooms_of = {}
+            for door in doors.values():
+                assert tracking.present_in(connection, door.room_id, moment) >= 0
+            for person in lab["people"][:4]:
+                rooms_of[person] = tracking.where_is(connection, person, moment)
+            counted = sum(tracking.present_in(connection, d.room_id, moment) for d in doors.values())
+            assert counted == sum(1 for r in rooms_of.values() if r is not None)  # one room at a time
+
+
+_sequence = iter(range(10**9))
+
+
+def _id_at(moment: datetime) -> str:
+    """A UUIDv7-shaped id ordered by ``moment`` (ties broken by a counter), as stations make them."""
+    millis = int(moment.timestamp() * 1000)
+    return f"{millis:012x}"[:8] + "-" + f"{millis:012x}"[8:] + f"-7{next(_sequence):03x}-8000-000000000000"
