@@ -64,7 +64,10 @@ def apply_on(connection: Connection, event: EventLike) -> None:
     if event.attendee_id is None:
         return  # counter adjustments and print logs are read straight from the log
     if event.kind in (EventKind.ENTERED, EventKind.EXITED):
-        tracking.refresh_attendee(connection, event.attendee_id)
+        payload = event.payload or {}
+        tracking.fold(connection, tracking.DoorEvent(event.id, event.kind, event.attendee_id,
+                                                     str(payload.get("room_id", "")), event.station_time,
+                                                     str(payload.get("door", ""))))
         return
     statements = _upserts(connection.dialect.name)
     if event.kind == EventKind.CHECKED_IN:

@@ -6,6 +6,7 @@ rule (default: present for at least 75% of the session) decides whether the sess
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -49,19 +50,33 @@ class Attended:
 def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], now: datetime,
                rule: HoursRule = HoursRule()) -> list[Attended]:
     """Everyone who spent any time in each session's room during it, with minutes and hours earned."""
-    by_room: dict[str, list[Interval]] = defaultdict(list)
+    by_room: dict[str, list[SessionFacts]] = defaultdict(list)
+    for session in sorted(sessions, key=lambda s: s.starts_at):
+        by_room[session.room_id].append(session)
+    starts = {room: [s.starts_at for s in listed] for room, listed in by_room.items()}
+    minutes: dict[tuple[str, str], float] = defaultdict(float)
+    facts = {session.id: session for session in sessions}
     for interval in intervals:
-        by_room[interval.room_id].append(interval)
-    found = []
-    for session in sessions:
-        minutes: dict[str, float] = defaultdict(float)
-        for interval in by_room.get(session.room_id, []):
+        listed = by_room.get(interval.room_id)
+        if not listed:
+            continue
+        ends = interval.ends() or now
+        # Only sessions starting before the interval ends can overlap it; walk back from there until one
+        # ended before it began (a room holds one session at a time, so earlier ones did too).
+        index = bisect_left(starts[interval.room_id], ends) - 1
+        while index >= 0:
+            session = listed[index]
+            if session.ends_at <= interval.start:
+                break
             overlap = interval.minutes_within(session.starts_at, session.ends_at, now)
             if overlap > 0:
-                minutes[interval.attendee_id] += overlap
-        for attendee_id, spent in minutes.items():
-            earned = session.hours if session.minutes and spent >= rule.share * session.minutes else 0.0
-            found.append(Attended(session, attendee_id, round(spent, 1), earned))
+                minutes[(session.id, interval.attendee_id)] += overlap
+            index -= 1
+    found = []
+    for (session_id, attendee_id), spent in minutes.items():
+        session = facts[session_id]
+        earned = session.hours if session.minutes and spent >= rule.share * session.minutes else 0.0
+        found.append(Attended(session, attendee_id, round(spent, 1), earned))
     return found
 
 

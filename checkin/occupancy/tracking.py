@@ -5,10 +5,23 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 
 from checkin.domain import EventKind
 from checkin.occupancy.presence import (
@@ -19,6 +32,7 @@ from checkin.occupancy.presence import (
     Slot,
     intervals_for,
     manual_count,
+    step,
 )
 from checkin.store.models import ConferenceSession, Event, PresenceInterval, Room
 
@@ -57,6 +71,41 @@ def _door_event(row: Any) -> DoorEvent:
                      str(payload.get("door", "")))
 
 
+def fold(connection: Connection, event: DoorEvent) -> None:
+    """Fold a newly recorded door event into the attendee's presence.
+
+    A live scan is the attendee's newest event, so only their latest interval can change. An older event
+    (synced late from another station) changes history: then their presence is recomputed in full.
+    """
+    newest = connection.execute(_newest_other_event(), {"attendee_id": event.attendee_id, "id": event.id}).scalar()
+    if newest is not None and newest > event.id:
+        refresh_attendee(connection, event.attendee_id)
+        return
+    row = connection.execute(_latest_interval(), {"attendee_id": event.attendee_id}).first()
+    latest = Interval(row.attendee_id, row.room_id, row.door, row.started_at, row.start_event, row.ended_at,
+                      row.auto_end) if row else None
+    finished, current = step(latest if latest is not None and latest.end is None else None, event,
+                             schedule_on(connection))
+    for interval in finished:
+        if latest is not None and interval.start_event == latest.start_event and interval != latest:
+            connection.execute(update(PresenceInterval).where(PresenceInterval.start_event == interval.start_event)
+                               .values(ended_at=interval.end, open_until=interval.ends()))
+    if current is not None and (latest is None or current.start_event != latest.start_event):
+        connection.execute(insert(PresenceInterval), [_row(current)])
+
+
+@functools.cache
+def _newest_other_event() -> Any:
+    return (select(func.max(Event.id)).where(Event.attendee_id == bindparam("attendee_id"),
+                                             Event.kind.in_(DOOR_KINDS), Event.id != bindparam("id")))
+
+
+@functools.cache
+def _latest_interval() -> Any:
+    return (select(PresenceInterval).where(PresenceInterval.attendee_id == bindparam("attendee_id"))
+            .order_by(PresenceInterval.start_event.desc()).limit(1))
+
+
 def refresh_attendee(connection: Connection, attendee_id: str) -> list[Interval]:
     """Recompute one attendee's presence from all their door events (order of arrival does not matter)."""
     intervals = intervals_for(door_events_on(connection, attendee_id), schedule_on(connection))
@@ -69,42 +118,76 @@ def refresh_attendee(connection: Connection, attendee_id: str) -> list[Interval]
 def _row(interval: Interval) -> dict[str, Any]:
     return {"start_event": interval.start_event, "attendee_id": interval.attendee_id, "room_id": interval.room_id,
             "door": interval.door, "started_at": interval.start, "ended_at": interval.end,
-            "auto_end": interval.auto_end}
+            "auto_end": interval.auto_end, "open_until": interval.ends()}
+
+
+def all_door_events(connection: Connection) -> dict[str, list[DoorEvent]]:
+    """Every door event, by attendee. Room and door are read out of the JSON in SQL, and no ORDER BY:
+    sorting 250,000 rows in SQLite costs more than the rest of a rebuild (each list is sorted by id later)."""
+    stmt = (select(Event.attendee_id, Event.id, Event.kind, type_coerce(Event.station_time, String),
+                   Event.payload["room_id"].as_string(), Event.payload["door"].as_string())
+            .where(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None)))
+    by_attendee: dict[str, list[DoorEvent]] = defaultdict(list)
+    parse = _moment
+    for attendee_id, event_id, kind, at, room_id, door in connection.execute(stmt).all():
+        by_attendee[attendee_id].append(DoorEvent(event_id, kind, attendee_id, room_id or "", parse(at), door or ""))
+    return by_attendee
+
+
+def _moment(value: str | datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite hands back text here, PostgreSQL a datetime)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")  # stored as naive UTC text
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def replay(connection: Connection) -> list[Interval]:
+    """Every presence interval, computed from the log alone (nothing read from or written to derived tables)."""
+    schedule = schedule_on(connection)
+    found: list[Interval] = []
+    for events in all_door_events(connection).values():
+        found.extend(intervals_for(events, schedule))
+    return found
 
 
 def rebuild_presence(connection: Connection) -> int:
-    """Every attendee's presence from the whole log; returns the number of intervals."""
-    schedule = schedule_on(connection)
+    """Replace the stored presence with a replay of the whole log; returns the number of intervals."""
+    intervals = replay(connection)
     connection.execute(delete(PresenceInterval))
-    by_attendee: dict[str, list[DoorEvent]] = defaultdict(list)
-    rows = connection.execute(select(Event.id, Event.kind, Event.attendee_id, Event.payload, Event.station_time)
-                              .where(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None)))
-    for row in rows:
-        by_attendee[row.attendee_id].append(_door_event(row))
-    batch: list[dict[str, Any]] = []
-    total = 0
-    for events in by_attendee.values():
-        for interval in intervals_for(events, schedule):
-            batch.append(_row(interval))
-        if len(batch) >= 20_000:
-            connection.execute(insert(PresenceInterval), batch)
-            total += len(batch)
-            batch = []
-    if batch:
-        connection.execute(insert(PresenceInterval), batch)
-        total += len(batch)
-    return total
+    if not intervals:
+        return 0
+    if connection.dialect.name == "sqlite":
+        # 120,000 rows through the driver directly: SQLAlchemy's per-row parameter processing would triple it.
+        stamp = "%Y-%m-%d %H:%M:%S.%f"
+        connection.exec_driver_sql(
+            "INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, ended_at, auto_end,"
+            " open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(i.start_event, i.attendee_id, i.room_id, i.door, _text(i.start, stamp), _text(i.end, stamp),
+              _text(i.auto_end, stamp), _text(i.ends(), stamp)) for i in intervals],
+        )
+    else:
+        connection.execute(insert(PresenceInterval), [_row(i) for i in intervals])
+    return len(intervals)
+
+
+def _text(moment: datetime | None, stamp: str) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime(stamp)
 
 
 def _present_now(now: datetime) -> Any:
-    return and_(PresenceInterval.started_at <= now,
-                or_(PresenceInterval.ended_at.is_(None), PresenceInterval.ended_at > now),
-                or_(PresenceInterval.auto_end.is_(None), PresenceInterval.auto_end > now))
+    return and_(or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > now),
+                PresenceInterval.started_at <= now)
 
 
 def present_in(connection: Connection, room_id: str, now: datetime) -> int:
-    return connection.execute(select(func.count()).select_from(PresenceInterval)
-                              .where(PresenceInterval.room_id == room_id, _present_now(now))).scalar_one()
+    # Two index ranges (still open later, open without end) rather than an OR, which SQLite would answer
+    # by reading every interval the room ever had.
+    started = PresenceInterval.started_at <= now
+    in_room = PresenceInterval.room_id == room_id
+    later = select(PresenceInterval.start_event).where(in_room, PresenceInterval.open_until > now, started)
+    endless = select(PresenceInterval.start_event).where(in_room, PresenceInterval.open_until.is_(None), started)
+    both = union_all(later, endless).subquery()
+    return connection.execute(select(func.count()).select_from(both)).scalar_one()
 
 
 def where_is(connection: Connection, attendee_id: str, now: datetime) -> str | None:
@@ -114,9 +197,14 @@ def where_is(connection: Connection, attendee_id: str, now: datetime) -> str | N
                               .limit(1)).scalar()
 
 
+def _adjustment_rows(connection: Connection) -> Any:
+    # attendee_id IS NULL lets the (attendee_id, kind) index find the few counter events among 500,000.
+    return connection.execute(select(Event.id, Event.station_time, Event.payload)
+                              .where(Event.attendee_id.is_(None), Event.kind == EventKind.COUNTER_ADJUSTED.value))
+
+
 def manual_in(connection: Connection, room_id: str, now: datetime) -> int:
-    rows = connection.execute(select(Event.id, Event.station_time, Event.payload)
-                              .where(Event.kind == EventKind.COUNTER_ADJUSTED.value))
+    rows = _adjustment_rows(connection)
     adjustments = [Adjustment(row.id, room_id, row.station_time, int(row.payload.get("delta", 0)))
                    for row in rows if row.payload.get("room_id") == room_id]
     return manual_count(adjustments, schedule_on(connection).ends_in(room_id), now)
@@ -150,8 +238,7 @@ def room_counts(connection: Connection, now: datetime) -> list[RoomCount]:
     ):
         doors[room_id][door or "door"] = count
     adjustments: dict[str, list[Adjustment]] = defaultdict(list)
-    for row in connection.execute(select(Event.id, Event.station_time, Event.payload)
-                                  .where(Event.kind == EventKind.COUNTER_ADJUSTED.value)):
+    for row in _adjustment_rows(connection):
         room = str(row.payload.get("room_id", ""))
         adjustments[room].append(Adjustment(row.id, room, row.station_time, int(row.payload.get("delta", 0))))
     schedule = schedule_on(connection)

@@ -226,7 +226,8 @@ class PresenceInterval(Base):
     """Derived: a stretch of time an attendee spent in a room (see checkin.occupancy.presence)."""
 
     __tablename__ = "presence_interval"
-    __table_args__ = (Index("ix_presence_room_start", "room_id", "started_at"),)
+    # Counting who is in a room now touches only the open intervals: open_until is NULL or in the future.
+    __table_args__ = (Index("ix_presence_room_open", "room_id", "open_until", "started_at"),)
 
     start_event: Mapped[str] = mapped_column(ID, primary_key=True)
     attendee_id: Mapped[str] = mapped_column(ID, index=True)
@@ -235,6 +236,7 @@ class PresenceInterval(Base):
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     auto_end: Mapped[datetime | None]
+    open_until: Mapped[datetime | None]  # the earlier of ended_at and auto_end
 
 
 class Setting(Base):

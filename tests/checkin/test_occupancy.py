@@ -150,7 +150,7 @@ def test_manual_count_never_negative_and_resets_at_session_end() -> None:
 MINUTES = st.integers(0, 240)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(script=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["lab", "hall"]),
                                  st.sampled_from(["entered", "exited"]), MINUTES), max_size=30),
        probes=st.lists(MINUTES, min_size=1, max_size=5))

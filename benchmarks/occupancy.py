@@ -1,0 +1,138 @@
+"""Room counts and attendance at conference scale: a full rebuild from the log, and the cost per door scan.
+
+Builds the demo conference with 2,500 attendees and five days of door scans (~250,000 entered/exited events
+following the schedule), then times: rebuilding every presence interval from the log; computing all room
+counts; computing attendance and hours for every session; and door scans through the whole verdict path
+(verify, look up, room state, decide, commit, refold that attendee), next to a bare INSERT+COMMIT.
+Run by hand:
+
+    .venv/bin/python benchmarks/occupancy.py [--attendees 2500] [--events 250000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from desk import BareCommit, percentile, report
+
+from checkin.badges import Signer
+from checkin.demo import build_demo
+from checkin.events import bulk_append
+from checkin.ids import new_id
+from checkin.occupancy import tracking
+from checkin.occupancy.attendance import all_attendance
+from checkin.occupancy.door import Door, door_scan
+from checkin.store import open_store
+from checkin.store.models import Attendee, ConferenceSession, Room
+
+
+def build(path: Path, attendees: int, events: int) -> None:
+    store = open_store(path, "Bench door")
+    with store.unit_of_work() as session:
+        build_demo(session, attendees=attendees)
+        people = list(session.scalars(select(Attendee.id).where(Attendee.status == "paid")))
+        slots = session.execute(select(ConferenceSession.room_id, ConferenceSession.starts_at,
+                                       ConferenceSession.ends_at)).all()
+    rng = random.Random(4)
+    rows = []
+    station = store.station.id
+    while len(rows) < events:
+        room_id, starts, ends = rng.choice(slots)
+        person = rng.choice(people)
+        arrive = starts - timedelta(minutes=rng.randint(0, 20))
+        rows.append(_row("entered", station, arrive, person, room_id))
+        if rng.random() < 0.8:
+            leave = ends - timedelta(minutes=rng.randint(0, 30))
+            rows.append(_row("exited", station, leave, person, room_id))
+    rows.sort(key=lambda r: r["station_time"])
+    for row in rows:
+        row["id"] = new_id()  # ids in time order, as stations make them
+    with store.unit_of_work() as session:
+        for start in range(0, len(rows), 20_000):
+            bulk_append(session, rows[start: start + 20_000])
+    store.close()
+
+
+def _row(kind: str, station: str, at, attendee_id: str, room_id: str) -> dict:
+    return {"id": "", "kind": kind, "station_id": station, "station_time": at, "attendee_id": attendee_id,
+            "payload": {"station_name": "Bench door", "room_id": room_id, "door": "Main door"}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attendees", type=int, default=2500)
+    parser.add_argument("--events", type=int, default=250_000)
+    parser.add_argument("--scans", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "bench.sqlite"
+        started = time.perf_counter()
+        build(path, args.attendees, args.events)
+        print(f"built {args.events:,} door events for {args.attendees:,} attendees in "
+              f"{time.perf_counter() - started:.1f} s")
+        store = open_store(path)
+        with store.reading() as session:
+            last = session.scalars(select(ConferenceSession).where(~ConferenceSession.prereg_required)
+                                   .order_by(ConferenceSession.ends_at.desc())).first()
+            now = last.ends_at - timedelta(minutes=30)
+            room = session.get(Room, last.room_id)
+            people = list(session.scalars(select(Attendee.id).where(Attendee.status == "paid")))
+            signer = Signer(session)
+            codes = [signer.code(p, 1) for p in random.Random(5).sample(people, args.scans)]
+        replay_s, rebuild_s = [], []
+        for _ in range(3):
+            started = time.perf_counter()
+            with store.writing() as connection:
+                intervals = len(tracking.replay(connection))
+                counted = tracking.room_counts(connection, now)
+                everyone = all_attendance(connection, now)
+            replay_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            with store.writing() as connection:
+                tracking.rebuild_presence(connection)
+            rebuild_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with store.writing() as connection:
+            counts = tracking.room_counts(connection, now)
+        counts_s = time.perf_counter() - started
+        started = time.perf_counter()
+        with store.writing() as connection:
+            attended = all_attendance(connection, now)
+        attendance_s = time.perf_counter() - started
+
+        door = Door(room.id, room.name, 10**6)
+        bare = BareCommit(folder)
+        scan_ms, bare_ms = [], []
+        for n, code in enumerate(codes):
+            bare_ms.append(bare.time_one(str(n)))
+            started = time.perf_counter()
+            verdict = door_scan(store, door, code, now + timedelta(seconds=n))
+            scan_ms.append((time.perf_counter() - started) * 1000)
+            assert verdict.event_id or verdict.code.value == "already_inside", verdict
+        bare.close()
+        store.close()
+    print(f"\nfull recompute from the log: {intervals:,} presence intervals, {len(counted)} room counts and "
+          f"{len(everyone):,} session attendances: median {statistics.median(replay_s):.2f} s "
+          f"(runs: {', '.join(f'{s:.2f}' for s in replay_s)}); target <= 1 s")
+    print(f"stored presence rebuilt (recompute + write): median {statistics.median(rebuild_s):.2f} s")
+    print(f"all room counts ({len(counts)} rooms): {counts_s * 1000:.0f} ms; "
+          f"attendance for every session ({len(attended):,} rows): {attendance_s:.2f} s")
+    report("bare sqlite3 INSERT+COMMIT (WAL, FULL)", bare_ms)
+    report("door scan, incremental (verdict + commit)", scan_ms)
+    print(f"door scan / bare commit: median x{statistics.median(scan_ms) / statistics.median(bare_ms):.1f}, "
+          f"p99 x{percentile(scan_ms, 0.99) / percentile(bare_ms, 0.99):.1f}; target <= 5 ms incremental per scan")
+
+
+if __name__ == "__main__":
+    main()
