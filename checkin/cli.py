@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from checkin import badges, desk, keys, scanning
-from checkin.attendees import attendee_view_query, find_by_code, likely_duplicates, to_view
+from checkin import badges, cli_rooms, desk, keys, scanning
+from checkin.attendees import attendee_view_query, likely_duplicates, to_view
+from checkin.cli_common import (
+    OK,
+    REFUSED,
+    USAGE,
+    UsageError,
+    attendee_json,
+    db_path,
+    open_db,
+    print_json,
+    progress_bar,
+    resolve_id,
+    utc_now,
+    verdict_out,
+)
 from checkin.conference import NoConference, current_conference, ensure_conference, has_conference, stats
 from checkin.demo import build_demo
-from checkin.domain import AttendeeView, RegistrationType, Status, Verdict
+from checkin.domain import AttendeeView, RegistrationType, Status
 from checkin.exports import export_attendees
 from checkin.importers import FORMATS, MAPPABLE_FIELDS, ImportFailed, import_file
 from checkin.printing import spooler
@@ -34,12 +46,6 @@ from checkin.search import search
 from checkin.store import Store, default_db_path, demo_db_path, open_store
 from checkin.store.models import Attendee
 
-OK, REFUSED, USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
@@ -49,10 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     try:
         return int(args.handler(args))
+    except BrokenPipeError:  # `checkin occupancy | head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout again at exit
+        return OK
     except UsageError as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return USAGE
-    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem) as error:
+    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *cli_rooms.PROBLEMS) as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return REFUSED
 
@@ -150,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("layouts", cmd_layouts, "list the badge stocks Muster can print on")
     command("printers", cmd_printers, "list the printers the print system knows")
 
+    cli_rooms.add_commands(command)
+
     scan_ = command("scan", cmd_scan, "run a scan through the station's verdict path ('-' reads one per line)")
     scan_.add_argument("text")
     scan_.add_argument("--json", action="store_true")
@@ -163,57 +174,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def _db_path(args: argparse.Namespace) -> Path:
-    if args.db and args.demo:
-        raise UsageError("give either --db or --demo, not both")
-    return args.db or (demo_db_path() if args.demo else default_db_path())
-
-
-def _open(args: argparse.Namespace) -> Store:
-    return open_store(_db_path(args), args.station)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _progress(label: str) -> Callable[[int, int], None]:
-    start = time.monotonic()
-
-    def show(done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        width = 30
-        filled = int(width * done / total) if total else width
-        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
-              f"{time.monotonic() - start:.1f}s", end="" if done < total else "\n", file=sys.stderr)
-
-    return show
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
-
-
-def _attendee_json(view: AttendeeView) -> dict[str, Any]:
-    data = asdict(view)
-    data["status"] = view.status.value
-    return data
-
-
-def _verdict_out(verdict: Verdict, as_json: bool, indent: int | None = 2) -> int:
-    if as_json:
-        data = {"code": verdict.code.value, "accepted": verdict.accepted, "message": verdict.message,
-                "event_id": verdict.event_id,
-                "attendee": _attendee_json(verdict.attendee) if verdict.attendee else None}
-        print(json.dumps(data, indent=indent, default=str, ensure_ascii=False), flush=True)
-    else:
-        print(verdict.message, flush=True)
-    return OK if verdict.accepted else REFUSED
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
-    path = _db_path(args)
+    path = db_path(args)
     if args.replace:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -222,7 +184,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if has_conference(session):
             print(f"{path} already holds a conference; use --replace to start over.", file=sys.stderr)
             return REFUSED
-        summary = build_demo(session, args.attendees, args.seed, _progress("Creating attendees"))
+        summary = build_demo(session, args.attendees, args.seed, progress_bar("Creating attendees"))
     print(f"Demo conference in {path}: {summary.attendees.added:,} attendees, {summary.rooms} rooms, "
           f"{summary.sessions} sessions.")
     return OK
@@ -235,25 +197,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not sep or not field.strip() or not header.strip():
             raise UsageError(f"--map takes FIELD=HEADER, got '{item}'")
         mapping[field.strip()] = header.strip()
-    store = _open(args)
+    store = open_db(args)
     with store.unit_of_work() as session:
         ensure_conference(session, args.conference or args.file.stem)
-        report = import_file(session, args.file, args.format, mapping, args.max_mb, _progress("Importing"))
+        report = import_file(session, args.file, args.format, mapping, args.max_mb, progress_bar("Importing"))
         if args.dry_run:
             session.rollback()
     if args.json:
-        _print_json({**asdict(report), "dry_run": args.dry_run})
+        print_json({**asdict(report), "dry_run": args.dry_run})
     else:
         print(("Dry run, nothing written. " if args.dry_run else "") + report.summary())
     return OK
 
 
 def cmd_attendees(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_db(args)
     with store.reading() as session:
         found = search(session, args.query, args.limit) if args.query.strip() else _all(session, args.limit)
     if args.json:
-        _print_json([_attendee_json(a) for a in found])
+        print_json([attendee_json(a) for a in found])
         return OK
     for a in found:
         arrived = "checked in" if a.checked_in else ""
@@ -268,22 +230,14 @@ def _all(session: Session, limit: int) -> list[AttendeeView]:
     return [to_view(row) for row in session.execute(attendee_view_query().order_by(Attendee.sort_key).limit(limit))]
 
 
-def _resolve_id(store: Store, ref: str) -> AttendeeView:
-    with store.reading() as session:
-        found = find_by_code(session, ref)
-    if found is None:
-        raise UsageError(f"no attendee with id, registration id or ticket code '{ref}'")
-    return found
-
-
 def cmd_checkin(args: argparse.Namespace) -> int:
-    store = _open(args)
-    attendee = _resolve_id(store, args.id)
-    return _verdict_out(desk.check_in(store, attendee.id, _now()), args.json)
+    store = open_db(args)
+    attendee = resolve_id(store, args.id)
+    return verdict_out(desk.check_in(store, attendee.id, utc_now()), args.json)
 
 
 def cmd_walk_in(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_db(args)
     form = desk.WalkIn(args.first, args.last, args.email, args.org, registration_type=args.type,
                        status=Status.UNPAID if args.unpaid else Status.PAID)
     with store.reading() as session:
@@ -293,24 +247,24 @@ def cmd_walk_in(args: argparse.Namespace) -> int:
         for d in duplicates:
             print(f"  {d.external_id}  {d.full_name}  {d.email}  {d.organization}", file=sys.stderr)
         return REFUSED
-    view = desk.register_walk_in(store, form, _now())
+    view = desk.register_walk_in(store, form, utc_now())
     if args.check_in:
-        return _verdict_out(desk.check_in(store, view.id, _now()), args.json)
+        return verdict_out(desk.check_in(store, view.id, utc_now()), args.json)
     if args.json:
-        _print_json(_attendee_json(view))
+        print_json(attendee_json(view))
     else:
         print(f"Registered {view.full_name} as {view.external_id}.")
     return OK
 
 
 def cmd_give(args: argparse.Namespace) -> int:
-    store = _open(args)
-    attendee = _resolve_id(store, args.id)
-    return _verdict_out(desk.give_entitlement(store, attendee.id, args.entitlement, _now()), args.json)
+    store = open_db(args)
+    attendee = resolve_id(store, args.id)
+    return verdict_out(desk.give_entitlement(store, attendee.id, args.entitlement, utc_now()), args.json)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_db(args)
     with store.reading() as session:
         if args.out:
             with args.out.open("w", newline="", encoding="utf-8-sig") as out:
@@ -322,11 +276,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_db(args)
     with store.reading() as session:
         figures = stats(session)
     if args.json:
-        _print_json({**asdict(figures), "percent_checked_in": round(figures.percent_checked_in, 1)})
+        print_json({**asdict(figures), "percent_checked_in": round(figures.percent_checked_in, 1)})
         return OK
     print(figures.conference)
     print(f"Checked in {figures.checked_in:,} of {figures.registered:,} ({figures.percent_checked_in:.1f}%); "
@@ -339,7 +293,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_db(args)
     started = time.perf_counter()
     with store.unit_of_work() as session:
         rebuild(session)
@@ -348,21 +302,21 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_db(args)
     action, arg = args.action, args.arg
     if action in ("import-public", "revoke") and not arg:
         raise UsageError(f"keys {action} needs {'a keys file' if action == 'import-public' else 'a key number'}")
     with store.unit_of_work() as session:
         if action == "init":
-            made = keys.init_keys(session, _now())
+            made = keys.init_keys(session, utc_now())
             print(f"Made badge key {made.number}. Give door stations its public half: checkin keys export-public")
         elif action == "rotate":
-            made = keys.rotate(session, _now())
+            made = keys.rotate(session, utc_now())
             print(f"Made badge key {made.number}; new badges are signed with it, older ones still verify.")
         elif action == "revoke":
             if not arg.isdigit():
                 raise UsageError(f"a key number is a whole number, not '{arg}'")
-            keys.revoke(session, int(arg), _now())
+            keys.revoke(session, int(arg), utc_now())
             print(f"Key {arg} revoked: badges signed with it are refused here. Export the keys to the doors.")
         elif action == "import-public":
             path = Path(arg)
@@ -385,25 +339,25 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    store = _open(args)
-    attendee = _resolve_id(store, args.id)
+    store = open_db(args)
+    attendee = resolve_id(store, args.id)
     if args.reissue is not None:
         if not args.reissue.strip():
             raise UsageError("--reissue needs a reason (lost, damaged, name corrected, ...)")
-        revision, code = badges.reissue(store, attendee.id, args.reissue, _now())
+        revision, code = badges.reissue(store, attendee.id, args.reissue, utc_now())
     else:
         with store.reading() as session:
             revision = badges.current_revision(session, attendee.id)
             code = badges.badge_code(session, attendee.id, revision)
     if args.json:
-        _print_json({"attendee_id": attendee.id, "name": attendee.full_name, "revision": revision, "code": code})
+        print_json({"attendee_id": attendee.id, "name": attendee.full_name, "revision": revision, "code": code})
     else:
         print(code)
     return OK
 
 
 def _selection(store: Store, args: argparse.Namespace) -> Selection:
-    ids = [_resolve_id(store, ref).id for ref in args.attendee]
+    ids = [resolve_id(store, ref).id for ref in args.attendee]
     reg_type, not_printed = None, False
     for rule in args.filter:
         name, sep, value = rule.partition("=")
@@ -422,7 +376,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         template = load_template(args.template)
     except (UnknownStock, TemplateError) as error:
         raise UsageError(str(error)) from None
-    store = _open(args)
+    store = open_db(args)
     selection = _selection(store, args)
     with store.reading() as session:
         conference = current_conference(session)
@@ -443,11 +397,11 @@ def cmd_print(args: argparse.Namespace) -> int:
             if not chosen:
                 print("No badges match.", file=sys.stderr)
                 return REFUSED
-            count = render_badges(chosen, stock, template, pdf, len(chosen), _progress("Badges"))
+            count = render_badges(chosen, stock, template, pdf, len(chosen), progress_bar("Badges"))
         elif args.what == "passes":
             count = render_passes(passes, zone, pdf, conference.name)
         else:
-            count = render_certificates(certificates, pdf, conference.name, args.signer, _progress("Certificates"))
+            count = render_certificates(certificates, pdf, conference.name, args.signer, progress_bar("Certificates"))
         if args.printer:
             job = spooler.send(pdf, args.printer, stock if args.what == "badges" else STOCKS["avery-5392"],
                                args.copies, f"Muster {args.what}")
@@ -461,7 +415,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         if args.printer:
             pdf.unlink(missing_ok=True)
     if args.what == "badges":
-        record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, _now())
+        record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, utc_now())
     return OK
 
 
@@ -471,7 +425,7 @@ def _certificates_per_attendee(certificates: list[CertificateData], folder: Path
         print("No certificates: nobody attended yet.", file=sys.stderr)
         return REFUSED
     folder.mkdir(parents=True, exist_ok=True)
-    show = _progress("Certificates")
+    show = progress_bar("Certificates")
     for n, certificate in enumerate(certificates, start=1):
         badge = certificate.badge
         name = "".join(ch for ch in f"{badge.last_name}-{badge.first_name}" if ch.isalnum() or ch in "-_")
@@ -502,13 +456,13 @@ def cmd_printers(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_db(args)
     if args.text != "-":
-        return _verdict_out(scanning.scan(store, args.text, _now()), args.json)
+        return verdict_out(scanning.scan(store, args.text, utc_now()), args.json)
     recent = scanning.RecentScans()
     worst = OK
     for line in sys.stdin:  # one verdict per line, flushed, so a caller sees each as soon as it is durable
-        worst = max(worst, _verdict_out(scanning.scan(store, line, _now(), recent), args.json, indent=None))
+        worst = max(worst, verdict_out(scanning.scan(store, line, utc_now(), recent), args.json, indent=None))
     return worst
 
 

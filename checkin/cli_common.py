@@ -1,0 +1,82 @@
+"""What every `checkin` command shares: opening the database, the clock, output, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from checkin.attendees import find_by_code
+from checkin.domain import AttendeeView, Verdict
+from checkin.store import Store, default_db_path, demo_db_path, open_store
+
+OK, REFUSED, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    if args.db and args.demo:
+        raise UsageError("give either --db or --demo, not both")
+    return args.db or (demo_db_path() if args.demo else default_db_path())
+
+
+def open_db(args: argparse.Namespace) -> Store:
+    return open_store(db_path(args), args.station)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    start = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        width = 30
+        filled = int(width * done / total) if total else width
+        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
+              f"{time.monotonic() - start:.1f}s", end="" if done < total else "\n", file=sys.stderr)
+
+    return show
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def attendee_json(view: AttendeeView) -> dict[str, Any]:
+    data = asdict(view)
+    data["status"] = view.status.value
+    return data
+
+
+def verdict_out(verdict: Verdict, as_json: bool, indent: int | None = 2) -> int:
+    if as_json:
+        data = {"code": verdict.code.value, "accepted": verdict.accepted, "message": verdict.message,
+                "event_id": verdict.event_id,
+                "attendee": attendee_json(verdict.attendee) if verdict.attendee else None}
+        print(json.dumps(data, indent=indent, default=str, ensure_ascii=False), flush=True)
+    else:
+        print(verdict.message, flush=True)
+    return OK if verdict.accepted else REFUSED
+
+
+def resolve_id(store: Store, ref: str) -> AttendeeView:
+    with store.reading() as session:
+        found = find_by_code(session, ref)
+    if found is None:
+        raise UsageError(f"no attendee with id, registration id or ticket code '{ref}'")
+    return found
+
+

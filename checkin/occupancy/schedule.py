@@ -1,0 +1,175 @@
+"""Rooms and sessions as reference data: edit a room's setup and capacity, import a schedule CSV and the
+pre-registration lists. Imports are all or nothing and name the file, line and column of every problem.
+
+Schedule CSV columns (header names are matched without regard to case):
+    title, room, date (YYYY-MM-DD), start (HH:MM), end (HH:MM)      required; times in the conference's zone
+    track, kind, hours, prereg (yes/no)                              optional
+Registrations CSV columns: session (the title, or title and date when a title repeats), registration_id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checkin.conference import current_conference
+from checkin.ids import new_id
+from checkin.importers.reading import ImportFailed, Problem, Table, read_table
+from checkin.store.models import Attendee, ConferenceSession, Room, SessionRegistration
+
+T = TypeVar("T")
+SETUPS = ("theater", "classroom", "banquet")
+_YES = {"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí"}
+_NO = {"", "no", "n", "false", "0", "nein", "non"}
+
+
+class RoomProblem(ValueError):
+    pass
+
+
+def set_room(session: Session, name: str, capacity: int | None = None, setup: str | None = None) -> Room:
+    """Change a room's current setup (its capacity follows that setup's posted figure) or its capacity."""
+    room = session.scalars(select(Room).where(Room.name == name)).first()
+    if room is None:
+        known = ", ".join(session.scalars(select(Room.name).order_by(Room.name)))
+        raise RoomProblem(f"No room called '{name}'. Rooms: {known}.")
+    if setup is not None:
+        if setup not in SETUPS:
+            raise RoomProblem(f"A setup is one of {', '.join(SETUPS)}, not '{setup}'.")
+        room.setup = setup
+        posted = (room.capacities or {}).get(setup)
+        if posted and capacity is None:
+            room.capacity = int(posted)
+    if capacity is not None:
+        if not 1 <= capacity <= 100_000:
+            raise RoomProblem("A capacity is a number of people between 1 and 100,000.")
+        room.capacity = capacity
+        room.capacities = {**(room.capacities or {}), room.setup: capacity}
+    session.flush()
+    return room
+
+
+@dataclass(frozen=True)
+class ScheduleReport:
+    added: int
+    unchanged: int
+
+
+def import_schedule(session: Session, path: Path) -> ScheduleReport:
+    table = read_table(path)
+    columns = _columns(table, ("title", "room", "date", "start", "end"), ("track", "kind", "hours", "prereg"))
+    conference = current_conference(session)
+    zone = ZoneInfo(conference.timezone)
+    rooms = {room.name.casefold(): room for room in session.scalars(select(Room))}
+    existing = {(s.room_id, s.starts_at, s.title) for s in session.scalars(select(ConferenceSession))}
+    problems: list[Problem] = []
+    made: list[ConferenceSession] = []
+    unchanged = 0
+    for line, cells in table.rows:
+        cell = _reader(cells, columns)
+        title, room_name = cell("title"), cell("room")
+        room = rooms.get(room_name.casefold())
+        day = _parse(cell("date"), date.fromisoformat, problems, line, "date", "a date like 2027-06-30")
+        start = _parse(cell("start"), time.fromisoformat, problems, line, "start", "a time like 08:30")
+        end = _parse(cell("end"), time.fromisoformat, problems, line, "end", "a time like 10:00")
+        hours_text = cell("hours")
+        hours = _parse(hours_text or "0", float, problems, line, "hours", "a number of hours like 1.5")
+        prereg = cell("prereg").casefold()
+        if not title:
+            problems.append(Problem(line, "title", "A session needs a title."))
+        if room is None:
+            problems.append(Problem(line, "room", f"No room called '{room_name}'. Rooms: "
+                                                  f"{', '.join(sorted(r.name for r in rooms.values()))}."))
+        if prereg not in _YES | _NO:
+            problems.append(Problem(line, "prereg", f"'{cell('prereg')}' is not yes or no."))
+        if None in (day, start, end, hours) or room is None or not title:
+            continue
+        starts_at, ends_at = datetime.combine(day, start, zone), datetime.combine(day, end, zone)
+        if ends_at <= starts_at:
+            problems.append(Problem(line, "end", "The session ends before it starts."))
+            continue
+        if not 0 <= hours <= 24:
+            problems.append(Problem(line, "hours", "Training hours must be between 0 and 24."))
+            continue
+        if (room.id, starts_at, title) in existing:
+            unchanged += 1
+            continue
+        existing.add((room.id, starts_at, title))
+        made.append(ConferenceSession(id=new_id(), conference_id=conference.id, room_id=room.id, title=title,
+                                      kind=cell("kind") or "breakout", track=cell("track"), starts_at=starts_at,
+                                      ends_at=ends_at, hours=hours if hours_text else
+                                      round((ends_at - starts_at).total_seconds() / 3600, 2),
+                                      prereg_required=prereg in _YES))
+    if problems:
+        raise ImportFailed(table.file, problems)
+    session.add_all(made)
+    session.flush()
+    return ScheduleReport(len(made), unchanged)
+
+
+def import_registrations(session: Session, path: Path) -> int:
+    """Add pre-registrations; returns how many were new."""
+    table = read_table(path)
+    columns = _columns(table, ("session", "registration_id"), ())
+    by_title: dict[str, list[ConferenceSession]] = {}
+    for item in session.scalars(select(ConferenceSession)):
+        by_title.setdefault(item.title.casefold(), []).append(item)
+    attendees = {r.external_id: r.id for r in session.execute(select(Attendee.external_id, Attendee.id))}
+    known = {(r.session_id, r.attendee_id)
+             for r in session.execute(select(SessionRegistration.session_id, SessionRegistration.attendee_id))}
+    problems: list[Problem] = []
+    new: set[tuple[str, str]] = set()
+    for line, cells in table.rows:
+        cell = _reader(cells, columns)
+        matches = by_title.get(cell("session").casefold(), [])
+        attendee_id = attendees.get(cell("registration_id"))
+        if not matches:
+            problems.append(Problem(line, "session", f"No session titled '{cell('session')}'."))
+        elif len(matches) > 1 and not all(m.prereg_required for m in matches):
+            problems.append(Problem(line, "session", f"'{cell('session')}' names several sessions."))
+        if attendee_id is None:
+            problems.append(Problem(line, "registration_id", f"No attendee with registration id "
+                                                              f"'{cell('registration_id')}'."))
+        if matches and attendee_id is not None:
+            for match in matches:  # a multi-day course: registered for every part
+                key = (match.id, attendee_id)
+                if key not in known:
+                    new.add(key)
+    if problems:
+        raise ImportFailed(table.file, problems)
+    session.add_all(SessionRegistration(session_id=s, attendee_id=a) for s, a in sorted(new))
+    session.flush()
+    return len(new)
+
+
+def _columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, int]:
+    found = {header.strip().casefold().replace(" ", "_"): n for n, header in enumerate(table.headers)}
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise ImportFailed(table.file, [Problem(1, None, f"Missing column(s): {', '.join(missing)}. "
+                                                          f"The header has: {', '.join(table.headers)}.")])
+    return {name: found[name] for name in (*required, *optional) if name in found}
+
+
+def _reader(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    return cell
+
+
+def _parse(text: str, parse: Callable[[str], T], problems: list[Problem], line: int, column: str,
+           expected: str) -> T | None:
+    try:
+        return parse(text)
+    except ValueError:
+        problems.append(Problem(line, column, f"'{text}' is not {expected}."))
+        return None

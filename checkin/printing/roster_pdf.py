@@ -1,0 +1,73 @@
+"""The evacuation roster on paper: who is in which room, grouped by room, for the fire marshal's clipboard."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+
+from checkin.occupancy.reports import RosterLine
+from checkin.printing import fonts
+
+
+def render_roster(lines: Sequence[RosterLine], out: Path | io.BytesIO, conference: str, now: datetime,
+                  zone: tzinfo, title: str = "Evacuation roster") -> int:
+    """One table, grouped by room (those inside first); returns the number of pages."""
+    canvas = Canvas(out if isinstance(out, io.BytesIO) else str(out), pagesize=LETTER)
+    canvas.setTitle(f"{conference}: {title}")
+    width, height = LETTER
+    margin, row = 0.6 * inch, 13.5
+    columns = [(margin, 2.3 * inch, "Name"), (margin + 2.35 * inch, 2.6 * inch, "Organization"),
+               (margin + 5.0 * inch, 0.8 * inch, "Entered"), (margin + 5.85 * inch, 1.0 * inch, "Status")]
+    pages = 1
+    stamp = now.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+    inside = sum(1 for line in lines if line.present)
+
+    def header() -> float:
+        canvas.setFont(fonts.font_name("bold"), 15)
+        canvas.drawString(margin, height - 0.7 * inch, f"{title} · {conference}")
+        canvas.setFont(fonts.font_name("regular"), 9.5)
+        canvas.drawString(margin, height - 0.92 * inch, f"As of {stamp} · {inside:,} inside rooms · "
+                                                        f"{len(lines):,} people listed · page {pages}")
+        return height - 1.25 * inch
+
+    y = header()
+    current_room = None
+    for line in lines:
+        room = (line.room or "Not seen at a room door") + ("" if line.present else " (last seen)")
+        if y < margin + 2 * row:
+            canvas.showPage()
+            pages += 1
+            y = header()
+            current_room = None
+        if room != current_room:
+            y -= 6
+            canvas.setFillColor(HexColor("#1565C0" if line.present else "#546E7A"))
+            canvas.rect(margin, y - 3, width - 2 * margin, row + 1, stroke=0, fill=1)
+            canvas.setFillColor(HexColor("#FFFFFF"))
+            canvas.setFont(fonts.font_name("bold"), 10)
+            canvas.drawString(margin + 4, y, room)
+            canvas.setFillColor(HexColor("#000000"))
+            y -= row
+            current_room = room
+        entered = line.since.astimezone(zone).strftime("%H:%M") if line.since else ""
+        status = "inside" if line.present else (
+            f"left {line.left_at.astimezone(zone):%H:%M}" if line.left_at else "checked in")
+        for (x, w, _), text in zip(columns, (line.name, line.organization, entered, status), strict=True):
+            fitted = fonts.fit(text, "regular", w, row, 9, 5, 1)
+            if fitted.lines:
+                canvas.setFont(fonts.font_name("regular"), fitted.size)
+                canvas.drawString(x + 4, y, fitted.lines[0])
+        y -= row
+    if not lines:
+        canvas.setFont(fonts.font_name("regular"), 11)
+        canvas.drawString(margin, y, "Nobody is recorded at the venue.")
+    canvas.showPage()
+    canvas.save()
+    return pages

@@ -1,0 +1,99 @@
+"""Room and door commands, in-process: schedule import, door scans with --at, counts, reports, roster."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from checkin.cli import main
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys) -> list[str]:
+    path = tmp_path / "rooms.sqlite"
+    assert main(["demo", "--db", str(path), "--attendees", "60"]) == 0
+    capsys.readouterr()
+    return ["--db", str(path)]
+
+
+def badge(db: list[str], ref: str, capsys) -> str:
+    assert main(["code", ref, *db]) == 0
+    return capsys.readouterr().out.strip()
+
+
+def paid(db: list[str], capsys, count: int) -> list[str]:
+    assert main(["attendees", *db, "--json", "--limit", "60"]) == 0
+    return [p["external_id"] for p in json.loads(capsys.readouterr().out) if p["status"] == "paid"][:count]
+
+
+def test_schedule_import_all_or_nothing(db: list[str], tmp_path: Path, capsys) -> None:
+    good = tmp_path / "schedule.csv"
+    good.write_text("Title,Room,Date,Start,End,Hours,Prereg\n"
+                    "Drone Response Lab,104A,2027-07-01,19:00,20:30,1.5,yes\n"
+                    "Evening Debrief,Main Hall,2027-07-01,20:30,21:00,,no\n", encoding="utf-8")
+    assert main(["sessions", "import", str(good), *db]) == 0
+    assert "Added 2 sessions" in capsys.readouterr().out
+    assert main(["sessions", "import", str(good), *db]) == 0
+    assert "2 were already there" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title;room;date;start;end;prereg\n"
+                   "Fine;201A;2027-07-01;08:00;09:00;no\n"
+                   "Ghost;Room 999;2027-07-01;08:00;09:00;no\n"
+                   "Backwards;201A;2027-07-01;10:00;09:00;no\n"
+                   "Typo;201A;2027-13-01;10:00;11:00;maybe\n", encoding="utf-8")
+    assert main(["sessions", "import", str(bad), *db]) == 1
+    err = capsys.readouterr().err
+    assert "line 3, column 'room'" in err and "Room 999" in err
+    assert "line 4, column 'end'" in err and "line 5, column 'date'" in err and "line 5, column 'prereg'" in err
+    assert main(["sessions", *db, "--json"]) == 0
+    titles = [s["title"] for s in json.loads(capsys.readouterr().out)]
+    assert "Fine" not in titles and "Drone Response Lab" in titles
+    registrations = tmp_path / "reg.csv"
+    first = paid(db, capsys, 1)[0]
+    registrations.write_text(f"session,registration_id\nDrone Response Lab,{first}\n", encoding="utf-8")
+    assert main(["sessions", "register", str(registrations), *db]) == 0
+    assert "Added 1 pre-registrations" in capsys.readouterr().out
+
+
+def test_door_count_occupancy_attendance_roster(db: list[str], tmp_path: Path, capsys) -> None:
+    a, b = paid(db, capsys, 2)
+    code_a, code_b = badge(db, a, capsys), badge(db, b, capsys)
+    assert main(["door", "202B", code_a, *db, "--at", "2027-06-30T11:25", "--json"]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["code"] == "accepted" and verdict["attendee"]["checked_in_at"]  # checked in at the door
+    assert main(["door", "202B", code_a, *db, "--at", "2027-06-30T11:26"]) == 1
+    assert "already inside" in capsys.readouterr().out
+    assert main(["door", "202B", code_b, *db, "--at", "2027-06-30T11:40", "--send-to-desk"]) == 1
+    assert "registration desk" in capsys.readouterr().out
+    assert main(["count", "202B", "+1", *db, "--at", "2027-06-30T11:41"]) == 0
+    assert "2 of 140" in capsys.readouterr().out
+    assert main(["occupancy", *db, "--at", "2027-06-30T11:45", "--json"]) == 0
+    rooms = {r["room"]: r for r in json.loads(capsys.readouterr().out)["rooms"]}
+    assert rooms["202B"]["count"] == 2 and rooms["202B"]["manual"] == 1
+    assert main(["door", "202B", code_a, *db, "--exit", "--at", "2027-06-30T12:30"]) == 0
+    assert "Goodbye" in capsys.readouterr().out
+    assert main(["attendance", *db, "--at", "2027-06-30T18:00", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    mine = [r for r in rows if r["registration_id"] == a]
+    assert len(mine) == 1 and mine[0]["minutes"] == 60  # 11:30-12:30 of the 11:30-12:45 slot: 80% earns it
+    assert mine[0]["hours"] == 1.25
+    out = tmp_path / "hours.csv"
+    assert main(["hours", *db, "--at", "2027-06-30T18:00", "--csv", str(out)]) == 0
+    with out.open(encoding="utf-8-sig") as handle:
+        [row] = list(csv.DictReader(handle))
+        assert row["hours"] == "1.25"
+    assert main(["roster", *db, "--at", "2027-06-30T12:00", "--pdf", str(tmp_path / "r.pdf"),
+                 "--csv", str(tmp_path / "r.csv")]) == 0
+    text = PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+    assert "202B" in text and "Evacuation roster" in text
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as handle:
+        listed = {r["registration_id"]: r for r in csv.DictReader(handle)}
+    assert listed[a]["room"] == "202B" and listed[a]["inside_now"] == "yes"
+    assert main(["peaks", *db, "--at", "2027-06-30T18:00"]) == 0
+    assert "202B,2027-06-30 11:15,1" in capsys.readouterr().out
+    assert main(["door", "Nowhere", code_a, *db]) == 1
+    assert main(["door", "202B", code_a, *db, "--at", "yesterday"]) == 2
