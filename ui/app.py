@@ -9,14 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
 
 from checkin.conference import has_conference
 from checkin.demo import build_demo
+from checkin.occupancy.door import open_door
 from checkin.store import Store, default_db_path, demo_db_path, open_store
+from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
+from ui.door_window import DoorWindow
 from ui.scanner_input import WedgeScanFilter, WedgeSettings
 from ui.serial_scanner import SETTING as SERIAL_SETTING
+from ui.serial_scanner import SerialScanner
 from ui.theme import install_fonts
 
 
@@ -29,6 +33,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         "(default 40; remembered)")
     parser.add_argument("--scan-min-length", type=int, help="keyboard scanners: fewest characters in a scan "
                         "(default 6; remembered)")
+    parser.add_argument("--door", metavar="ROOM", help="run as the door station of this room")
+    parser.add_argument("--door-name", default="Main door", help="which door of the room (several share a count)")
+    parser.add_argument("--exit-serial", metavar="PORT", help="door station: a second, serial scanner for exits")
+    parser.add_argument("--dashboard", action="store_true", help="run as the command post dashboard")
     parser.add_argument("--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 "
                         "or COM3 (remembered)")
     args = parser.parse_args(argv)
@@ -51,6 +59,20 @@ def wedge_settings(args: argparse.Namespace) -> WedgeSettings:
         max_gap_ms=float(settings.value("scanner/max_gap_ms", default.max_gap_ms)),
         min_length=int(settings.value("scanner/min_length", default.min_length)),
     )
+
+
+def build_window(store: Store, args: argparse.Namespace) -> QMainWindow:
+    """The station this laptop is: desk (the default), a room's door, or the command post."""
+    if args.dashboard:
+        return DashboardWindow(store, utc_now)
+    if args.door:
+        try:
+            door = open_door(store, args.door, args.door_name)
+        except LookupError as error:
+            QMessageBox.warning(None, "Muster", str(error))
+            raise SystemExit(2) from None
+        return DoorWindow(store, door, utc_now)
+    return DeskWindow(store, utc_now)
 
 
 def utc_now() -> datetime:
@@ -93,13 +115,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             "  checkin import export.csv --conference \"Conference name\"\nor try the demo: checkin-app --demo",
         )
         return 1
-    window = DeskWindow(store, utc_now)
+    window = build_window(store, args)
     wedge = WedgeScanFilter(wedge_settings(args), parent=app)
-    wedge.scanned.connect(window.scan)
-    app.installEventFilter(wedge)
+    if hasattr(window, "scan"):
+        wedge.scanned.connect(window.scan)
+        app.installEventFilter(wedge)
     serial_port = args.serial or QSettings().value(SERIAL_SETTING, "")
-    if serial_port:
+    if serial_port and isinstance(window, DeskWindow):
         window.use_serial_port(str(serial_port))
+    elif serial_port and isinstance(window, DoorWindow):
+        entry_scanner = SerialScanner(window)
+        entry_scanner.scanned.connect(window.scan)
+        entry_scanner.open(str(serial_port))
+    if args.exit_serial and isinstance(window, DoorWindow):
+        exit_scanner = SerialScanner(window)
+        exit_scanner.scanned.connect(window.scan_exit)
+        exit_scanner.open(args.exit_serial)
     window.show()
     code = app.exec()
     store.close()

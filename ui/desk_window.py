@@ -85,6 +85,7 @@ class DeskWindow(QMainWindow):
         self.recent_scans = scanning.RecentScans()
         self.sounds = VerdictSounds(self)
         self.camera_view: CameraView | None = None
+        self.dashboard: QMainWindow | None = None
         self.print_settings = PrintSettings.load()
         self.template = load_template()
         self.print_queue = PrintQueue(self)
@@ -173,6 +174,7 @@ class DeskWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.check_in_action = self._action("Check in (Enter)", None, self.check_in_current, toolbar)
         self.camera_action = self._action("Camera (Ctrl+K)", "Ctrl+K", self.open_camera, toolbar)
+        self.dashboard_action = self._action("Dashboard (Ctrl+D)", "Ctrl+D", self.open_dashboard, toolbar)
         self.serial_menu = QMenu("Serial scanner", self)
         self.serial_menu.aboutToShow.connect(self._list_serial_ports)
         serial_action = toolbar.addAction("Serial scanner")
@@ -268,6 +270,15 @@ class DeskWindow(QMainWindow):
             self.camera_view.scanned.connect(self.scan)
         self.camera_view.show()
         self.camera_view.raise_()
+
+    @Slot()
+    def open_dashboard(self) -> None:
+        from ui.dashboard_window import DashboardWindow
+
+        if self.dashboard is None:
+            self.dashboard = DashboardWindow(self.store, self.clock)
+        self.dashboard.show()
+        self.dashboard.raise_()
 
     @Slot()
     def _list_serial_ports(self) -> None:

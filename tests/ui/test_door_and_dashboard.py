@@ -1,0 +1,135 @@
+"""A door station driven through a session filling up, and the dashboard's numbers against the core's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit
+from sqlalchemy import select
+
+from checkin import badges
+from checkin.domain import Tone, VerdictCode
+from checkin.occupancy import tracking
+from checkin.occupancy.door import open_door
+from checkin.occupancy.schedule import set_room
+from checkin.store import Store
+from checkin.store.models import Attendee
+from ui.dashboard_window import DashboardWindow
+from ui.door_window import DoorWindow
+
+NOW = datetime(2027, 6, 30, 16, 5, tzinfo=UTC)  # 11:05 in Chicago: the 10:00-11:15 breakouts are running
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def codes(store: Store) -> list[str]:
+    with store.reading() as session:
+        people = session.scalars(select(Attendee.id).where(Attendee.status == "paid")
+                                 .order_by(Attendee.sort_key)).all()[:8]
+        return [badges.badge_code(session, p) for p in people]
+
+
+@pytest.fixture
+def door(qtbot, store: Store, clock: Clock) -> DoorWindow:
+    with store.unit_of_work() as session:
+        set_room(session, "203B", capacity=7)
+    window = DoorWindow(store, open_door(store, "203B"), clock)
+    qtbot.add_widget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window
+
+
+def scan(qtbot, window: DoorWindow, text: str, clock: Clock):
+    clock.now += timedelta(seconds=20)
+    with qtbot.waitSignal(window.scanned) as got:
+        window.scan(text)
+    return got.args[0]
+
+
+def test_a_session_filling_up(qtbot, door: DoorWindow, codes: list[str], clock: Clock) -> None:
+    for n in range(5):
+        verdict = scan(qtbot, door, codes[n], clock)
+        assert verdict.code is VerdictCode.ACCEPTED and verdict.tone is Tone.GOOD, verdict.message
+    assert door.count_label.text() == "5 / 7" and door.bar_tone is Tone.GOOD
+    sixth = scan(qtbot, door, codes[5], clock)  # 6/7 = 86%: amber
+    assert sixth.accepted and sixth.tone is Tone.WARN and door.bar_tone is Tone.WARN
+    assert door.banner.tone is Tone.WARN and "6 of 7" in door.banner.message
+    assert "Arrivals: 6 in the last 10 min" in door.rate_label.text()
+    seventh = scan(qtbot, door, codes[6], clock)
+    assert seventh.accepted and door.bar_tone is Tone.BAD and "0 places left" in door.rate_label.text()
+    refused = scan(qtbot, door, codes[7], clock)
+    assert refused.code is VerdictCode.ROOM_FULL and door.banner.tone is Tone.BAD
+    assert door.sounds.played[-1] is Tone.BAD
+
+    def give_reason() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        dialog.findChild(QLineEdit).setText("fire marshal")
+        dialog.accept()
+
+    QTimer.singleShot(0, give_reason)
+    with qtbot.waitSignal(door.scanned) as overridden:
+        qtbot.keyClick(door, Qt.Key.Key_F8)
+    assert overridden.args[0].accepted and "fire marshal" in overridden.args[0].message
+    assert door.count_label.text() == "8 / 7"
+
+
+
+def test_exit_frees_a_place_and_counting_by_hand(qtbot, door: DoorWindow, codes: list[str], clock: Clock) -> None:
+    for n in range(7):
+        assert scan(qtbot, door, codes[n], clock).accepted
+    assert scan(qtbot, door, codes[7], clock).code is VerdictCode.ROOM_FULL
+    qtbot.keyClick(door, Qt.Key.Key_F2)  # exit mode
+    assert "EXIT" in door.mode_label.text()
+    gone = scan(qtbot, door, codes[0], clock)
+    assert gone.code is VerdictCode.EXITED and door.count_label.text() == "6 / 7"
+    qtbot.keyClick(door, Qt.Key.Key_F2)
+    assert "ENTRY" in door.mode_label.text()
+    now_in = scan(qtbot, door, codes[7], clock)  # the place freed by the exit
+    assert now_in.accepted and door.count_label.text() == "7 / 7"
+    qtbot.keyClick(door, Qt.Key.Key_F4)  # -1 by hand with nobody counted by hand: the count stays
+    assert door.count_label.text() == "7 / 7"
+    qtbot.keyClick(door, Qt.Key.Key_F3)
+    assert door.count_label.text() == "8 / 7" and door.bar_tone is Tone.BAD
+
+
+def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock: Clock) -> None:
+    window = DoorWindow(store, open_door(store, "201A"), clock)
+    qtbot.add_widget(window)
+    for code in codes[:5]:
+        scan(qtbot, window, code, clock)
+    other = DoorWindow(store, open_door(store, "Hall B1"), clock)
+    qtbot.add_widget(other)
+    for code in codes[5:7]:
+        scan(qtbot, other, code, clock)
+    dashboard = DashboardWindow(store, clock)
+    qtbot.add_widget(dashboard)
+    with store.writing() as connection:
+        core = {c.name: (c.count, c.capacity) for c in tracking.room_counts(connection, clock.now)}
+    assert dashboard.room_values == core
+    assert core["201A"][0] == 5 and core["Hall B1"][0] == 2
+    assert dashboard.building == 7 and dashboard.crowd_managers == 1
+    assert "In rooms now: 7" in dashboard.building_label.text()
+    assert dashboard.progress.value() == 7  # checked in at the door
+    titles = {dashboard.sessions.item(r, 1).text(): dashboard.sessions.item(r, 2).text()
+              for r in range(dashboard.sessions.rowCount())}
+    assert titles["201A"] == "5" and titles["Hall B1"] == "2"
+    dashboard.filter.setText("hall b")
+    series = dashboard.rooms_chart.series()[0]
+    assert sum(bar_set.count() for bar_set in series.barSets()) == 3 * 3  # Hall B, B1, B2 in three colours

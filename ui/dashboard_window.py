@@ -1,0 +1,212 @@
+"""The command post: every room's occupancy against capacity, the building total, check-in progress, the
+arrival curve and the sessions running now. Big type and real charts, readable on a projector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from checkin.conference import checked_in_count, current_conference
+from checkin.desk import conference_zone
+from checkin.domain import Tone
+from checkin.occupancy import tracking
+from checkin.occupancy.attendance import attendance, load_intervals, load_sessions
+from checkin.occupancy.reports import arrivals
+from checkin.store import Store
+from checkin.store.models import AttendeeState
+from ui.theme import TONE_COLOURS
+
+Clock = Callable[[], datetime]
+WARN_AT = 0.85
+PEOPLE_PER_CROWD_MANAGER = 250
+
+
+def tone_of(share: float) -> Tone:
+    return Tone.BAD if share >= 1 else Tone.WARN if share >= WARN_AT else Tone.GOOD
+
+
+class DashboardWindow(QMainWindow):
+    def __init__(self, store: Store, clock: Clock, refresh_ms: int = 3000) -> None:
+        super().__init__()
+        self.store, self.clock = store, clock
+        with store.reading() as session:
+            self.conference = current_conference(session).name
+            self.zone = conference_zone(session)
+        self.setWindowTitle(f"Muster · Command post · {self.conference}")
+        big = QFont()
+        big.setPointSize(20)
+        big.setBold(True)
+        self.building_label = QLabel()
+        self.building_label.setFont(big)
+        self.managers_label = QLabel()
+        self.managers_label.setFont(big)
+        self.clock_label = QLabel()
+        self.clock_label.setStyleSheet("font-size: 16pt;")
+        self.progress = QProgressBar()
+        self.progress.setMinimumHeight(30)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter rooms…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.refresh)
+
+        self.rooms_chart = QChart()
+        self.rooms_chart.setTitle("Rooms: % of capacity (green < 85%, amber < 100%, red full)")
+        self.rooms_chart.legend().setVisible(False)
+        self.rooms_chart.setMargins(QMargins(4, 4, 4, 4))
+        self.rooms_view = QChartView(self.rooms_chart)
+        self.rooms_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.arrivals_chart = QChart()
+        self.arrivals_chart.setTitle("Arrivals: check-ins per 15 minutes, today")
+        self.arrivals_chart.legend().setVisible(False)
+        self.arrivals_view = QChartView(self.arrivals_chart)
+        self.sessions = QTableWidget(0, 4)
+        self.sessions.setHorizontalHeaderLabels(["Session now", "Room", "In the room", "Attended so far"])
+        self.sessions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.sessions.verticalHeader().setVisible(False)
+        self.sessions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+
+        header = QHBoxLayout()
+        title = QLabel(self.conference)
+        title.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        header.addWidget(title, 1)
+        header.addWidget(self.clock_label)
+        numbers = QHBoxLayout()
+        numbers.addWidget(self.building_label, 1)
+        numbers.addWidget(self.managers_label, 1)
+        grid = QGridLayout()
+        grid.addWidget(self.filter, 0, 0)
+        grid.addWidget(self.rooms_view, 1, 0, 2, 1)
+        grid.addWidget(self.arrivals_view, 1, 1)
+        grid.addWidget(self.sessions, 2, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(header)
+        layout.addLayout(numbers)
+        layout.addWidget(self.progress)
+        layout.addLayout(grid, 1)
+        self.setCentralWidget(central)
+        self.room_values: dict[str, tuple[int, int]] = {}
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(refresh_ms)
+        self.refresh()
+        self.resize(1400, 860)
+
+    @Slot()
+    def refresh(self) -> None:
+        now = self.clock()
+        with self.store.writing() as connection:
+            counts = tracking.room_counts(connection, now)
+            intervals = load_intervals(connection)
+            sessions = load_sessions(connection)
+            check_ins = [row[0] for row in connection.execute(select(AttendeeState.checked_in_at))]
+        with self.store.reading() as session:
+            arrived, registered = checked_in_count(session)
+        self.room_values = {c.name: (c.count, c.capacity) for c in counts}
+        building = sum(c.count for c in counts)
+        self.building = building
+        self.crowd_managers = -(-building // PEOPLE_PER_CROWD_MANAGER)
+        self.building_label.setText(f"In rooms now: {building:,}")
+        self.managers_label.setText(f"Crowd managers needed: {self.crowd_managers}")
+        self.clock_label.setText(now.astimezone(self.zone).strftime("%a %H:%M"))
+        self.progress.setMaximum(max(1, registered))
+        self.progress.setValue(arrived)
+        self.progress.setFormat(f"Checked in {arrived:,} of {registered:,} ({100 * arrived / max(1, registered):.0f}%)")
+        wanted = self.filter.text().strip().casefold()
+        shown = sorted((c for c in counts if wanted in c.name.casefold()), key=lambda c: c.share)
+        self._draw_rooms(shown)
+        today = now.astimezone(self.zone).date()
+        self._draw_arrivals({k: v for k, v in arrivals(check_ins).items()
+                             if k.astimezone(self.zone).date() == today})
+        running = [s for s in sessions if s.starts_at - timedelta(minutes=30) <= now < s.ends_at]
+        attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
+        present = {c.room_id: c.count for c in counts}
+        self.sessions.setRowCount(len(running))
+        for row, item in enumerate(sorted(running, key=lambda s: s.room)):
+            came = sum(1 for a in attended if a.session.id == item.id)
+            for column, text in enumerate((item.title, item.room, str(present.get(item.room_id, 0)), str(came))):
+                cell = QTableWidgetItem(text)
+                if column >= 2:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.sessions.setItem(row, column, cell)
+
+    def _draw_rooms(self, counts: list[tracking.RoomCount]) -> None:
+        self.rooms_chart.removeAllSeries()
+        for axis in self.rooms_chart.axes():
+            self.rooms_chart.removeAxis(axis)
+        series = QHorizontalStackedBarSeries()
+        sets = {}
+        for tone in Tone:  # one bar set per colour; each room has its value in exactly one of them
+            bar_set = QBarSet(tone.value)
+            bar_set.setColor(QColor(TONE_COLOURS[tone][0]))
+            sets[tone] = bar_set
+            series.append(bar_set)
+        labels = []
+        for c in counts:
+            percent = round(100 * c.share, 1)
+            for tone, bar_set in sets.items():
+                bar_set.append(percent if tone is tone_of(c.share) else 0)
+            labels.append(f"{c.name}  {c.count}/{c.capacity}")
+        series.setBarWidth(0.8)
+        self.rooms_chart.addSeries(series)
+        rooms = QBarCategoryAxis()
+        rooms.append(labels)
+        percent_axis = QValueAxis()
+        percent_axis.setRange(0, max(100, *(round(100 * c.share) + 5 for c in counts)) if counts else 100)
+        percent_axis.setLabelFormat("%d%%")
+        self.rooms_chart.addAxis(rooms, Qt.AlignmentFlag.AlignLeft)
+        self.rooms_chart.addAxis(percent_axis, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(rooms)
+        series.attachAxis(percent_axis)
+
+    def _draw_arrivals(self, curve: dict[datetime, int]) -> None:
+        self.arrivals_chart.removeAllSeries()
+        for axis in self.arrivals_chart.axes():
+            self.arrivals_chart.removeAxis(axis)
+        series = QBarSeries()
+        bars = QBarSet("check-ins")
+        bars.setColor(QColor("#1565c0"))
+        labels = []
+        for moment, count in curve.items():
+            bars.append(count)
+            labels.append(moment.astimezone(self.zone).strftime("%H:%M"))
+        series.append(bars)
+        series.setBarWidth(0.9)
+        self.arrivals_chart.addSeries(series)
+        times = QBarCategoryAxis()
+        times.append(labels or ["—"])
+        counts = QValueAxis()
+        counts.setRange(0, max([*curve.values(), 1]))
+        counts.setLabelFormat("%d")
+        self.arrivals_chart.addAxis(times, Qt.AlignmentFlag.AlignBottom)
+        self.arrivals_chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(times)
+        series.attachAxis(counts)

@@ -1,0 +1,178 @@
+"""The session-room door: scan, and the screen answers in big green / amber / red with the room's count.
+
+Keys (function keys, so they never collide with what a scanner types):
+F2 switches entry / exit, F3 counts a person without a badge in (+1), F4 out (-1), F8 lets the last refused
+person in with a reason (a speaker, the fire marshal). A second scanner can be wired to ``scan_exit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
+from sqlalchemy import func, select
+
+from checkin import scanning
+from checkin.domain import Tone, Verdict, VerdictCode
+from checkin.occupancy import tracking
+from checkin.occupancy.door import Door, Mode, adjust_count, door_scan, override
+from checkin.store import Store
+from checkin.store.models import ConferenceSession, PresenceInterval
+from ui.sound import VerdictSounds
+from ui.theme import TONE_COLOURS
+from ui.verdict_banner import VerdictBanner
+
+Clock = Callable[[], datetime]
+OVERRIDABLE = (VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN)
+RATE_WINDOW = timedelta(minutes=10)
+
+
+class DoorWindow(QMainWindow):
+    scanned = Signal(object)  # Verdict
+
+    def __init__(self, store: Store, door: Door, clock: Clock, refresh_ms: int = 2000) -> None:
+        super().__init__()
+        self.store, self.door, self.clock = store, door, clock
+        self.recent = scanning.RecentScans()
+        self.sounds = VerdictSounds(self)
+        self.last_refused: Verdict | None = None
+        self.setWindowTitle(f"Muster · Door · {door.room_name} · {door.name}")
+
+        self.room_label = QLabel(door.room_name)
+        self.room_label.setStyleSheet("font-size: 26pt; font-weight: bold;")
+        self.session_label = QLabel()
+        self.session_label.setStyleSheet("font-size: 14pt; color: #37474f;")
+        self.mode_label = QLabel()
+        self.count_label = QLabel()
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count_label.setStyleSheet("font-size: 40pt; font-weight: bold;")
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        self.bar.setMinimumHeight(42)
+        self.rate_label = QLabel()
+        self.rate_label.setStyleSheet("font-size: 13pt;")
+        self.banner = VerdictBanner(font_pt=30)
+        self.banner.setMinimumHeight(220)
+        self.keys_label = QLabel("F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · "
+                                 "F8 let the last refused person in, with a reason")
+        self.keys_label.setStyleSheet("color: #546e7a;")
+
+        top = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.room_label)
+        titles.addWidget(self.session_label)
+        top.addLayout(titles, 1)
+        top.addWidget(self.mode_label)
+        top.addSpacing(20)
+        top.addWidget(self.count_label)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.rate_label)
+        layout.addWidget(self.banner, 1)
+        layout.addWidget(self.keys_label)
+        self.setCentralWidget(central)
+
+        for key, slot in (("F2", self.toggle_mode), ("F3", lambda: self.count_by_hand(+1)),
+                          ("F4", lambda: self.count_by_hand(-1)), ("F8", self.let_in_last_refused)):
+            QShortcut(QKeySequence(key), self, activated=slot)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(refresh_ms)
+        self._show_mode()
+        self.refresh()
+        self.resize(1100, 720)
+
+    # Scans
+
+    @Slot(str)
+    def scan(self, text: str) -> None:
+        self._answer(door_scan(self.store, self.door, text, self.clock(), self.recent))
+
+    @Slot(str)
+    def scan_exit(self, text: str) -> None:
+        """For a second scanner mounted on the way out."""
+        exit_door = replace(self.door, mode=Mode.EXIT)
+        self._answer(door_scan(self.store, exit_door, text, self.clock(), self.recent))
+
+    def _answer(self, verdict: Verdict) -> None:
+        self.banner.show_verdict(verdict)
+        self.sounds.cue(verdict.tone)
+        self.last_refused = verdict if verdict.code in OVERRIDABLE and verdict.attendee is not None else None
+        if self.last_refused is not None:
+            self.keys_label.setText("F8: let this person in anyway (a reason is recorded)")
+        self.refresh()
+        self.scanned.emit(verdict)
+
+    @Slot()
+    def toggle_mode(self) -> None:
+        self.door = replace(self.door, mode=Mode.EXIT if self.door.mode is Mode.ENTRY else Mode.ENTRY)
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        entry = self.door.mode is Mode.ENTRY
+        colour = "#1b7f3b" if entry else "#1565c0"
+        self.mode_label.setText("⮕ ENTRY" if entry else "⬅ EXIT")
+        self.mode_label.setStyleSheet(f"font-size: 20pt; font-weight: bold; color: white; background: {colour};"
+                                      " padding: 8px 16px; border-radius: 6px;")
+
+    def count_by_hand(self, delta: int) -> None:
+        total = adjust_count(self.store, self.door, delta, "no badge", self.clock())
+        self.banner.show_message(Tone.GOOD, f"Counted by hand: {'+1' if delta > 0 else '−1'}. "
+                                            f"{total} of {self.door.capacity} in the room.")
+        self.refresh()
+
+    @Slot()
+    def let_in_last_refused(self) -> None:
+        refused = self.last_refused
+        if refused is None or refused.attendee is None:
+            self.banner.show_message(Tone.WARN, "Nobody to let in: F8 works right after a refusal.")
+            return
+        reason, ok = QInputDialog.getText(self, "Let in anyway",
+                                          f"Why is {refused.attendee.full_name} let in? (speaker, fire marshal, …)")
+        if not ok or not reason.strip():
+            return
+        self._answer(override(self.store, self.door, refused.attendee.id, reason, refused.code, self.clock()))
+        self.keys_label.setText("F2 entry/exit · F3 +1 · F4 −1 · F8 let the last refused person in")
+
+    # The room's numbers
+
+    @Slot()
+    def refresh(self) -> None:
+        now = self.clock()
+        with self.store.writing() as connection:
+            count = tracking.present_in(connection, self.door.room_id, now) + \
+                tracking.manual_in(connection, self.door.room_id, now)
+            slot = tracking.schedule_on(connection).session_at(self.door.room_id, now)
+            title = connection.execute(select(ConferenceSession.title).where(
+                ConferenceSession.id == slot.session_id)).scalar() if slot else None
+            arrivals = connection.execute(select(func.count()).select_from(PresenceInterval).where(
+                PresenceInterval.room_id == self.door.room_id, PresenceInterval.started_at > now - RATE_WINDOW,
+                PresenceInterval.started_at <= now)).scalar_one()
+        capacity = max(1, self.door.capacity)
+        share = count / capacity
+        tone = Tone.BAD if share >= 1 else Tone.WARN if share >= self.door.warn_at else Tone.GOOD
+        self.count = count
+        self.count_label.setText(f"{count} / {self.door.capacity}")
+        self.bar.setMaximum(capacity)
+        self.bar.setValue(min(count, capacity))
+        self.bar.setFormat(f"{100 * share:.0f}% full")
+        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {TONE_COLOURS[tone][0]}; }}"
+                               " QProgressBar { font-size: 14pt; font-weight: bold; }")
+        self.bar_tone = tone
+        self.session_label.setText(f"Now: {title}" if title else "No session scheduled now")
+        per_minute = arrivals / (RATE_WINDOW.total_seconds() / 60)
+        left = self.door.capacity - count
+        if left <= 0:
+            estimate = "full"
+        elif per_minute > 0:
+            estimate = f"full in about {max(1, round(left / per_minute))} min at this rate"
+        else:
+            estimate = "no arrivals in the last 10 minutes"
+        self.rate_label.setText(f"Arrivals: {arrivals} in the last 10 min · {left if left > 0 else 0} places left"
+                                f" · {estimate}")
