@@ -4,7 +4,7 @@ arrival curve and the sessions running now. Big type and real charts, readable o
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -76,7 +76,7 @@ class DashboardWindow(QMainWindow):
         self.filter.textChanged.connect(self.refresh)
 
         self.rooms_chart = QChart()
-        self.rooms_chart.setTitle("Rooms: % of capacity (green < 85%, amber < 100%, red full)")
+        self.rooms_chart.setTitle("Rooms, % of capacity: green under 85%, amber to 99%, red full")
         self.rooms_chart.legend().setVisible(False)
         self.rooms_chart.setMargins(QMargins(4, 4, 4, 4))
         self.rooms_view = QChartView(self.rooms_chart)
@@ -87,6 +87,7 @@ class DashboardWindow(QMainWindow):
         self.arrivals_view = QChartView(self.arrivals_chart)
         self.sessions = QTableWidget(0, 4)
         self.sessions.setHorizontalHeaderLabels(["Session now", "Room", "In the room", "Attended so far"])
+        self.sessions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.sessions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.sessions.verticalHeader().setVisible(False)
         self.sessions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -146,7 +147,7 @@ class DashboardWindow(QMainWindow):
         today = now.astimezone(self.zone).date()
         self._draw_arrivals({k: v for k, v in arrivals(check_ins).items()
                              if k.astimezone(self.zone).date() == today})
-        running = [s for s in sessions if s.starts_at - timedelta(minutes=30) <= now < s.ends_at]
+        running = [s for s in sessions if s.starts_at <= now < s.ends_at]
         attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
         present = {c.room_id: c.count for c in counts}
         self.sessions.setRowCount(len(running))

@@ -117,7 +117,7 @@ class DoorWindow(QMainWindow):
     def _show_mode(self) -> None:
         entry = self.door.mode is Mode.ENTRY
         colour = "#1b7f3b" if entry else "#1565c0"
-        self.mode_label.setText("⮕ ENTRY" if entry else "⬅ EXIT")
+        self.mode_label.setText("→ ENTRY" if entry else "← EXIT")
         self.mode_label.setStyleSheet(f"font-size: 20pt; font-weight: bold; color: white; background: {colour};"
                                       " padding: 8px 16px; border-radius: 6px;")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from checkin.badges import Signer
 from checkin.conference import entitlements
 from checkin.domain import EventKind, Status
+from checkin.occupancy.attendance import all_attendance
 from checkin.printing.badge_pdf import BadgeData
 from checkin.printing.documents import AttendedItem, CertificateData, SessionInfo
 from checkin.store.models import Attendee, BadgeState, ConferenceSession, Event, Room, SessionRegistration
@@ -77,17 +78,27 @@ def select_passes(session: Session, selection: Selection, session_ids: Sequence[
     return passes
 
 
-def select_certificates(session: Session, selection: Selection, zone: tzinfo) -> list[CertificateData]:
-    """What each attendee attended. Until door stations record sessions, a day counts once the attendee
-    checked in or was served at a desk that day; such days carry no hours."""
+def select_certificates(session: Session, selection: Selection, zone: tzinfo,
+                        now: datetime | None = None) -> list[CertificateData]:
+    """What each attendee attended: the sessions their door scans put them in, with the hours earned.
+    Someone never scanned at a room's door gets the days they checked in or were served at a desk."""
     badges = select_badges(session, selection)
+    attended = all_attendance(session.connection(), now or datetime.now(UTC))
+    sessions: dict[str, list[AttendedItem]] = {}
+    for item in sorted(attended, key=lambda a: a.session.starts_at):
+        sessions.setdefault(item.attendee_id, []).append(AttendedItem(
+            item.session.starts_at.astimezone(zone).date(), f"{item.session.title} ({item.minutes:g} min)",
+            item.hours))
     seen: dict[str, set[date]] = {}
     kinds = (EventKind.CHECKED_IN.value, EventKind.ENTITLEMENT_GIVEN.value)
     for attendee_id, at in session.execute(select(Event.attendee_id, Event.station_time)
                                            .where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))):
         seen.setdefault(attendee_id, set()).add(at.astimezone(zone).date())
-    return [
-        CertificateData(badge, [AttendedItem(day, "Conference day (checked in)", None)
-                                for day in sorted(seen[badge.attendee_id])])
-        for badge in badges if badge.attendee_id in seen
-    ]
+    found = []
+    for badge in badges:
+        if badge.attendee_id in sessions:
+            found.append(CertificateData(badge, sessions[badge.attendee_id]))
+        elif badge.attendee_id in seen:
+            found.append(CertificateData(badge, [AttendedItem(day, "Conference day (checked in)", None)
+                                                 for day in sorted(seen[badge.attendee_id])]))
+    return found

@@ -191,3 +191,17 @@ def _id_at(moment: datetime) -> str:
     """A UUIDv7-shaped id ordered by ``moment`` (ties broken by a counter), as stations make them."""
     millis = int(moment.timestamp() * 1000)
     return f"{millis:012x}"[:8] + "-" + f"{millis:012x}"[8:] + f"-7{next(_sequence):03x}-8000-000000000000"
+
+
+def test_certificates_list_sessions_and_hours(store: Store, lab: dict) -> None:
+    from zoneinfo import ZoneInfo
+
+    from checkin.printing.sources import Selection, select_certificates
+
+    a = lab["people"][0]
+    assert door_scan(store, lab["lab"], code(store, a), at(13, 55)).accepted
+    assert door_scan(store, lab["hall"], code(store, a), at(16, 40)).accepted  # the hall has no sessions
+    with store.reading() as session:
+        [certificate] = select_certificates(session, Selection([a]), ZoneInfo("UTC"), at(18))
+    assert [(item.title, item.hours) for item in certificate.items] == [("Lab one (60 min)", 1.0)]
+    assert certificate.total_hours == 1.0
