@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from checkin.exports import write_csv
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import all_attendance, load_intervals, load_sessions, no_shows
 from checkin.occupancy.door import Mode, NotCheckedIn, adjust_count, door_scan, open_door, override
+from checkin.occupancy.policy import load_policy, save_policy
 from checkin.occupancy.reports import (
     hours_by_attendee,
     names_of,
@@ -44,6 +46,15 @@ def add_commands(command: Command) -> None:
     rooms.add_argument("--setup", choices=SETUPS)
     _at(rooms)
     rooms.add_argument("--json", action="store_true")
+
+    policy = command("policy", cmd_policy, "the counting rules: warning level, back-to-back sessions, hours rule")
+    policy.add_argument("--warn-at", type=float, metavar="PERCENT", help="doors turn amber at this %% of capacity")
+    policy.add_argument("--keep-back-to-back", choices=["yes", "no"],
+                        help="people stay counted into a session that follows within 15 minutes")
+    policy.add_argument("--early", type=int, metavar="MINUTES", help="an arrival this early counts for the coming "
+                                                                     "session")
+    policy.add_argument("--hours-share", type=float, metavar="PERCENT", help="present this %% of a session to "
+                                                                             "earn its hours")
 
     sessions = command("sessions", cmd_sessions, "list sessions, import a schedule CSV or pre-registrations")
     sessions.add_argument("action", nargs="?", choices=["list", "import", "register"], default="list")
@@ -135,6 +146,32 @@ def cmd_rooms(args: argparse.Namespace) -> int:
         return OK
     for c in counts:
         print(f"{c.name:<26} {c.count:>5} / {c.capacity:<6} {100 * c.share:5.0f}%")
+    return OK
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    with store.writing() as connection:
+        current = load_policy(connection)
+        changes: dict[str, object] = {}
+        if args.warn_at is not None:
+            changes["warn_at"] = args.warn_at / 100
+        if args.keep_back_to_back is not None:
+            changes["keep_back_to_back"] = args.keep_back_to_back == "yes"
+        if args.early is not None:
+            changes["early_minutes"] = args.early
+        if args.hours_share is not None:
+            changes["hours_share"] = args.hours_share / 100
+        wanted = replace(current, **changes)  # type: ignore[arg-type]
+        if wanted.problems():
+            raise UsageError(" ".join(wanted.problems()))
+        if changes:
+            save_policy(connection, wanted)
+            tracking.rebuild_presence(connection)  # presence ends where the new rules say
+    print(f"Doors warn at {100 * wanted.warn_at:g}% of capacity; arrivals up to {wanted.early_minutes} min early "
+          f"count for the coming session; back-to-back sessions "
+          f"{'keep' if wanted.keep_back_to_back else 'do not keep'} people counted; "
+          f"{100 * wanted.hours_share:g}% of a session earns its hours.")
     return OK
 
 

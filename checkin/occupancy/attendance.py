@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
 from checkin.store.models import ConferenceSession, PresenceInterval, Room, SessionRegistration
 
@@ -97,7 +98,8 @@ def load_intervals(connection: Connection, attendee_id: str | None = None) -> li
             for r in connection.execute(stmt)]
 
 
-def all_attendance(connection: Connection, now: datetime, rule: HoursRule = HoursRule()) -> list[Attended]:
+def all_attendance(connection: Connection, now: datetime, rule: HoursRule | None = None) -> list[Attended]:
+    rule = rule or HoursRule(load_policy(connection).hours_share)
     return attendance(load_intervals(connection), load_sessions(connection), now, rule)
 
 

@@ -17,6 +17,7 @@ from checkin.desk import decide_check_in, record_check_in, store_zone
 from checkin.domain import AttendeeView, EventKind, StationContext, Status, Tone, Verdict, VerdictCode
 from checkin.events import NewEvent, append
 from checkin.occupancy import tracking
+from checkin.occupancy.policy import load_policy
 from checkin.store import Store
 from checkin.store.models import ConferenceSession, Room, SessionRegistration
 
@@ -61,6 +62,7 @@ def open_door(store: Store, room_name: str, door: str = "Main door", **options: 
         if room is None:
             names = ", ".join(session.scalars(select(Room.name).order_by(Room.name)))
             raise LookupError(f"No room called '{room_name}'. Rooms: {names}.")
+        options.setdefault("warn_at", load_policy(session.connection()).warn_at)
         return Door(room.id, room.name, room.capacity, door, **options)  # type: ignore[arg-type]
 
 

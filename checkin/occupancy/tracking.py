@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from checkin.domain import EventKind
+from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import (
     Adjustment,
     DoorEvent,
@@ -45,12 +46,14 @@ def schedule_on(connection: Connection) -> Schedule:
     stamp = connection.execute(
         select(func.count(), func.max(ConferenceSession.ends_at), func.max(ConferenceSession.id))
     ).one()
-    key = (str(connection.engine.url), *stamp)
+    policy = load_policy(connection)
+    key = (str(connection.engine.url), *stamp, policy)
     found = _schedules.get(key)
     if found is None:
         rows = connection.execute(select(ConferenceSession.id, ConferenceSession.room_id,
                                          ConferenceSession.starts_at, ConferenceSession.ends_at))
-        found = _schedules[key] = Schedule([Slot(*row) for row in rows])
+        found = _schedules[key] = Schedule([Slot(*row) for row in rows], early=timedelta(minutes=policy.early_minutes),
+                                           keep_back_to_back=policy.keep_back_to_back)
     return found
 
 

@@ -97,3 +97,18 @@ def test_door_count_occupancy_attendance_roster(db: list[str], tmp_path: Path, c
     assert "202B,2027-06-30 11:15,1" in capsys.readouterr().out
     assert main(["door", "Nowhere", code_a, *db]) == 1
     assert main(["door", "202B", code_a, *db, "--at", "yesterday"]) == 2
+
+
+def test_policy_changes_the_counting_rules(db: list[str], capsys) -> None:
+    [a] = paid(db, capsys, 1)
+    code_a = badge(db, a, capsys)
+    assert main(["door", "201A", code_a, *db, "--at", "2027-06-30T10:05"]) == 0
+    capsys.readouterr()
+    # 10:00-11:15 then 11:30-12:45 in 201A: 15 minutes apart, so "back to back" for the policy.
+    assert main(["occupancy", *db, "--at", "2027-06-30T11:40", "--json"]) == 0
+    assert {r["room"]: r["count"] for r in json.loads(capsys.readouterr().out)["rooms"]}["201A"] == 0
+    assert main(["policy", *db, "--keep-back-to-back", "yes", "--warn-at", "50"]) == 0
+    assert "warn at 50%" in capsys.readouterr().out
+    assert main(["occupancy", *db, "--at", "2027-06-30T11:40", "--json"]) == 0
+    assert {r["room"]: r["count"] for r in json.loads(capsys.readouterr().out)["rooms"]}["201A"] == 1
+    assert main(["policy", *db, "--hours-share", "5"]) == 2
