@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
+from sqlalchemy import select
 
 from checkin.conference import has_conference
 from checkin.demo import build_demo
 from checkin.occupancy.door import open_door
 from checkin.store import Store, default_db_path, demo_db_path, open_store
+from checkin.store.models import Room
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
@@ -33,7 +35,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         "(default 40; remembered)")
     parser.add_argument("--scan-min-length", type=int, help="keyboard scanners: fewest characters in a scan "
                         "(default 6; remembered)")
-    parser.add_argument("--door", metavar="ROOM", help="run as the door station of this room")
+    parser.add_argument("--door", metavar="ROOM", nargs="?", const="",
+                        help="run as the door station of this room (without ROOM: pick it from a list)")
     parser.add_argument("--door-name", default="Main door", help="which door of the room (several share a count)")
     parser.add_argument("--exit-serial", metavar="PORT", help="door station: a second, serial scanner for exits")
     parser.add_argument("--dashboard", action="store_true", help="run as the command post dashboard")
@@ -65,14 +68,25 @@ def build_window(store: Store, args: argparse.Namespace) -> QMainWindow:
     """The station this laptop is: desk (the default), a room's door, or the command post."""
     if args.dashboard:
         return DashboardWindow(store, utc_now)
-    if args.door:
+    if args.door is not None:
+        room = args.door or pick_room(store)
         try:
-            door = open_door(store, args.door, args.door_name)
+            door = open_door(store, room, args.door_name)
         except LookupError as error:
             QMessageBox.warning(None, "Muster", str(error))
             raise SystemExit(2) from None
         return DoorWindow(store, door, utc_now)
     return DeskWindow(store, utc_now)
+
+
+def pick_room(store: Store) -> str:
+    """Door staff pick their room from the list (typing a few letters jumps to it)."""
+    with store.reading() as session:
+        names = list(session.scalars(select(Room.name).order_by(Room.name)))
+    room, ok = QInputDialog.getItem(None, "Muster · Door station", "Which room is this door for?", names, 0, False)
+    if not ok:
+        raise SystemExit(1)
+    return str(room)
 
 
 def utc_now() -> datetime:

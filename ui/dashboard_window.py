@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QProgressBar,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -100,8 +101,11 @@ class DashboardWindow(QMainWindow):
         numbers = QHBoxLayout()
         numbers.addWidget(self.building_label, 1)
         numbers.addWidget(self.managers_label, 1)
+        self.rooms_button = QPushButton("Rooms and &sessions…")
+        self.rooms_button.clicked.connect(self.edit_rooms)
         grid = QGridLayout()
         grid.addWidget(self.filter, 0, 0)
+        grid.addWidget(self.rooms_button, 0, 1)
         grid.addWidget(self.rooms_view, 1, 0, 2, 1)
         grid.addWidget(self.arrivals_view, 1, 1)
         grid.addWidget(self.sessions, 2, 1)
@@ -158,6 +162,13 @@ class DashboardWindow(QMainWindow):
                 if column >= 2:
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.sessions.setItem(row, column, cell)
+
+    @Slot()
+    def edit_rooms(self) -> None:
+        from ui.rooms_dialog import RoomsDialog
+
+        if RoomsDialog(self.store, self).exec():
+            self.refresh()
 
     def _draw_rooms(self, counts: list[tracking.RoomCount]) -> None:
         self.rooms_chart.removeAllSeries()

@@ -133,3 +133,30 @@ def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock
     dashboard.filter.setText("hall b")
     series = dashboard.rooms_chart.series()[0]
     assert sum(bar_set.count() for bar_set in series.barSets()) == 3 * 3  # Hall B, B1, B2 in three colours
+
+
+def test_rooms_and_sessions_edited_in_the_app(qtbot, store: Store) -> None:
+    from ui.rooms_dialog import RoomsDialog
+
+    dialog = RoomsDialog(store)
+    qtbot.add_widget(dialog)
+    row = next(r for r in range(dialog.room_table.rowCount()) if dialog.room_table.item(r, 0).text() == "201")
+    dialog.room_table.cellWidget(row, 1).setCurrentText("classroom")
+    assert dialog.room_table.cellWidget(row, 2).value() == 130  # the classroom figure posted for 201
+    dialog.session_table.cellWidget(0, 3).setValue(3.5)
+    dialog.session_table.item(1, 2).setText("Basic SRO Course, renamed")
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    from checkin.store.models import ConferenceSession, Room
+
+    with store.reading() as session:
+        room = session.scalars(select(Room).where(Room.name == "201")).one()
+        first, second = session.scalars(select(ConferenceSession)
+                                        .order_by(ConferenceSession.starts_at, ConferenceSession.id)).all()[:2]
+    assert (room.setup, room.capacity) == ("classroom", 130)
+    assert first.hours == 3.5 and second.title == "Basic SRO Course, renamed"
+    dialog = RoomsDialog(store)
+    qtbot.add_widget(dialog)
+    dialog.session_table.item(0, 2).setText("  ")
+    dialog.save()
+    assert "needs a title" in dialog.status.text() and dialog.result() != dialog.DialogCode.Accepted
