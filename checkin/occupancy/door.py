@@ -108,7 +108,8 @@ def _count(count: int, room: RoomNow) -> str:
 
 def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:
     schedule = tracking.schedule_on(connection)
-    count = tracking.present_in(connection, door.room_id, now) + tracking.manual_in(connection, door.room_id, now)
+    count = tracking.present_in(connection, door.room_id, now) + \
+        tracking.manual_in(connection, door.room_id, now, schedule)
     slot = schedule.session_at(door.room_id, now)
     inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
     if slot is None:

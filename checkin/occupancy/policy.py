@@ -3,7 +3,9 @@ through back-to-back sessions, how early an arrival counts for the coming sessio
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -31,7 +33,7 @@ class Policy:
 
 
 def load_policy(connection: Connection) -> Policy:
-    stored = dict(connection.execute(select(Setting.key, Setting.value).where(Setting.key.like(f"{PREFIX}%"))).all())
+    stored = {row.key: row.value for row in connection.execute(_stored())}
     values: dict[str, object] = {}
     for item in fields(Policy):
         text = stored.get(PREFIX + item.name)
@@ -44,6 +46,11 @@ def load_policy(connection: Connection) -> Policy:
         else:
             values[item.name] = float(text)
     return Policy(**values)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _stored() -> Any:
+    return select(Setting.key, Setting.value).where(Setting.key.like(f"{PREFIX}%"))
 
 
 def save_policy(connection: Connection, policy: Policy) -> None:

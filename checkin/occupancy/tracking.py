@@ -43,9 +43,7 @@ _schedules: dict[tuple[Any, ...], Schedule] = {}
 
 def schedule_on(connection: Connection) -> Schedule:
     """The schedule as this database holds it; reloaded only when the sessions change."""
-    stamp = connection.execute(
-        select(func.count(), func.max(ConferenceSession.ends_at), func.max(ConferenceSession.id))
-    ).one()
+    stamp = connection.execute(_schedule_stamp()).one()
     policy = load_policy(connection)
     key = (str(connection.engine.url), *stamp, policy)
     found = _schedules.get(key)
@@ -55,6 +53,11 @@ def schedule_on(connection: Connection) -> Schedule:
         found = _schedules[key] = Schedule([Slot(*row) for row in rows], early=timedelta(minutes=policy.early_minutes),
                                            keep_back_to_back=policy.keep_back_to_back)
     return found
+
+
+@functools.cache
+def _schedule_stamp() -> Any:
+    return select(func.count(), func.max(ConferenceSession.ends_at), func.max(ConferenceSession.id))
 
 
 def door_events_on(connection: Connection, attendee_id: str) -> list[DoorEvent]:
@@ -131,13 +134,13 @@ def all_door_events(connection: Connection) -> dict[str, list[DoorEvent]]:
                    Event.payload["room_id"].as_string(), Event.payload["door"].as_string())
             .where(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None)))
     by_attendee: dict[str, list[DoorEvent]] = defaultdict(list)
-    parse = _moment
+    parse = stored_moment
     for attendee_id, event_id, kind, at, room_id, door in connection.execute(stmt).all():
         by_attendee[attendee_id].append(DoorEvent(event_id, kind, attendee_id, room_id or "", parse(at), door or ""))
     return by_attendee
 
 
-def _moment(value: str | datetime) -> datetime:
+def stored_moment(value: str | datetime) -> datetime:
     """A stored time as an aware UTC datetime (SQLite hands back text here, PostgreSQL a datetime)."""
     if isinstance(value, str):
         return datetime.fromisoformat(value + "+00:00")  # stored as naive UTC text
@@ -177,40 +180,56 @@ def _text(moment: datetime | None, stamp: str) -> str | None:
     return None if moment is None else moment.astimezone(UTC).strftime(stamp)
 
 
-def _present_now(now: datetime) -> Any:
+def _present_now(now: Any) -> Any:
     return and_(or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > now),
                 PresenceInterval.started_at <= now)
 
 
 def present_in(connection: Connection, room_id: str, now: datetime) -> int:
+    return connection.execute(_present_in(), {"room_id": room_id, "now": now}).scalar_one()
+
+
+@functools.cache
+def _present_in() -> Any:
     # Two index ranges (still open later, open without end) rather than an OR, which SQLite would answer
-    # by reading every interval the room ever had.
+    # by reading every interval the room ever had. Built once: building it costs more than running it.
+    now = bindparam("now", type_=PresenceInterval.started_at.type)
     started = PresenceInterval.started_at <= now
-    in_room = PresenceInterval.room_id == room_id
+    in_room = PresenceInterval.room_id == bindparam("room_id")
     later = select(PresenceInterval.start_event).where(in_room, PresenceInterval.open_until > now, started)
     endless = select(PresenceInterval.start_event).where(in_room, PresenceInterval.open_until.is_(None), started)
-    both = union_all(later, endless).subquery()
-    return connection.execute(select(func.count()).select_from(both)).scalar_one()
+    return select(func.count()).select_from(union_all(later, endless).subquery())
 
 
 def where_is(connection: Connection, attendee_id: str, now: datetime) -> str | None:
     """The room the attendee is in now, if any."""
-    return connection.execute(select(PresenceInterval.room_id)
-                              .where(PresenceInterval.attendee_id == attendee_id, _present_now(now))
-                              .limit(1)).scalar()
+    return connection.execute(_where_is(), {"attendee_id": attendee_id, "now": now}).scalar()
+
+
+@functools.cache
+def _where_is() -> Any:
+    return (select(PresenceInterval.room_id)
+            .where(PresenceInterval.attendee_id == bindparam("attendee_id"),
+                   _present_now(bindparam("now", type_=PresenceInterval.started_at.type)))
+            .limit(1))
 
 
 def _adjustment_rows(connection: Connection) -> Any:
+    return connection.execute(_adjustments())
+
+
+@functools.cache
+def _adjustments() -> Any:
     # attendee_id IS NULL lets the (attendee_id, kind) index find the few counter events among 500,000.
-    return connection.execute(select(Event.id, Event.station_time, Event.payload)
-                              .where(Event.attendee_id.is_(None), Event.kind == EventKind.COUNTER_ADJUSTED.value))
+    return (select(Event.id, Event.station_time, Event.payload)
+            .where(Event.attendee_id.is_(None), Event.kind == EventKind.COUNTER_ADJUSTED.value))
 
 
-def manual_in(connection: Connection, room_id: str, now: datetime) -> int:
+def manual_in(connection: Connection, room_id: str, now: datetime, schedule: Schedule | None = None) -> int:
     rows = _adjustment_rows(connection)
     adjustments = [Adjustment(row.id, room_id, row.station_time, int(row.payload.get("delta", 0)))
                    for row in rows if row.payload.get("room_id") == room_id]
-    return manual_count(adjustments, schedule_on(connection).ends_in(room_id), now)
+    return manual_count(adjustments, (schedule or schedule_on(connection)).ends_in(room_id), now)
 
 
 @dataclass(frozen=True)
