@@ -22,6 +22,7 @@ from checkin.occupancy.attendance import all_attendance, load_intervals, load_se
 from checkin.occupancy.door import Mode, NotCheckedIn, adjust_count, door_scan, open_door, override
 from checkin.occupancy.policy import load_policy, save_policy
 from checkin.occupancy.reports import (
+    crowd_managers,
     hours_by_attendee,
     names_of,
     peaks,
@@ -230,9 +231,9 @@ def cmd_occupancy(args: argparse.Namespace) -> int:
     moment = _moment(store, args)
     with store.writing() as connection:
         counts = tracking.room_counts(connection, moment)
-    total = sum(c.count for c in counts if c.parent_id is None or c.count)
+    total = sum(c.count for c in counts)
     if args.json:
-        print_json({"at": moment.isoformat(), "building": total, "crowd_managers": -(-total // 250),
+        print_json({"at": moment.isoformat(), "building": total, "crowd_managers": crowd_managers(total),
                     "rooms": [{"room": c.name, "count": c.count, "capacity": c.capacity,
                                "percent": round(100 * c.share, 1), "doors": c.doors, "manual": c.manual}
                               for c in counts]})
@@ -240,7 +241,7 @@ def cmd_occupancy(args: argparse.Namespace) -> int:
     for c in sorted(counts, key=lambda c: -c.share):
         bar = "#" * min(30, round(30 * c.share))
         print(f"{c.name:<26} {c.count:>5} / {c.capacity:<6} {100 * c.share:5.0f}% {bar}")
-    print(f"In rooms now: {total:,}; crowd managers needed: {-(-total // 250)}")
+    print(f"In rooms now: {total:,}; crowd managers needed: {crowd_managers(total)}")
     return OK
 
 

@@ -38,14 +38,13 @@ from checkin.desk import conference_zone
 from checkin.domain import Tone
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import attendance, load_intervals, load_sessions
-from checkin.occupancy.reports import arrivals
+from checkin.occupancy.reports import arrivals, crowd_managers
 from checkin.store import Store
 from checkin.store.models import AttendeeState
 from ui.theme import TONE_COLOURS
 
 Clock = Callable[[], datetime]
 WARN_AT = 0.85
-PEOPLE_PER_CROWD_MANAGER = 250
 
 
 def tone_of(share: float) -> Tone:
@@ -138,7 +137,7 @@ class DashboardWindow(QMainWindow):
         self.room_values = {c.name: (c.count, c.capacity) for c in counts}
         building = sum(c.count for c in counts)
         self.building = building
-        self.crowd_managers = -(-building // PEOPLE_PER_CROWD_MANAGER)
+        self.crowd_managers = crowd_managers(building)
         self.building_label.setText(f"In rooms now: {building:,}")
         self.managers_label.setText(f"Crowd managers needed: {self.crowd_managers}")
         self.clock_label.setText(now.astimezone(self.zone).strftime("%a %H:%M"))

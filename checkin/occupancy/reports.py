@@ -17,6 +17,12 @@ from checkin.occupancy.attendance import Attended, load_intervals
 from checkin.occupancy.presence import Interval
 from checkin.store.models import Attendee, AttendeeState, Room
 
+PEOPLE_PER_CROWD_MANAGER = 250  # NFPA 101: one trained crowd manager per 250 occupants
+
+
+def crowd_managers(people: int) -> int:
+    return -(-people // PEOPLE_PER_CROWD_MANAGER)
+
 
 @dataclass(frozen=True)
 class RosterLine:
