@@ -16,7 +16,7 @@ from sqlalchemy import Connection, String, select, type_coerce
 
 from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
-from checkin.occupancy.tracking import stored_moment
+from checkin.occupancy.tracking import paused_gc, stored_moment
 from checkin.store.models import ConferenceSession, PresenceInterval, Room, SessionRegistration
 
 
@@ -107,7 +107,8 @@ def load_intervals(connection: Connection, attendee_id: str | None = None) -> li
 
 def all_attendance(connection: Connection, now: datetime, rule: HoursRule | None = None) -> list[Attended]:
     rule = rule or HoursRule(load_policy(connection).hours_share)
-    return attendance(load_intervals(connection), load_sessions(connection), now, rule)
+    with paused_gc():
+        return attendance(load_intervals(connection), load_sessions(connection), now, rule)
 
 
 def no_shows(connection: Connection, session: SessionFacts, attended: Iterable[Attended]) -> list[str]:
