@@ -10,13 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from checkin import keys
 from checkin.conference import has_conference
 from checkin.demo import build_demo
 from checkin.occupancy.door import open_door
 from checkin.store import Store, default_db_path, demo_db_path, open_store
-from checkin.store.models import Room
+from checkin.store.models import BadgeKey, Room
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
@@ -95,8 +96,10 @@ def utc_now() -> datetime:
 
 def ensure_demo(store: Store) -> None:
     """Create the demo conference in an empty database, showing progress."""
-    with store.reading() as session:
+    with store.unit_of_work() as session:
         if has_conference(session):
+            if not session.scalar(select(func.count()).select_from(BadgeKey)):  # a demo older than signed badges
+                keys.init_keys(session, utc_now())
             return
     dialog = QProgressDialog("Creating the demo conference…", "", 0, 0)
     dialog.setCancelButton(None)

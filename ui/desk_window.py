@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin import badges, codes, desk, scanning
+from checkin import badges, codes, desk, keys, scanning
 from checkin.attendees import find_by_code, get_view, likely_duplicates
 from checkin.conference import checked_in_count, current_conference, entitlements
 from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
@@ -346,14 +346,22 @@ class DeskWindow(QMainWindow):
         self.search_field.setFocus()
         if not ok or not reason.strip():
             return
-        revision, _code = badges.reissue(self.store, attendee.id, reason, self.clock())
+        try:
+            revision, _code = badges.reissue(self.store, attendee.id, reason, self.clock())
+        except keys.KeyProblem as error:
+            self.banner.show_message(Tone.BAD, f"No badge printed. {error}")
+            return
         self.banner.show_message(Tone.GOOD, f"Badge {revision} for {attendee.full_name}: the old one is void.")
         self.print_badge(attendee.id)
 
     def print_badge(self, attendee_id: str) -> None:
         settings = self.print_settings
-        with self.store.reading() as session:
-            chosen = select_badges(session, Selection([attendee_id]))
+        try:
+            with self.store.reading() as session:
+                chosen = select_badges(session, Selection([attendee_id]))
+        except keys.KeyProblem as error:
+            self.banner.show_message(Tone.BAD, f"No badge printed. {error}")
+            return
         if not chosen:
             self.banner.show_message(Tone.BAD, "This registration is cancelled: no badge.")
             return

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from checkin import decoding
 from checkin.domain import EventKind, VerdictCode
@@ -154,3 +154,18 @@ def test_print_setup_is_remembered(qtbot, window: DeskWindow) -> None:
     again = PrintSettings.load()
     assert (again.stock, again.copies, again.printer) == ("cr80", 2, "")
     assert "PDF files" in again.describe()
+
+
+def test_a_station_without_the_signing_key_says_so(qtbot, store: Store, now: datetime, tmp_path: Path) -> None:
+    from checkin.store.models import BadgeKey
+
+    with store.unit_of_work() as session:
+        session.execute(update(BadgeKey).values(private_key=None))  # a door laptop's copy: public keys only
+    PrintSettings("", "cr80", 1, tmp_path / "badges").save()
+    window = DeskWindow(store, lambda: now)
+    qtbot.add_widget(window)
+    with store.reading() as session:
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid")).first()
+    window.print_badge(person.id)
+    assert window.banner.tone is not None and "private badge key" in window.banner.message
+    assert not (tmp_path / "badges").exists() or not list((tmp_path / "badges").iterdir())
