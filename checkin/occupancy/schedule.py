@@ -2,13 +2,17 @@
 pre-registration lists. Imports are all or nothing and name the file, line and column of every problem.
 
 Schedule CSV columns (header names are matched without regard to case):
-    title, room, date (YYYY-MM-DD), start (HH:MM), end (HH:MM)      required; times in the conference's zone
+    title, room, start, end                                          required; times in the conference's zone
+    date                                                             2027-06-30, 6/30/2027 or 30.06.2027;
+                                                                     without it, start and end carry the date
+    (times: 08:30, 8:30 AM, 1:15 pm, 14h05)
     track, kind, hours, prereg (yes/no)                              optional
 Registrations CSV columns: session (the title, or title and date when a title repeats), registration_id.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -64,7 +68,7 @@ class ScheduleReport:
 
 def import_schedule(session: Session, path: Path) -> ScheduleReport:
     table = read_table(path)
-    columns = _columns(table, ("title", "room", "date", "start", "end"), ("track", "kind", "hours", "prereg"))
+    columns = _columns(table, ("title", "room", "start", "end"), ("date", "track", "kind", "hours", "prereg"))
     conference = current_conference(session)
     zone = ZoneInfo(conference.timezone)
     rooms = {room.name.casefold(): room for room in session.scalars(select(Room))}
@@ -76,9 +80,19 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
         cell = _reader(cells, columns)
         title, room_name = cell("title"), cell("room")
         room = rooms.get(room_name.casefold())
-        day = _parse(cell("date"), date.fromisoformat, problems, line, "date", "a date like 2027-06-30")
-        start = _parse(cell("start"), time.fromisoformat, problems, line, "start", "a time like 08:30")
-        end = _parse(cell("end"), time.fromisoformat, problems, line, "end", "a time like 10:00")
+        if "date" in columns:
+            day = _parse(cell("date"), parse_day, problems, line, "date", "a date like 2027-06-30 or 6/30/2027")
+            start = _parse(cell("start"), parse_clock, problems, line, "start", "a time like 08:30 or 8:30 AM")
+            end = _parse(cell("end"), parse_clock, problems, line, "end", "a time like 10:00 or 1:15 PM")
+        else:  # no date column: start and end carry the date, e.g. "6/30/2027 8:30 AM" or "2027-06-30T08:30"
+            begins = _parse(cell("start"), parse_moment, problems, line, "start", "a date and time like "
+                                                                                   "2027-06-30 08:30")
+            ends = _parse(cell("end"), parse_moment, problems, line, "end", "a date and time like 2027-06-30 10:00")
+            day, start = begins if begins else (None, None)
+            end = ends[1] if ends else None
+            if begins and ends and ends[0] != begins[0]:
+                problems.append(Problem(line, "end", "A session ends on the day it starts."))
+                continue
         hours_text = cell("hours")
         hours = _parse(hours_text or "0", float, problems, line, "hours", "a number of hours like 1.5")
         prereg = cell("prereg").casefold()
@@ -147,6 +161,41 @@ def import_registrations(session: Session, path: Path) -> int:
     session.add_all(SessionRegistration(session_id=s, attendee_id=a) for s, a in sorted(new))
     session.flush()
     return len(new)
+
+
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
+
+
+def parse_clock(text: str) -> time:
+    """08:30, 8:30, 8.30, 8h30, 14:05, 8:30 AM, 1:15 pm, 9 am."""
+    found = _CLOCK.match(text.strip())
+    if not found:
+        raise ValueError(text)
+    hour, minute, half = int(found[1]), int(found[2] or 0), (found[3] or "").lower().replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif found[2] is None:
+        raise ValueError(text)  # a bare "9" could be anything
+    return time(hour, minute)
+
+
+def parse_day(text: str) -> date:
+    """2027-06-30 (ISO), 6/30/2027 (US, as Wild Apricot and Excel in the US write it), 30.06.2027 (Europe)."""
+    text = text.strip()
+    if "/" in text:
+        month, day, year = text.split("/")
+        return date(int(year) + (2000 if len(year) == 2 else 0), int(month), int(day))
+    if "." in text:
+        day, month, year = text.split(".")
+        return date(int(year), int(month), int(day))
+    return date.fromisoformat(text)
+
+
+def parse_moment(text: str) -> tuple[date, time]:
+    day, _, clock = text.strip().replace("T", " ", 1).partition(" ")
+    return parse_day(day), parse_clock(clock)
 
 
 def _columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, int]:

@@ -112,3 +112,25 @@ def test_policy_changes_the_counting_rules(db: list[str], capsys) -> None:
     assert main(["occupancy", *db, "--at", "2027-06-30T11:40", "--json"]) == 0
     assert {r["room"]: r["count"] for r in json.loads(capsys.readouterr().out)["rooms"]}["201A"] == 1
     assert main(["policy", *db, "--hours-share", "5"]) == 2
+
+
+def test_schedule_in_the_shapes_real_exports_have(db: list[str], tmp_path: Path, capsys) -> None:
+    us = tmp_path / "us.csv"  # Excel in the US: a BOM, m/d/yyyy, 12-hour clock
+    us.write_bytes("\ufeffTitle,Room,Date,Start,End\n"
+                   "Radio Interop Lab,104B,6/30/2027,7:15 PM,8:30 pm\n".encode())
+    combined = tmp_path / "combined.csv"  # one column each for start and end, date included
+    combined.write_text("title;room;start;end;hours\n"
+                        "Night Walkthrough;Main Hall;2027-07-01T21:00;2027-07-01 22:00;1\n"
+                        "Overnight;Main Hall;2027-07-01 23:00;2027-07-02 01:00;2\n", encoding="utf-8")
+    assert main(["sessions", "import", str(us), *db]) == 0
+    assert main(["sessions", "import", str(combined), *db]) == 1
+    assert "line 3, column 'end'" in capsys.readouterr().err
+    combined.write_text("title;room;start;end;hours\n"
+                        "Night Walkthrough;Main Hall;2027-07-01T21:00;2027-07-01 22:00;1\n", encoding="utf-8")
+    assert main(["sessions", "import", str(combined), *db]) == 0
+    capsys.readouterr()
+    assert main(["sessions", *db, "--json"]) == 0
+    found = {s["title"]: s for s in json.loads(capsys.readouterr().out)}
+    assert found["Radio Interop Lab"]["starts"] == "2027-07-01T00:15:00+00:00"  # 19:15 in Chicago
+    assert found["Radio Interop Lab"]["hours"] == 1.25
+    assert found["Night Walkthrough"]["hours"] == 1
