@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, utc_now, verdict_out
 from checkin.conference import current_conference
@@ -304,7 +304,8 @@ def cmd_roster(args: argparse.Namespace) -> int:
     with store.writing() as connection:
         room_id = None
         if args.room:
-            room_id = connection.execute(select(Room.id).where(Room.name == args.room)).scalar()
+            named = func.lower(Room.name) == args.room.strip().lower()
+            room_id = connection.execute(select(Room.id).where(named)).scalar()
             if room_id is None:
                 raise UsageError(f"no room called '{args.room}'")
         lines = roster(connection, moment, room_id)

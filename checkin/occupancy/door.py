@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from checkin import keys, scanning
 from checkin.desk import decide_check_in, record_check_in, store_zone
@@ -58,7 +58,7 @@ class RoomNow:
 
 def open_door(store: Store, room_name: str, door: str = "Main door", **options: object) -> Door:
     with store.reading() as session:
-        room = session.scalars(select(Room).where(Room.name == room_name)).first()
+        room = session.scalars(select(Room).where(func.lower(Room.name) == room_name.strip().lower())).first()
         if room is None:
             names = ", ".join(session.scalars(select(Room.name).order_by(Room.name)))
             raise LookupError(f"No room called '{room_name}'. Rooms: {names}.")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checkin.conference import current_conference
@@ -40,7 +40,7 @@ class RoomProblem(ValueError):
 
 def set_room(session: Session, name: str, capacity: int | None = None, setup: str | None = None) -> Room:
     """Change a room's current setup (its capacity follows that setup's posted figure) or its capacity."""
-    room = session.scalars(select(Room).where(Room.name == name)).first()
+    room = session.scalars(select(Room).where(func.lower(Room.name) == name.strip().lower())).first()
     if room is None:
         known = ", ".join(session.scalars(select(Room.name).order_by(Room.name)))
         raise RoomProblem(f"No room called '{name}'. Rooms: {known}.")

@@ -96,6 +96,7 @@ def test_door_count_occupancy_attendance_roster(db: list[str], tmp_path: Path, c
     assert main(["peaks", *db, "--at", "2027-06-30T18:00"]) == 0
     assert "202B,2027-06-30 11:15,1" in capsys.readouterr().out
     assert main(["door", "Nowhere", code_a, *db]) == 1
+    assert main(["door", " 202b ", code_a, *db, "--exit", "--at", "2027-06-30T12:40"]) == 0  # any case, spaces
     assert main(["door", "202B", code_a, *db, "--at", "yesterday"]) == 2
 
 
