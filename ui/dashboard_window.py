@@ -129,8 +129,11 @@ class DashboardWindow(QMainWindow):
         now = self.clock()
         with self.store.writing() as connection:
             counts = tracking.room_counts(connection, now)
-            intervals = load_intervals(connection)
             sessions = load_sessions(connection)
+            running = [s for s in sessions if s.starts_at <= now < s.ends_at]
+            # Only the presence that overlaps the sessions running now: the whole week's would stall the screen.
+            window = (min((s.starts_at for s in running), default=now), now)
+            intervals = load_intervals(connection, overlapping=window) if running else []
             check_ins = [row[0] for row in connection.execute(select(AttendeeState.checked_in_at))]
         with self.store.reading() as session:
             arrived, registered = checked_in_count(session)
@@ -150,7 +153,6 @@ class DashboardWindow(QMainWindow):
         today = now.astimezone(self.zone).date()
         self._draw_arrivals({k: v for k, v in arrivals(check_ins).items()
                              if k.astimezone(self.zone).date() == today})
-        running = [s for s in sessions if s.starts_at <= now < s.ends_at]
         attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
         present = {c.room_id: c.count for c in counts}
         self.sessions.setRowCount(len(running))

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, String, select, type_coerce
+from sqlalchemy import Connection, String, or_, select, type_coerce
 
 from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
@@ -91,7 +91,9 @@ def load_sessions(connection: Connection) -> list[SessionFacts]:
     return [SessionFacts(*row) for row in rows]
 
 
-def load_intervals(connection: Connection, attendee_id: str | None = None) -> list[Interval]:
+def load_intervals(connection: Connection, attendee_id: str | None = None,
+                   overlapping: tuple[datetime, datetime] | None = None) -> list[Interval]:
+    """Stored presence: everyone's, one attendee's, or only the stretches overlapping a window of time."""
     # Times as text, parsed here: SQLAlchemy's per-value datetime processing triples the cost of 100,000 rows.
     columns = [PresenceInterval.attendee_id, PresenceInterval.room_id, PresenceInterval.door,
                type_coerce(PresenceInterval.started_at, String), PresenceInterval.start_event,
@@ -99,6 +101,10 @@ def load_intervals(connection: Connection, attendee_id: str | None = None) -> li
     stmt = select(*columns)
     if attendee_id is not None:
         stmt = stmt.where(PresenceInterval.attendee_id == attendee_id)
+    if overlapping is not None:
+        start, end = overlapping
+        stmt = stmt.where(PresenceInterval.started_at < end,
+                          or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > start))
     moment = stored_moment
     return [Interval(a, room, door, moment(start), event, moment(end) if end else None,
                      moment(auto) if auto else None)
