@@ -61,8 +61,8 @@ def apply(session: Session, event: EventLike) -> None:
 
 def apply_on(connection: Connection, event: EventLike) -> None:
     """Fold an event of one of the ``CONNECTION_KINDS`` into the derived tables."""
-    if event.attendee_id is None:
-        return  # counter adjustments and print logs are read straight from the log
+    if event.attendee_id is None or event.kind in (EventKind.COUNTER_ADJUSTED, EventKind.BADGE_PRINTED):
+        return  # counter adjustments and print logs derive nothing: they are read straight from the log
     if event.kind in (EventKind.ENTERED, EventKind.EXITED):
         payload = event.payload or {}
         tracking.fold(connection, tracking.DoorEvent(event.id, event.kind, event.attendee_id,

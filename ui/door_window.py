@@ -146,9 +146,9 @@ class DoorWindow(QMainWindow):
     def refresh(self) -> None:
         now = self.clock()
         with self.store.writing() as connection:
-            count = tracking.present_in(connection, self.door.room_id, now) + \
-                tracking.manual_in(connection, self.door.room_id, now)
-            slot = tracking.schedule_on(connection).session_at(self.door.room_id, now)
+            schedule = tracking.schedule_on(connection)
+            count = tracking.headcount(connection, self.door.room_id, now, schedule)
+            slot = schedule.session_at(self.door.room_id, now)
             title = connection.execute(select(ConferenceSession.title).where(
                 ConferenceSession.id == slot.session_id)).scalar() if slot else None
             arrivals = connection.execute(select(func.count()).select_from(PresenceInterval).where(

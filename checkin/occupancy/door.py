@@ -108,8 +108,7 @@ def _count(count: int, room: RoomNow) -> str:
 
 def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:
     schedule = tracking.schedule_on(connection)
-    count = tracking.present_in(connection, door.room_id, now) + \
-        tracking.manual_in(connection, door.room_id, now, schedule)
+    count = tracking.headcount(connection, door.room_id, now, schedule)
     slot = schedule.session_at(door.room_id, now)
     inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
     if slot is None:
@@ -187,4 +186,4 @@ def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetim
     with store.writing() as connection:
         payload = {"room_id": door.room_id, "door": door.name, "delta": delta, "reason": reason.strip() or "manual"}
         append(connection, NewEvent(EventKind.COUNTER_ADJUSTED, store.station, now, None, payload))
-        return tracking.present_in(connection, door.room_id, now) + tracking.manual_in(connection, door.room_id, now)
+        return tracking.headcount(connection, door.room_id, now)

@@ -237,8 +237,12 @@ def _where_is() -> Any:
             .limit(1))
 
 
-def _adjustment_rows(connection: Connection) -> Any:
-    return connection.execute(_adjustments())
+def _adjustments_by_room(connection: Connection) -> dict[str, list[Adjustment]]:
+    found: dict[str, list[Adjustment]] = defaultdict(list)
+    for row in connection.execute(_adjustments()):
+        room = str(row.payload.get("room_id", ""))
+        found[room].append(Adjustment(row.id, room, row.station_time, int(row.payload.get("delta", 0))))
+    return found
 
 
 @functools.cache
@@ -249,10 +253,13 @@ def _adjustments() -> Any:
 
 
 def manual_in(connection: Connection, room_id: str, now: datetime, schedule: Schedule | None = None) -> int:
-    rows = _adjustment_rows(connection)
-    adjustments = [Adjustment(row.id, room_id, row.station_time, int(row.payload.get("delta", 0)))
-                   for row in rows if row.payload.get("room_id") == room_id]
+    adjustments = _adjustments_by_room(connection).get(room_id, [])
     return manual_count(adjustments, (schedule or schedule_on(connection)).ends_in(room_id), now)
+
+
+def headcount(connection: Connection, room_id: str, now: datetime, schedule: Schedule | None = None) -> int:
+    """People in the room now: by badge scans, plus those counted by hand."""
+    return present_in(connection, room_id, now) + manual_in(connection, room_id, now, schedule)
 
 
 @dataclass(frozen=True)
@@ -282,10 +289,7 @@ def room_counts(connection: Connection, now: datetime) -> list[RoomCount]:
         .where(_present_now(now)).group_by(PresenceInterval.room_id, PresenceInterval.door)
     ):
         doors[room_id][door or "door"] = count
-    adjustments: dict[str, list[Adjustment]] = defaultdict(list)
-    for row in _adjustment_rows(connection):
-        room = str(row.payload.get("room_id", ""))
-        adjustments[room].append(Adjustment(row.id, room, row.station_time, int(row.payload.get("delta", 0))))
+    adjustments = _adjustments_by_room(connection)
     schedule = schedule_on(connection)
     found = []
     for room in connection.execute(select(Room.id, Room.name, Room.capacity, Room.parent_id).order_by(Room.name)):

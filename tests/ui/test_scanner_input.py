@@ -109,7 +109,7 @@ def test_slow_typing_still_types(qtbot, window: DeskWindow, clock: FakeClock) ->
         qtbot.keyClicks(field, ch)
         clock.ms += 150  # a person: 150 ms between keys
     qtbot.waitUntil(lambda: field.text() == "Garcia")
-    assert window.model.rowCount() >= 0  # the search ran on the typed text
+    assert "match" in window.matches_label.text()  # the search ran on the typed text
     qtbot.keyClick(field, Qt.Key.Key_Return)  # a short burst + Enter is a person pressing Enter: not a scan
     assert window.banner.tone is not None
 
