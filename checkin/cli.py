@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_argument_group("database")
-    where.add_argument("--db", type=Path, help=f"database file (default: {default_db_path()})")
+    where.add_argument("--db", help=f"database file (default: {default_db_path()}), or the hub's URL")
     where.add_argument("--demo", action="store_true", help=f"use the demo database ({demo_db_path()})")
     where.add_argument("--station", help="this station's name as people see it, e.g. 'Desk 3' (remembered)")
 

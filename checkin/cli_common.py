@@ -15,6 +15,7 @@ from typing import Any
 from checkin.attendees import find_by_code
 from checkin.domain import AttendeeView, Verdict
 from checkin.store import Store, default_db_path, demo_db_path, open_store
+from checkin.store.engine import is_url
 
 OK, REFUSED, USAGE = 0, 1, 2
 
@@ -23,10 +24,13 @@ class UsageError(Exception):
     pass
 
 
-def db_path(args: argparse.Namespace) -> Path:
+def db_path(args: argparse.Namespace) -> Path | str:
+    """The database file to use, or the hub's URL (postgresql+psycopg://...) for admin work on the hub."""
     if args.db and args.demo:
         raise UsageError("give either --db or --demo, not both")
-    return args.db or (demo_db_path() if args.demo else default_db_path())
+    if args.db:
+        return args.db if is_url(args.db) else Path(args.db)
+    return demo_db_path() if args.demo else default_db_path()
 
 
 def open_db(args: argparse.Namespace) -> Store:

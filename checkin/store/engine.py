@@ -41,6 +41,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+HUB_TIMEOUT_S = 4  # a station must notice a dead hub in seconds, not minutes
+
+
+def is_url(target: Path | str) -> bool:
+    return isinstance(target, str) and "://" in target
+
+
+def create_hub_engine(url: str, timeout_s: float = HUB_TIMEOUT_S) -> Engine:
+    """An engine on the hub's PostgreSQL that gives up quickly when the network does.
+
+    connect_timeout bounds the connect; tcp_user_timeout bounds a query whose packets go unanswered
+    (Wi-Fi gone mid-push), which no server-side timeout can; statement_timeout bounds a stuck server.
+    """
+    seconds = max(1, round(timeout_s))
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=2,
+        connect_args={
+            "connect_timeout": seconds,
+            "tcp_user_timeout": seconds * 1000,
+            "keepalives": 1,
+            "keepalives_idle": seconds,
+            "keepalives_interval": 1,
+            "keepalives_count": 2,
+            "options": f"-c statement_timeout={seconds * 15_000} -c lock_timeout={seconds * 5_000}",
+            "application_name": "muster",
+        },
+    )
+
+
 def create_sqlite_engine(path: Path) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
@@ -102,12 +133,12 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(path: Path, station_name: str | None = None) -> Store:
-    """Open (creating and migrating as needed) the database at ``path``.
+def open_store(target: Path | str, station_name: str | None = None) -> Store:
+    """Open (creating and migrating as needed) the database file at ``target``, or the hub at a URL.
 
-    The file's station identity is made once and kept; ``station_name`` renames it.
+    The database's station identity is made once and kept; ``station_name`` renames it.
     """
-    engine = create_sqlite_engine(path)
+    engine = create_hub_engine(target) if is_url(target) else create_sqlite_engine(Path(target))
     upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions() as session:

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -66,6 +67,7 @@ class Conference(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class Station(Base):
@@ -98,6 +100,7 @@ class Attendee(Base):
     base: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sort_key: Mapped[str] = mapped_column(String(400), default="", index=True)
     email_key: Mapped[str] = mapped_column(String(320), default="", index=True)
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
 class SearchToken(Base):
@@ -124,6 +127,7 @@ class Room(Base):
     setup: Mapped[str] = mapped_column(String(40), default="theater")
     capacities: Mapped[dict[str, Any]] = mapped_column(default=dict)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("room.id"))
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
 class ConferenceSession(Base):
@@ -139,6 +143,7 @@ class ConferenceSession(Base):
     ends_at: Mapped[datetime]
     hours: Mapped[float] = mapped_column(Float, default=0.0)
     prereg_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
 class SessionRegistration(Base):
@@ -150,6 +155,7 @@ class SessionRegistration(Base):
                                             primary_key=True)
     attendee_id: Mapped[str] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True,
                                              index=True)
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
 class EntitlementRow(Base):
@@ -159,6 +165,7 @@ class EntitlementRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     eligible_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
 class Event(Base):
@@ -173,7 +180,8 @@ class Event(Base):
     station_time: Mapped[datetime]
     attendee_id: Mapped[str | None] = mapped_column(ID)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    hub_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+    hub_seq: Mapped[int | None] = mapped_column(Integer, index=True)  # NULL: not yet accepted by the hub
+    received_at: Mapped[datetime | None]  # the hub's clock when it accepted the event
 
 
 class AttendeeState(Base):
@@ -220,6 +228,7 @@ class BadgeKey(Base):
     private_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
 class PresenceInterval(Base):
@@ -246,3 +255,28 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+    ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
+
+
+class RefTombstone(Base):
+    """Hub: a deleted reference row (the old row as JSON), so stations delete it too."""
+
+    __tablename__ = "ref_tombstone"
+
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    table_name: Mapped[str] = mapped_column(String(60))
+    row: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SyncStation(Base):
+    """Every station the hub has heard from, as each reported at its last contact (copied to stations)."""
+
+    __tablename__ = "sync_station"
+
+    station_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    last_contact: Mapped[datetime]  # hub clock
+    clock_offset_s: Mapped[float] = mapped_column(Float, default=0.0)  # hub clock minus station clock
+    backlog: Mapped[int] = mapped_column(Integer, default=0)  # events it still had to push
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)  # how far it has pulled
+    sent: Mapped[int] = mapped_column(Integer, default=0)  # events it has pushed in all

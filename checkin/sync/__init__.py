@@ -1,0 +1,1 @@
+"""Station <-> hub replication: the hub server, the push/pull protocol, conflicts and the worker."""

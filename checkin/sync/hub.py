@@ -1,0 +1,125 @@
+"""The hub's side of the protocol: statements a station runs on the hub's PostgreSQL.
+
+The hub is a log plus reference data. Pushed events get their ``hub_seq`` and ``received_at`` from a
+trigger (migration 0005); reference rows get a ``ref_version`` the same way, and deleted ones leave a
+tombstone. The hub derives nothing: every station folds the log into its own state.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from checkin.store.dialect import insert_for
+from checkin.store.migrate import upgrade
+from checkin.store.models import Conference, Event, RefTombstone, SyncStation
+
+EVENT_COLUMNS = ("id", "kind", "station_id", "station_time", "attendee_id", "payload")
+
+
+class HubProblem(RuntimeError):
+    """The hub is reachable but not usable as one (wrong database kind, another conference...)."""
+
+
+def prepare(engine: Engine) -> None:
+    """Create or upgrade the hub's schema (idempotent)."""
+    if engine.dialect.name != "postgresql":
+        raise HubProblem(f"a hub is a PostgreSQL database, not {engine.dialect.name}")
+    upgrade(engine)
+
+
+def ensure_database(url: str) -> None:
+    """Create the URL's database if the server lacks it (a fresh `hub serve` has only 'postgres')."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": target.database}).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
+def push(connection: Connection, rows: list[dict[str, Any]]) -> list[tuple[str, int, datetime]]:
+    """Insert events the hub may already hold; returns (id, hub_seq, received_at) for every one of them.
+
+    Rows the hub already had (a retry after a lost reply) keep their first number, so a retry never
+    duplicates anything and still learns the number to mark the event sent with.
+    """
+    if not rows:
+        return []
+    connection.execute(_push_statement(), [{c: row[c] for c in EVENT_COLUMNS} for row in rows])
+    found = connection.execute(_numbers(), {"ids": [row["id"] for row in rows]}).all()
+    return [(row.id, row.hub_seq, row.received_at) for row in found]
+
+
+@functools.cache
+def _push_statement() -> Any:
+    return insert_for("postgresql", Event.__table__).on_conflict_do_nothing(index_elements=["id"])
+
+
+@functools.cache
+def _numbers() -> Any:
+    return (select(Event.id, Event.hub_seq, Event.received_at)
+            .where(Event.id.in_(bindparam("ids", expanding=True))))
+
+
+def pull(connection: Connection, cursor: int, limit: int) -> list[dict[str, Any]]:
+    """Events past ``cursor`` in hub order."""
+    rows = connection.execute(
+        select(*[Event.__table__.c[c] for c in (*EVENT_COLUMNS, "hub_seq", "received_at")])
+        .where(Event.hub_seq > cursor).order_by(Event.hub_seq).limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def newest_seq(connection: Connection) -> int:
+    return int(connection.execute(select(func.coalesce(func.max(Event.hub_seq), 0))).scalar_one())
+
+
+def hub_clock(connection: Connection) -> datetime:
+    return connection.execute(text("SELECT clock_timestamp()")).scalar_one()
+
+
+def hub_conference(connection: Connection) -> tuple[str, str] | None:
+    row = connection.execute(select(Conference.id, Conference.name)).first()
+    return (row.id, row.name) if row else None
+
+
+@dataclass(frozen=True)
+class StationReport:
+    station_id: str
+    name: str
+    clock_offset_s: float
+    backlog: int
+    cursor: int
+    sent: int
+
+
+def report(connection: Connection, status: StationReport) -> None:
+    """Record this station's contact (hub clock), backlog and clock offset for every dashboard to see."""
+    statement = insert_for("postgresql", SyncStation.__table__)
+    values = {"station_id": status.station_id, "name": status.name, "clock_offset_s": status.clock_offset_s,
+              "backlog": status.backlog, "cursor": status.cursor}
+    connection.execute(
+        statement.values(**values, sent=status.sent, last_contact=func.clock_timestamp())
+        .on_conflict_do_update(index_elements=["station_id"],
+                               set_={**values, "sent": SyncStation.__table__.c.sent + status.sent,
+                                     "last_contact": func.clock_timestamp()})
+    )
+
+
+def stations(connection: Connection) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(select(SyncStation.__table__))]
+
+
+def tombstones(connection: Connection, cursor: int) -> list[dict[str, Any]]:
+    rows = connection.execute(select(RefTombstone.__table__).where(RefTombstone.version > cursor))
+    return [dict(row._mapping) for row in rows]

@@ -1,0 +1,205 @@
+"""`checkin hub serve`: run a PostgreSQL server for a venue that has none.
+
+The binaries come from the ``pgserver`` wheel (so pip alone is enough) or, failing that, from the
+system's PostgreSQL. The server listens on the address the admin gives, accepts only password
+(SCRAM) logins, and keeps its data in one folder, so stopping and starting it again keeps the hub.
+PostgreSQL refuses to run as root; under root the server runs as an unprivileged ``pgserver`` user.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+HUB_USER = "muster"
+HUB_DATABASE = "muster"
+SERVICE_USER = "pgserver"  # the unprivileged account used when started as root (same as pgserver's)
+
+
+class ServerProblem(RuntimeError):
+    pass
+
+
+def binaries() -> Path:
+    """The folder holding initdb and postgres: the pgserver wheel's, or the system's."""
+    spec = importlib.util.find_spec("pgserver")  # located, not imported: importing it starts work we don't want
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        bin_dir = Path(folder) / "pginstall" / "bin"
+        if (bin_dir / "postgres").exists() or (bin_dir / "postgres.exe").exists():
+            return bin_dir
+    found = shutil.which("pg_config")
+    if found:
+        return Path(subprocess.run([found, "--bindir"], capture_output=True, text=True, check=True).stdout.strip())
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "postgres").exists():
+            return candidate
+    raise ServerProblem("no PostgreSQL found: install the pgserver package (pip install pgserver) "
+                        "or your system's postgresql server package")
+
+
+def hub_url(host: str, port: int, password: str, user: str = HUB_USER, database: str = HUB_DATABASE) -> str:
+    """The URL stations use (SQLAlchemy form, psycopg driver)."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"postgresql+psycopg://{quote(user, safe='')}:{quote(password, safe='')}@{shown}:{port}/{database}"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_service_user() -> dict[str, object]:
+    """subprocess arguments that drop root, creating the service account the first time."""
+    if os.name == "nt" or os.geteuid() != 0:
+        return {}
+    from pgserver.utils import ensure_user_exists
+
+    ensure_user_exists(SERVICE_USER)
+    return {"user": SERVICE_USER, "group": SERVICE_USER}
+
+
+def _hand_to_service_user(folder: Path) -> None:
+    if os.name == "nt" or os.geteuid() != 0:
+        return
+    import pwd
+
+    from pgserver.utils import ensure_prefix_permissions
+
+    entry = pwd.getpwnam(SERVICE_USER)
+    ensure_prefix_permissions(folder)
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+    for path in (binaries(), binaries().parent / "lib"):
+        for item in [path, *path.rglob("*")]:
+            item.chmod(item.stat().st_mode | 0o055 if item.is_dir() or os.access(item, os.X_OK) else
+                       item.stat().st_mode | 0o044)
+
+
+def initialised(data_dir: Path) -> bool:
+    return (data_dir / "PG_VERSION").exists()
+
+
+def init_cluster(data_dir: Path, password: str) -> None:
+    """Create a new database cluster in ``data_dir`` with the hub login and database."""
+    if initialised(data_dir):
+        raise ServerProblem(f"{data_dir} already holds a hub; start it with `checkin hub serve`")
+    if not password:
+        raise ServerProblem("the hub needs a password")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    password_file = data_dir.parent / f".{data_dir.name}.pw"
+    password_file.write_text(password, encoding="utf-8")
+    password_file.chmod(0o600)
+    try:
+        _hand_to_service_user(data_dir)
+        if os.name != "nt" and os.geteuid() == 0:
+            os.chown(password_file, *_ids_of_service_user())
+        subprocess.run(
+            [str(binaries() / "initdb"), "-D", str(data_dir), "-U", HUB_USER, "--auth=scram-sha-256",
+             f"--pwfile={password_file}", "--encoding=UTF8", "--no-locale"],
+            check=True, capture_output=True, text=True, **_as_service_user(),  # type: ignore[call-overload]
+        )
+    except subprocess.CalledProcessError as error:
+        raise ServerProblem(f"initdb failed: {error.stderr.strip() or error.stdout.strip()}") from error
+    finally:
+        password_file.unlink(missing_ok=True)
+    hba = data_dir / "pg_hba.conf"
+    hba.write_text(
+        "# Muster hub: password (SCRAM) logins only, from anywhere the listen address lets in.\n"
+        "local all all scram-sha-256\n"
+        "host all all 0.0.0.0/0 scram-sha-256\n"
+        "host all all ::/0 scram-sha-256\n",
+        encoding="utf-8",
+    )
+    with (data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
+        # A venue hub: 50 stations, each with one connection and a spare.
+        conf.write("\nmax_connections = 120\nshared_buffers = 128MB\nfsync = on\n")
+    _hand_to_service_user(data_dir)
+
+
+def _ids_of_service_user() -> tuple[int, int]:
+    import pwd
+
+    entry = pwd.getpwnam(SERVICE_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+@dataclass
+class RunningServer:
+    data_dir: Path
+    host: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def stop(self, fast: bool = True) -> None:
+        """Stop the server: fast shutdown (SIGINT: roll back open transactions, then exit)."""
+        if self.process.poll() is None:
+            import signal
+
+            self.process.send_signal(signal.SIGINT if fast else signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: float = 30.0) -> RunningServer:
+    """Start PostgreSQL on ``data_dir`` listening on ``host:port``; returns once it accepts connections."""
+    if not initialised(data_dir):
+        raise ServerProblem(f"{data_dir} holds no hub yet; run `checkin hub serve` once to create it")
+    if _stale_pid(data_dir):  # left by a power cut: PostgreSQL would refuse to start
+        (data_dir / "postmaster.pid").unlink(missing_ok=True)
+    log = (data_dir / "server.log").open("ab")
+    process = subprocess.Popen(
+        [str(binaries() / "postgres"), "-D", str(data_dir), "-h", host, "-p", str(port), "-k", str(data_dir)],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        **_as_service_user(),  # type: ignore[call-overload]
+    )
+    log.close()
+    deadline = time.monotonic() + timeout
+    probe_host = "127.0.0.1" if host in ("0.0.0.0", "*", "") else ("::1" if host == "::" else host)
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = (data_dir / "server.log").read_text(errors="replace").splitlines()[-5:]
+            raise ServerProblem("PostgreSQL did not start:\n" + "\n".join(tail))
+        if _ready(data_dir):
+            try:
+                with socket.create_connection((probe_host, port), timeout=0.5):
+                    return RunningServer(data_dir, host, port, process)
+            except OSError:
+                pass
+        time.sleep(0.05)  # polling a child process's readiness; nothing to wait on instead
+    process.kill()
+    raise ServerProblem(f"PostgreSQL did not accept connections on {host}:{port} within {timeout:.0f}s")
+
+
+def _ready(data_dir: Path) -> bool:
+    pid_file = data_dir / "postmaster.pid"
+    try:
+        lines = pid_file.read_text().splitlines()
+    except OSError:
+        return False
+    return len(lines) >= 8 and lines[7].strip() == "ready"
+
+
+def _stale_pid(data_dir: Path) -> bool:
+    pid_file = data_dir / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

@@ -1,0 +1,189 @@
+"""The station's side of a sync round: push what the hub lacks, pull what this station lacks.
+
+Exactly once, whatever fails where:
+- an event is pushed with INSERT ... ON CONFLICT DO NOTHING and marked sent (its ``hub_seq`` set)
+  only after the hub committed it; dying in between just pushes it again, and the hub keeps the first;
+- pulled events are inserted by id, so one that is already here is never doubled, and the cursor moves
+  in the same local transaction as the events it covers.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from checkin import projection
+from checkin.occupancy import tracking
+from checkin.store import Store
+from checkin.store.models import Conference, Event, Setting, SyncStation
+from checkin.sync import hub, reference
+
+CURSOR = "sync.cursor"  # highest hub_seq applied here
+REF_CURSOR = "sync.reference"  # highest reference version applied here
+PUSH_BATCH = 2000
+PULL_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    pushed: int  # events the hub took from this station this round
+    pulled: int  # events from other stations applied here
+    reference_rows: int
+    backlog: int  # events still waiting to be pushed
+    clock_offset_s: float  # hub clock minus this station's clock
+    finished_at: datetime
+
+
+def backlog(connection: Connection) -> int:
+    return int(connection.execute(_backlog()).scalar_one())
+
+
+@functools.cache
+def _backlog() -> Any:
+    return select(func.count()).select_from(Event).where(Event.hub_seq.is_(None))
+
+
+def unsent(connection: Connection, limit: int) -> list[dict[str, Any]]:
+    rows = connection.execute(select(*[Event.__table__.c[c] for c in hub.EVENT_COLUMNS])
+                              .where(Event.hub_seq.is_(None)).order_by(Event.id).limit(limit))
+    return [dict(row._mapping) for row in rows]
+
+
+@functools.cache
+def _mark() -> Any:
+    return (update(Event.__table__).where(Event.__table__.c.id == bindparam("event_id"))
+            .values(hub_seq=bindparam("seq"), received_at=bindparam("received")))
+
+
+def mark_sent(connection: Connection, numbers: list[tuple[str, int, datetime]]) -> None:
+    if numbers:
+        connection.execute(_mark(), [{"event_id": i, "seq": s, "received": r} for i, s, r in numbers])
+
+
+def setting(connection: Connection, key: str, default: int = 0) -> int:
+    value = connection.execute(select(Setting.value).where(Setting.key == key)).scalar()
+    return int(value) if value is not None else default
+
+
+def set_setting(connection: Connection, key: str, value: int) -> None:
+    from checkin.store.dialect import insert_for
+
+    statement = insert_for(connection.dialect.name, Setting.__table__)
+    connection.execute(statement.values(key=key, value=str(value))
+                       .on_conflict_do_update(index_elements=["key"], set_={"value": str(value)}))
+
+
+def apply_events(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert pulled events this station lacks and fold them into its derived state. Returns how many."""
+    connection = session.connection()
+    known: set[str] = set()
+    ids = [row["id"] for row in rows]
+    for start in range(0, len(ids), 500):
+        known.update(connection.execute(select(Event.id).where(Event.id.in_(ids[start:start + 500]))).scalars())
+    new = [row for row in rows if row["id"] not in known]
+    if new:
+        connection.execute(insert(Event.__table__), new)
+    mark_sent(connection, [(r["id"], r["hub_seq"], r["received_at"]) for r in rows if r["id"] in known])
+    door_attendees: set[str] = set()
+    for row in sorted(new, key=lambda r: r["id"]):
+        if row["kind"] in tracking.DOOR_KINDS:
+            if row["attendee_id"]:
+                door_attendees.add(row["attendee_id"])
+            continue
+        projection.apply(session, projection.LoggedEvent.from_row(row))
+    for attendee_id in door_attendees:  # one recompute per attendee, however many of their scans came in
+        tracking.refresh_attendee(connection, attendee_id)
+    return len(new)
+
+
+def check_conference(local: Session, hub_connection: Connection) -> None:
+    """Refuse to mix two conferences: a station's file must be empty or belong to the hub's conference."""
+    on_hub = hub.hub_conference(hub_connection)
+    here = local.execute(select(Conference.id, Conference.name)).first()
+    if on_hub is None:
+        raise hub.HubProblem("the hub holds no conference yet; prepare it with `checkin hub init URL` "
+                             "from the laptop that has the conference")
+    if here is not None and here.id != on_hub[0]:
+        raise hub.HubProblem(f"this station's database holds '{here.name}', the hub '{on_hub[1]}'; "
+                             "start this station on a new database file to join the hub")
+
+
+def sync_round(store: Store, hub_engine: Engine, *,
+               after_hub_commit: Callable[[], None] | None = None) -> RoundReport:
+    """One full round: check, measure the clock, push, pull reference data, pull events, report."""
+    with hub_engine.connect() as remote, store.reading() as local:
+        check_conference(local, remote)
+        before = datetime.now(UTC)
+        hub_now = hub.hub_clock(remote)
+        after = datetime.now(UTC)
+        remote.rollback()
+    offset = (hub_now - (before + (after - before) / 2)).total_seconds()
+
+    pushed = _push(store, hub_engine, after_hub_commit)
+    reference_rows = _pull_reference(store, hub_engine)
+    pulled = _pull_events(store, hub_engine)
+
+    with store.writing() as connection:
+        waiting = backlog(connection)
+        cursor = setting(connection, CURSOR)
+    with hub_engine.begin() as remote:
+        hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor, pushed))
+        everyone = hub.stations(remote)
+    with store.writing() as connection:
+        connection.execute(delete(SyncStation))
+        if everyone:
+            connection.execute(insert(SyncStation), everyone)
+    return RoundReport(pushed, pulled, reference_rows, waiting, offset, datetime.now(UTC))
+
+
+def _push(store: Store, hub_engine: Engine, after_hub_commit: Callable[[], None] | None) -> int:
+    pushed = 0
+    while True:
+        with store.writing() as connection:
+            rows = unsent(connection, PUSH_BATCH)
+        if not rows:
+            return pushed
+        with hub_engine.begin() as remote:
+            numbers = hub.push(remote, rows)
+        if after_hub_commit is not None:
+            after_hub_commit()
+        with store.writing() as connection:
+            mark_sent(connection, numbers)
+        pushed += len(rows)
+
+
+def _pull_reference(store: Store, hub_engine: Engine) -> int:
+    with store.writing() as connection:
+        cursor = setting(connection, REF_CURSOR)
+    with hub_engine.connect() as remote:
+        remote = remote.execution_options(isolation_level="REPEATABLE READ")
+        with remote.begin():
+            batch = reference.pull(remote, cursor)
+    if batch.version == cursor:
+        return 0
+    with store.unit_of_work() as session:
+        reference.apply(session, batch)
+        set_setting(session.connection(), REF_CURSOR, batch.version)
+    return batch.size
+
+
+def _pull_events(store: Store, hub_engine: Engine) -> int:
+    pulled = 0
+    while True:
+        with store.writing() as connection:
+            cursor = setting(connection, CURSOR)
+        with hub_engine.connect() as remote:
+            rows = hub.pull(remote, cursor, PULL_BATCH)
+        if not rows:
+            return pulled
+        with store.unit_of_work() as session:
+            pulled += apply_events(session, rows)
+            set_setting(session.connection(), CURSOR, rows[-1]["hub_seq"])
+        if len(rows) < PULL_BATCH:
+            return pulled
