@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from checkin import badges, cli_rooms, desk, keys, scanning
+from checkin import badges, cli_rooms, cli_sync, desk, keys, scanning
 from checkin.attendees import attendee_view_query, likely_duplicates, to_view
 from checkin.cli_common import (
     OK,
@@ -61,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return USAGE
-    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *cli_rooms.PROBLEMS) as error:
+    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *cli_rooms.PROBLEMS,
+            *cli_sync.PROBLEMS) as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return REFUSED
 
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("printers", cmd_printers, "list the printers the print system knows")
 
     cli_rooms.add_commands(command)
+    cli_sync.add_commands(command)
 
     scan_ = command("scan", cmd_scan, "run a scan through the station's verdict path ('-' reads one per line)")
     scan_.add_argument("text")

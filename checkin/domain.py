@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     ENTERED = "entered"  # a door scan in: payload room_id, door, session_id, override (reason) when overridden
     EXITED = "exited"  # a door scan out: payload room_id, door
     COUNTER_ADJUSTED = "counter_adjusted"  # +1/-1 at a door for people without badges: room_id, delta, reason
+    ATTENDEES_MERGED = "attendees_merged"  # a duplicate record folded into another: into, changes (cancels it)
+    CONFLICT_REVIEWED = "conflict_reviewed"  # staff looked at a flagged duplicate: event_id, note
 
 
 class VerdictCode(StrEnum):

@@ -55,7 +55,7 @@ def apply(session: Session, event: EventLike) -> None:
         apply_on(session.connection(), event)
     elif event.kind == EventKind.WALK_IN_REGISTERED:
         _apply_walk_in(session, event)
-    elif event.kind == EventKind.ATTENDEE_CORRECTED and event.attendee_id:
+    elif event.kind in _FIELD_KINDS and event.attendee_id:
         recompute_fields(session, event.attendee_id)
 
 
@@ -138,15 +138,30 @@ def _apply_walk_in(session: Session, event: EventLike) -> None:
     recompute_fields(session, attendee.id)
 
 
+# Events that change an attendee's record: corrections, and merges (which cancel the duplicate).
+_FIELD_KINDS = (EventKind.ATTENDEE_CORRECTED, EventKind.ATTENDEES_MERGED)
+
+
+def edited_attendees(session: Session) -> set[str]:
+    """Attendees whose record differs from its base because of corrections or merges."""
+    return {a for a in session.scalars(
+        select(Event.attendee_id).where(Event.kind.in_([k.value for k in _FIELD_KINDS])).distinct()) if a}
+
+
 def recompute_fields(session: Session, attendee_id: str) -> None:
-    """Effective fields = base, overlaid by every correction in id order (later corrections win)."""
+    """Effective fields = base, overlaid by every correction in id order (later corrections win).
+
+    This is the rule for two stations editing the same attendee: per field, the edit with the larger
+    event id wins. Ids are UUIDv7, so that is the later edit by its station's clock, ties broken by the
+    rest of the id; every station applies the same edits in the same order and ends with the same record.
+    """
     attendee = session.get(Attendee, attendee_id)
     if attendee is None:
         return
     fields: dict[str, Any] = dict(attendee.base)
     corrections = session.scalars(
         select(Event.payload)
-        .where(Event.attendee_id == attendee_id, Event.kind == EventKind.ATTENDEE_CORRECTED.value)
+        .where(Event.attendee_id == attendee_id, Event.kind.in_([k.value for k in _FIELD_KINDS]))
         .order_by(Event.id)
     )
     for payload in corrections:
@@ -165,12 +180,8 @@ def rebuild(session: Session) -> None:
         select(Event).where(Event.kind == EventKind.WALK_IN_REGISTERED.value).order_by(Event.id)
     ):
         _apply_walk_in(session, event)
-    corrected = session.scalars(
-        select(Event.attendee_id).where(Event.kind == EventKind.ATTENDEE_CORRECTED.value).distinct()
-    ).all()
-    for attendee_id in corrected:
-        if attendee_id:
-            recompute_fields(session, attendee_id)
+    for attendee_id in edited_attendees(session):
+        recompute_fields(session, attendee_id)
     _rebuild_first_wins(session)
     tracking.rebuild_presence(session.connection())
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from checkin.attendees import derived_columns, replace_tokens, token_rows
 from checkin.conference import current_conference
-from checkin.domain import EventKind, Status
+from checkin.domain import Status
 from checkin.ids import new_id
-from checkin.projection import recompute_fields
-from checkin.store.models import Attendee, Event
+from checkin.projection import edited_attendees, recompute_fields
+from checkin.store.models import Attendee
 
 if TYPE_CHECKING:
     from checkin.importers.registrants import Record
@@ -52,9 +52,7 @@ def write_records(
         a.external_id: a
         for a in session.scalars(select(Attendee).where(Attendee.conference_id == conference.id))
     }
-    corrected = set(session.scalars(
-        select(Event.attendee_id).where(Event.kind == EventKind.ATTENDEE_CORRECTED.value).distinct()
-    ))
+    corrected = edited_attendees(session)
     new_rows: list[dict[str, object]] = []
     changed_rows: list[dict[str, object]] = []
     tokens: dict[str, list[dict[str, str]]] = {}

@@ -17,9 +17,8 @@ from sqlalchemy import JSON, Connection, Table, Text, cast, false, func, or_, se
 from sqlalchemy.orm import Session
 
 from checkin.attendees import RECORD_FIELDS, derived_columns, replace_tokens, token_rows
-from checkin.domain import EventKind
 from checkin.occupancy import tracking
-from checkin.projection import recompute_fields
+from checkin.projection import edited_attendees, recompute_fields
 from checkin.store.dialect import insert_for
 from checkin.store.models import (
     Attendee,
@@ -27,7 +26,6 @@ from checkin.store.models import (
     Conference,
     ConferenceSession,
     EntitlementRow,
-    Event,
     Room,
     SessionRegistration,
     Setting,
@@ -146,8 +144,7 @@ def _apply_attendees(session: Session, rows: list[dict[str, Any]]) -> None:
         chunk = ids[start:start + 500]
         existing.update({r.id: r.base for r in connection.execute(
             select(table.c.id, table.c.base).where(table.c.id.in_(chunk)))})
-    corrected = set(session.scalars(
-        select(Event.attendee_id).where(Event.kind == EventKind.ATTENDEE_CORRECTED.value).distinct()))
+    corrected = edited_attendees(session)
     full: list[dict[str, Any]] = []
     tokens: dict[str, list[dict[str, str]]] = {}
     for row in rows:

@@ -60,9 +60,12 @@ def _as_service_user() -> dict[str, object]:
     """subprocess arguments that drop root, creating the service account the first time."""
     if os.name == "nt" or os.geteuid() != 0:
         return {}
-    from pgserver.utils import ensure_user_exists
+    import pwd
 
-    ensure_user_exists(SERVICE_USER)
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", SERVICE_USER], check=True, capture_output=True)
     return {"user": SERVICE_USER, "group": SERVICE_USER}
 
 
@@ -71,10 +74,10 @@ def _hand_to_service_user(folder: Path) -> None:
         return
     import pwd
 
-    from pgserver.utils import ensure_prefix_permissions
-
+    _as_service_user()
     entry = pwd.getpwnam(SERVICE_USER)
-    ensure_prefix_permissions(folder)
+    for parent in folder.resolve().parents:  # the service user must be able to walk down to the folder
+        parent.chmod(parent.stat().st_mode | 0o005)
     for path in [folder, *folder.rglob("*")]:
         os.chown(path, entry.pw_uid, entry.pw_gid)
     for path in (binaries(), binaries().parent / "lib"):

@@ -1,0 +1,290 @@
+"""`checkin hub`, `sync`, `stations`, `conflicts`, `review` and `merge`: the venue hub from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, resolve_id, utc_now
+from checkin.store.engine import APP_NAME, create_hub_engine
+from checkin.store.models import SyncStation
+from checkin.sync import admin, conflicts, credentials, server
+from checkin.sync.hub import HubProblem
+from checkin.sync.station import sync_round
+from checkin.sync.worker import CLOCK_WARNING_S, State, SyncStatus, SyncWorker
+
+PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
+Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+SERVER_SECRET = "Muster hub server"  # keyring service for the password of a hub this machine serves
+
+
+def add_commands(command: Command) -> None:
+    hub = command("hub", cmd_hub, "prepare a venue hub (init URL) or run one on this machine (serve)")
+    hub.add_argument("action", choices=["init", "serve"])
+    hub.add_argument("url", nargs="?", help="init: the PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DB")
+    hub.add_argument("--listen", default="0.0.0.0", help="serve: address to listen on (default: every network)")
+    hub.add_argument("--port", type=int, default=5432, help="serve: TCP port (default 5432)")
+    hub.add_argument("--data", type=Path, help="serve: the hub's data folder (default: in the user data folder)")
+    hub.add_argument("--password", help="serve: the password stations log in with (made up the first time "
+                                        "if not given; also read from MUSTER_HUB_PASSWORD)")
+
+    sync = command("sync", cmd_sync, "sync this station with the hub (until Ctrl+C, or --once)")
+    sync.add_argument("--hub", help="the hub's URL (remembered in the system keyring)")
+    sync.add_argument("--once", action="store_true", help="one round, then exit (exit code 1 if the hub is down)")
+    sync.add_argument("--forget", action="store_true", help="forget the remembered hub URL and exit")
+
+    stations = command("stations", cmd_stations, "every station the hub knows: last contact, backlog, clock")
+    stations.add_argument("--json", action="store_true")
+
+    found = command("conflicts", cmd_conflicts, "duplicate badges and duplicate walk-ins waiting for staff")
+    found.add_argument("--json", action="store_true")
+
+    rev = command("review", cmd_review, "mark a flagged duplicate badge as dealt with")
+    rev.add_argument("event_id", help="the duplicate check-in's event id (see `checkin conflicts`)")
+    rev.add_argument("note", help="what was done, e.g. 'second badge collected'")
+
+    merge = command("merge", cmd_merge, "merge a duplicate record into another (the duplicate is cancelled)")
+    merge.add_argument("duplicate", help="registration id of the record to fold away")
+    merge.add_argument("into", help="registration id of the record to keep")
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    if args.action == "init":
+        if not args.url:
+            raise UsageError("hub init needs the hub's URL: checkin hub init postgresql://USER:PASSWORD@HOST/DB")
+        url = credentials.check_url(args.url)
+        ready = admin.init_hub(url, open_db(args))
+        _print_ready(ready, url)
+        return OK
+    return _serve(args)
+
+
+def _print_ready(ready: admin.HubReady, url: str) -> None:
+    if ready.conference is None:
+        print("Hub ready, but it holds no conference yet: run `checkin hub init URL` on the laptop that has it.")
+        return
+    copied = sum(ready.published.values())
+    print(f"Hub ready for '{ready.conference}'" + (f" ({copied:,} reference rows copied up)." if copied else "."))
+    print(f"Point each station at it:  checkin sync --hub '{url}'")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    data = args.data or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "hub"
+    password = args.password or os.environ.get("MUSTER_HUB_PASSWORD") or _remembered_password(data)
+    if not server.initialised(data):
+        password = password or secrets.token_urlsafe(18)
+        print(f"Creating a new hub in {data} …", file=sys.stderr)
+        server.init_cluster(data, password)
+        _remember_password(data, password)
+    if not password:
+        raise UsageError("this hub's password is not in the keyring; give it with --password")
+    running = server.start(data, args.listen, args.port)
+    try:
+        local_url = server.hub_url("127.0.0.1" if args.listen in ("0.0.0.0", "*") else args.listen, args.port,
+                                   password)
+        ready = admin.init_hub(local_url, open_db(args))
+        shown_host = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
+        _print_ready(ready, server.hub_url(shown_host, args.port, password))
+        print("Serving. Ctrl+C stops the hub (stations keep working and catch up when it is back).", flush=True)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.is_set() and running.process.poll() is None:
+                stop.wait(1.0)
+        except KeyboardInterrupt:
+            pass
+        if running.process.poll() is not None:
+            print("PostgreSQL stopped unexpectedly; see " + str(data / "server.log"), file=sys.stderr)
+            return REFUSED
+    finally:
+        running.stop()
+    print("Hub stopped.")
+    return OK
+
+
+def _remembered_password(data: Path) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(SERVER_SECRET, str(data.resolve()))
+    except KeyringError:
+        return None
+
+
+def _remember_password(data: Path, password: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(SERVER_SECRET, str(data.resolve()), password)
+    except KeyringError:
+        print("No system keyring here: note the password in the URL below; `hub serve --password` "
+              "needs it next time.", file=sys.stderr)
+
+
+def _lan_address() -> str:
+    """This machine's address on the venue network (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return socket.gethostname()
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    station_id = store.station.id
+    if args.forget:
+        credentials.forget(station_id)
+        print("Forgot the hub URL for this station.")
+        return OK
+    if args.hub:
+        url = credentials.check_url(args.hub)
+    else:
+        url = credentials.load(station_id)
+        if url is None:
+            raise UsageError("no hub set for this station: checkin sync --hub postgresql://USER:PASSWORD@HOST/DB")
+    if args.once:
+        result = _once(store, url)
+        if result == OK and args.hub:
+            _remember(station_id, url)  # only a URL that worked replaces the remembered one
+        return result
+    if args.hub:
+        _remember(station_id, url)
+    return _forever(store, url)
+
+
+def _remember(station_id: str, url: str) -> None:
+    try:
+        credentials.save(station_id, url)
+    except credentials.CredentialsProblem as problem:
+        print(f"checkin sync: {problem}", file=sys.stderr)
+
+
+def _once(store: Any, url: str) -> int:
+    engine = create_hub_engine(url)
+    try:
+        report = sync_round(store, engine)
+    except (OperationalError, DBAPIError) as error:
+        print(f"checkin sync: the hub at {credentials.shown(url)} did not answer: "
+              f"{str(error.orig).strip().splitlines()[0] if error.orig else error}", file=sys.stderr)
+        return REFUSED
+    finally:
+        engine.dispose()
+    print(f"Synced: pushed {report.pushed:,}, pulled {report.pulled:,} events and {report.reference_rows:,} "
+          f"reference rows; {report.backlog:,} waiting; clock {report.clock_offset_s:+.1f} s from the hub.")
+    return OK
+
+
+def _forever(store: Any, url: str) -> int:
+    last: list[tuple[State, int]] = []
+
+    def show(status: SyncStatus) -> None:
+        key = (status.state, status.backlog)
+        if not last or last[-1] != key:
+            detail = f" ({status.message})" if status.message and status.state != State.REFUSED else ""
+            print(f"{datetime.now().strftime('%H:%M:%S')} {status.summary(utc_now())}{detail}", flush=True)
+            last.append(key)
+
+    worker = SyncWorker(store, url, show)
+    print(f"Syncing with {credentials.shown(url)}; Ctrl+C stops.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    worker.start()
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    worker.stop()
+    return OK
+
+
+def station_rows(store: Any, now: datetime) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        rows = session.execute(select(SyncStation).order_by(SyncStation.name)).scalars().all()
+    return [{"station": r.name, "id": r.station_id, "last_contact": r.last_contact,
+             "seconds_ago": round((now - r.last_contact).total_seconds()), "backlog": r.backlog,
+             "clock_offset_s": round(r.clock_offset_s, 1), "clock_wrong": abs(r.clock_offset_s) > CLOCK_WARNING_S,
+             "pulled_to": r.cursor} for r in rows]
+
+
+def cmd_stations(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    rows = station_rows(store, utc_now())
+    if args.json:
+        print_json(rows)
+        return OK
+    if not rows:
+        print("No stations known yet: this station has not synced with a hub (checkin sync --hub URL).")
+        return OK
+    print(f"{'station':<24} {'last contact':>14} {'backlog':>8} {'clock':>12}")
+    for row in rows:
+        clock = f"{row['clock_offset_s']:+.0f} s" + (" WRONG" if row["clock_wrong"] else "")
+        print(f"{row['station'][:24]:<24} {_ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>12}")
+    print("(as of this station's last sync)")
+    return OK
+
+
+def _ago(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    with store.reading() as session:
+        badges = conflicts.duplicate_badges(session)
+        walk_ins = conflicts.walk_in_duplicates(session)
+    if args.json:
+        print_json({
+            "duplicate_badges": [{"event_id": d.event_id, "attendee": d.attendee.external_id,
+                                  "name": d.attendee.full_name, "station": d.station, "at": d.at,
+                                  "first_station": d.first_station, "first_at": d.first_at} for d in badges],
+            "walk_in_duplicates": [[{"id": v.external_id, "name": v.full_name, "email": v.email,
+                                     "source": v.source} for v in group] for group in walk_ins],
+        })
+        return OK
+    if not badges and not walk_ins:
+        print("Nothing to review.")
+        return OK
+    for d in badges:
+        print(f"Duplicate badge: {d.attendee.full_name} ({d.attendee.external_id}) checked in at {d.first_station} "
+              f"{d.first_at:%H:%M} and again at {d.station} {d.at:%H:%M}.  "
+              f"Done with it: checkin review {d.event_id} 'what was done'")
+    for group in walk_ins:
+        names = ", ".join(f"{v.full_name} ({v.external_id}, {v.source})" for v in group)
+        print(f"Same email, likely one person: {names}.  "
+              f"Merge: checkin merge {group[-1].external_id} {group[0].external_id}")
+    return OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    conflicts.review(store, args.event_id, args.note, utc_now())
+    print("Marked as reviewed.")
+    return OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    duplicate, kept = resolve_id(store, args.duplicate), resolve_id(store, args.into)
+    merged = conflicts.merge(store, duplicate.id, kept.id, utc_now())
+    print(f"Merged {duplicate.full_name} ({duplicate.external_id}) into {merged.full_name} ({merged.external_id}).")
+    return OK

@@ -1,0 +1,73 @@
+"""Where a station keeps the hub's URL (which holds the password): the OS keyring, never a plain file.
+
+The keyring is the platform's own (Windows Credential Locker, macOS Keychain, the Secret Service on
+Linux desktops). A kiosk without one can be given the URL in the MUSTER_HUB_URL environment variable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from sqlalchemy.engine import make_url
+
+SERVICE = "Muster hub"
+ENVIRONMENT = "MUSTER_HUB_URL"
+
+
+class CredentialsProblem(RuntimeError):
+    pass
+
+
+def check_url(url: str) -> str:
+    """The URL if it names a PostgreSQL database; otherwise a problem that says what is wrong."""
+    try:
+        parsed = make_url(url)
+    except Exception as error:
+        raise CredentialsProblem(f"not a database URL: {url!r} (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
+                                 ) from error
+    if parsed.get_backend_name() != "postgresql":
+        raise CredentialsProblem(f"the hub is a PostgreSQL database; {parsed.get_backend_name()!r} URLs cannot be")
+    if not parsed.host or not parsed.database:
+        raise CredentialsProblem("the hub URL needs a host and a database: postgresql://USER:PASSWORD@HOST:PORT/DB")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def shown(url: str) -> str:
+    """The URL with its password hidden, for screens and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def save(station_id: str, url: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(SERVICE, station_id, check_url(url))
+    except KeyringError as error:
+        raise CredentialsProblem(f"the system keyring cannot store the hub URL ({error}); "
+                                 f"set {ENVIRONMENT} for this station instead") from error
+
+
+def load(station_id: str) -> str | None:
+    """The hub URL for this station: the environment variable first, then the keyring."""
+    from_environment = os.environ.get(ENVIRONMENT)
+    if from_environment:
+        return check_url(from_environment)
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(SERVICE, station_id)
+    except KeyringError:
+        return None
+
+
+def forget(station_id: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    with contextlib.suppress(PasswordDeleteError, KeyringError):
+        keyring.delete_password(SERVICE, station_id)

@@ -1,0 +1,152 @@
+"""The background sync loop: a round every few seconds while the hub answers, backing off while it doesn't.
+
+It runs on its own thread (never the GUI's) and reports a ``SyncStatus`` after every attempt; the UI
+shows it, the CLI prints it. A scan never waits for it: scans commit locally and the loop carries them.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from checkin.store import Store
+from checkin.store.engine import create_hub_engine
+from checkin.sync import credentials
+from checkin.sync.hub import HubProblem
+from checkin.sync.station import RoundReport, backlog, sync_round
+
+INTERVAL_S = 2.0
+MAX_BACKOFF_S = 30.0
+CLOCK_WARNING_S = 60.0  # a station clock further off than this is shown as wrong
+
+
+class State(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    OFFLINE = "offline"  # hub unreachable: working alone, will retry
+    REFUSED = "refused"  # hub reachable but unusable (another conference, not prepared); needs a person
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: State
+    hub: str  # the hub's URL without its password
+    backlog: int = 0
+    last_sync: datetime | None = None
+    clock_offset_s: float | None = None
+    message: str = ""
+    retry_in_s: float | None = None
+
+    def summary(self, now: datetime) -> str:
+        waiting = f"{self.backlog:,} waiting" if self.backlog else "nothing waiting"
+        if self.state == State.CONNECTED:
+            text = f"Synced {_ago(self.last_sync, now)} · {waiting}"
+        elif self.state == State.CONNECTING:
+            text = "Connecting to the hub…"
+        elif self.state == State.OFFLINE:
+            seen = f"last sync {_ago(self.last_sync, now)}" if self.last_sync else "never synced"
+            text = f"Offline, working alone ({seen}) · {waiting}"
+        else:
+            text = f"Hub refused: {self.message}"
+        if self.clock_offset_s is not None and abs(self.clock_offset_s) > CLOCK_WARNING_S:
+            text += f" · this clock is {_drift(self.clock_offset_s)}"
+        return text
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"
+
+
+def _drift(offset_s: float) -> str:
+    minutes = abs(offset_s) / 60
+    return f"{minutes:.0f} min {'behind' if offset_s > 0 else 'ahead of'} the hub"
+
+
+def backoff(failures: int, interval_s: float = INTERVAL_S, ceiling_s: float = MAX_BACKOFF_S) -> float:
+    """Seconds to wait after ``failures`` failed rounds in a row: doubling, capped, jittered so that
+    thirty stations do not all knock at once when the hub comes back."""
+    return min(ceiling_s, interval_s * 2 ** max(0, failures - 1)) * random.uniform(0.7, 1.0)
+
+
+class SyncWorker:
+    def __init__(self, store: Store, url: str, on_status: Callable[[SyncStatus], None], *,
+                 interval_s: float = INTERVAL_S, ceiling_s: float = MAX_BACKOFF_S) -> None:
+        self._store = store
+        self._url = url
+        self._on_status = on_status
+        self._interval_s = interval_s
+        self._ceiling_s = ceiling_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="muster-sync", daemon=True)
+        self.status = SyncStatus(State.CONNECTING, credentials.shown(url))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """Sync now rather than at the next tick (after a scan, or when the user asks)."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        engine = create_hub_engine(self._url)
+        failures = 0
+        try:
+            while not self._stop.is_set():
+                delay = self._attempt(engine, failures)
+                failures = 0 if self.status.state == State.CONNECTED else failures + 1
+                if delay is None:
+                    delay = backoff(failures, self._interval_s, self._ceiling_s)
+                self._publish(replace(self.status, retry_in_s=None if self.status.state == State.CONNECTED
+                                      else delay))
+                self._wake.wait(delay)
+                self._wake.clear()
+        finally:
+            engine.dispose()
+
+    def _attempt(self, engine: object, failures: int) -> float | None:
+        """One round; returns the delay before the next when it succeeded, None to back off."""
+        try:
+            report: RoundReport = sync_round(self._store, engine)  # type: ignore[arg-type]
+        except HubProblem as problem:
+            self.status = replace(self.status, state=State.REFUSED, message=str(problem),
+                                  backlog=self._local_backlog())
+            return None
+        except (OperationalError, DBAPIError, OSError) as error:
+            self.status = replace(self.status, state=State.OFFLINE, message=_first_line(error),
+                                  backlog=self._local_backlog())
+            return None
+        self.status = replace(self.status, state=State.CONNECTED, backlog=report.backlog,
+                              last_sync=report.finished_at, clock_offset_s=report.clock_offset_s, message="")
+        return self._interval_s
+
+    def _local_backlog(self) -> int:
+        with self._store.writing() as connection:
+            return backlog(connection)
+
+    def _publish(self, status: SyncStatus) -> None:
+        self.status = status
+        self._on_status(status)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return text[0] if text else type(error).__name__
