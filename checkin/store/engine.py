@@ -13,6 +13,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from checkin.domain import StationContext
 from checkin.ids import new_id
@@ -53,12 +54,13 @@ def create_hub_engine(url: str, timeout_s: float = HUB_TIMEOUT_S) -> Engine:
 
     connect_timeout bounds the connect; tcp_user_timeout bounds a query whose packets go unanswered
     (Wi-Fi gone mid-push), which no server-side timeout can; statement_timeout bounds a stuck server.
+    What none of these catch (a link that acknowledges and then says nothing) the sync round's
+    watchdog does.
     """
     seconds = max(1, round(timeout_s))
     return create_engine(
         url,
-        pool_pre_ping=True,
-        pool_size=2,
+        poolclass=NullPool,  # a fresh connection per sync round: nothing stale after the hub restarts
         connect_args={
             "connect_timeout": seconds,
             "tcp_user_timeout": seconds * 1000,

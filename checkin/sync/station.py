@@ -9,8 +9,12 @@ Exactly once, whatever fails where:
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -114,27 +118,66 @@ def check_conference(local: Session, hub_connection: Connection) -> None:
                              "start this station on a new database file to join the hub")
 
 
-def sync_round(store: Store, hub_engine: Engine, *,
-               after_hub_commit: Callable[[], None] | None = None) -> RoundReport:
-    """One full round: check, measure the clock, push, pull reference data, pull events, report."""
-    with hub_engine.connect() as remote, store.reading() as local:
-        check_conference(local, remote)
-        before = datetime.now(UTC)
-        hub_now = hub.hub_clock(remote)
-        after = datetime.now(UTC)
-        remote.rollback()
-    offset = (hub_now - (before + (after - before) / 2)).total_seconds()
+STEP_TIMEOUT_S = 20.0  # one push or pull batch; far more than it takes, far less than a volunteer waits
 
-    pushed = _push(store, hub_engine, after_hub_commit)
-    reference_rows = _pull_reference(store, hub_engine)
-    pulled = _pull_events(store, hub_engine)
 
-    with store.writing() as connection:
-        waiting = backlog(connection)
-        cursor = setting(connection, CURSOR)
-    with hub_engine.begin() as remote:
-        hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor, pushed))
-        everyone = hub.stations(remote)
+class Watchdog:
+    """Cuts the hub connection if one step of a round takes too long.
+
+    A dead link that still acknowledges packets (a captive portal, a hung access point, a stuck hub)
+    defeats TCP timeouts, and the driver has no client-side query timeout; shutting the socket down
+    from a timer makes the blocked call fail at once with an OperationalError.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._fileno = connection.connection.dbapi_connection.fileno()  # type: ignore[union-attr]
+        self._timer: threading.Timer | None = None
+        self.fired = False
+
+    @contextmanager
+    def step(self, seconds: float) -> Iterator[None]:
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+        try:
+            yield
+        finally:
+            self._timer.cancel()
+
+    def _cut(self) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):
+            link = socket.fromfd(self._fileno, socket.AF_INET, socket.SOCK_STREAM)  # a duplicate handle
+            link.shutdown(socket.SHUT_RDWR)
+            link.close()
+
+
+def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[], None] | None = None,
+               step_timeout_s: float = STEP_TIMEOUT_S) -> RoundReport:
+    """One full round on one hub connection: check, measure the clock, push, pull reference data, pull
+    events, report. Any step that outlives ``step_timeout_s`` fails the round with OperationalError."""
+    with hub_engine.connect() as remote:
+        watchdog = Watchdog(remote)
+        with watchdog.step(step_timeout_s), store.reading() as local:
+            check_conference(local, remote)
+            before = datetime.now(UTC)
+            hub_now = hub.hub_clock(remote)
+            after = datetime.now(UTC)
+            remote.rollback()
+        offset = (hub_now - (before + (after - before) / 2)).total_seconds()
+
+        pushed = _push(store, remote, watchdog, step_timeout_s, after_hub_commit)
+        with watchdog.step(step_timeout_s):
+            reference_rows = _pull_reference(store, remote)
+        pulled = _pull_events(store, remote, watchdog, step_timeout_s)
+
+        with store.writing() as connection:
+            waiting = backlog(connection)
+            cursor = setting(connection, CURSOR)
+        with watchdog.step(step_timeout_s), remote.begin():
+            hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor,
+                                                 pushed))
+            everyone = hub.stations(remote)
     with store.writing() as connection:
         connection.execute(delete(SyncStation))
         if everyone:
@@ -142,14 +185,15 @@ def sync_round(store: Store, hub_engine: Engine, *,
     return RoundReport(pushed, pulled, reference_rows, waiting, offset, datetime.now(UTC))
 
 
-def _push(store: Store, hub_engine: Engine, after_hub_commit: Callable[[], None] | None) -> int:
+def _push(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float,
+          after_hub_commit: Callable[[], None] | None) -> int:
     pushed = 0
     while True:
         with store.writing() as connection:
             rows = unsent(connection, PUSH_BATCH)
         if not rows:
             return pushed
-        with hub_engine.begin() as remote:
+        with watchdog.step(timeout_s), remote.begin():
             numbers = hub.push(remote, rows)
         if after_hub_commit is not None:
             after_hub_commit()
@@ -158,13 +202,12 @@ def _push(store: Store, hub_engine: Engine, after_hub_commit: Callable[[], None]
         pushed += len(rows)
 
 
-def _pull_reference(store: Store, hub_engine: Engine) -> int:
+def _pull_reference(store: Store, remote: Connection) -> int:
     with store.writing() as connection:
         cursor = setting(connection, REF_CURSOR)
-    with hub_engine.connect() as remote:
-        remote = remote.execution_options(isolation_level="REPEATABLE READ")
-        with remote.begin():
-            batch = reference.pull(remote, cursor)
+    with remote.begin():
+        remote.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one consistent snapshot
+        batch = reference.pull(remote, cursor)
     if batch.version == cursor:
         return 0
     with store.unit_of_work() as session:
@@ -173,12 +216,12 @@ def _pull_reference(store: Store, hub_engine: Engine) -> int:
     return batch.size
 
 
-def _pull_events(store: Store, hub_engine: Engine) -> int:
+def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float) -> int:
     pulled = 0
     while True:
         with store.writing() as connection:
             cursor = setting(connection, CURSOR)
-        with hub_engine.connect() as remote:
+        with watchdog.step(timeout_s), remote.begin():
             rows = hub.pull(remote, cursor, PULL_BATCH)
         if not rows:
             return pulled

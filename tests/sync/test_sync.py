@@ -1,0 +1,354 @@
+"""Station <-> hub sync against a real PostgreSQL: exactly once under faults, convergence, conflicts."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy.exc import OperationalError
+
+from checkin.conference import stats
+from checkin.desk import WalkIn, check_in, correct, register_walk_in
+from checkin.domain import Status, VerdictCode
+from checkin.keys import revoke
+from checkin.occupancy.tracking import room_counts
+from checkin.store import Store, open_store
+from checkin.store.engine import create_hub_engine
+from checkin.store.models import Attendee, BadgeKey, SessionRegistration
+from checkin.sync import admin, conflicts
+from checkin.sync.hub import HubProblem
+from checkin.sync.station import backlog, sync_round
+from tests.sync.conftest import Hub
+
+STATION = Path(__file__).with_name("station_process.py")
+ROOT = Path(__file__).parents[2]
+NOW = datetime(2027, 6, 28, 15, 0, tzinfo=UTC)
+DERIVED = ("attendee_state", "entitlement_given", "badge_state", "presence_interval")
+
+
+def derived_state(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """What a station shows people: check-ins, entitlements, badges, presence and attendee records."""
+    with sqlite3.connect(path) as connection:
+        state = {table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall()) for table in DERIVED}
+        state["attendee"] = sorted(connection.execute(
+            "SELECT id, first_name, last_name, email, organization, status, status_reason, source FROM attendee"))
+        state["events"] = sorted(connection.execute("SELECT id, hub_seq FROM event"))
+    return state
+
+
+def station(tmp_path: Path, name: str) -> Store:
+    return open_store(tmp_path / f"{name}.sqlite", name)
+
+
+def hub_events(url: str) -> list[tuple[str, int]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, hub_seq FROM event ORDER BY hub_seq")).all()
+    engine.dispose()
+    return [(r.id, r.hub_seq) for r in rows]
+
+
+def local_events(path: Path) -> list[tuple[str, int | None]]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT id, hub_seq FROM event ORDER BY hub_seq, id").fetchall()
+
+
+def run_station(db: Path, url: str, *action: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(STATION), str(db), url, *action], capture_output=True, text=True,
+                          timeout=300, cwd=ROOT)
+
+
+def paid_ids(store: Store, count: int) -> list[str]:
+    with store.reading() as session:
+        return list(session.scalars(select(Attendee.id).where(Attendee.status == Status.PAID.value)
+                                    .order_by(Attendee.id).limit(count)))
+
+
+# --- the happy path -----------------------------------------------------------------------------------------
+
+
+def test_a_new_station_gets_the_conference_and_everyones_events(tmp_path: Path, hub_url: str,
+                                                                 admin_store: Store) -> None:
+    engine = create_hub_engine(hub_url)
+    a, b = station(tmp_path, "a"), station(tmp_path, "b")
+    sync_round(a, engine)
+    people = paid_ids(a, 3)
+    for person in people:
+        assert check_in(a, person, NOW).code is VerdictCode.ACCEPTED
+    report = sync_round(a, engine)
+    assert (report.pushed, report.backlog) == (3, 0)
+
+    joined = sync_round(b, engine)  # joins mid-conference: snapshot plus the log so far
+    assert joined.pulled == 3 and joined.reference_rows > 120
+    with b.reading() as session, admin_store.reading() as original:
+        assert stats(session).checked_in == 3
+        assert session.scalar(select(func.count()).select_from(SessionRegistration)) == original.scalar(
+            select(func.count()).select_from(SessionRegistration))
+    assert check_in(b, people[0], NOW).code is VerdictCode.ALREADY_CHECKED_IN
+    sync_round(a, engine)
+    assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite")
+    engine.dispose()
+
+
+def test_the_hub_numbers_events_in_commit_order_and_keeps_station_and_hub_time(tmp_path: Path, hub_url: str) -> None:
+    engine = create_hub_engine(hub_url)
+    a = station(tmp_path, "a")
+    sync_round(a, engine)
+    skewed = datetime.now(UTC) - timedelta(hours=3)  # a station clock three hours behind
+    check_in(a, paid_ids(a, 1)[0], skewed)
+    sync_round(a, engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT station_time, received_at, hub_seq FROM event")).one()
+    assert row.hub_seq >= 1
+    assert abs((row.received_at - row.station_time).total_seconds() - 3 * 3600) < 60
+    engine.dispose()
+
+
+# --- exactly once under faults ------------------------------------------------------------------------------
+
+
+def test_exactly_once_when_the_station_is_killed_between_hub_commit_and_marking_sent(
+        tmp_path: Path, hub_url: str) -> None:
+    db = tmp_path / "desk.sqlite"
+    assert run_station(db, hub_url, "sync").returncode == 0
+    assert run_station(db, hub_url, "scan", "300").returncode == 0
+    recorded = local_events(db)
+
+    died = run_station(db, hub_url, "sync-die")
+    assert died.returncode == -9  # SIGKILL, right after the hub committed
+    on_hub = hub_events(hub_url)
+    assert len(on_hub) == len(recorded)  # the hub has them all ...
+    assert all(seq is None for _, seq in local_events(db))  # ... and the station marked none of them
+
+    again = run_station(db, hub_url, "sync")
+    assert again.returncode == 0, again.stderr
+    assert hub_events(hub_url) == on_hub  # nothing duplicated, numbers unchanged
+    assert sorted(local_events(db)) == sorted(on_hub)  # every event marked with the hub's own number
+
+
+def test_exactly_once_when_the_hub_stops_and_restarts_mid_push(tmp_path: Path, hub_server: Hub, hub_url: str,
+                                                               keyring_env: dict[str, str]) -> None:
+    db = tmp_path / "door.sqlite"
+    assert run_station(db, hub_url, "sync").returncode == 0
+    assert run_station(db, hub_url, "scan", "6000").returncode == 0
+    recorded = {event_id for event_id, _ in local_events(db)}
+
+    syncing = subprocess.Popen([sys.executable, "-m", "checkin.cli", "sync", "--db", str(db), "--hub", hub_url],
+                               cwd=ROOT, env=keyring_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        engine = create_engine(hub_url)
+        with engine.connect() as connection:  # stop the hub once the push is under way, not before
+            while connection.execute(text("SELECT count(*) FROM event")).scalar_one() == 0:
+                connection.rollback()
+        engine.dispose()
+        hub_server.stop()
+        partial = None
+        hub_server.start()
+        partial = len(hub_events(hub_url))
+        engine = create_engine(hub_url)
+        with engine.connect() as connection:
+            deadline = datetime.now() + timedelta(seconds=120)
+            while connection.execute(text("SELECT count(*) FROM event")).scalar_one() < len(recorded):
+                connection.rollback()
+                assert datetime.now() < deadline, "the station did not catch up after the hub came back"
+        engine.dispose()
+        with sqlite3.connect(db) as local:
+            while local.execute("SELECT count(*) FROM event WHERE hub_seq IS NULL").fetchone()[0]:
+                assert datetime.now() < deadline, "the station did not mark its events sent"
+    finally:
+        syncing.terminate()
+        output = syncing.communicate(timeout=30)[0]
+    assert 0 < partial < len(recorded), f"the hub was not stopped mid-push ({partial} of {len(recorded)})"
+    on_hub = hub_events(hub_url)
+    assert {event_id for event_id, _ in on_hub} == recorded
+    assert len(on_hub) == len(recorded)
+    assert sorted(local_events(db)) == sorted(on_hub)
+    assert "Offline" in output  # the station noticed, and said so
+
+
+def test_a_timed_out_network_call_neither_hangs_nor_loses_or_doubles(tmp_path: Path, hub_server: Hub,
+                                                                     hub_url: str) -> None:
+    from tests.sync.proxy import Proxy
+
+    db = tmp_path / "desk.sqlite"
+    assert run_station(db, hub_url, "sync").returncode == 0
+    assert run_station(db, hub_url, "scan", "500").returncode == 0
+    with Proxy("127.0.0.1", hub_server.port) as proxy:
+        through = hub_url.replace(f":{hub_server.port}/", f":{proxy.port}/")
+        store = open_store(db)
+        engine = create_hub_engine(through, timeout_s=2)
+        sync_round(store, engine)
+        with store.writing() as connection:
+            assert backlog(connection) == 0
+        run_station(db, hub_url, "scan", "400")
+        proxy.freeze_after(3000)  # mid-round: the connection is up, the push is on its way, then silence
+        started = datetime.now()
+        with pytest.raises(OperationalError):
+            sync_round(store, engine, step_timeout_s=3)
+        assert datetime.now() - started < timedelta(seconds=15)
+        proxy.thaw()
+        sync_round(store, engine)
+        engine.dispose()
+        store.close()
+    on_hub = hub_events(hub_url)
+    assert len(on_hub) == len({i for i, _ in on_hub}) == len(local_events(db))
+    assert sorted(local_events(db)) == sorted(on_hub)
+
+
+# --- convergence ---------------------------------------------------------------------------------------------
+
+
+def test_stations_working_apart_converge_once_the_partition_heals(tmp_path: Path, hub_url: str) -> None:
+    dbs = [tmp_path / f"station{n}.sqlite" for n in range(3)]
+    for db in dbs:
+        assert run_station(db, hub_url, "sync").returncode == 0
+    scans = [subprocess.Popen([sys.executable, str(STATION), str(db), hub_url, "scan", "400"], cwd=ROOT)
+             for db in dbs]  # three stations at once, cut off from the hub
+    assert [p.wait(timeout=300) for p in scans] == [0, 0, 0]
+    for _ in range(2):  # the first round carries each station's events up, the second brings the others down
+        for db in dbs:
+            result = run_station(db, hub_url, "sync")
+            assert result.returncode == 0, result.stderr
+    states = [derived_state(db) for db in dbs]
+    assert states[0] == states[1] == states[2]
+    assert len(states[0]["events"]) == len(hub_events(hub_url))
+    counts = []
+    for db in dbs:
+        store = open_store(db)
+        with store.writing() as connection:
+            counts.append([(c.room_id, c.count) for c in room_counts(connection, NOW)])
+        store.close()
+    assert counts[0] == counts[1] == counts[2] and any(n for _, n in counts[0])
+
+
+# --- conflicts -----------------------------------------------------------------------------------------------
+
+
+def test_one_attendee_checked_in_at_two_offline_desks_counts_once_and_flags_the_second_badge(
+        tmp_path: Path, hub_url: str) -> None:
+    engine = create_hub_engine(hub_url)
+    a, b = station(tmp_path, "Desk A"), station(tmp_path, "Desk B")
+    sync_round(a, engine), sync_round(b, engine)
+    person = paid_ids(a, 1)[0]
+    assert check_in(a, person, NOW).accepted
+    assert check_in(b, person, NOW + timedelta(minutes=2)).accepted  # b has not heard of a's yet
+    for store in (a, b, a):
+        sync_round(store, engine)
+    for store in (a, b):
+        with store.reading() as session:
+            assert stats(session).checked_in == 1
+            flagged = conflicts.duplicate_badges(session)
+            assert [(d.attendee.id, d.station, d.first_station) for d in flagged] == [(person, "Desk B", "Desk A")]
+    conflicts.review(b, flagged[0].event_id, "second badge taken back", NOW)
+    with pytest.raises(conflicts.ConflictProblem):
+        conflicts.review(b, flagged[0].event_id, "again", NOW)
+    for store in (b, a):
+        sync_round(store, engine)
+    with a.reading() as session:
+        assert conflicts.duplicate_badges(session) == []
+    engine.dispose()
+
+
+def test_a_walk_in_registered_twice_is_flagged_and_the_merge_reaches_every_station(tmp_path: Path,
+                                                                                   hub_url: str) -> None:
+    engine = create_hub_engine(hub_url)
+    a, b = station(tmp_path, "Desk A"), station(tmp_path, "Desk B")
+    sync_round(a, engine), sync_round(b, engine)
+    first = register_walk_in(a, WalkIn("Dana", "Whitfield", "dana.whitfield@district.k12.us", "District 9"), NOW)
+    second = register_walk_in(b, WalkIn("Dana", "Whitfield", "Dana.Whitfield@District.k12.us"),
+                              NOW + timedelta(minutes=1))
+    check_in(b, second.id, NOW + timedelta(minutes=1))
+    for store in (a, b, a):
+        sync_round(store, engine)
+    with a.reading() as session:
+        groups = conflicts.walk_in_duplicates(session)
+        before = stats(session)
+    assert [{v.id for v in g} for g in groups] == [{first.id, second.id}]
+    kept = conflicts.merge(a, second.id, first.id, NOW + timedelta(minutes=5))
+    assert kept.checked_in_at == NOW + timedelta(minutes=1)  # the duplicate's arrival carried over
+    for store in (a, b):
+        sync_round(store, engine)
+    for store in (a, b):
+        with store.reading() as session:
+            assert conflicts.walk_in_duplicates(session) == []
+            after = stats(session)
+            assert (after.registered, after.checked_in) == (before.registered - 1, before.checked_in)
+            merged = session.get(Attendee, second.id)
+            assert merged is not None and merged.status == Status.CANCELLED.value
+            assert "Merged into Dana Whitfield" in merged.status_reason
+    assert derived_state(tmp_path / "Desk A.sqlite") == derived_state(tmp_path / "Desk B.sqlite")
+    engine.dispose()
+
+
+def test_edits_to_one_attendee_on_two_stations_resolve_the_same_way_everywhere(tmp_path: Path,
+                                                                               hub_url: str) -> None:
+    engine = create_hub_engine(hub_url)
+    a, b = station(tmp_path, "Desk A"), station(tmp_path, "Desk B")
+    sync_round(a, engine), sync_round(b, engine)
+    person = paid_ids(a, 1)[0]
+    correct(a, person, {"organization": "Springfield PD", "email": "chief@springfield.example"}, NOW)
+    correct(b, person, {"organization": "Shelbyville PD"}, NOW + timedelta(seconds=1))  # later by b's clock
+    for store in (b, a, b):
+        sync_round(store, engine)
+    for store in (a, b):
+        with store.reading() as session:
+            row = session.get(Attendee, person)
+            assert row is not None
+            # Per field, the later edit wins: b's organization, a's email (b did not touch it).
+            assert (row.organization, row.email) == ("Shelbyville PD", "chief@springfield.example")
+    engine.dispose()
+
+
+# --- reference data and refusals -----------------------------------------------------------------------------
+
+
+def test_changes_made_on_the_hub_reach_stations_including_deletions_and_key_revocations(
+        tmp_path: Path, hub_url: str) -> None:
+    engine = create_hub_engine(hub_url)
+    a = station(tmp_path, "Door 1")
+    sync_round(a, engine)
+    hub = open_store(hub_url, "Hub admin")
+    with hub.unit_of_work() as session:
+        registration = session.scalars(select(SessionRegistration)).first()
+        assert registration is not None
+        gone = (registration.session_id, registration.attendee_id)
+        session.execute(delete(SessionRegistration).where(SessionRegistration.session_id == gone[0],
+                                                          SessionRegistration.attendee_id == gone[1]))
+        revoke(session, 1, NOW)
+    report = sync_round(a, engine)
+    assert report.reference_rows == 2
+    with a.reading() as session:
+        assert session.get(SessionRegistration, gone) is None
+        key = session.get(BadgeKey, 1)
+        assert key is not None and key.revoked_at is not None
+        assert key.private_key is None  # stations never receive a signing key from the hub
+    hub.close()
+    engine.dispose()
+
+
+def test_a_station_of_another_conference_is_refused_with_words(tmp_path: Path, hub_url: str) -> None:
+    from checkin.demo import build_demo
+
+    other = station(tmp_path, "other")
+    with other.unit_of_work() as session:
+        build_demo(session, attendees=10, seed=99)
+        session.execute(text("UPDATE conference SET name = 'Regional Expo'"))
+    with other.reading() as session, open_store(tmp_path / "admin.sqlite").reading() as ours:
+        assert session.scalar(text("SELECT id FROM conference")) != ours.scalar(text("SELECT id FROM conference"))
+    engine = create_hub_engine(hub_url)
+    with pytest.raises(HubProblem, match="Regional Expo"):
+        sync_round(other, engine)
+    with pytest.raises(HubProblem, match="already holds"):
+        admin.init_hub(hub_url, other)
+    engine.dispose()
+
+
+def test_an_unprepared_hub_is_refused_with_words(tmp_path: Path, hub_db: str) -> None:
+    admin.init_hub(hub_db, None)  # schema only, no conference
+    with pytest.raises(HubProblem, match="no conference"):
+        sync_round(station(tmp_path, "a"), create_hub_engine(hub_db))
