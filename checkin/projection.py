@@ -69,22 +69,41 @@ def apply_on(connection: Connection, event: EventLike) -> None:
                                                      str(payload.get("room_id", "")), event.station_time,
                                                      str(payload.get("door", ""))))
         return
-    statements = _upserts(connection.dialect.name)
+    params = _upsert_params(event)
+    if params is not None:
+        connection.execute(_upserts(connection.dialect.name)[EventKind(event.kind)], params)
+
+
+def apply_many(session: Session, events: list[LoggedEvent]) -> None:
+    """``apply`` for a batch of events (a sync pull): first-wins upserts go as one executemany per kind.
+
+    Door events are left to the caller, which recomputes each attendee's presence once per batch.
+    """
+    batched: dict[EventKind, list[dict[str, Any]]] = {}
+    for event in sorted(events, key=lambda e: e.id):
+        params = _upsert_params(event) if event.kind in CONNECTION_KINDS else None
+        if params is not None:
+            batched.setdefault(EventKind(event.kind), []).append(params)
+        elif event.kind not in CONNECTION_KINDS:
+            apply(session, event)
+    statements = _upserts(session.connection().dialect.name)
+    for kind, rows in batched.items():
+        session.connection().execute(statements[kind], rows)
+
+
+def _upsert_params(event: EventLike) -> dict[str, Any] | None:
+    if event.attendee_id is None:
+        return None
     if event.kind == EventKind.CHECKED_IN:
-        connection.execute(statements[EventKind.CHECKED_IN], {
-            "attendee_id": event.attendee_id, "checked_in_event": event.id, "checked_in_at": event.station_time,
-            "checked_in_station": _station_name(event),
-        })
-    elif event.kind == EventKind.ENTITLEMENT_GIVEN:
-        connection.execute(statements[EventKind.ENTITLEMENT_GIVEN], {
-            "attendee_id": event.attendee_id, "entitlement": str(event.payload.get("entitlement", "")),
-            "event_id": event.id, "given_at": event.station_time, "station": _station_name(event),
-        })
-    elif event.kind == EventKind.BADGE_REISSUED:
-        connection.execute(statements[EventKind.BADGE_REISSUED], {
-            "attendee_id": event.attendee_id, "revision": int(event.payload.get("revision", 1)),
-            "event_id": event.id,
-        })
+        return {"attendee_id": event.attendee_id, "checked_in_event": event.id, "checked_in_at": event.station_time,
+                "checked_in_station": _station_name(event)}
+    if event.kind == EventKind.ENTITLEMENT_GIVEN:
+        return {"attendee_id": event.attendee_id, "entitlement": str(event.payload.get("entitlement", "")),
+                "event_id": event.id, "given_at": event.station_time, "station": _station_name(event)}
+    if event.kind == EventKind.BADGE_REISSUED:
+        return {"attendee_id": event.attendee_id, "revision": int(event.payload.get("revision", 1)),
+                "event_id": event.id}
+    return None
 
 
 @functools.cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -130,17 +130,38 @@ def _row(interval: Interval) -> dict[str, Any]:
             "auto_end": interval.auto_end, "open_until": interval.ends()}
 
 
-def all_door_events(connection: Connection) -> dict[str, list[DoorEvent]]:
-    """Every door event, by attendee. Room and door are read out of the JSON in SQL, and no ORDER BY:
-    sorting 250,000 rows in SQLite costs more than the rest of a rebuild (each list is sorted by id later)."""
+def all_door_events(connection: Connection, only: Collection[str] | None = None) -> dict[str, list[DoorEvent]]:
+    """Every door event (or those of the ``only`` attendees), by attendee. Room and door are read out of the
+    JSON in SQL, and no ORDER BY: sorting 250,000 rows in SQLite costs more than the rest of a rebuild
+    (each list is sorted by id later)."""
     stmt = (select(Event.attendee_id, Event.id, Event.kind, type_coerce(Event.station_time, String),
                    Event.payload["room_id"].as_string(), Event.payload["door"].as_string())
             .where(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None)))
+    if only is None:
+        rows = connection.execute(stmt).all()
+    else:
+        wanted = list(only)
+        rows = [row for start in range(0, len(wanted), 500)
+                for row in connection.execute(stmt.where(Event.attendee_id.in_(wanted[start:start + 500])))]
     by_attendee: dict[str, list[DoorEvent]] = defaultdict(list)
     parse = stored_moment
-    for attendee_id, event_id, kind, at, room_id, door in connection.execute(stmt).all():
+    for attendee_id, event_id, kind, at, room_id, door in rows:
         by_attendee[attendee_id].append(DoorEvent(event_id, kind, attendee_id, room_id or "", parse(at), door or ""))
     return by_attendee
+
+
+def refresh_attendees(connection: Connection, attendee_ids: Collection[str]) -> None:
+    """``refresh_attendee`` for many attendees at once (a sync batch): one read, one delete, one insert."""
+    wanted = list(set(attendee_ids))
+    if not wanted:
+        return
+    with paused_gc():
+        schedule = schedule_on(connection)
+        events = all_door_events(connection, wanted)
+        intervals = [i for attendee_id in wanted for i in intervals_for(events.get(attendee_id, []), schedule)]
+    for start in range(0, len(wanted), 500):
+        connection.execute(delete(PresenceInterval).where(PresenceInterval.attendee_id.in_(wanted[start:start + 500])))
+    insert_intervals(connection, intervals)
 
 
 def stored_moment(value: str | datetime) -> datetime:
@@ -177,26 +198,32 @@ def rebuild_presence(connection: Connection) -> int:
     """Replace the stored presence with a replay of the whole log; returns the number of intervals."""
     intervals = replay(connection)
     connection.execute(delete(PresenceInterval))
-    if not intervals:
-        return 0
-    if connection.dialect.name == "sqlite":
-        # 120,000 rows through the driver directly: SQLAlchemy's per-row parameter processing would triple it.
-        # The secondary indexes are built once at the end (a sort) instead of row by row.
-        indexes = list(PresenceInterval.__table__.indexes)
-        for index in indexes:
-            index.drop(connection)
-        stamp = "%Y-%m-%d %H:%M:%S.%f"
-        with paused_gc():
-            rows = [(i.start_event, i.attendee_id, i.room_id, i.door, _text(i.start, stamp), _text(i.end, stamp),
-                     _text(i.auto_end, stamp), _text(i.ends(), stamp)) for i in intervals]
-        connection.exec_driver_sql(
-            "INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, ended_at, auto_end,"
-            " open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        for index in indexes:
-            index.create(connection)
-    else:
-        connection.execute(insert(PresenceInterval), [_row(i) for i in intervals])
+    insert_intervals(connection, intervals, rebuild_indexes=True)
     return len(intervals)
+
+
+STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite (naive UTC text)
+
+
+def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_indexes: bool = False) -> None:
+    if not intervals:
+        return
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(PresenceInterval), [_row(i) for i in intervals])
+        return
+    # Through the driver directly: SQLAlchemy's per-row parameter processing would triple the time.
+    # For a full rebuild the secondary indexes are built once at the end (a sort) instead of row by row.
+    indexes = list(PresenceInterval.__table__.indexes) if rebuild_indexes else []
+    for index in indexes:
+        index.drop(connection)
+    with paused_gc():
+        rows = [(i.start_event, i.attendee_id, i.room_id, i.door, _text(i.start, STAMP), _text(i.end, STAMP),
+                 _text(i.auto_end, STAMP), _text(i.ends(), STAMP)) for i in intervals]
+    connection.exec_driver_sql(
+        "INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, ended_at, auto_end,"
+        " open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    for index in indexes:
+        index.create(connection)
 
 
 def _text(moment: datetime | None, stamp: str) -> str | None:

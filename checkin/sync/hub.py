@@ -7,12 +7,11 @@ tombstone. The hub derives nothing: every station folds the log into its own sta
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, func, select, text
+from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from checkin.store.dialect import insert_for
@@ -47,37 +46,57 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
-def push(connection: Connection, rows: list[dict[str, Any]]) -> list[tuple[str, int, datetime]]:
+def push(connection: Connection, rows: list[tuple[str, str, str, str, str | None, str]]
+         ) -> list[tuple[str, int, datetime]]:
     """Insert events the hub may already hold; returns (id, hub_seq, received_at) for every one of them.
 
+    ``rows`` are (id, kind, station_id, station_time as UTC text, attendee_id, payload as JSON text).
+    They go by COPY into a temporary table and from there by one INSERT ... ON CONFLICT DO NOTHING.
     Rows the hub already had (a retry after a lost reply) keep their first number, so a retry never
     duplicates anything and still learns the number to mark the event sent with.
     """
     if not rows:
         return []
-    connection.execute(_push_statement(), [{c: row[c] for c in EVENT_COLUMNS} for row in rows])
-    found = connection.execute(_numbers(), {"ids": [row["id"] for row in rows]}).all()
-    return [(row.id, row.hub_seq, row.received_at) for row in found]
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS push_batch (id varchar(36) PRIMARY KEY, kind varchar(40), "
+        "station_id varchar(36), station_time timestamptz, attendee_id varchar(36), payload json) "
+        "ON COMMIT DELETE ROWS")
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    copy_in = "COPY push_batch (id, kind, station_id, station_time, attendee_id, payload) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(copy_in) as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(row)
+    connection.exec_driver_sql(
+        "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload) "
+        "SELECT id, kind, station_id, station_time, attendee_id, payload FROM push_batch ORDER BY id "
+        "ON CONFLICT (id) DO NOTHING")
+    found = connection.exec_driver_sql(
+        "SELECT e.id, e.hub_seq, e.received_at FROM event e JOIN push_batch b ON b.id = e.id").all()
+    return [(row[0], row[1], row[2]) for row in found]
 
 
-@functools.cache
-def _push_statement() -> Any:
-    return insert_for("postgresql", Event.__table__).on_conflict_do_nothing(index_elements=["id"])
+@dataclass(frozen=True)
+class Pulled:
+    """An event as pulled: the payload still as JSON text, since most pulled events never need it parsed."""
+
+    id: str
+    kind: str
+    station_id: str
+    station_time: datetime
+    attendee_id: str | None
+    payload_json: str
+    hub_seq: int
+    received_at: datetime
 
 
-@functools.cache
-def _numbers() -> Any:
-    return (select(Event.id, Event.hub_seq, Event.received_at)
-            .where(Event.id.in_(bindparam("ids", expanding=True))))
-
-
-def pull(connection: Connection, cursor: int, limit: int) -> list[dict[str, Any]]:
-    """Events past ``cursor`` in hub order."""
-    rows = connection.execute(
-        select(*[Event.__table__.c[c] for c in (*EVENT_COLUMNS, "hub_seq", "received_at")])
-        .where(Event.hub_seq > cursor).order_by(Event.hub_seq).limit(limit)
-    )
-    return [dict(row._mapping) for row in rows]
+def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
+    """Events past ``cursor`` in hub order (raw driver rows: 45,000 of them through SQLAlchemy's result
+    processing would cost a station more than applying them)."""
+    rows = connection.exec_driver_sql(
+        "SELECT id, kind, station_id, station_time, attendee_id, payload::text, hub_seq, received_at FROM event "
+        "WHERE hub_seq > %(cursor)s ORDER BY hub_seq LIMIT %(limit)s", {"cursor": cursor, "limit": limit})
+    return [Pulled(*row) for row in rows]
 
 
 def newest_seq(connection: Connection) -> int:

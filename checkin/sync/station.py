@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -53,10 +54,12 @@ def _backlog() -> Any:
     return select(func.count()).select_from(Event).where(Event.hub_seq.is_(None))
 
 
-def unsent(connection: Connection, limit: int) -> list[dict[str, Any]]:
-    rows = connection.execute(select(*[Event.__table__.c[c] for c in hub.EVENT_COLUMNS])
-                              .where(Event.hub_seq.is_(None)).order_by(Event.id).limit(limit))
-    return [dict(row._mapping) for row in rows]
+def unsent(connection: Connection, limit: int) -> list[tuple[str, str, str, str, str | None, str]]:
+    """The oldest events the hub has not confirmed, as ``hub.push`` takes them (times as UTC text)."""
+    rows = connection.exec_driver_sql(
+        "SELECT id, kind, station_id, station_time, attendee_id, payload FROM event WHERE hub_seq IS NULL "
+        "ORDER BY id LIMIT ?", (limit,))
+    return [(i, kind, station, f"{at}+00:00", attendee, payload) for i, kind, station, at, attendee, payload in rows]
 
 
 @functools.cache
@@ -83,27 +86,41 @@ def set_setting(connection: Connection, key: str, value: int) -> None:
                        .on_conflict_do_update(index_elements=["key"], set_={"value": str(value)}))
 
 
-def apply_events(session: Session, rows: list[dict[str, Any]]) -> int:
+def apply_events(session: Session, pulled: list[hub.Pulled]) -> int:
     """Insert pulled events this station lacks and fold them into its derived state. Returns how many."""
     connection = session.connection()
     known: set[str] = set()
-    ids = [row["id"] for row in rows]
+    ids = [event.id for event in pulled]
     for start in range(0, len(ids), 500):
         known.update(connection.execute(select(Event.id).where(Event.id.in_(ids[start:start + 500]))).scalars())
-    new = [row for row in rows if row["id"] not in known]
-    if new:
-        connection.execute(insert(Event.__table__), new)
-    mark_sent(connection, [(r["id"], r["hub_seq"], r["received_at"]) for r in rows if r["id"] in known])
-    door_attendees: set[str] = set()
-    for row in sorted(new, key=lambda r: r["id"]):
-        if row["kind"] in tracking.DOOR_KINDS:
-            if row["attendee_id"]:
-                door_attendees.add(row["attendee_id"])
-            continue
-        projection.apply(session, projection.LoggedEvent.from_row(row))
-    for attendee_id in door_attendees:  # one recompute per attendee, however many of their scans came in
-        tracking.refresh_attendee(connection, attendee_id)
+    new = [event for event in pulled if event.id not in known]
+    _insert_pulled(connection, new)
+    mark_sent(connection, [(e.id, e.hub_seq, e.received_at) for e in pulled if e.id in known])
+    door_attendees = {e.attendee_id for e in new if e.kind in tracking.DOOR_KINDS and e.attendee_id}
+    projection.apply_many(session, [
+        projection.LoggedEvent(e.id, e.kind, e.station_id, e.station_time, e.attendee_id, json.loads(e.payload_json))
+        for e in new if e.kind not in tracking.DOOR_KINDS
+    ])
+    tracking.refresh_attendees(connection, door_attendees)  # once per attendee, however many scans came in
     return len(new)
+
+
+def _insert_pulled(connection: Connection, events: list[hub.Pulled]) -> None:
+    if not events:
+        return
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(Event.__table__), [
+            {**{c: getattr(e, c) for c in ("id", "kind", "station_id", "station_time", "attendee_id", "hub_seq",
+                                           "received_at")}, "payload": json.loads(e.payload_json)} for e in events])
+        return
+    # Straight through the driver, times as SQLAlchemy stores them: per-row type processing would be
+    # most of the cost of a large pull.
+    stamp = tracking.STAMP
+    connection.exec_driver_sql(
+        "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload, hub_seq, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(e.id, e.kind, e.station_id, e.station_time.astimezone(UTC).strftime(stamp), e.attendee_id,
+          e.payload_json, e.hub_seq, e.received_at.astimezone(UTC).strftime(stamp)) for e in events])
 
 
 def check_conference(local: Session, hub_connection: Connection) -> None:
@@ -227,6 +244,6 @@ def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s
             return pulled
         with store.unit_of_work() as session:
             pulled += apply_events(session, rows)
-            set_setting(session.connection(), CURSOR, rows[-1]["hub_seq"])
+            set_setting(session.connection(), CURSOR, rows[-1].hub_seq)
         if len(rows) < PULL_BATCH:
             return pulled

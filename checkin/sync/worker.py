@@ -21,8 +21,8 @@ from checkin.sync import credentials
 from checkin.sync.hub import HubProblem
 from checkin.sync.station import RoundReport, backlog, sync_round
 
-INTERVAL_S = 2.0
-MAX_BACKOFF_S = 30.0
+INTERVAL_S = 1.0
+MAX_BACKOFF_S = 3.0  # a refused connect costs the hub nothing; a long wait only delays the catch-up
 CLOCK_WARNING_S = 60.0  # a station clock further off than this is shown as wrong
 
 

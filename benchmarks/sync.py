@@ -1,0 +1,191 @@
+"""Ten stations catching up with the hub at once, next to a bare COPY / executemany of the same rows.
+
+Ten station databases each hold 5,000 events recorded while the hub was down (check-ins and door scans
+of the 2,400-attendee demo conference). Ten station processes run the real sync worker, failing against
+the dead hub; then the hub starts, and the clock runs until every station holds all 50,000 events with
+nothing left to push. Run by hand:
+
+    .venv/bin/python benchmarks/sync.py [--stations 10] [--events 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from checkin.demo import build_demo
+from checkin.events import bulk_append
+from checkin.ids import new_id
+from checkin.projection import rebuild
+from checkin.store import open_store
+from checkin.store.engine import create_hub_engine
+from checkin.store.models import Attendee, Room
+from checkin.sync import admin, server
+from checkin.sync.station import sync_round
+
+PASSWORD = "bench"
+DAY = datetime(2027, 6, 28, 13, 0, tzinfo=UTC)
+
+
+def station_rows(station_id: str, name: str, people: list[str], rooms: list[str], count: int,
+                 seed: int) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    for number in range(count):
+        at = DAY + timedelta(seconds=number * 2 + rng.random())
+        person = rng.choice(people)
+        if number % 4 == 0:
+            kind, payload = "checked_in", {}
+        else:
+            kind = "exited" if number % 9 == 0 else "entered"
+            payload = {"room_id": rng.choice(rooms), "door": "Main"}
+        rows.append({"id": new_id(), "kind": kind, "station_id": station_id, "station_time": at,
+                     "attendee_id": person, "payload": {"station_name": name, **payload}})
+    return rows
+
+
+def prepare(folder: Path, stations: int, events: int) -> tuple[server.RunningServer, str, list[Path], list[dict]]:
+    data = folder / "hub"
+    server.init_cluster(data, PASSWORD)
+    port = server.free_port()
+    hub = server.start(data, "127.0.0.1", port)
+    url = server.hub_url("127.0.0.1", port, PASSWORD)
+    admin_store = open_store(folder / "admin.sqlite", "Admin")
+    with admin_store.unit_of_work() as session:
+        build_demo(session, attendees=2400)
+        people = list(session.scalars(select(Attendee.id).where(Attendee.status == "paid")))
+        rooms = list(session.scalars(select(Room.id)))
+    admin.init_hub(url, admin_store)
+    admin_store.close()
+    engine = create_hub_engine(url)
+    paths, all_rows = [], []
+    for number in range(stations):
+        path = folder / f"station{number}.sqlite"
+        store = open_store(path, f"Door {number}")
+        sync_round(store, engine)  # each joined before the outage: it has the conference
+        rows = station_rows(store.station.id, store.station.name, people, rooms, events, number)
+        with store.unit_of_work() as session:
+            bulk_append(session, rows)
+            rebuild(session)
+        store.close()
+        paths.append(path)
+        all_rows.extend(rows)
+    engine.dispose()
+    return hub, url, paths, all_rows
+
+
+def run_station(db: str, url: str, expected: int) -> None:
+    """A station process: the real worker, until this station holds every event and owes the hub none."""
+    from checkin.sync.worker import State, SyncWorker
+
+    store = open_store(Path(db))
+    done = threading.Event()
+    pushed_at: list[float] = []
+
+    def check(status: object) -> None:
+        with sqlite3.connect(db) as connection:
+            total, waiting = connection.execute(
+                "SELECT count(*), sum(hub_seq IS NULL) FROM event").fetchone()
+        if waiting == 0 and not pushed_at:
+            pushed_at.append(time.time())
+        if getattr(status, "state", None) == State.OFFLINE:
+            print("offline", flush=True)
+        if total == expected and waiting == 0:
+            done.set()
+
+    worker = SyncWorker(store, url, check)
+    worker.start()
+    done.wait()
+    print(f"done {pushed_at[0]:.3f} {time.time():.3f}", flush=True)
+    worker.stop()
+
+
+def baselines(url: str, rows: list[dict]) -> tuple[float, float]:
+    """The same rows into a trigger-less copy of the event table: COPY, then executemany."""
+    import json
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for name in ("bench_copy", "bench_many"):
+            connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+            connection.execute(text(f"CREATE TABLE {name} (LIKE event INCLUDING DEFAULTS INCLUDING INDEXES)"))
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        started = time.perf_counter()
+        with cursor.copy("COPY bench_copy (id, kind, station_id, station_time, attendee_id, payload) "
+                         "FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r["id"], r["kind"], r["station_id"], r["station_time"], r["attendee_id"],
+                                json.dumps(r["payload"])))
+        raw.commit()
+        copy_s = time.perf_counter() - started
+        started = time.perf_counter()
+        cursor.executemany("INSERT INTO bench_many (id, kind, station_id, station_time, attendee_id, payload) "
+                           "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                           [(r["id"], r["kind"], r["station_id"], r["station_time"], r["attendee_id"],
+                             json.dumps(r["payload"])) for r in rows])
+        raw.commit()
+        many_s = time.perf_counter() - started
+    finally:
+        raw.close()
+        engine.dispose()
+    return copy_s, many_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stations", type=int, default=10)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--station", nargs=3, metavar=("DB", "URL", "EXPECTED"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.station:
+        run_station(args.station[0], args.station[1], int(args.station[2]))
+        return
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        print(f"Preparing a hub and {args.stations} stations with {args.events:,} offline events each …")
+        hub, url, paths, rows = prepare(folder, args.stations, args.events)
+        total = len(rows)
+        hub.stop()  # the outage
+        processes = [subprocess.Popen([sys.executable, __file__, "--station", str(p), url, str(total)],
+                                      stdout=subprocess.PIPE, text=True, cwd=ROOT) for p in paths]
+        for process in processes:  # every station running, and failing against the dead hub
+            assert process.stdout is not None
+            while process.stdout.readline().strip() != "offline":
+                pass
+        hub = server.start(folder / "hub", hub.host, hub.port)
+        back = time.time()
+        finished = []
+        for process in processes:
+            assert process.stdout is not None
+            line = process.stdout.readline().split()
+            finished.append((float(line[1]), float(line[2])))
+            process.wait()
+        pushed_s = max(p for p, _ in finished) - back
+        converged_s = max(d for _, d in finished) - back
+        copy_s, many_s = baselines(url, rows)
+        hub.stop()
+    print(f"\n{args.stations} stations x {args.events:,} events = {total:,} events")
+    print(f"  all pushed into the hub      {pushed_s:6.2f} s after it came back  ({total / pushed_s:,.0f} events/s)")
+    print(f"  all stations converged       {converged_s:6.2f} s after it came back  (target <= 5 s)")
+    print(f"  baseline COPY, one client    {copy_s:6.2f} s  ({total / copy_s:,.0f} rows/s)")
+    print(f"  baseline executemany         {many_s:6.2f} s  ({total / many_s:,.0f} rows/s)")
+    print(f"  push phase vs COPY: {pushed_s / copy_s:.1f}x; vs executemany: {pushed_s / many_s:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
