@@ -38,7 +38,7 @@ from checkin.occupancy.presence import (
     manual_count,
     step,
 )
-from checkin.store.models import ConferenceSession, Event, PresenceInterval, Room
+from checkin.store.models import ConferenceSession, Event, PresenceDirty, PresenceInterval, Room
 
 DOOR_KINDS = (EventKind.ENTERED.value, EventKind.EXITED.value)
 _schedules: dict[tuple[Any, ...], Schedule] = {}
@@ -198,11 +198,11 @@ def rebuild_presence(connection: Connection) -> int:
     """Replace the stored presence with a replay of the whole log; returns the number of intervals."""
     intervals = replay(connection)
     connection.execute(delete(PresenceInterval))
+    connection.execute(delete(PresenceDirty))  # a full replay covers whatever a pull left to recompute
     insert_intervals(connection, intervals, rebuild_indexes=True)
     return len(intervals)
 
 
-STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite (naive UTC text)
 
 
 def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_indexes: bool = False) -> None:
@@ -217,8 +217,8 @@ def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_
     for index in indexes:
         index.drop(connection)
     with paused_gc():
-        rows = [(i.start_event, i.attendee_id, i.room_id, i.door, _text(i.start, STAMP), _text(i.end, STAMP),
-                 _text(i.auto_end, STAMP), _text(i.ends(), STAMP)) for i in intervals]
+        rows = [(i.start_event, i.attendee_id, i.room_id, i.door, stored_text(i.start), stored_text(i.end),
+                 stored_text(i.auto_end), stored_text(i.ends())) for i in intervals]
     connection.exec_driver_sql(
         "INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, ended_at, auto_end,"
         " open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -226,8 +226,10 @@ def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_
         index.create(connection)
 
 
-def _text(moment: datetime | None, stamp: str) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime(stamp)
+def stored_text(moment: datetime | None) -> str | None:
+    """A time as SQLAlchemy stores a DateTime in SQLite: naive UTC text, always with microseconds
+    (isoformat: three times faster than strftime, which shows in a 45,000-event pull)."""
+    return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _present_now(now: Any) -> Any:

@@ -280,3 +280,16 @@ class SyncStation(Base):
     backlog: Mapped[int] = mapped_column(Integer, default=0)  # events it still had to push
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)  # how far it has pulled
     sent: Mapped[int] = mapped_column(Integer, default=0)  # events it has pushed in all
+
+
+class PresenceDirty(Base):
+    """Derived, in waiting: attendees whose presence must be recomputed because synced door events arrived.
+
+    A large pull inserts events in short transactions and marks their attendees here in the same ones;
+    the presence is recomputed afterwards, once per attendee, so a door scan never waits long for the
+    write lock. Marks survive a crash and are worked off at the next sync round.
+    """
+
+    __tablename__ = "presence_dirty"
+
+    attendee_id: Mapped[str] = mapped_column(ID, primary_key=True)

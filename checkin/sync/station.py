@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from checkin import projection
 from checkin.occupancy import tracking
 from checkin.store import Store
-from checkin.store.models import Conference, Event, Setting, SyncStation
+from checkin.store.dialect import insert_for
+from checkin.store.models import Conference, Event, PresenceDirty, Setting, SyncStation
 from checkin.sync import hub, reference
 
 CURSOR = "sync.cursor"  # highest hub_seq applied here
@@ -79,8 +80,6 @@ def setting(connection: Connection, key: str, default: int = 0) -> int:
 
 
 def set_setting(connection: Connection, key: str, value: int) -> None:
-    from checkin.store.dialect import insert_for
-
     statement = insert_for(connection.dialect.name, Setting.__table__)
     connection.execute(statement.values(key=key, value=str(value))
                        .on_conflict_do_update(index_elements=["key"], set_={"value": str(value)}))
@@ -101,8 +100,30 @@ def apply_events(session: Session, pulled: list[hub.Pulled]) -> int:
         projection.LoggedEvent(e.id, e.kind, e.station_id, e.station_time, e.attendee_id, json.loads(e.payload_json))
         for e in new if e.kind not in tracking.DOOR_KINDS
     ])
-    tracking.refresh_attendees(connection, door_attendees)  # once per attendee, however many scans came in
+    if door_attendees:  # recomputed by refresh_presence, once per attendee however many batches touch them
+        connection.execute(_mark_dirty(connection.dialect.name), [{"attendee_id": a} for a in door_attendees])
     return len(new)
+
+
+@functools.cache
+def _mark_dirty(dialect_name: str) -> Any:
+    return insert_for(dialect_name, PresenceDirty.__table__).on_conflict_do_nothing()
+
+
+REFRESH_BATCH = 400  # attendees per transaction: a door scan waits at most a few tens of milliseconds
+
+
+def refresh_presence(store: Store) -> int:
+    """Recompute the presence of every attendee marked dirty by a pull, a few hundred per transaction."""
+    done = 0
+    while True:
+        with store.writing() as connection:
+            batch = list(connection.execute(select(PresenceDirty.attendee_id).limit(REFRESH_BATCH)).scalars())
+            if not batch:
+                return done
+            tracking.refresh_attendees(connection, batch)
+            connection.execute(delete(PresenceDirty).where(PresenceDirty.attendee_id.in_(batch)))
+        done += len(batch)
 
 
 def _insert_pulled(connection: Connection, events: list[hub.Pulled]) -> None:
@@ -115,12 +136,12 @@ def _insert_pulled(connection: Connection, events: list[hub.Pulled]) -> None:
         return
     # Straight through the driver, times as SQLAlchemy stores them: per-row type processing would be
     # most of the cost of a large pull.
-    stamp = tracking.STAMP
+    text = tracking.stored_text
     connection.exec_driver_sql(
         "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload, hub_seq, received_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(e.id, e.kind, e.station_id, e.station_time.astimezone(UTC).strftime(stamp), e.attendee_id,
-          e.payload_json, e.hub_seq, e.received_at.astimezone(UTC).strftime(stamp)) for e in events])
+        [(e.id, e.kind, e.station_id, text(e.station_time), e.attendee_id,
+          e.payload_json, e.hub_seq, text(e.received_at)) for e in events])
 
 
 def check_conference(local: Session, hub_connection: Connection) -> None:
@@ -183,10 +204,12 @@ def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[
             remote.rollback()
         offset = (hub_now - (before + (after - before) / 2)).total_seconds()
 
+        refresh_presence(store)  # left over by a round that died half-way
         pushed = _push(store, remote, watchdog, step_timeout_s, after_hub_commit)
         with watchdog.step(step_timeout_s):
             reference_rows = _pull_reference(store, remote)
         pulled = _pull_events(store, remote, watchdog, step_timeout_s)
+        refresh_presence(store)
 
         with store.writing() as connection:
             waiting = backlog(connection)
