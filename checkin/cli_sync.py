@@ -11,21 +11,20 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, resolve_id, utc_now
 from checkin.store.engine import APP_NAME, create_hub_engine
-from checkin.store.models import SyncStation
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import sync_round
-from checkin.sync.worker import CLOCK_WARNING_S, State, SyncStatus, SyncWorker
+from checkin.sync.station import stations_seen, sync_round
+from checkin.sync.worker import State, SyncStatus, SyncWorker
 
 PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
@@ -213,18 +212,10 @@ def _forever(store: Any, url: str) -> int:
     return OK
 
 
-def station_rows(store: Any, now: datetime) -> list[dict[str, Any]]:
-    with store.reading() as session:
-        rows = session.execute(select(SyncStation).order_by(SyncStation.name)).scalars().all()
-    return [{"station": r.name, "id": r.station_id, "last_contact": r.last_contact,
-             "seconds_ago": round((now - r.last_contact).total_seconds()), "backlog": r.backlog,
-             "clock_offset_s": round(r.clock_offset_s, 1), "clock_wrong": abs(r.clock_offset_s) > CLOCK_WARNING_S,
-             "pulled_to": r.cursor} for r in rows]
-
-
 def cmd_stations(args: argparse.Namespace) -> int:
     store = open_db(args)
-    rows = station_rows(store, utc_now())
+    with store.reading() as session:
+        rows = [asdict(seen) for seen in stations_seen(session, utc_now())]
     if args.json:
         print_json(rows)
         return OK
@@ -234,7 +225,7 @@ def cmd_stations(args: argparse.Namespace) -> int:
     print(f"{'station':<24} {'last contact':>14} {'backlog':>8} {'clock':>12}")
     for row in rows:
         clock = f"{row['clock_offset_s']:+.0f} s" + (" WRONG" if row["clock_wrong"] else "")
-        print(f"{row['station'][:24]:<24} {_ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>12}")
+        print(f"{row['name'][:24]:<24} {_ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>12}")
     print("(as of this station's last sync)")
     return OK
 

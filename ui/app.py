@@ -18,6 +18,8 @@ from checkin.demo import build_demo
 from checkin.occupancy.door import open_door
 from checkin.store import Store, default_db_path, demo_db_path, open_store
 from checkin.store.models import BadgeKey, Room
+from checkin.sync import credentials
+from ui import sync_status
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
@@ -41,6 +43,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--door-name", default="Main door", help="which door of the room (several share a count)")
     parser.add_argument("--exit-serial", metavar="PORT", help="door station: a second, serial scanner for exits")
     parser.add_argument("--dashboard", action="store_true", help="run as the command post dashboard")
+    parser.add_argument("--hub", metavar="URL", help="sync with the venue hub at this PostgreSQL URL (remembered in "
+                        "the system keyring; see `checkin hub serve`)")
     parser.add_argument("--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 "
                         "or COM3 (remembered)")
     args = parser.parse_args(argv)
@@ -148,10 +152,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_scanner = SerialScanner(window)
         exit_scanner.scanned.connect(window.scan_exit)
         exit_scanner.open(args.exit_serial)
+    link = start_sync(store, args.hub, app)
+    sync_status.attach(window, link, utc_now)
     window.show()
     code = app.exec()
+    if link is not None:
+        link.stop()
     store.close()
     return code
+
+
+def start_sync(store: Store, given_url: str | None, parent: QApplication) -> sync_status.SyncLink | None:
+    """Sync in the background when this station has a hub (given now, or remembered from before)."""
+    try:
+        url = credentials.check_url(given_url) if given_url else credentials.load(store.station.id)
+    except credentials.CredentialsProblem as problem:
+        QMessageBox.warning(None, "Muster", f"Not syncing: {problem}")
+        return None
+    if given_url and url:
+        try:
+            credentials.save(store.station.id, url)
+        except credentials.CredentialsProblem as problem:  # still syncs now; it just will not be remembered
+            QMessageBox.warning(None, "Muster", str(problem))
+    if url is None:
+        return None
+    link = sync_status.SyncLink(store, url, parent)
+    link.start()
+    return link
 
 
 if __name__ == "__main__":

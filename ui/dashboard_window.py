@@ -41,10 +41,20 @@ from checkin.occupancy.attendance import attendance, load_intervals, load_sessio
 from checkin.occupancy.reports import arrivals, crowd_managers
 from checkin.store import Store
 from checkin.store.models import AttendeeState
+from checkin.sync.station import stations_seen
 from ui.theme import TONE_COLOURS
 
 Clock = Callable[[], datetime]
 WARN_AT = 0.85
+STALE_AFTER_S = 120  # a station silent this long is shown in red
+
+
+def _ago(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
 
 
 def tone_of(share: float) -> Tone:
@@ -91,6 +101,13 @@ class DashboardWindow(QMainWindow):
         self.sessions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.sessions.verticalHeader().setVisible(False)
         self.sessions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.stations = QTableWidget(0, 4)
+        self.stations.setHorizontalHeaderLabels(["Station", "Last contact", "Waiting to send", "Clock"])
+        self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.stations.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.stations.verticalHeader().setVisible(False)
+        self.stations.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.stations.setAccessibleName("Stations")
 
         header = QHBoxLayout()
         title = QLabel(self.conference)
@@ -108,6 +125,7 @@ class DashboardWindow(QMainWindow):
         grid.addWidget(self.rooms_view, 1, 0, 2, 1)
         grid.addWidget(self.arrivals_view, 1, 1)
         grid.addWidget(self.sessions, 2, 1)
+        grid.addWidget(self.stations, 3, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         central = QWidget()
@@ -163,6 +181,29 @@ class DashboardWindow(QMainWindow):
                 if column >= 2:
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.sessions.setItem(row, column, cell)
+        self.refresh_stations()
+
+    @Slot()
+    def refresh_stations(self) -> None:
+        """Every station with its last contact and backlog, as the hub told this one (stale ones in red)."""
+        with self.store.reading() as session:
+            seen = stations_seen(session, self.clock())
+        self.stations.setRowCount(len(seen))
+        for row, station in enumerate(seen):
+            late = station.seconds_ago > STALE_AFTER_S
+            clock = f"{station.clock_offset_s:+.0f} s" + ("  wrong" if station.clock_wrong else "")
+            cells = (station.name, _ago(station.seconds_ago), f"{station.backlog:,}", clock)
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if (column == 1 and late) or (column == 3 and station.clock_wrong):
+                    cell.setForeground(QColor(TONE_COLOURS[Tone.BAD][0]))
+                if column >= 1:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.stations.setItem(row, column, cell)
+
+    @Slot(object)
+    def sync_changed(self, _status: object) -> None:
+        self.refresh_stations()
 
     @Slot()
     def edit_rooms(self) -> None:

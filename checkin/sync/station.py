@@ -270,3 +270,25 @@ def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s
             set_setting(session.connection(), CURSOR, rows[-1].hub_seq)
         if len(rows) < PULL_BATCH:
             return pulled
+
+
+CLOCK_WARNING_S = 60.0  # a station clock further off the hub's than this is shown as wrong
+
+
+@dataclass(frozen=True)
+class StationSeen:
+    name: str
+    station_id: str
+    last_contact: datetime
+    seconds_ago: int
+    backlog: int
+    clock_offset_s: float
+    clock_wrong: bool
+
+
+def stations_seen(session: Session, now: datetime) -> list[StationSeen]:
+    """Every station the hub has heard from, as of this station's last sync (so it works offline too)."""
+    rows = session.scalars(select(SyncStation).order_by(SyncStation.name)).all()
+    return [StationSeen(r.name, r.station_id, r.last_contact, round((now - r.last_contact).total_seconds()),
+                        r.backlog, round(r.clock_offset_s, 1), abs(r.clock_offset_s) > CLOCK_WARNING_S)
+            for r in rows]

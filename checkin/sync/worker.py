@@ -19,11 +19,10 @@ from checkin.store import Store
 from checkin.store.engine import create_hub_engine
 from checkin.sync import credentials
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import RoundReport, backlog, sync_round
+from checkin.sync.station import CLOCK_WARNING_S, RoundReport, backlog, sync_round
 
 INTERVAL_S = 1.0
 MAX_BACKOFF_S = 3.0  # a refused connect costs the hub nothing; a long wait only delays the catch-up
-CLOCK_WARNING_S = 60.0  # a station clock further off than this is shown as wrong
 
 
 class State(StrEnum):

@@ -1,0 +1,110 @@
+"""Sync as people see it: the status line in each window and the dashboard's station list, with a real hub."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from checkin.desk import check_in
+from checkin.store import Store, open_store
+from checkin.store.engine import create_hub_engine
+from checkin.sync import credentials
+from checkin.sync.station import stations_seen, sync_round
+from tests.sync.conftest import Hub
+from tests.sync.test_sync import paid_ids
+from tests.ui.conftest import private_settings  # noqa: F401  (autouse: settings kept out of the user's)
+from ui import sync_status
+from ui.app import start_sync
+from ui.dashboard_window import DashboardWindow
+from ui.desk_window import DeskWindow
+
+
+def clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def hub_count(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM event")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+@pytest.fixture
+def desk_store(tmp_path: Path, hub_url: str) -> Store:
+    store = open_store(tmp_path / "desk.sqlite", "Desk 7")
+    sync_round(store, create_hub_engine(hub_url))
+    return store
+
+
+def test_the_desk_says_when_it_is_synced_offline_and_back(qtbot, desk_store: Store, hub_url: str,
+                                                          hub_server: Hub) -> None:
+    window = DeskWindow(desk_store, clock)
+    qtbot.addWidget(window)
+    link = sync_status.SyncLink(desk_store, hub_url, interval_s=0.2, ceiling_s=0.5)  # quicker rounds than a venue's
+    indicator = sync_status.attach(window, link, clock)
+    link.start()
+    try:
+        qtbot.waitUntil(lambda: "Synced" in indicator.text(), timeout=15_000)
+        assert "nothing waiting" in indicator.text()
+
+        hub_server.stop()
+        qtbot.waitUntil(lambda: "Offline" in indicator.text(), timeout=20_000)
+        assert check_in(desk_store, paid_ids(desk_store, 1)[0], clock()).accepted  # the desk keeps working
+        link.worker.nudge()
+        qtbot.waitUntil(lambda: "1 waiting" in indicator.text(), timeout=20_000)
+        assert "working alone" in indicator.text()
+
+        hub_server.start()
+        qtbot.waitUntil(lambda: "Synced" in indicator.text() and "nothing waiting" in indicator.text(),
+                        timeout=20_000)
+        assert hub_count(hub_url) == 1
+    finally:
+        link.stop()
+        if hub_server.running is None:
+            hub_server.start()
+
+
+def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: Store, hub_url: str,
+                                                            tmp_path: Path) -> None:
+    engine = create_hub_engine(hub_url)
+    door = open_store(tmp_path / "door.sqlite", "Door 2")
+    sync_round(door, engine)
+    for person in paid_ids(door, 3):
+        check_in(door, person, clock())
+    sync_round(door, engine)
+    sync_round(desk_store, engine)
+    window = DashboardWindow(desk_store, clock)
+    qtbot.addWidget(window)
+    window.refresh()
+    shown = {window.stations.item(row, 0).text(): window.stations.item(row, 2).text()
+             for row in range(window.stations.rowCount())}
+    with desk_store.reading() as session:
+        assert shown == {s.name: f"{s.backlog:,}" for s in stations_seen(session, clock())}
+    assert set(shown) == {"Desk 7", "Door 2"}
+    engine.dispose()
+
+
+def test_without_a_hub_every_window_says_it_works_alone(qtbot, store: Store) -> None:
+    window = DeskWindow(store, clock)
+    qtbot.addWidget(window)
+    indicator = sync_status.attach(window, None, clock)
+    assert "works alone" in indicator.text()
+
+
+def test_the_hub_url_is_remembered_in_the_keyring_not_in_the_station_files(
+        qtbot, qapp, desk_store: Store, hub_url: str, keyring_env: dict[str, str], tmp_path: Path) -> None:
+    link = start_sync(desk_store, hub_url, qapp)
+    assert link is not None
+    link.stop()
+    assert credentials.load(desk_store.station.id) == credentials.check_url(hub_url)
+    again = start_sync(desk_store, None, qapp)  # next start: no URL given, the keyring has it
+    assert again is not None and again.worker.status.hub == credentials.shown(hub_url)
+    again.stop()
+    password = "s3cret"
+    for path in tmp_path.glob("*.sqlite*"):
+        assert password.encode() not in path.read_bytes()
