@@ -1,0 +1,97 @@
+"""`checkin hub serve|init`, `sync`, `stations`, `conflicts`, `review`, `merge` as separate processes."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from checkin.sync import server
+from tests.sync.conftest import checkin
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(tmp_path: Path,
+                                                                          keyring_env: dict[str, str]) -> None:
+    admin = tmp_path / "admin.sqlite"
+    assert checkin("demo", "--db", str(admin), "--attendees", "60", env=keyring_env).returncode == 0
+    port = server.free_port()
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "checkin.cli", "hub", "serve", "--db", str(admin), "--data", str(tmp_path / "hub"),
+         "--listen", "127.0.0.1", "--port", str(port), "--password", "venue pass"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=keyring_env)
+    assert serving.stdout is not None
+    lines = []
+    try:
+        for line in serving.stdout:
+            lines.append(line)
+            if line.startswith("Serving"):
+                break
+        output = "".join(lines)
+        assert "Hub ready for 'National School Safety Training Conference 2027'" in output
+        url = re.search(r"checkin sync --hub '([^']+)'", output).group(1)  # type: ignore[union-attr]
+        assert f"127.0.0.1:{port}" in url and "venue%20pass" in url
+
+        desk = tmp_path / "desk.sqlite"
+        first = checkin("sync", "--db", str(desk), "--station", "Desk 1", "--hub", url, "--once", env=keyring_env)
+        assert first.returncode == 0, first.stderr
+        assert "reference rows" in first.stdout
+        assert checkin("checkin", "--db", str(desk), "R100002", env=keyring_env).returncode in (0, 1)
+        again = checkin("sync", "--db", str(desk), "--once", env=keyring_env)  # the URL came from the keyring
+        assert again.returncode == 0, again.stderr
+        listed = checkin("stations", "--db", str(desk), "--json", env=keyring_env)
+        assert [row["name"] for row in json.loads(listed.stdout)] == ["Desk 1"]
+        assert "venue pass" not in (desk.read_bytes().decode("latin-1"))
+    finally:
+        serving.send_signal(signal.SIGTERM)
+        rest = serving.communicate(timeout=60)[0]
+    assert serving.returncode == 0, rest
+    assert "Hub stopped." in rest
+    down = checkin("sync", "--db", str(tmp_path / "desk.sqlite"), "--once", env=keyring_env)
+    assert down.returncode == 1 and "did not answer" in down.stderr
+
+
+def test_bad_hub_urls_are_refused_with_words(tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    db = str(tmp_path / "desk.sqlite")
+    for url, words in (("sqlite:///x.db", "PostgreSQL"), ("not a url", "not a database URL"),
+                       ("postgresql://user@/muster", "needs a host")):
+        result = checkin("sync", "--db", db, "--hub", url, "--once", env=keyring_env)
+        assert result.returncode == 1 and words in result.stderr, result.stderr
+    missing = checkin("sync", "--db", db, "--once", env=keyring_env)
+    assert missing.returncode == 2 and "no hub set" in missing.stderr
+
+
+def test_conflicts_review_and_merge_from_the_terminal(tmp_path: Path, hub_url: str,
+                                                      keyring_env: dict[str, str]) -> None:
+    a, b = str(tmp_path / "a.sqlite"), str(tmp_path / "b.sqlite")
+    for db, name in ((a, "Desk A"), (b, "Desk B")):
+        assert checkin("sync", "--db", db, "--station", name, "--hub", hub_url, "--once", env=keyring_env
+                       ).returncode == 0
+    someone = json.loads(checkin("attendees", "--db", a, "--json", "--limit", "40", env=keyring_env).stdout)
+    paid = next(p["external_id"] for p in someone if p["status"] == "paid")
+    for db in (a, b):
+        assert checkin("checkin", "--db", db, paid, env=keyring_env).returncode == 0
+        assert checkin("walk-in", "--db", db, "--first", "Sam", "--last", "Okafor", "--email", "sam@k12.example",
+                       env=keyring_env).returncode == 0
+    for db in (a, b, a):
+        assert checkin("sync", "--db", db, "--once", env=keyring_env).returncode == 0
+    found = json.loads(checkin("conflicts", "--db", a, "--json", env=keyring_env).stdout)
+    assert [d["attendee"] for d in found["duplicate_badges"]] == [paid]
+    assert len(found["walk_in_duplicates"]) == 1 and len(found["walk_in_duplicates"][0]) == 2
+    words = checkin("conflicts", "--db", a, env=keyring_env).stdout
+    assert "Duplicate badge" in words and "Same email" in words
+
+    event_id = found["duplicate_badges"][0]["event_id"]
+    assert checkin("review", "--db", a, event_id, "  ", env=keyring_env).returncode == 1
+    assert checkin("review", "--db", a, event_id, "second badge collected", env=keyring_env).returncode == 0
+    first, second = (v["id"] for v in found["walk_in_duplicates"][0])
+    merged = checkin("merge", "--db", a, second, first, env=keyring_env)
+    assert merged.returncode == 0 and "Merged Sam Okafor" in merged.stdout
+    assert checkin("merge", "--db", a, second, first, env=keyring_env).returncode == 1  # already merged
+    assert checkin("sync", "--db", a, "--once", env=keyring_env).returncode == 0
+    assert checkin("sync", "--db", b, "--once", env=keyring_env).returncode == 0
+    assert checkin("conflicts", "--db", b, env=keyring_env).stdout.strip() == "Nothing to review."
