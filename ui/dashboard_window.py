@@ -4,7 +4,7 @@ arrival curve and the sessions running now. Big type and real charts, readable o
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -122,7 +122,7 @@ class DashboardWindow(QMainWindow):
         grid = QGridLayout()
         grid.addWidget(self.filter, 0, 0)
         grid.addWidget(self.rooms_button, 0, 1)
-        grid.addWidget(self.rooms_view, 1, 0, 2, 1)
+        grid.addWidget(self.rooms_view, 1, 0, 3, 1)
         grid.addWidget(self.arrivals_view, 1, 1)
         grid.addWidget(self.sessions, 2, 1)
         grid.addWidget(self.stations, 3, 1)
@@ -257,6 +257,12 @@ class DashboardWindow(QMainWindow):
         self.arrivals_chart.addSeries(series)
         times = QBarCategoryAxis()
         times.append(labels or ["—"])
+        if len(labels) > 10:  # each would be cut to "…": the title gives the span instead
+            times.setLabelsVisible(False)
+            self.arrivals_chart.setTitle(f"Arrivals: check-ins per 15 minutes, today {labels[0]}–"
+                                         f"{(list(curve)[-1] + timedelta(minutes=15)).astimezone(self.zone):%H:%M}")
+        else:
+            self.arrivals_chart.setTitle("Arrivals: check-ins per 15 minutes, today")
         counts = QValueAxis()
         counts.setRange(0, max([*curve.values(), 1]))
         counts.setLabelFormat("%d")
