@@ -191,16 +191,17 @@ class Watchdog:
 
 
 def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[], None] | None = None,
-               step_timeout_s: float = STEP_TIMEOUT_S) -> RoundReport:
+               step_timeout_s: float = STEP_TIMEOUT_S, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+               ) -> RoundReport:
     """One full round on one hub connection: check, measure the clock, push, pull reference data, pull
     events, report. Any step that outlives ``step_timeout_s`` fails the round with OperationalError."""
     with hub_engine.connect() as remote:
         watchdog = Watchdog(remote)
         with watchdog.step(step_timeout_s), store.reading() as local:
             check_conference(local, remote)
-            before = datetime.now(UTC)
+            before = clock()
             hub_now = hub.hub_clock(remote)
-            after = datetime.now(UTC)
+            after = clock()
             remote.rollback()
         offset = (hub_now - (before + (after - before) / 2)).total_seconds()
 

@@ -352,3 +352,29 @@ def test_an_unprepared_hub_is_refused_with_words(tmp_path: Path, hub_db: str) ->
     admin.init_hub(hub_db, None)  # schema only, no conference
     with pytest.raises(HubProblem, match="no conference"):
         sync_round(station(tmp_path, "a"), create_hub_engine(hub_db))
+
+
+def test_a_station_clock_five_minutes_slow_is_measured_and_flagged(tmp_path: Path, hub_url: str) -> None:
+    from checkin.sync.station import stations_seen
+    from checkin.sync.worker import State, SyncStatus
+
+    engine = create_hub_engine(hub_url)
+    slow, good = station(tmp_path, "Slow kiosk"), station(tmp_path, "Desk 1")
+    report = sync_round(slow, engine, clock=lambda: datetime.now(UTC) - timedelta(minutes=5))
+    assert 295 < report.clock_offset_s < 305
+    sync_round(good, engine)
+    with good.reading() as session:
+        seen = {s.name: s for s in stations_seen(session, datetime.now(UTC))}
+    assert seen["Slow kiosk"].clock_wrong and not seen["Desk 1"].clock_wrong
+    line = SyncStatus(State.CONNECTED, "", 0, datetime.now(UTC), report.clock_offset_s).summary(datetime.now(UTC))
+    assert "this clock is 5 min behind the hub" in line
+    engine.dispose()
+
+
+def test_backoff_doubles_up_to_its_ceiling_with_jitter() -> None:
+    from checkin.sync.worker import backoff
+
+    for failures, most in ((1, 1.0), (2, 2.0), (3, 3.0), (10, 3.0)):
+        waits = [backoff(failures, 1.0, 3.0) for _ in range(200)]
+        assert max(waits) <= most and min(waits) >= 0.7 * most
+        assert len(set(waits)) > 100  # jittered: thirty stations do not knock in step
