@@ -229,7 +229,10 @@ def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_
 def stored_text(moment: datetime | None) -> str | None:
     """A time as SQLAlchemy stores a DateTime in SQLite: naive UTC text, always with microseconds
     (isoformat: three times faster than strftime, which shows in a 45,000-event pull)."""
-    return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).replace(tzinfo=None).isoformat(
+        " ", "microseconds")
 
 
 def _present_now(now: Any) -> Any:

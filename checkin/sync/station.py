@@ -136,12 +136,11 @@ def _insert_pulled(connection: Connection, events: list[hub.Pulled]) -> None:
         return
     # Straight through the driver, times as SQLAlchemy stores them: per-row type processing would be
     # most of the cost of a large pull.
-    text = tracking.stored_text
     connection.exec_driver_sql(
         "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload, hub_seq, received_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(e.id, e.kind, e.station_id, text(e.station_time), e.attendee_id,
-          e.payload_json, e.hub_seq, text(e.received_at)) for e in events])
+        [(e.id, e.kind, e.station_id, e.station_text, e.attendee_id, e.payload_json, e.hub_seq, e.received_text)
+         for e in events])
 
 
 def check_conference(local: Session, hub_connection: Connection) -> None:
