@@ -178,6 +178,8 @@ def _positive(text: str) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     path = db_path(args)
+    if args.replace and isinstance(path, str):
+        raise UsageError("--replace deletes a database file; it cannot drop a hub")
     if args.replace:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

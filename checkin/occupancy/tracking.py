@@ -134,20 +134,41 @@ def all_door_events(connection: Connection, only: Collection[str] | None = None)
     """Every door event (or those of the ``only`` attendees), by attendee. Room and door are read out of the
     JSON in SQL, and no ORDER BY: sorting 250,000 rows in SQLite costs more than the rest of a rebuild
     (each list is sorted by id later)."""
-    stmt = (select(Event.attendee_id, Event.id, Event.kind, type_coerce(Event.station_time, String),
-                   Event.payload["room_id"].as_string(), Event.payload["door"].as_string())
-            .where(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None)))
-    if only is None:
-        rows = connection.execute(stmt).all()
+    if connection.dialect.name == "sqlite":
+        rows = _sqlite_door_rows(connection, only)
     else:
-        wanted = list(only)
-        rows = [row for start in range(0, len(wanted), 500)
-                for row in connection.execute(stmt.where(Event.attendee_id.in_(wanted[start:start + 500])))]
+        stmt = (select(Event.attendee_id, Event.id, Event.kind, type_coerce(Event.station_time, String),
+                       Event.payload["room_id"].as_string(), Event.payload["door"].as_string())
+                .where(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None)))
+        wanted = list(only) if only is not None else None
+        rows = connection.execute(stmt).all() if wanted is None else [
+            row for start in range(0, len(wanted), 500)
+            for row in connection.execute(stmt.where(Event.attendee_id.in_(wanted[start:start + 500])))]
     by_attendee: dict[str, list[DoorEvent]] = defaultdict(list)
     parse = stored_moment
-    for attendee_id, event_id, kind, at, room_id, door in rows:
-        by_attendee[attendee_id].append(DoorEvent(event_id, kind, attendee_id, room_id or "", parse(at), door or ""))
+    with paused_gc():
+        for attendee_id, event_id, kind, at, room_id, door in rows:
+            by_attendee[attendee_id].append(DoorEvent(event_id, kind, attendee_id, room_id or "", parse(at),
+                                                      door or ""))
     return by_attendee
+
+
+_DOOR_ROWS = ("SELECT attendee_id, id, kind, station_time, json_extract(payload, '$.room_id'), "
+              "json_extract(payload, '$.door') FROM event WHERE kind IN ('entered', 'exited') "
+              "AND attendee_id IS NOT NULL")
+
+
+def _sqlite_door_rows(connection: Connection, only: Collection[str] | None) -> list[Any]:
+    """Straight from the driver: SQLAlchemy's row processing tripled the time of reading 250,000 rows."""
+    if only is None:
+        return connection.exec_driver_sql(_DOOR_ROWS).fetchall()
+    wanted = list(only)
+    rows: list[Any] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows.extend(connection.exec_driver_sql(
+            f"{_DOOR_ROWS} AND attendee_id IN ({', '.join('?' * len(chunk))})", tuple(chunk)).fetchall())
+    return rows
 
 
 def refresh_attendees(connection: Connection, attendee_ids: Collection[str]) -> None:
