@@ -23,7 +23,7 @@ from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, res
 from checkin.store.engine import APP_NAME, create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import stations_seen, sync_round
+from checkin.sync.station import ago, stations_seen, sync_round
 from checkin.sync.worker import State, SyncStatus, SyncWorker
 
 PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
@@ -225,17 +225,9 @@ def cmd_stations(args: argparse.Namespace) -> int:
     print(f"{'station':<24} {'last contact':>14} {'backlog':>8} {'clock':>12}")
     for row in rows:
         clock = f"{row['clock_offset_s']:+.0f} s" + (" WRONG" if row["clock_wrong"] else "")
-        print(f"{row['name'][:24]:<24} {_ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>12}")
+        print(f"{row['name'][:24]:<24} {ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>12}")
     print("(as of this station's last sync)")
     return OK
-
-
-def _ago(seconds: int) -> str:
-    if seconds < 120:
-        return f"{seconds} s ago"
-    if seconds < 7200:
-        return f"{seconds // 60} min ago"
-    return f"{seconds // 3600} h ago"
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:

@@ -41,20 +41,12 @@ from checkin.occupancy.attendance import attendance, load_intervals, load_sessio
 from checkin.occupancy.reports import arrivals, crowd_managers
 from checkin.store import Store
 from checkin.store.models import AttendeeState
-from checkin.sync.station import stations_seen
+from checkin.sync.station import ago, stations_seen
 from ui.theme import TONE_COLOURS
 
 Clock = Callable[[], datetime]
 WARN_AT = 0.85
 STALE_AFTER_S = 120  # a station silent this long is shown in red
-
-
-def _ago(seconds: int) -> str:
-    if seconds < 120:
-        return f"{seconds} s ago"
-    if seconds < 7200:
-        return f"{seconds // 60} min ago"
-    return f"{seconds // 3600} h ago"
 
 
 def tone_of(share: float) -> Tone:
@@ -192,7 +184,7 @@ class DashboardWindow(QMainWindow):
         for row, station in enumerate(seen):
             late = station.seconds_ago > STALE_AFTER_S
             clock = f"{station.clock_offset_s:+.0f} s" + ("  wrong" if station.clock_wrong else "")
-            cells = (station.name, _ago(station.seconds_ago), f"{station.backlog:,}", clock)
+            cells = (station.name, ago(station.seconds_ago), f"{station.backlog:,}", clock)
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if (column == 1 and late) or (column == 3 and station.clock_wrong):

@@ -292,3 +292,13 @@ def stations_seen(session: Session, now: datetime) -> list[StationSeen]:
     return [StationSeen(r.name, r.station_id, r.last_contact, round((now - r.last_contact).total_seconds()),
                         r.backlog, round(r.clock_offset_s, 1), abs(r.clock_offset_s) > CLOCK_WARNING_S)
             for r in rows]
+
+
+def ago(seconds: float) -> str:
+    """How long ago, as a person says it: "40 s ago", "12 min ago", "3 h 5 min ago"."""
+    whole = max(0, int(seconds))
+    if whole < 120:
+        return f"{whole} s ago"
+    if whole < 7200:
+        return f"{whole // 60} min ago"
+    return f"{whole // 3600} h {whole % 3600 // 60} min ago"

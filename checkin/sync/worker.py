@@ -19,7 +19,7 @@ from checkin.store import Store
 from checkin.store.engine import create_hub_engine
 from checkin.sync import credentials
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import CLOCK_WARNING_S, RoundReport, backlog, sync_round
+from checkin.sync.station import CLOCK_WARNING_S, RoundReport, ago, backlog, sync_round
 
 INTERVAL_S = 1.0
 MAX_BACKOFF_S = 3.0  # a refused connect costs the hub nothing; a long wait only delays the catch-up
@@ -59,14 +59,7 @@ class SyncStatus:
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "never"
-    seconds = max(0, int((now - moment).total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s ago"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"
+    return "never" if moment is None else ago((now - moment).total_seconds())
 
 
 def _drift(offset_s: float) -> str:

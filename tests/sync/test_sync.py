@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import Engine, create_engine, delete, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from checkin.conference import stats
@@ -229,11 +230,23 @@ def test_stations_working_apart_converge_once_the_partition_heals(tmp_path: Path
 # --- conflicts -----------------------------------------------------------------------------------------------
 
 
-def test_one_attendee_checked_in_at_two_offline_desks_counts_once_and_flags_the_second_badge(
-        tmp_path: Path, hub_url: str) -> None:
+Desks = tuple[Engine, Store, Store]
+
+
+@pytest.fixture
+def two_desks(tmp_path: Path, hub_url: str) -> Iterator[Desks]:
+    """Two desks that joined the hub, then lost it (each round is run by hand)."""
     engine = create_hub_engine(hub_url)
     a, b = station(tmp_path, "Desk A"), station(tmp_path, "Desk B")
     sync_round(a, engine), sync_round(b, engine)
+    yield engine, a, b
+    engine.dispose()
+
+
+
+def test_one_attendee_checked_in_at_two_offline_desks_counts_once_and_flags_the_second_badge(
+        tmp_path: Path, two_desks: Desks) -> None:
+    engine, a, b = two_desks
     person = paid_ids(a, 1)[0]
     assert check_in(a, person, NOW).accepted
     assert check_in(b, person, NOW + timedelta(minutes=2)).accepted  # b has not heard of a's yet
@@ -251,14 +264,11 @@ def test_one_attendee_checked_in_at_two_offline_desks_counts_once_and_flags_the_
         sync_round(store, engine)
     with a.reading() as session:
         assert conflicts.duplicate_badges(session) == []
-    engine.dispose()
 
 
 def test_a_walk_in_registered_twice_is_flagged_and_the_merge_reaches_every_station(tmp_path: Path,
-                                                                                   hub_url: str) -> None:
-    engine = create_hub_engine(hub_url)
-    a, b = station(tmp_path, "Desk A"), station(tmp_path, "Desk B")
-    sync_round(a, engine), sync_round(b, engine)
+                                                                                   two_desks: Desks) -> None:
+    engine, a, b = two_desks
     first = register_walk_in(a, WalkIn("Dana", "Whitfield", "dana.whitfield@district.k12.us", "District 9"), NOW)
     second = register_walk_in(b, WalkIn("Dana", "Whitfield", "Dana.Whitfield@District.k12.us"),
                               NOW + timedelta(minutes=1))
@@ -282,14 +292,11 @@ def test_a_walk_in_registered_twice_is_flagged_and_the_merge_reaches_every_stati
             assert merged is not None and merged.status == Status.CANCELLED.value
             assert "Merged into Dana Whitfield" in merged.status_reason
     assert derived_state(tmp_path / "Desk A.sqlite") == derived_state(tmp_path / "Desk B.sqlite")
-    engine.dispose()
 
 
 def test_edits_to_one_attendee_on_two_stations_resolve_the_same_way_everywhere(tmp_path: Path,
-                                                                               hub_url: str) -> None:
-    engine = create_hub_engine(hub_url)
-    a, b = station(tmp_path, "Desk A"), station(tmp_path, "Desk B")
-    sync_round(a, engine), sync_round(b, engine)
+                                                                               two_desks: Desks) -> None:
+    engine, a, b = two_desks
     person = paid_ids(a, 1)[0]
     correct(a, person, {"organization": "Springfield PD", "email": "chief@springfield.example"}, NOW)
     correct(b, person, {"organization": "Shelbyville PD"}, NOW + timedelta(seconds=1))  # later by b's clock
@@ -301,7 +308,6 @@ def test_edits_to_one_attendee_on_two_stations_resolve_the_same_way_everywhere(t
             assert row is not None
             # Per field, the later edit wins: b's organization, a's email (b did not touch it).
             assert (row.organization, row.email) == ("Shelbyville PD", "chief@springfield.example")
-    engine.dispose()
 
 
 # --- reference data and refusals -----------------------------------------------------------------------------
