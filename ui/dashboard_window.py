@@ -41,6 +41,7 @@ from checkin.occupancy.attendance import attendance, load_intervals, load_sessio
 from checkin.occupancy.reports import arrivals, crowd_managers
 from checkin.store import Store
 from checkin.store.models import AttendeeState
+from checkin.sync import conflicts
 from checkin.sync.station import ago, stations_seen
 from ui.theme import TONE_COLOURS
 
@@ -100,6 +101,9 @@ class DashboardWindow(QMainWindow):
         self.stations.verticalHeader().setVisible(False)
         self.stations.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.stations.setAccessibleName("Stations")
+        self.review_label = QLabel()  # what two stations did at once while apart, waiting for staff
+        self.review_label.setStyleSheet(f"color: {TONE_COLOURS[Tone.WARN][0]}; font-weight: bold;")
+        self.review_label.setWordWrap(True)
 
         header = QHBoxLayout()
         title = QLabel(self.conference)
@@ -118,6 +122,7 @@ class DashboardWindow(QMainWindow):
         grid.addWidget(self.arrivals_view, 1, 1)
         grid.addWidget(self.sessions, 2, 1)
         grid.addWidget(self.stations, 3, 1)
+        grid.addWidget(self.review_label, 4, 0, 1, 2)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         central = QWidget()
@@ -180,6 +185,13 @@ class DashboardWindow(QMainWindow):
         """Every station with its last contact and backlog, as the hub told this one (stale ones in red)."""
         with self.store.reading() as session:
             seen = stations_seen(session, self.clock())
+            badges = len(conflicts.duplicate_badges(session))
+            walk_ins = len(conflicts.walk_in_duplicates(session))
+        needs = [f"{badges} duplicate badge{'s' * (badges != 1)}" if badges else "",
+                 f"{walk_ins} walk-in{'s' * (walk_ins != 1)} registered twice" if walk_ins else ""]
+        shown = " and ".join(n for n in needs if n)
+        self.review_label.setText(f"To review: {shown} (see `checkin conflicts`)" if shown else "")
+        self.review_label.setVisible(bool(shown))
         self.stations.setRowCount(len(seen))
         for row, station in enumerate(seen):
             late = station.seconds_ago > STALE_AFTER_S

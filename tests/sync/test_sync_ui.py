@@ -86,6 +86,18 @@ def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: S
     with desk_store.reading() as session:
         assert shown == {s.name: f"{s.backlog:,}" for s in stations_seen(session, clock())}
     assert set(shown) == {"Desk 7", "Door 2"}
+    assert window.review_label.isHidden()
+
+    late = paid_ids(door, 4)[3]
+    check_in(door, late, clock())
+    sync_round(door, engine)
+    assert check_in(desk_store, late, clock()).accepted  # the desk has not heard yet
+    window.refresh()  # not synced yet: nothing to review here
+    assert window.review_label.isHidden()
+    sync_round(desk_store, engine)
+    window.refresh()
+    assert not window.review_label.isHidden()
+    assert window.review_label.text().startswith("To review: 1 duplicate badge ")
     engine.dispose()
 
 
