@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -124,6 +125,11 @@ class SyncWorker:
             return None
         except (OperationalError, DBAPIError, OSError) as error:
             self.status = replace(self.status, state=State.OFFLINE, message=_first_line(error),
+                                  backlog=self._local_backlog())
+            return None
+        except Exception as error:  # a bug must not end the loop silently: say so, keep scanning, retry
+            traceback.print_exc()
+            self.status = replace(self.status, state=State.REFUSED, message=f"sync failed: {_first_line(error)}",
                                   backlog=self._local_backlog())
             return None
         self.status = replace(self.status, state=State.CONNECTED, backlog=report.backlog,

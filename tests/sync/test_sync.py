@@ -384,3 +384,25 @@ def test_backoff_doubles_up_to_its_ceiling_with_jitter() -> None:
         waits = [backoff(failures, 1.0, 3.0) for _ in range(200)]
         assert max(waits) <= most and min(waits) >= 0.7 * most
         assert len(set(waits)) > 100  # jittered: thirty stations do not knock in step
+
+
+def test_the_worker_reports_a_hub_it_cannot_use_and_keeps_trying(tmp_path: Path, hub_db: str) -> None:
+    import threading
+
+    from checkin.sync.worker import State, SyncWorker
+
+    admin.init_hub(hub_db, None)  # reachable, but holds no conference
+    reports: list[object] = []
+    twice = threading.Event()
+
+    def seen(status: object) -> None:
+        reports.append(status)
+        if len(reports) >= 2:
+            twice.set()
+
+    worker = SyncWorker(station(tmp_path, "a"), hub_db, seen, interval_s=0.1, ceiling_s=0.2)
+    worker.start()
+    assert twice.wait(30)
+    worker.stop()
+    assert all(r.state is State.REFUSED for r in reports)  # type: ignore[attr-defined]
+    assert "no conference" in reports[0].summary(datetime.now(UTC))  # type: ignore[attr-defined]
