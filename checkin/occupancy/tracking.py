@@ -171,6 +171,14 @@ def _sqlite_door_rows(connection: Connection, only: Collection[str] | None) -> l
     return rows
 
 
+def mark_everyone_dirty(connection: Connection) -> None:
+    """Queue every attendee with door events for a presence recompute (see sync.station.refresh_presence)."""
+    connection.execute(delete(PresenceDirty))
+    connection.execute(insert(PresenceDirty).from_select(
+        ["attendee_id"], select(Event.attendee_id).where(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None))
+        .distinct()))
+
+
 def refresh_attendees(connection: Connection, attendee_ids: Collection[str]) -> None:
     """``refresh_attendee`` for many attendees at once (a sync batch): one read, one delete, one insert."""
     wanted = list(set(attendee_ids))

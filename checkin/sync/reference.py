@@ -124,7 +124,9 @@ def apply(session: Session, batch: ReferenceBatch) -> None:
         connection.execute(spec.table.delete().where(*[spec.table.c[k] == old.get(k) for k in spec.keys]))
     touched = set(batch.rows) | {t["table_name"] for t in batch.tombstones}
     if touched & {"conference_session", "setting", "room"}:
-        tracking.rebuild_presence(connection)  # presence depends on the schedule and the policy
+        # Presence depends on the schedule and the policy: everyone's is recomputed, a few hundred attendees
+        # per transaction after this one (station.refresh_presence), so door scans never wait seconds.
+        tracking.mark_everyone_dirty(connection)
 
 
 def _local_upsert(connection: Connection, spec: Spec) -> Any:

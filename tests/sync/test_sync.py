@@ -406,3 +406,30 @@ def test_the_worker_reports_a_hub_it_cannot_use_and_keeps_trying(tmp_path: Path,
     worker.stop()
     assert all(r.state is State.REFUSED for r in reports)  # type: ignore[attr-defined]
     assert "no conference" in reports[0].summary(datetime.now(UTC))  # type: ignore[attr-defined]
+
+
+def test_a_schedule_change_on_the_hub_recomputes_presence_at_the_station(tmp_path: Path, hub_url: str) -> None:
+    from checkin.occupancy import tracking
+    from checkin.store.models import ConferenceSession, PresenceDirty, PresenceInterval
+
+    db = tmp_path / "door.sqlite"
+    assert run_station(db, hub_url, "sync").returncode == 0
+    assert run_station(db, hub_url, "scan", "300").returncode == 0
+    door = open_store(db)
+    engine = create_hub_engine(hub_url)
+    sync_round(door, engine)
+    with door.writing() as connection:
+        before = sorted(connection.execute(select(PresenceInterval.start_event, PresenceInterval.auto_end)).all())
+    hub = open_store(hub_url, "Hub admin")
+    with hub.unit_of_work() as session:  # every session of the scanned day ends half an hour early
+        for item in session.scalars(select(ConferenceSession)):
+            item.ends_at = item.ends_at - timedelta(minutes=30)
+    hub.close()
+    assert sync_round(door, engine).reference_rows > 0
+    with door.writing() as connection:
+        after = sorted(connection.execute(select(PresenceInterval.start_event, PresenceInterval.auto_end)).all())
+        replayed = sorted((i.start_event, i.auto_end) for i in tracking.replay(connection))
+        waiting = connection.execute(select(func.count()).select_from(PresenceDirty)).scalar_one()
+    assert after == replayed and after != before and waiting == 0
+    door.close()
+    engine.dispose()
