@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEventLoop, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
 from sqlalchemy import func, select
 
@@ -127,14 +127,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = open_store(path, args.station)
     if args.demo:
         ensure_demo(store)
+    link = start_sync(store, args.hub, app)
     with store.reading() as session:
         ready = has_conference(session)
+    if not ready and link is not None:
+        ready = first_sync(store, link)
     if not ready:
         QMessageBox.information(
             None, "Muster",
             f"The database {path} holds no conference yet.\n\nImport registrants first:\n"
-            "  checkin import export.csv --conference \"Conference name\"\nor try the demo: checkin-app --demo",
+            "  checkin import export.csv --conference \"Conference name\"\nor join the venue hub: "
+            "checkin-app --hub URL\nor try the demo: checkin-app --demo",
         )
+        if link is not None:
+            link.stop()
         return 1
     window = build_window(store, args)
     wedge = WedgeScanFilter(wedge_settings(args), parent=app)
@@ -152,7 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_scanner = SerialScanner(window)
         exit_scanner.scanned.connect(window.scan_exit)
         exit_scanner.open(args.exit_serial)
-    link = start_sync(store, args.hub, app)
     sync_status.attach(window, link, utc_now)
     window.show()
     code = app.exec()
@@ -160,6 +165,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         link.stop()
     store.close()
     return code
+
+
+def first_sync(store: Store, link: sync_status.SyncLink) -> bool:
+    """A new station's first round: wait (with progress, Cancel) until the hub's conference is here."""
+    dialog = QProgressDialog("Fetching the conference from the venue hub…", "Cancel", 0, 0)
+    dialog.setWindowTitle("Muster")
+    dialog.setMinimumDuration(0)
+    waiting = QEventLoop()
+    link.changed.connect(waiting.quit)  # after the first round, whatever its outcome
+    dialog.canceled.connect(waiting.quit)
+    dialog.show()
+    waiting.exec()
+    dialog.close()
+    with store.reading() as session:
+        if has_conference(session):
+            return True
+    if link.status.message:
+        QMessageBox.warning(None, "Muster", f"The hub could not give this station the conference:\n"
+                                            f"{link.status.message}")
+    return False
 
 
 def start_sync(store: Store, given_url: str | None, parent: QApplication) -> sync_status.SyncLink | None:

@@ -120,3 +120,19 @@ def test_the_hub_url_is_remembered_in_the_keyring_not_in_the_station_files(
     password = "s3cret"
     for path in tmp_path.glob("*.sqlite*"):
         assert password.encode() not in path.read_bytes()
+
+
+def test_a_new_station_started_with_a_hub_fetches_the_conference_first(qtbot, qapp, tmp_path: Path, hub_url: str,
+                                                                       keyring_env: dict[str, str]) -> None:
+    from checkin.conference import has_conference
+    from ui.app import first_sync
+
+    fresh = open_store(tmp_path / "new.sqlite", "Kiosk 4")
+    link = start_sync(fresh, hub_url, qapp)
+    assert link is not None
+    try:
+        assert first_sync(fresh, link)
+        with fresh.reading() as session:
+            assert has_conference(session)
+    finally:
+        link.stop()
