@@ -11,7 +11,9 @@ nothing left to push. Run by hand:
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -178,6 +180,8 @@ def main() -> None:
             finished.append(float(line[2]))
             process.wait()
         converged_s = max(finished) - back
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the station processes (and nothing else yet)
+        station_cpu_s = usage.ru_utime + usage.ru_stime
         joiner = open_store(folder / "new.sqlite", "New door")
         engine = create_hub_engine(url)
         started = time.perf_counter()
@@ -189,6 +193,8 @@ def main() -> None:
     print(f"\n{args.stations} stations x {args.events:,} events = {total:,} events")
     print(f"  all pushed into the hub      {pushed_s:6.2f} s after it came back  ({total / pushed_s:,.0f} events/s)")
     print(f"  all stations converged       {converged_s:6.2f} s after it came back  (target <= 5 s)")
+    print(f"  CPU used by the {args.stations} station processes: {station_cpu_s:.1f} s "
+          f"({station_cpu_s / args.stations:.2f} s each) on {os.cpu_count()} cores")
     print(f"  a new station joining alone  {join_s:6.2f} s  (2,400 attendees and all {total:,} events; "
           f"{total / join_s:,.0f} events/s applied)")
     print(f"  baseline COPY, one client    {copy_s:6.2f} s  ({total / copy_s:,.0f} rows/s)")
