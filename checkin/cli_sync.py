@@ -53,7 +53,8 @@ def add_commands(command: Command) -> None:
     found.add_argument("--json", action="store_true")
 
     rev = command("review", cmd_review, "mark a flagged duplicate badge as dealt with")
-    rev.add_argument("event_id", help="the duplicate check-in's event id (see `checkin conflicts`)")
+    rev.add_argument("event_id", help="the duplicate check-in's event id, or its last 12 characters or more "
+                                      "(see `checkin conflicts`)")
     rev.add_argument("note", help="what was done, e.g. 'second badge collected'")
 
     merge = command("merge", cmd_merge, "merge a duplicate record into another (the duplicate is cancelled)")

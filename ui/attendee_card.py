@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLay
 
 from checkin.desk import local_moment
 from checkin.domain import AttendeeView, Entitlement
+from checkin.sync.conflicts import DuplicateBadge
 from ui.theme import STATUS_TONES, TONE_COLOURS
 
 
@@ -64,7 +65,8 @@ class AttendeeCard(QFrame):
         self.show_attendee(None, {})
 
     @Slot()
-    def show_attendee(self, attendee: AttendeeView | None, given: Mapping[str, tuple[datetime, str]]) -> None:
+    def show_attendee(self, attendee: AttendeeView | None, given: Mapping[str, tuple[datetime, str]],
+                      duplicates: Sequence[DuplicateBadge] = ()) -> None:
         """Show ``attendee``; ``given`` maps entitlement code -> (when, station)."""
         self.attendee = attendee
         if attendee is None:
@@ -90,7 +92,12 @@ class AttendeeCard(QFrame):
         )
         if attendee.checked_in_at:
             when = local_moment(attendee.checked_in_at, self._zone, self._clock())
-            self.arrival.setText(f"✔ Checked in at {when} by {attendee.checked_in_station}")
+            text = f"✔ Checked in at {when} by {attendee.checked_in_station}"
+            for again in duplicates:  # two desks checked this person in while apart: two badges exist
+                text += (f"\n⚠ Also checked in at {local_moment(again.at, self._zone, self._clock())} by "
+                         f"{again.station}: a second badge was printed. Collect one, then mark it reviewed "
+                         f"(checkin review {again.event_id[-12:]} 'what was done').")
+            self.arrival.setText(text)
         else:
             self.arrival.setText("Not checked in yet. Press Enter to check in.")
         self._label_buttons(given, attendee)

@@ -42,6 +42,7 @@ from checkin.printing.sources import Selection, select_badges
 from checkin.printing.template import load_template
 from checkin.search import search
 from checkin.store import Store
+from checkin.sync import conflicts
 from ui.attendee_card import AttendeeCard
 from ui.bulk_print_dialog import BulkPrintDialog
 from ui.camera import CameraView
@@ -245,7 +246,8 @@ class DeskWindow(QMainWindow):
                 code: (row.given_at, row.station)
                 for code, row in desk.given_entitlements(session, attendee.id).items()
             }
-        self.card.show_attendee(attendee, given)
+            twice = conflicts.duplicate_badges(session, attendee.id)
+        self.card.show_attendee(attendee, given, twice)
 
     def selected_attendee(self) -> AttendeeView | None:
         return self.card.attendee

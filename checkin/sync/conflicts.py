@@ -37,12 +37,14 @@ class DuplicateBadge:
     first_at: datetime
 
 
-def duplicate_badges(session: Session) -> list[DuplicateBadge]:
-    """Check-ins after an attendee's first one, not yet reviewed, oldest first."""
+def duplicate_badges(session: Session, attendee_id: str | None = None) -> list[DuplicateBadge]:
+    """Check-ins after an attendee's first one (of everyone, or of one attendee), not yet reviewed, oldest first."""
     reviewed = {str(p.get("event_id")) for p in session.scalars(
         select(Event.payload).where(Event.kind == EventKind.CONFLICT_REVIEWED.value))}
     twice = select(Event.attendee_id).where(Event.kind == EventKind.CHECKED_IN.value).group_by(
         Event.attendee_id).having(func.count() > 1)
+    if attendee_id is not None:
+        twice = twice.where(Event.attendee_id == attendee_id)
     rows = session.execute(
         select(Event.id, Event.attendee_id, Event.station_id, Event.station_time, Event.payload)
         .where(Event.kind == EventKind.CHECKED_IN.value, Event.attendee_id.in_(twice))
@@ -67,12 +69,15 @@ def review(store: Store, event_id: str, note: str, now: datetime) -> None:
     """Staff have looked at a flagged duplicate badge (and reprinted, or let it be)."""
     if not note.strip():
         raise ConflictProblem("say what was done, e.g. 'second badge collected'")
+    wanted = event_id.strip().lower()
     with store.unit_of_work() as session:
-        flagged = {d.event_id: d for d in duplicate_badges(session)}
-        if event_id not in flagged:
+        # The whole id or its last 12 characters or more (the random part: what the desk card shows).
+        found = [d for d in duplicate_badges(session)
+                 if len(wanted) >= 12 and (d.event_id == wanted or d.event_id.endswith(wanted))]
+        if len(found) != 1:
             raise ConflictProblem(f"no unreviewed duplicate badge with event id {event_id}")
-        record(session, NewEvent(EventKind.CONFLICT_REVIEWED, store.station, now, flagged[event_id].attendee.id,
-                                 {"event_id": event_id, "note": note.strip()}))
+        record(session, NewEvent(EventKind.CONFLICT_REVIEWED, store.station, now, found[0].attendee.id,
+                                 {"event_id": found[0].event_id, "note": note.strip()}))
 
 
 def walk_in_duplicates(session: Session) -> list[list[AttendeeView]]:

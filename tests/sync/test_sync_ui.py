@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from checkin.attendees import get_view
 from checkin.desk import check_in
 from checkin.store import Store, open_store
 from checkin.store.engine import create_hub_engine
@@ -136,3 +137,29 @@ def test_a_new_station_started_with_a_hub_fetches_the_conference_first(qtbot, qa
             assert has_conference(session)
     finally:
         link.stop()
+
+
+def test_the_desk_card_shows_a_second_badge_and_staff_can_mark_it_reviewed(qtbot, desk_store: Store, hub_url: str,
+                                                                          tmp_path: Path) -> None:
+    from checkin.sync import conflicts
+
+    engine = create_hub_engine(hub_url)
+    other = open_store(tmp_path / "other.sqlite", "Desk 9")
+    sync_round(other, engine)
+    person = paid_ids(other, 1)[0]
+    assert check_in(other, person, clock()).accepted
+    assert check_in(desk_store, person, clock()).accepted  # neither desk has heard of the other's
+    for store in (other, desk_store):
+        sync_round(store, engine)
+    window = DeskWindow(desk_store, clock)
+    qtbot.addWidget(window)
+    with desk_store.reading() as session:
+        window.show_attendee(get_view(session, person))
+    shown = window.card.arrival.text()
+    assert "Also checked in" in shown and "a second badge was printed" in shown
+    suffix = shown.split("checkin review ")[1].split(" ")[0]
+    conflicts.review(desk_store, suffix, "second badge collected", clock())
+    with desk_store.reading() as session:
+        window.show_attendee(get_view(session, person))
+    assert "Also checked in" not in window.card.arrival.text()
+    engine.dispose()
