@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, delete, func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from checkin.conference import stats
 from checkin.desk import WalkIn, check_in, correct, register_walk_in
@@ -433,3 +433,26 @@ def test_a_schedule_change_on_the_hub_recomputes_presence_at_the_station(tmp_pat
     assert after == replayed and after != before and waiting == 0
     door.close()
     engine.dispose()
+
+
+def test_a_station_that_vanishes_mid_push_does_not_stall_the_others(tmp_path: Path, hub_url: str) -> None:
+    from checkin.sync import hub as hub_side
+    from checkin.sync.station import unsent
+
+    gone, alive = station(tmp_path, "Gone"), station(tmp_path, "Alive")
+    for store in (gone, alive):
+        sync_round(store, create_hub_engine(hub_url))
+    check_in(gone, paid_ids(gone, 1)[0], NOW)
+    check_in(alive, paid_ids(alive, 2)[1], NOW)
+    vanishing = create_hub_engine(hub_url, timeout_s=1).connect()  # its sessions die 5 s idle in a transaction
+    vanishing.begin()
+    with gone.writing() as connection:
+        hub_side.push(vanishing, unsent(connection, 10))  # holds the hub's numbering lock, then silence
+    started = datetime.now()
+    report = sync_round(alive, create_hub_engine(hub_url))
+    waited = datetime.now() - started
+    assert report.pushed == 1 and timedelta(seconds=3) < waited < timedelta(seconds=30)
+    assert len(hub_events(hub_url)) == 1  # the vanished station's push was rolled back, not half kept
+    with pytest.raises(DBAPIError, match="idle-in-transaction timeout"):
+        vanishing.commit()
+    assert sync_round(gone, create_hub_engine(hub_url)).pushed == 1  # and it goes through on its next round
