@@ -95,3 +95,19 @@ def test_conflicts_review_and_merge_from_the_terminal(tmp_path: Path, hub_url: s
     assert checkin("sync", "--db", a, "--once", env=keyring_env).returncode == 0
     assert checkin("sync", "--db", b, "--once", env=keyring_env).returncode == 0
     assert checkin("conflicts", "--db", b, env=keyring_env).stdout.strip() == "Nothing to review."
+
+
+def test_admin_commands_pointed_at_the_hub_reach_the_stations(tmp_path: Path, hub_url: str,
+                                                              keyring_env: dict[str, str]) -> None:
+    door = str(tmp_path / "door.sqlite")
+    assert checkin("sync", "--db", door, "--hub", hub_url, "--once", env=keyring_env).returncode == 0
+    data = ROOT / "tests" / "data" / "wildapricot_registrants.csv"
+    imported = checkin("import", "--db", hub_url, str(data), env=keyring_env)
+    assert imported.returncode == 0 and "added" in imported.stdout, imported.stderr
+    assert checkin("policy", "--db", hub_url, "--warn-at", "90", env=keyring_env).returncode == 0
+    assert checkin("keys", "revoke", "1", "--db", hub_url, env=keyring_env).returncode == 0
+    assert checkin("sync", "--db", door, "--once", env=keyring_env).returncode == 0
+    found = json.loads(checkin("attendees", "Whitfield", "--db", door, "--json", env=keyring_env).stdout)
+    assert any(a["external_id"] == "71001" for a in found)
+    assert "90%" in checkin("policy", "--db", door, env=keyring_env).stdout
+    assert "REVOKED" in checkin("keys", "list", "--db", door, env=keyring_env).stdout
