@@ -24,7 +24,7 @@ from checkin.store.engine import APP_NAME, create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
 from checkin.sync.station import ago, stations_seen, sync_round
-from checkin.sync.worker import State, SyncStatus, SyncWorker
+from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
 
 PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
@@ -182,8 +182,10 @@ def _once(store: Any, url: str) -> int:
     try:
         report = sync_round(store, engine)
     except (OperationalError, DBAPIError) as error:
-        print(f"checkin sync: the hub at {credentials.shown(url)} did not answer: "
-              f"{str(error.orig).strip().splitlines()[0] if error.orig else error}", file=sys.stderr)
+        refusal = refused_login(error)
+        detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        print(f"checkin sync: {refusal}" if refusal else
+              f"checkin sync: the hub at {credentials.shown(url)} did not answer: {detail}", file=sys.stderr)
         return REFUSED
     finally:
         engine.dispose()

@@ -124,8 +124,9 @@ class SyncWorker:
                                   backlog=self._local_backlog())
             return None
         except (OperationalError, DBAPIError, OSError) as error:
-            self.status = replace(self.status, state=State.OFFLINE, message=_first_line(error),
-                                  backlog=self._local_backlog())
+            refusal = refused_login(error)
+            self.status = replace(self.status, state=State.REFUSED if refusal else State.OFFLINE,
+                                  message=refusal or _first_line(error), backlog=self._local_backlog())
             return None
         except Exception as error:  # a bug must not end the loop silently: say so, keep scanning, retry
             traceback.print_exc()
@@ -143,6 +144,16 @@ class SyncWorker:
     def _publish(self, status: SyncStatus) -> None:
         self.status = status
         self._on_status(status)
+
+
+def refused_login(error: BaseException) -> str | None:
+    """Words for a hub that answered but turned this station away (no retry will fix that), else None."""
+    text = _first_line(error)
+    if "password authentication failed" in text:
+        return "the hub refused the login: check the user and password in the hub URL"
+    if "database" in text and "does not exist" in text:
+        return f"the hub has no such database ({text.split('database', 1)[1].strip()})"
+    return None
 
 
 def _first_line(error: BaseException) -> str:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from checkin.sync import server
-from tests.sync.conftest import checkin
+from tests.sync.conftest import Hub, checkin
 
 ROOT = Path(__file__).parents[2]
 
@@ -63,6 +63,17 @@ def test_bad_hub_urls_are_refused_with_words(tmp_path: Path, keyring_env: dict[s
         assert result.returncode == 1 and words in result.stderr, result.stderr
     missing = checkin("sync", "--db", db, "--once", env=keyring_env)
     assert missing.returncode == 2 and "no hub set" in missing.stderr
+
+
+def test_a_wrong_password_or_database_is_told_apart_from_a_hub_that_is_down(
+        tmp_path: Path, hub_server: Hub, keyring_env: dict[str, str]) -> None:
+    db = str(tmp_path / "desk.sqlite")
+    wrong = server.hub_url("127.0.0.1", hub_server.port, "not the password", database="postgres")
+    result = checkin("sync", "--db", db, "--hub", wrong, "--once", env=keyring_env)
+    assert result.returncode == 1 and "refused the login" in result.stderr, result.stderr
+    nowhere = hub_server.url("no_such_db")
+    result = checkin("sync", "--db", db, "--hub", nowhere, "--once", env=keyring_env)
+    assert result.returncode == 1 and "no such database" in result.stderr, result.stderr
 
 
 def test_conflicts_review_and_merge_from_the_terminal(tmp_path: Path, hub_url: str,
