@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from checkin import badges, cli_rooms, cli_sync, desk, keys, scanning
@@ -64,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *cli_rooms.PROBLEMS,
             *cli_sync.PROBLEMS) as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
+        return REFUSED
+    except OperationalError as error:  # a hub given with --db URL that is down, or refuses the login
+        detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        print(f"checkin {args.command}: {cli_sync.refused_login(error) or 'the database did not answer: ' + detail}",
+              file=sys.stderr)
         return REFUSED
 
 

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from checkin.store.dialect import insert_for
 from checkin.store.migrate import upgrade
@@ -41,7 +42,11 @@ def ensure_database(url: str) -> None:
             exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
                                         {"name": target.database}).first()
             if not exists:
-                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+                try:
+                    connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+                except ProgrammingError as error:  # no CREATEDB right: an admin makes it, we fill it
+                    raise HubProblem(f"cannot create the database '{target.database}' ({error.orig}); have the "
+                                     "server's admin create it for this login, then run this again") from error
     finally:
         admin.dispose()
 
