@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from checkin.store.dialect import insert_for
 from checkin.store.migrate import upgrade
@@ -36,6 +36,15 @@ def prepare(engine: Engine) -> None:
 def ensure_database(url: str) -> None:
     """Create the URL's database if the server lacks it (a fresh `hub serve` has only 'postgres')."""
     target = make_url(url)
+    probe = create_engine(target)
+    try:
+        with probe.connect():
+            return  # there already (the usual case on a managed server, where 'postgres' may be off limits)
+    except OperationalError as error:
+        if "does not exist" not in str(error.orig):
+            raise
+    finally:
+        probe.dispose()
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
