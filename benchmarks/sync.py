@@ -106,7 +106,7 @@ def run_station(db: str, url: str, expected: int) -> None:
     worker = SyncWorker(store, url, check)
     worker.start()
     done.wait()
-    print(f"done {time.time():.3f} {time.time():.3f}", flush=True)
+    print(f"done {time.time():.3f}", flush=True)
     worker.stop()
 
 
@@ -177,7 +177,7 @@ def main() -> None:
         for process in processes:
             assert process.stdout is not None
             line = process.stdout.readline().split()
-            finished.append(float(line[2]))
+            finished.append(float(line[1]))
             process.wait()
         converged_s = max(finished) - back
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the station processes (and nothing else yet)

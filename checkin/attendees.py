@@ -119,6 +119,13 @@ def derived_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, st
     }
 
 
+def record_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The attendee columns a record (as imported or registered) sets: its fields, kept as ``base`` too,
+    and the columns derived from them."""
+    return {**fields, "ticket_code": fields["ticket_code"] or None, "base": dict(fields),
+            **derived_columns(external_id, fields)}
+
+
 def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> list[dict[str, str]]:
     sort_key = derived_columns(external_id, fields)["sort_key"]
     tokens = search_tokens(

@@ -28,7 +28,6 @@ from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
 
 PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
-SERVER_SECRET = "Muster hub server"  # keyring service for the password of a hub this machine serves
 
 
 def add_commands(command: Command) -> None:
@@ -83,13 +82,15 @@ def _print_ready(ready: admin.HubReady, url: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    data = args.data or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "hub"
-    password = args.password or os.environ.get("MUSTER_HUB_PASSWORD") or _remembered_password(data)
+    data = (args.data or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "hub").resolve()
+    password = args.password or os.environ.get("MUSTER_HUB_PASSWORD") or credentials.server_password(str(data))
     if not server.initialised(data):
         password = password or secrets.token_urlsafe(18)
         print(f"Creating a new hub in {data} …", file=sys.stderr)
         server.init_cluster(data, password)
-        _remember_password(data, password)
+        if not credentials.save_server_password(str(data), password):
+            print("No system keyring here: note the password in the URL below; `hub serve --password` "
+                  "needs it next time.", file=sys.stderr)
     if not password:
         raise UsageError("this hub's password is not in the keyring; give it with --password")
     running = server.start(data, args.listen, args.port)
@@ -114,27 +115,6 @@ def _serve(args: argparse.Namespace) -> int:
         running.stop()
     print("Hub stopped.")
     return OK
-
-
-def _remembered_password(data: Path) -> str | None:
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        return keyring.get_password(SERVER_SECRET, str(data.resolve()))
-    except KeyringError:
-        return None
-
-
-def _remember_password(data: Path, password: str) -> None:
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        keyring.set_password(SERVER_SECRET, str(data.resolve()), password)
-    except KeyringError:
-        print("No system keyring here: note the password in the URL below; `hub serve --password` "
-              "needs it next time.", file=sys.stderr)
 
 
 def _lan_address() -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from checkin.attendees import derived_columns, replace_tokens, token_rows
+from checkin.attendees import record_columns, replace_tokens, token_rows
 from checkin.conference import current_conference
 from checkin.domain import Status
 from checkin.ids import new_id
@@ -67,12 +67,7 @@ def write_records(
         was_cancelled = old is not None and old.base.get("status") == Status.CANCELLED.value
         if fields["status"] == Status.CANCELLED.value and not was_cancelled:
             cancelled += 1
-        row: dict[str, object] = {
-            **fields,
-            "ticket_code": fields["ticket_code"] or None,
-            "base": fields,
-            **derived_columns(record.external_id, fields),
-        }
+        row: dict[str, object] = record_columns(record.external_id, fields)
         if old is None:
             new_rows.append({**row, "id": attendee_id, "conference_id": conference.id,
                              "external_id": record.external_id, "source": "import"})

@@ -40,15 +40,35 @@ def shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def save(station_id: str, url: str) -> None:
+SERVER_SERVICE = "Muster hub server"  # the password of a hub this machine serves, by its data folder
+
+
+def _keep(service: str, key: str, secret: str) -> bool:
+    """Store in the keyring (imported only when needed: it costs a third of a second); False if there is none."""
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        keyring.set_password(SERVICE, station_id, check_url(url))
-    except KeyringError as error:
-        raise CredentialsProblem(f"the system keyring cannot store the hub URL ({error}); "
-                                 f"set {ENVIRONMENT} for this station instead") from error
+        keyring.set_password(service, key, secret)
+    except KeyringError:
+        return False
+    return True
+
+
+def _fetch(service: str, key: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(service, key)
+    except KeyringError:
+        return None
+
+
+def save(station_id: str, url: str) -> None:
+    if not _keep(SERVICE, station_id, check_url(url)):
+        raise CredentialsProblem(f"the system keyring cannot store the hub URL; set {ENVIRONMENT} for this "
+                                 "station instead")
 
 
 def load(station_id: str) -> str | None:
@@ -56,13 +76,15 @@ def load(station_id: str) -> str | None:
     from_environment = os.environ.get(ENVIRONMENT)
     if from_environment:
         return check_url(from_environment)
-    import keyring
-    from keyring.errors import KeyringError
+    return _fetch(SERVICE, station_id)
 
-    try:
-        return keyring.get_password(SERVICE, station_id)
-    except KeyringError:
-        return None
+
+def save_server_password(data_dir: str, password: str) -> bool:
+    return _keep(SERVER_SERVICE, data_dir, password)
+
+
+def server_password(data_dir: str) -> str | None:
+    return _fetch(SERVER_SERVICE, data_dir)
 
 
 def forget(station_id: str) -> None:

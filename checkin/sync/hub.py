@@ -17,9 +17,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from checkin.store.dialect import insert_for
 from checkin.store.migrate import upgrade
-from checkin.store.models import Conference, Event, RefTombstone, SyncStation
-
-EVENT_COLUMNS = ("id", "kind", "station_id", "station_time", "attendee_id", "payload")
+from checkin.store.models import Conference, RefTombstone, SyncStation
 
 
 class HubProblem(RuntimeError):
@@ -123,10 +121,6 @@ def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
         f"payload::text, hub_seq, to_char(received_at AT TIME ZONE 'UTC', {_STORED}) FROM event "
         "WHERE hub_seq > %(cursor)s ORDER BY hub_seq LIMIT %(limit)s", {"cursor": cursor, "limit": limit})
     return [Pulled(*row) for row in rows]
-
-
-def newest_seq(connection: Connection) -> int:
-    return int(connection.execute(select(func.coalesce(func.max(Event.hub_seq), 0))).scalar_one())
 
 
 def hub_clock(connection: Connection) -> datetime:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, Text, cast, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from checkin.attendees import RECORD_FIELDS, derived_columns, replace_tokens, token_rows
+from checkin.attendees import RECORD_FIELDS, record_columns, replace_tokens, token_rows
 from checkin.occupancy import tracking
 from checkin.projection import edited_attendees, recompute_fields
 from checkin.store.dialect import insert_for
@@ -30,6 +30,7 @@ from checkin.store.models import (
     SessionRegistration,
     Setting,
 )
+from checkin.sync.hub import tombstones
 
 POLICY_PREFIX = "policy."
 
@@ -85,8 +86,6 @@ class ReferenceBatch:
 
 def pull(hub: Connection, cursor: int) -> ReferenceBatch:
     """Every reference row and tombstone newer than ``cursor``; run it in one REPEATABLE READ transaction."""
-    from checkin.sync.hub import tombstones
-
     batch = ReferenceBatch(version=cursor)
     for spec in SPECS:
         table = spec.table
@@ -153,8 +152,7 @@ def _apply_attendees(session: Session, rows: list[dict[str, Any]]) -> None:
         if row["id"] in existing and existing[row["id"]] == row["base"]:
             continue  # only its version moved
         fields = {name: row["base"].get(name, "") for name in RECORD_FIELDS}
-        full.append({**row, **fields, "ticket_code": fields["ticket_code"] or None,
-                     **derived_columns(row["external_id"], fields)})
+        full.append({**row, **record_columns(row["external_id"], fields), "base": row["base"]})
         tokens[row["id"]] = token_rows(row["id"], row["external_id"], fields)
     if full:
         statement = insert_for(connection.dialect.name, table)

@@ -141,12 +141,12 @@ class RunningServer:
     port: int
     process: subprocess.Popen[bytes]
 
-    def stop(self, fast: bool = True) -> None:
+    def stop(self) -> None:
         """Stop the server: fast shutdown (SIGINT: roll back open transactions, then exit)."""
         if self.process.poll() is None:
             import signal
 
-            self.process.send_signal(signal.SIGINT if fast else signal.SIGTERM)
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:

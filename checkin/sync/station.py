@@ -168,21 +168,18 @@ class Watchdog:
 
     def __init__(self, connection: Connection) -> None:
         self._fileno = connection.connection.dbapi_connection.fileno()  # type: ignore[union-attr]
-        self._timer: threading.Timer | None = None
-        self.fired = False
 
     @contextmanager
     def step(self, seconds: float) -> Iterator[None]:
-        self._timer = threading.Timer(seconds, self._cut)
-        self._timer.daemon = True
-        self._timer.start()
+        timer = threading.Timer(seconds, self._cut)
+        timer.daemon = True
+        timer.start()
         try:
             yield
         finally:
-            self._timer.cancel()
+            timer.cancel()
 
     def _cut(self) -> None:
-        self.fired = True
         with contextlib.suppress(OSError):
             link = socket.fromfd(self._fileno, socket.AF_INET, socket.SOCK_STREAM)  # a duplicate handle
             link.shutdown(socket.SHUT_RDWR)

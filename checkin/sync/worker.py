@@ -104,7 +104,7 @@ class SyncWorker:
         failures = 0
         try:
             while not self._stop.is_set():
-                delay = self._attempt(engine, failures)
+                delay = self._attempt(engine)
                 failures = 0 if self.status.state == State.CONNECTED else failures + 1
                 if delay is None:
                     delay = backoff(failures, self._interval_s, self._ceiling_s)
@@ -115,7 +115,7 @@ class SyncWorker:
         finally:
             engine.dispose()
 
-    def _attempt(self, engine: object, failures: int) -> float | None:
+    def _attempt(self, engine: object) -> float | None:
         """One round; returns the delay before the next when it succeeded, None to back off."""
         try:
             report: RoundReport = sync_round(self._store, engine)  # type: ignore[arg-type]

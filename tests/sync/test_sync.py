@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,6 +58,22 @@ def hub_events(url: str) -> list[tuple[str, int]]:
 def local_events(path: Path) -> list[tuple[str, int | None]]:
     with sqlite3.connect(path) as connection:
         return connection.execute("SELECT id, hub_seq FROM event ORDER BY hub_seq, id").fetchall()
+
+
+def hub_count(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = int(connection.execute(text("SELECT count(*) FROM event")).scalar_one())
+    engine.dispose()
+    return count
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, failure: str) -> None:
+    """Poll another process's progress, like qtbot.waitUntil: a short pause between looks, a hard deadline."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.05)
 
 
 def run_station(db: Path, url: str, *action: str) -> subprocess.CompletedProcess[str]:
@@ -142,25 +159,13 @@ def test_exactly_once_when_the_hub_stops_and_restarts_mid_push(tmp_path: Path, h
     syncing = subprocess.Popen([sys.executable, "-m", "checkin.cli", "sync", "--db", str(db), "--hub", hub_url],
                                cwd=ROOT, env=keyring_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        engine = create_engine(hub_url)
-        with engine.connect() as connection:  # stop the hub once the push is under way, not before
-            while connection.execute(text("SELECT count(*) FROM event")).scalar_one() == 0:
-                connection.rollback()
-        engine.dispose()
-        hub_server.stop()
-        partial = None
+        wait_until(lambda: hub_count(hub_url) > 0, 60, "the station never started pushing")
+        hub_server.stop()  # the push is under way, not done
         hub_server.start()
-        partial = len(hub_events(hub_url))
-        engine = create_engine(hub_url)
-        with engine.connect() as connection:
-            deadline = datetime.now() + timedelta(seconds=120)
-            while connection.execute(text("SELECT count(*) FROM event")).scalar_one() < len(recorded):
-                connection.rollback()
-                assert datetime.now() < deadline, "the station did not catch up after the hub came back"
-        engine.dispose()
-        with sqlite3.connect(db) as local:
-            while local.execute("SELECT count(*) FROM event WHERE hub_seq IS NULL").fetchone()[0]:
-                assert datetime.now() < deadline, "the station did not mark its events sent"
+        partial = hub_count(hub_url)
+        wait_until(lambda: hub_count(hub_url) == len(recorded), 120, "the station did not catch up")
+        wait_until(lambda: not any(seq is None for _, seq in local_events(db)), 60,
+                   "the station did not mark its events sent")
     finally:
         syncing.terminate()
         output = syncing.communicate(timeout=30)[0]

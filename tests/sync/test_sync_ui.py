@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from checkin.attendees import get_view
 from checkin.desk import check_in
@@ -15,7 +14,7 @@ from checkin.store.engine import create_hub_engine
 from checkin.sync import credentials
 from checkin.sync.station import stations_seen, sync_round
 from tests.sync.conftest import Hub
-from tests.sync.test_sync import paid_ids
+from tests.sync.test_sync import hub_count, paid_ids
 from tests.ui.conftest import private_settings  # noqa: F401  (autouse: settings kept out of the user's)
 from ui import sync_status
 from ui.app import start_sync
@@ -25,14 +24,6 @@ from ui.desk_window import DeskWindow
 
 def clock() -> datetime:
     return datetime.now(UTC)
-
-
-def hub_count(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        count = connection.execute(text("SELECT count(*) FROM event")).scalar_one()
-    engine.dispose()
-    return int(count)
 
 
 @pytest.fixture
