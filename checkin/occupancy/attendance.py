@@ -52,32 +52,37 @@ class Attended:
 def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], now: datetime,
                rule: HoursRule = HoursRule()) -> list[Attended]:
     """Everyone who spent any time in each session's room during it, with minutes and hours earned."""
-    by_room: dict[str, list[SessionFacts]] = defaultdict(list)
+    by_room: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for session in sorted(sessions, key=lambda s: s.starts_at):
-        by_room[session.room_id].append(session)
-    starts = {room: [s.starts_at for s in listed] for room, listed in by_room.items()}
-    minutes: dict[tuple[str, str], float] = defaultdict(float)
-    facts = {session.id: session for session in sessions}
-    for interval in intervals:
-        listed = by_room.get(interval.room_id)
-        if not listed:
+        by_room[session.room_id].append((session.starts_at, session.ends_at, session.id))
+    starts = {room: [slot[0] for slot in listed] for room, listed in by_room.items()}
+    seconds: dict[tuple[str, str], float] = defaultdict(float)
+    # Interval.ends() and minutes_within() written out: this loop runs for every interval of a conference.
+    for attendee_id, room_id, _door, start, _event, end, auto_end in intervals:
+        listed = by_room.get(room_id)
+        if listed is None:
             continue
-        ends = interval.ends() or now
+        ends = auto_end if end is None else end if auto_end is None or end < auto_end else auto_end
+        if ends is None or ends > now:
+            ends = now
         # Only sessions starting before the interval ends can overlap it; walk back from there until one
         # ended before it began (a room holds one session at a time, so earlier ones did too).
-        index = bisect_left(starts[interval.room_id], ends) - 1
+        index = bisect_left(starts[room_id], ends) - 1
         while index >= 0:
-            session = listed[index]
-            if session.ends_at <= interval.start:
+            starts_at, ends_at, session_id = listed[index]
+            if ends_at <= start:
                 break
-            overlap = interval.minutes_within(session.starts_at, session.ends_at, now)
+            overlap = (min(ends, ends_at) - max(start, starts_at)).total_seconds()
             if overlap > 0:
-                minutes[(session.id, interval.attendee_id)] += overlap
+                seconds[session_id, attendee_id] += overlap
             index -= 1
+    needed = {session.id: (session, rule.share * session.minutes if session.minutes else None)
+              for session in sessions}
     found = []
-    for (session_id, attendee_id), spent in minutes.items():
-        session = facts[session_id]
-        earned = session.hours if session.minutes and spent >= rule.share * session.minutes else 0.0
+    for (session_id, attendee_id), spent_s in seconds.items():
+        session, enough = needed[session_id]
+        spent = spent_s / 60
+        earned = session.hours if enough is not None and spent >= enough else 0.0
         found.append(Attended(session, attendee_id, round(spent, 1), earned))
     return found
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -168,11 +170,19 @@ class EntitlementRow(Base):
     ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
+_DOOR_KINDS = "kind IN ('entered', 'exited')"
+
+
 class Event(Base):
     """One immutable thing that happened at a station. Never updated, never deleted."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_attendee_kind", "attendee_id", "kind"),)
+    __table_args__ = (
+        Index("ix_event_attendee_kind", "attendee_id", "kind"),
+        # Everything a presence replay reads, in the order it reads it (see occupancy.tracking.door_rows).
+        Index("ix_event_door", "attendee_id", "id", "kind", "station_time", "room_id", "door",
+              sqlite_where=text(_DOOR_KINDS), postgresql_where=text(_DOOR_KINDS)),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -182,6 +192,10 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     hub_seq: Mapped[int | None] = mapped_column(Integer, index=True)  # NULL: not yet accepted by the hub
     received_at: Mapped[datetime | None]  # the hub's clock when it accepted the event
+    # A door event's room and door, copied out of the payload by the database as the event is written
+    # (migration 0007 holds the PostgreSQL form of these expressions).
+    room_id: Mapped[str | None] = mapped_column(ID, Computed("json_extract(payload, '$.room_id')", persisted=True))
+    door: Mapped[str | None] = mapped_column(String(100), Computed("json_extract(payload, '$.door')", persisted=True))
 
 
 class AttendeeState(Base):
