@@ -88,13 +88,15 @@ def set_setting(connection: Connection, key: str, value: int) -> None:
 def apply_events(session: Session, pulled: list[hub.Pulled]) -> int:
     """Insert pulled events this station lacks and fold them into its derived state. Returns how many."""
     connection = session.connection()
-    known: set[str] = set()
+    known: dict[str, int | None] = {}  # id: hub_seq, of the pulled events this station already holds
     ids = [event.id for event in pulled]
     for start in range(0, len(ids), 500):
-        known.update(connection.execute(select(Event.id).where(Event.id.in_(ids[start:start + 500]))).scalars())
+        chunk = ids[start:start + 500]
+        known.update(connection.execute(select(Event.id, Event.hub_seq).where(Event.id.in_(chunk))).all())
     new = [event for event in pulled if event.id not in known]
     _insert_pulled(connection, new)
-    mark_sent(connection, [(e.id, e.hub_seq, e.received_at) for e in pulled if e.id in known])
+    # Its own events come back marked already, unless the station died between the hub's commit and marking.
+    mark_sent(connection, [(e.id, e.hub_seq, e.received_at) for e in pulled if e.id in known and known[e.id] is None])
     door_attendees = {e.attendee_id for e in new if e.kind in tracking.DOOR_KINDS and e.attendee_id}
     projection.apply_many(session, [
         projection.LoggedEvent(e.id, e.kind, e.station_id, e.station_time, e.attendee_id, json.loads(e.payload_json))
