@@ -52,27 +52,30 @@ class Attended(NamedTuple):  # a conference has tens of thousands: a frozen data
 def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], now: datetime,
                rule: HoursRule = HoursRule()) -> list[Attended]:
     """Everyone who spent any time in each session's room during it, with minutes and hours earned."""
-    by_room: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    listed: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for session in sorted(sessions, key=lambda s: s.starts_at):
-        by_room[session.room_id].append((session.starts_at, session.ends_at, session.id))
-    starts = {room: [slot[0] for slot in listed] for room, listed in by_room.items()}
+        listed[session.room_id].append((session.starts_at, session.ends_at, session.id))
+    by_room = {room: (slots, [slot[0] for slot in slots]) for room, slots in listed.items()}
     seconds: dict[tuple[str, str], float] = defaultdict(float)
-    # Interval.ends() and minutes_within() written out: this loop runs for every interval of a conference.
+    # Interval.ends() and minutes_within() written out, min() and max() as comparisons: this loop runs for
+    # every interval of a conference.
     for attendee_id, room_id, _door, start, _event, end, auto_end in intervals:
-        listed = by_room.get(room_id)
-        if listed is None:
+        room = by_room.get(room_id)
+        if room is None:
             continue
+        slots, starts = room
         ends = auto_end if end is None else end if auto_end is None or end < auto_end else auto_end
         if ends is None or ends > now:
             ends = now
         # Only sessions starting before the interval ends can overlap it; walk back from there until one
         # ended before it began (a room holds one session at a time, so earlier ones did too).
-        index = bisect_left(starts[room_id], ends) - 1
+        index = bisect_left(starts, ends) - 1
         while index >= 0:
-            starts_at, ends_at, session_id = listed[index]
+            starts_at, ends_at, session_id = slots[index]
             if ends_at <= start:
                 break
-            overlap = (min(ends, ends_at) - max(start, starts_at)).total_seconds()
+            overlap = ((ends if ends < ends_at else ends_at)
+                       - (start if start > starts_at else starts_at)).total_seconds()
             if overlap > 0:
                 seconds[session_id, attendee_id] += overlap
             index -= 1
