@@ -211,8 +211,7 @@ def stored_text(moment: datetime | None) -> str | None:
     (isoformat: three times faster than strftime, which shows in a 45,000-event pull)."""
     if moment is None:
         return None
-    return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).replace(tzinfo=None).isoformat(
-        " ", "microseconds")
+    return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat(" ", "microseconds")[:-6]
 
 
 def _present_now(now: Any) -> Any:

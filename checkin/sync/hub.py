@@ -116,11 +116,14 @@ _STORED = "'YYYY-MM-DD HH24:MI:SS.US'"  # SQLAlchemy's SQLite DateTime text, mad
 def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
     """Events past ``cursor`` in hub order (raw driver rows: 45,000 of them through SQLAlchemy's result
     processing would cost a station more than applying them)."""
-    rows = connection.exec_driver_sql(
-        f"SELECT id, kind, station_id, to_char(station_time AT TIME ZONE 'UTC', {_STORED}), attendee_id, "
-        f"payload::text, hub_seq, to_char(received_at AT TIME ZONE 'UTC', {_STORED}) FROM event "
-        "WHERE hub_seq > %(cursor)s ORDER BY hub_seq LIMIT %(limit)s", {"cursor": cursor, "limit": limit})
-    return [Pulled(*row) for row in rows]
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as rows:
+        rows.execute(
+            f"SELECT id, kind, station_id, to_char(station_time AT TIME ZONE 'UTC', {_STORED}), attendee_id, "
+            f"payload::text, hub_seq, to_char(received_at AT TIME ZONE 'UTC', {_STORED}) FROM event "
+            "WHERE hub_seq > %(cursor)s ORDER BY hub_seq LIMIT %(limit)s", {"cursor": cursor, "limit": limit})
+        return list(map(Pulled._make, rows.fetchall()))
 
 
 def hub_clock(connection: Connection) -> datetime:
