@@ -11,6 +11,7 @@ nothing left to push. Run by hand:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import resource
@@ -93,21 +94,43 @@ def run_station(db: str, url: str, expected: int) -> None:
 
     store = open_store(Path(db))
     done = threading.Event()
+    rounds = []  # process CPU time after each round that reached the hub
+    offline_cpu = [0.0]
+    next_try = [0.0]  # when the worker knocks again after its last failed round
 
     def check(status: object) -> None:
         with sqlite3.connect(db) as connection:
             total, waiting = connection.execute(
                 "SELECT count(*), sum(hub_seq IS NULL) FROM event").fetchone()
         if getattr(status, "state", None) == State.OFFLINE:
+            offline_cpu[0] = time.process_time()
+            next_try[0] = time.time() + (getattr(status, "retry_in_s", 0) or 0)
             print("offline", flush=True)
+        else:
+            rounds.append(time.process_time())
         if total == expected and waiting == 0:
             done.set()
 
     worker = SyncWorker(store, url, check)
     worker.start()
     done.wait()
-    print(f"done {time.time():.3f}", flush=True)
+    print(f"done {time.time():.3f} {len(rounds)} {time.process_time() - offline_cpu[0]:.3f} {next_try[0]:.3f}", flush=True)
     worker.stop()
+
+
+def hub_cpu_s(data_dir: Path) -> float:
+    """CPU used so far by the hub's PostgreSQL: the postmaster, its live children and those it has reaped
+    (each station round has its own backend). Linux only; 0 elsewhere."""
+    pid = (data_dir / "postmaster.pid").read_text().split()[0]
+    if not Path(f"/proc/{pid}/stat").exists():
+        return 0.0
+    pids = [pid, *Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    ticks = 0
+    for number in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{number}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += sum(int(f) for f in fields[11:15 if number == pid else 13])  # utime stime (cutime cstime)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def baselines(url: str, rows: list[dict]) -> tuple[float, float]:
@@ -166,6 +189,7 @@ def main() -> None:
                 pass
         hub = server.start(folder / "hub", hub.host, hub.port)
         back = time.time()
+        hub_cpu_before = hub_cpu_s(folder / "hub")
         engine = create_engine(url)
         with engine.connect() as connection:  # watch the hub fill up (a poll is fine in a benchmark)
             while connection.execute(text("SELECT count(*) FROM event")).scalar_one() < total:
@@ -173,13 +197,19 @@ def main() -> None:
                 time.sleep(0.05)
         pushed_s = time.time() - back
         engine.dispose()
-        finished = []
+        finished, rounds, race_cpu, knocked = [], [], [], []
         for process in processes:
             assert process.stdout is not None
             line = process.stdout.readline().split()
+            while line[0] != "done":  # a station may still fail a round while the hub starts up
+                line = process.stdout.readline().split()
             finished.append(float(line[1]))
+            rounds.append(int(line[2]))
+            race_cpu.append(float(line[3]))
+            knocked.append(float(line[4]) - back)
             process.wait()
         converged_s = max(finished) - back
+        hub_cpu = hub_cpu_s(folder / "hub") - hub_cpu_before
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the station processes (and nothing else yet)
         station_cpu_s = usage.ru_utime + usage.ru_stime
         joiner = open_store(folder / "new.sqlite", "New door")
@@ -194,7 +224,11 @@ def main() -> None:
     print(f"  all pushed into the hub      {pushed_s:6.2f} s after it came back  ({total / pushed_s:,.0f} events/s)")
     print(f"  all stations converged       {converged_s:6.2f} s after it came back  (target <= 5 s)")
     print(f"  CPU used by the {args.stations} station processes: {station_cpu_s:.1f} s "
-          f"({station_cpu_s / args.stations:.2f} s each) on {os.cpu_count()} cores")
+          f"({station_cpu_s / args.stations:.2f} s each) on {os.cpu_count()} cores; "
+          f"after the hub came back {sum(race_cpu):.1f} s, in {min(rounds)}-{max(rounds)} rounds per station")
+    print(f"  CPU used by the hub's PostgreSQL meanwhile: {hub_cpu:.1f} s")
+    print(f"  stations first knocked again {min(knocked):.2f}-{max(knocked):.2f} s after the hub came back, "
+          f"converged at {', '.join(f'{f - back:.1f}' for f in sorted(finished))} s")
     print(f"  a new station joining alone  {join_s:6.2f} s  (2,400 attendees and all {total:,} events; "
           f"{total / join_s:,.0f} events/s applied)")
     print(f"  baseline COPY, one client    {copy_s:6.2f} s  ({total / copy_s:,.0f} rows/s)")

@@ -39,6 +39,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # A week's log is a few hundred thousand events indexed by attendee: inserts land all over those
+    # indexes, and the default 2 MB page cache makes a sync pull reread the same pages again and again.
+    cursor.execute("PRAGMA cache_size=-32000")
     cursor.close()
 
 
