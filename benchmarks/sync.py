@@ -89,32 +89,34 @@ def prepare(folder: Path, stations: int, events: int) -> tuple[server.RunningSer
 
 
 def run_station(db: str, url: str, expected: int) -> None:
-    """A station process: the real worker, until this station holds every event and owes the hub none."""
-    from checkin.sync.worker import State, SyncWorker
+    """A station process: the real worker, until this station holds every event and owes the hub none.
+
+    Prints "offline" after each failed round, then "done <time> <rounds> <cpu> <knock>": when it converged,
+    the rounds that reached the hub, the CPU it used since its last failed round, and when it knocked again.
+    """
+    from checkin.sync.worker import State, SyncStatus, SyncWorker
 
     store = open_store(Path(db))
     done = threading.Event()
-    rounds = []  # process CPU time after each round that reached the hub
-    offline_cpu = [0.0]
-    next_try = [0.0]  # when the worker knocks again after its last failed round
+    rounds = 0
+    offline_cpu = knock = 0.0
 
-    def check(status: object) -> None:
-        with sqlite3.connect(db) as connection:
-            total, waiting = connection.execute(
-                "SELECT count(*), sum(hub_seq IS NULL) FROM event").fetchone()
-        if getattr(status, "state", None) == State.OFFLINE:
-            offline_cpu[0] = time.process_time()
-            next_try[0] = time.time() + (getattr(status, "retry_in_s", 0) or 0)
+    def check(status: SyncStatus) -> None:
+        nonlocal rounds, offline_cpu, knock
+        if status.state == State.OFFLINE:
+            offline_cpu, knock = time.process_time(), time.time() + (status.retry_in_s or 0)
             print("offline", flush=True)
         else:
-            rounds.append(time.process_time())
+            rounds += 1
+        with sqlite3.connect(db) as connection:
+            total, waiting = connection.execute("SELECT count(*), sum(hub_seq IS NULL) FROM event").fetchone()
         if total == expected and waiting == 0:
             done.set()
 
     worker = SyncWorker(store, url, check)
     worker.start()
     done.wait()
-    print(f"done {time.time():.3f} {len(rounds)} {time.process_time() - offline_cpu[0]:.3f} {next_try[0]:.3f}", flush=True)
+    print(f"done {time.time():.3f} {rounds} {time.process_time() - offline_cpu:.3f} {knock:.3f}", flush=True)
     worker.stop()
 
 
@@ -124,10 +126,9 @@ def hub_cpu_s(data_dir: Path) -> float:
     pid = (data_dir / "postmaster.pid").read_text().split()[0]
     if not Path(f"/proc/{pid}/stat").exists():
         return 0.0
-    pids = [pid, *Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     ticks = 0
-    for number in pids:
-        with contextlib.suppress(OSError):
+    for number in [pid, *Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
+        with contextlib.suppress(OSError):  # a backend that exited meanwhile
             fields = Path(f"/proc/{number}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += sum(int(f) for f in fields[11:15 if number == pid else 13])  # utime stime (cutime cstime)
     return ticks / os.sysconf("SC_CLK_TCK")
