@@ -74,7 +74,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 def _print_ready(ready: admin.HubReady, url: str) -> None:
     if ready.conference is None:
-        print("Hub ready, but it holds no conference yet: run `checkin hub init URL` on the laptop that has it.")
+        print("Hub ready, but it holds no conference yet. On the laptop that has the conference, run:\n"
+              f"  checkin hub init '{url}'\nthen point each station at it:  checkin sync --hub '{url}'")
         return
     copied = sum(ready.published.values())
     print(f"Hub ready for '{ready.conference}'" + (f" ({copied:,} reference rows copied up)." if copied else "."))

@@ -20,18 +20,8 @@ def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(tmp_pa
     admin = tmp_path / "admin.sqlite"
     assert checkin("demo", "--db", str(admin), "--attendees", "60", env=keyring_env).returncode == 0
     port = server.free_port()
-    serving = subprocess.Popen(
-        [sys.executable, "-m", "checkin.cli", "hub", "serve", "--db", str(admin), "--data", str(tmp_path / "hub"),
-         "--listen", "127.0.0.1", "--port", str(port), "--password", "venue pass"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=keyring_env)
-    assert serving.stdout is not None
-    lines = []
+    serving, output = _serve(tmp_path, admin, port, keyring_env)
     try:
-        for line in serving.stdout:
-            lines.append(line)
-            if line.startswith("Serving"):
-                break
-        output = "".join(lines)
         assert "Hub ready for 'National School Safety Training Conference 2027'" in output
         url = re.search(r"checkin sync --hub '([^']+)'", output).group(1)  # type: ignore[union-attr]
         assert f"127.0.0.1:{port}" in url and "venue%20pass" in url
@@ -53,6 +43,37 @@ def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(tmp_pa
     assert "Hub stopped." in rest
     down = checkin("sync", "--db", str(tmp_path / "desk.sqlite"), "--once", env=keyring_env)
     assert down.returncode == 1 and "did not answer" in down.stderr
+
+
+def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_one(
+        tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    serving, output = _serve(tmp_path, tmp_path / "empty.sqlite", server.free_port(), keyring_env)
+    try:
+        assert "holds no conference yet" in output
+        url = re.search(r"checkin hub init '([^']+)'", output).group(1)  # type: ignore[union-attr]
+        admin = tmp_path / "admin.sqlite"
+        assert checkin("demo", "--db", str(admin), "--attendees", "20", env=keyring_env).returncode == 0
+        given = checkin("hub", "init", url, "--db", str(admin), env=keyring_env)
+        assert given.returncode == 0, given.stderr
+        assert "Hub ready for 'National School Safety Training Conference 2027'" in given.stdout
+    finally:
+        serving.send_signal(signal.SIGTERM)
+        serving.communicate(timeout=60)
+
+
+def _serve(tmp_path: Path, db: Path, port: int, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """`checkin hub serve` running in the background, and what it printed up to "Serving"."""
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "checkin.cli", "hub", "serve", "--db", str(db), "--data", str(tmp_path / "hub"),
+         "--listen", "127.0.0.1", "--port", str(port), "--password", "venue pass"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env)
+    assert serving.stdout is not None
+    lines = []
+    for line in serving.stdout:
+        lines.append(line)
+        if line.startswith("Serving"):
+            break
+    return serving, "".join(lines)
 
 
 def test_bad_hub_urls_are_refused_with_words(tmp_path: Path, keyring_env: dict[str, str]) -> None:
