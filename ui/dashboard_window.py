@@ -240,6 +240,9 @@ class DashboardWindow(QMainWindow):
         percent_axis = QValueAxis()
         percent_axis.setRange(0, max(100, *(round(100 * c.share) + 5 for c in counts)) if counts else 100)
         percent_axis.setLabelFormat("%d%%")
+        percent_axis.setTickType(QValueAxis.TickType.TicksDynamic)  # 0, 25, 50, 75, 100 %: not 26, 52, 78
+        percent_axis.setTickAnchor(0)
+        percent_axis.setTickInterval(25)
         self.rooms_chart.addAxis(rooms, Qt.AlignmentFlag.AlignLeft)
         self.rooms_chart.addAxis(percent_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(rooms)
@@ -269,6 +272,7 @@ class DashboardWindow(QMainWindow):
             self.arrivals_chart.setTitle("Arrivals: check-ins per 15 minutes, today")
         counts = QValueAxis()
         counts.setRange(0, max([*curve.values(), 1]))
+        counts.applyNiceNumbers()  # round steps (0, 20, 40 ...) rather than fifths of the highest bar
         counts.setLabelFormat("%d")
         self.arrivals_chart.addAxis(times, Qt.AlignmentFlag.AlignBottom)
         self.arrivals_chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)

@@ -133,6 +133,8 @@ def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock
     dashboard.filter.setText("hall b")
     series = dashboard.rooms_chart.series()[0]
     assert sum(bar_set.count() for bar_set in series.barSets()) == 3 * 3  # Hall B, B1, B2 in three colours
+    percent = dashboard.rooms_chart.axes(Qt.Orientation.Horizontal)[0]
+    assert (percent.max(), percent.tickAnchor(), percent.tickInterval()) == (100, 0, 25)  # 0 25 50 75 100 %
 
 
 def test_rooms_and_sessions_edited_in_the_app(qtbot, store: Store) -> None:
