@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,15 @@ from checkin.store import Store, open_store
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2027, 6, 28, 13, 12, tzinfo=UTC)  # 08:12 in Chicago on the first day
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, failure: str) -> None:
+    """Poll another process's or thread's progress, like qtbot.waitUntil: a short pause between looks,
+    a hard deadline."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -1,12 +1,16 @@
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from checkin.events import bulk_append
+from checkin.ids import new_id
 from checkin.store import open_store
 from checkin.store.migrate import current_revision, head_revision
 from checkin.store.models import Base
+from tests.conftest import wait_until
 
 
 def test_migration_from_an_empty_file_builds_exactly_the_models(tmp_path: Path) -> None:
@@ -24,6 +28,24 @@ def test_commits_are_durable_wal_with_full_sync(tmp_path: Path) -> None:
     with store.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_commits_never_checkpoint_the_log_a_thread_of_the_store_does(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = open_store(path, "Door 1")
+    with store.writing() as connection:  # no commit waits for the log to be copied into the file
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    size = path.stat().st_size
+    at = datetime(2027, 6, 28, 13, 0, tzinfo=UTC)
+    for _ in range(4):  # a few megabytes of scans: in WAL mode only a checkpoint writes the database file
+        with store.unit_of_work() as session:
+            bulk_append(session, [{"id": new_id(), "kind": "entered", "station_id": store.station.id,
+                                   "station_time": at, "attendee_id": new_id(),
+                                   "payload": {"room_id": new_id(), "door": "Main door", "note": "x" * 200}}
+                                  for _ in range(2000)])
+    wait_until(lambda: path.stat().st_size > size + 2_000_000, 30, "the log was never copied into the file")
+    store.close()
+    assert not path.with_name("s.sqlite-wal").exists()  # closed cleanly: everything is in the file
 
 
 def test_station_identity_is_kept_and_renamed(tmp_path: Path) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from checkin.store.models import Attendee, BadgeKey, SessionRegistration
 from checkin.sync import admin, conflicts
 from checkin.sync.hub import HubProblem
 from checkin.sync.station import backlog, sync_round
+from tests.conftest import wait_until
 from tests.sync.conftest import Hub
 
 STATION = Path(__file__).with_name("station_process.py")
@@ -66,14 +66,6 @@ def hub_count(url: str) -> int:
         count = int(connection.execute(text("SELECT count(*) FROM event")).scalar_one())
     engine.dispose()
     return count
-
-
-def wait_until(condition: Callable[[], bool], seconds: float, failure: str) -> None:
-    """Poll another process's progress, like qtbot.waitUntil: a short pause between looks, a hard deadline."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, failure
-        time.sleep(0.05)
 
 
 def run_station(db: Path, url: str, *action: str) -> subprocess.CompletedProcess[str]:
