@@ -60,9 +60,8 @@ class Checkpointer:
     checkpoint neither waits for nor blocks readers and writers.
     """
 
-    def __init__(self, path: Path, every_s: float = CHECKPOINT_EVERY_S) -> None:
+    def __init__(self, path: Path) -> None:
         self._path = path
-        self._every_s = every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="muster-checkpoint", daemon=True)
         self._thread.start()
@@ -70,7 +69,7 @@ class Checkpointer:
     def _run(self) -> None:
         connection = sqlite3.connect(self._path)
         try:
-            while not self._stop.wait(self._every_s):
+            while not self._stop.wait(CHECKPOINT_EVERY_S):
                 with contextlib.suppress(sqlite3.Error):  # e.g. the disk is busy: the next tick tries again
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         finally:
