@@ -79,18 +79,16 @@ def push(connection: Connection, rows: list[tuple[str, str, str, str, str | None
     with raw.cursor() as cursor, cursor.copy(copy_in) as copy:  # type: ignore[attr-defined]
         for row in rows:
             copy.write_row(row)
-    taken = connection.exec_driver_sql(
+    numbers = connection.exec_driver_sql(
         "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload) "
         "SELECT id, kind, station_id, station_time, attendee_id, payload FROM push_batch ORDER BY id "
         "ON CONFLICT (id) DO NOTHING RETURNING id, hub_seq, received_at").all()
-    numbers = [(row[0], row[1], row[2]) for row in taken]
     if len(numbers) < len(rows):  # a retry: look up, by primary key, the numbers the first push got
-        new = {row[0] for row in numbers}
-        again = [row[0] for row in rows if row[0] not in new]
-        found = connection.exec_driver_sql(
-            "SELECT id, hub_seq, received_at FROM event WHERE id = ANY(%(ids)s)", {"ids": again}).all()
-        numbers += [(row[0], row[1], row[2]) for row in found]
-    return numbers
+        taken = {row[0] for row in numbers}
+        numbers += connection.exec_driver_sql(
+            "SELECT id, hub_seq, received_at FROM event WHERE id = ANY(%(ids)s)",
+            {"ids": [row[0] for row in rows if row[0] not in taken]}).all()
+    return [(row[0], row[1], row[2]) for row in numbers]
 
 
 class Pulled(NamedTuple):
