@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from types import ModuleType
 
 from sqlalchemy.engine import make_url
 
@@ -43,24 +44,39 @@ def shown(url: str) -> str:
 SERVER_SERVICE = "Muster hub server"  # the password of a hub this machine serves, by its data folder
 
 
-def _keep(service: str, key: str, secret: str) -> bool:
-    """Store in the keyring (imported only when needed: it costs a third of a second); False if there is none."""
+def _keyring() -> ModuleType:
+    """The keyring module, on a backend that keeps secrets out of plain files (imported only when needed:
+    it costs a third of a second).
+
+    Left to itself, keyring falls back on a machine without a system keyring to whatever low-priority
+    backend is installed, such as keyrings.alt's plain-text file (which the test extra brings into the
+    same environment). So only a backend keyring itself recommends is used; with none, saving fails and
+    the caller says so. A backend someone chose explicitly (PYTHON_KEYRING_BACKEND, keyringrc.cfg) is kept.
+    Chosen again at every call (a millisecond; the keyring is used at start-up and when a hub is set).
+    """
     import keyring
+    from keyring.core import init_backend, recommended
+
+    init_backend(recommended)
+    return keyring
+
+
+def _keep(service: str, key: str, secret: str) -> bool:
+    """Store in the keyring; False if there is none."""
     from keyring.errors import KeyringError
 
     try:
-        keyring.set_password(service, key, secret)
+        _keyring().set_password(service, key, secret)
     except KeyringError:
         return False
     return True
 
 
 def _fetch(service: str, key: str) -> str | None:
-    import keyring
     from keyring.errors import KeyringError
 
     try:
-        return keyring.get_password(service, key)
+        return _keyring().get_password(service, key)
     except KeyringError:
         return None
 
@@ -88,8 +104,7 @@ def server_password(data_dir: str) -> str | None:
 
 
 def forget(station_id: str) -> None:
-    import keyring
     from keyring.errors import KeyringError, PasswordDeleteError
 
     with contextlib.suppress(PasswordDeleteError, KeyringError):
-        keyring.delete_password(SERVICE, station_id)
+        _keyring().delete_password(SERVICE, station_id)

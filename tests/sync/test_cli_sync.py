@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -74,6 +75,23 @@ def _serve(tmp_path: Path, db: Path, port: int, env: dict[str, str]) -> tuple[su
         if line.startswith("Serving"):
             break
     return serving, "".join(lines)
+
+
+def test_without_a_system_keyring_the_hub_password_goes_into_no_file(tmp_path: Path, hub_url: str) -> None:
+    # keyrings.alt (in the test extra) offers a plain-text file keyring: keyring would fall back on it here.
+    home = tmp_path / "home"
+    env = {**{k: v for k, v in os.environ.items() if k not in ("PYTHON_KEYRING_BACKEND", "MUSTER_HUB_URL")},
+           "HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+           "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}  # no Secret Service, as on a bare kiosk
+    desk = tmp_path / "desk.sqlite"
+    first = checkin("sync", "--db", str(desk), "--hub", hub_url, "--once", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "keyring cannot store the hub URL; set MUSTER_HUB_URL" in first.stderr
+    assert "s3cret" in hub_url
+    for path in tmp_path.rglob("*"):
+        assert not path.is_file() or b"s3cret" not in path.read_bytes(), path
+    again = checkin("sync", "--db", str(desk), "--once", env=env)
+    assert again.returncode == 2 and "no hub set for this station" in again.stderr
 
 
 def test_bad_hub_urls_are_refused_with_words(tmp_path: Path, keyring_env: dict[str, str]) -> None:
