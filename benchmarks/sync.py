@@ -15,6 +15,7 @@ import contextlib
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -103,6 +104,8 @@ def run_station(db: str, url: str, expected: int) -> None:
 
     def check(status: SyncStatus) -> None:
         nonlocal rounds, offline_cpu, knock
+        if status.state == State.CATCHING_UP:  # a round under way
+            return
         if status.state == State.OFFLINE:
             offline_cpu, knock = time.process_time(), time.time() + (status.retry_in_s or 0)
             print("offline", flush=True)
@@ -167,6 +170,47 @@ def baselines(url: str, rows: list[dict]) -> tuple[float, float]:
     return copy_s, many_s
 
 
+def bare_writes(before: Path, after: Path) -> tuple[float, int, int]:
+    """CPU that SQLite alone takes to make one station's catch-up writes: on a copy of the station as it was
+    before, the events it pulled and all its presence intervals anew, in transactions of the same size, with
+    the same schema and pragmas, and none of Muster's own work (no hub, no replay, no check-in fold).
+    The floor under what a station's catch-up can cost, whatever the Python above it does."""
+    from checkin.store.engine import create_sqlite_engine
+    from checkin.sync.station import PULL_BATCH, REFRESH_BATCH
+
+    with contextlib.closing(sqlite3.connect(after)) as source:
+        source.execute("ATTACH ? AS before", (str(before),))
+        events = source.execute(
+            "SELECT id, kind, station_id, station_time, attendee_id, payload, hub_seq, received_at FROM main.event "
+            "WHERE id NOT IN (SELECT id FROM before.event) ORDER BY attendee_id, id").fetchall()
+        intervals = source.execute(
+            "SELECT start_event, attendee_id, room_id, door, started_at, ended_at, auto_end, open_until "
+            "FROM main.presence_interval ORDER BY attendee_id, start_event").fetchall()
+    by_person: dict[str, list[tuple]] = {}
+    for row in intervals:
+        by_person.setdefault(row[1], []).append(row)
+    people = sorted(by_person)
+    engine = create_sqlite_engine(before)  # the app's own pragmas
+    raw = engine.raw_connection()
+    try:
+        started = time.process_time()
+        for start in range(0, len(events), PULL_BATCH):
+            raw.executemany("INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload, hub_seq, "
+                            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events[start:start + PULL_BATCH])
+            raw.commit()
+        for start in range(0, len(people), REFRESH_BATCH):
+            group = people[start:start + REFRESH_BATCH]
+            raw.execute(f"DELETE FROM presence_interval WHERE attendee_id IN ({', '.join('?' * len(group))})", group)
+            raw.executemany("INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, "
+                            "ended_at, auto_end, open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [row for person in group for row in by_person[person]])
+            raw.commit()
+        return time.process_time() - started, len(events), len(intervals)
+    finally:
+        raw.close()
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stations", type=int, default=10)
@@ -182,6 +226,7 @@ def main() -> None:
         hub, url, paths, rows = prepare(folder, args.stations, args.events)
         total = len(rows)
         hub.stop()  # the outage
+        shutil.copy(paths[0], folder / "before.sqlite")
         processes = [subprocess.Popen([sys.executable, __file__, "--station", str(p), url, str(total)],
                                       stdout=subprocess.PIPE, text=True, cwd=ROOT) for p in paths]
         for process in processes:  # every station running, and failing against the dead hub
@@ -221,6 +266,7 @@ def main() -> None:
         engine.dispose()
         copy_s, many_s = baselines(url, rows)
         hub.stop()
+        bare_s, bare_events, bare_intervals = bare_writes(folder / "before.sqlite", paths[0])
     print(f"\n{args.stations} stations x {args.events:,} events = {total:,} events")
     print(f"  all pushed into the hub      {pushed_s:6.2f} s after it came back  ({total / pushed_s:,.0f} events/s)")
     print(f"  all stations converged       {converged_s:6.2f} s after it came back  (target <= 5 s)")
@@ -234,6 +280,9 @@ def main() -> None:
           f"{total / join_s:,.0f} events/s applied)")
     print(f"  baseline COPY, one client    {copy_s:6.2f} s  ({total / copy_s:,.0f} rows/s)")
     print(f"  baseline executemany         {many_s:6.2f} s  ({total / many_s:,.0f} rows/s)")
+    print(f"  one station's catch-up writes made by SQLite alone ({bare_events:,} events, {bare_intervals:,} "
+          f"presence intervals): {bare_s:.2f} s CPU, {args.stations * bare_s / (os.cpu_count() or 1):.1f} s "
+          f"for {args.stations} stations on {os.cpu_count()} cores before any other work")
     print(f"  push phase vs COPY: {pushed_s / copy_s:.1f}x; vs executemany: {pushed_s / many_s:.1f}x")
 
 

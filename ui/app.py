@@ -19,6 +19,7 @@ from checkin.occupancy.door import open_door
 from checkin.store import Store, default_db_path, demo_db_path, open_store
 from checkin.store.models import BadgeKey, Room
 from checkin.sync import credentials
+from checkin.sync.worker import State, SyncStatus
 from ui import sync_status
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
@@ -172,11 +173,24 @@ def first_sync(store: Store, link: sync_status.SyncLink) -> bool:
     dialog = QProgressDialog("Fetching the conference from the venue hub…", "Cancel", 0, 0)
     dialog.setWindowTitle("Muster")
     dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)  # a full bar still has the presence recompute after it: close when the round ends
+    dialog.setAutoReset(False)
     waiting = QEventLoop()
-    link.changed.connect(waiting.quit)  # after the first round, whatever its outcome
+
+    def follow(status: SyncStatus) -> None:
+        if status.state == State.CATCHING_UP and status.progress is not None:  # a week's log: say how far
+            dialog.setLabelText(f"Fetching what the other stations recorded: {status.progress.done:,} of "
+                                f"{status.progress.total:,} events…")
+            dialog.setMaximum(status.progress.total)
+            dialog.setValue(status.progress.done)
+        else:
+            waiting.quit()  # the first round is over, whatever its outcome
+
+    link.changed.connect(follow)
     dialog.canceled.connect(waiting.quit)
     dialog.show()
     waiting.exec()
+    link.changed.disconnect(follow)
     dialog.close()
     with store.reading() as session:
         if has_conference(session):

@@ -133,6 +133,11 @@ def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
         return list(map(Pulled._make, rows.fetchall()))
 
 
+def latest(connection: Connection) -> int:
+    """The hub's highest event number: how far a pull from some cursor has to go."""
+    return int(connection.exec_driver_sql("SELECT coalesce(max(hub_seq), 0) FROM event").scalar_one())
+
+
 def hub_clock(connection: Connection) -> datetime:
     return connection.execute(text("SELECT clock_timestamp()")).scalar_one()
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +34,13 @@ CURSOR = "sync.cursor"  # highest hub_seq applied here
 REF_CURSOR = "sync.reference"  # highest reference version applied here
 PUSH_BATCH = 2000
 PULL_BATCH = 5000
+
+
+class CatchUp(NamedTuple):
+    """How far a long pull has got, in the hub's event numbers: ``done`` of ``total`` past the cursor."""
+
+    done: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -201,10 +208,11 @@ class Watchdog:
 
 
 def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[], None] | None = None,
-               step_timeout_s: float = STEP_TIMEOUT_S, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-               ) -> RoundReport:
+               step_timeout_s: float = STEP_TIMEOUT_S, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+               on_progress: Callable[[CatchUp], None] | None = None) -> RoundReport:
     """One full round on one hub connection: check, measure the clock, push, pull reference data, pull
-    events, report. Any step that outlives ``step_timeout_s`` fails the round with OperationalError."""
+    events, report. Any step that outlives ``step_timeout_s`` fails the round with OperationalError.
+    A pull longer than one batch calls ``on_progress`` after each batch it applied."""
     with hub_engine.connect() as remote:
         watchdog = Watchdog(remote)
         with watchdog.step(step_timeout_s), store.reading() as local:
@@ -219,7 +227,7 @@ def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[
         pushed = _push(store, remote, watchdog, step_timeout_s, after_hub_commit)
         with watchdog.step(step_timeout_s):
             reference_rows = _pull_reference(store, remote)
-        pulled = _pull_events(store, remote, watchdog, step_timeout_s)
+        pulled = _pull_events(store, remote, watchdog, step_timeout_s, on_progress)
         refresh_presence(store)
 
         with store.writing() as connection:
@@ -267,7 +275,14 @@ def _pull_reference(store: Store, remote: Connection) -> int:
     return batch.size
 
 
-def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float) -> int:
+def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float,
+                 on_progress: Callable[[CatchUp], None] | None) -> int:
+    with store.writing() as connection:
+        start = setting(connection, CURSOR)
+    total = 0
+    if on_progress is not None:
+        with watchdog.step(timeout_s), remote.begin():
+            total = hub.latest(remote) - start
     pulled = 0
     while True:
         with store.writing() as connection:
@@ -279,6 +294,9 @@ def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s
         with store.unit_of_work() as session:
             pulled += apply_events(session, rows)
             set_setting(session.connection(), CURSOR, rows[-1].hub_seq)
+        if on_progress is not None and total > PULL_BATCH:  # worth showing: more than one batch to go
+            done = rows[-1].hub_seq - start
+            on_progress(CatchUp(done, max(total, done)))  # events pushed meanwhile may run past the total
         if len(rows) < PULL_BATCH:
             return pulled
 

@@ -20,7 +20,7 @@ from checkin.store import Store
 from checkin.store.engine import create_hub_engine
 from checkin.sync import credentials
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import CLOCK_WARNING_S, RoundReport, ago, backlog, sync_round
+from checkin.sync.station import CLOCK_WARNING_S, CatchUp, RoundReport, ago, backlog, sync_round
 
 INTERVAL_S = 1.0
 MAX_BACKOFF_S = 3.0  # a refused connect costs the hub nothing; a long wait only delays the catch-up
@@ -29,6 +29,7 @@ MAX_BACKOFF_S = 3.0  # a refused connect costs the hub nothing; a long wait only
 class State(StrEnum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
+    CATCHING_UP = "catching up"  # connected, applying a pull of more than one batch
     OFFLINE = "offline"  # hub unreachable: working alone, will retry
     REFUSED = "refused"  # hub reachable but unusable (another conference, not prepared); needs a person
 
@@ -42,11 +43,14 @@ class SyncStatus:
     clock_offset_s: float | None = None
     message: str = ""
     retry_in_s: float | None = None
+    progress: CatchUp | None = None  # while catching up
 
     def summary(self, now: datetime) -> str:
         waiting = f"{self.backlog:,} waiting" if self.backlog else "nothing waiting"
         if self.state == State.CONNECTED:
             text = f"Synced {_ago(self.last_sync, now)} · {waiting}"
+        elif self.state == State.CATCHING_UP and self.progress is not None:
+            text = f"Catching up with the hub: {self.progress.done:,} of {self.progress.total:,} events"
         elif self.state == State.CONNECTING:
             text = "Connecting to the hub…"
         elif self.state == State.OFFLINE:
@@ -108,8 +112,8 @@ class SyncWorker:
                 failures = 0 if self.status.state == State.CONNECTED else failures + 1
                 if delay is None:
                     delay = backoff(failures, self._interval_s, self._ceiling_s)
-                self._publish(replace(self.status, retry_in_s=None if self.status.state == State.CONNECTED
-                                      else delay))
+                self._publish(replace(self.status, progress=None,  # a round, however it ended, is over
+                                      retry_in_s=None if self.status.state == State.CONNECTED else delay))
                 self._wake.wait(delay)
                 self._wake.clear()
         finally:
@@ -118,7 +122,8 @@ class SyncWorker:
     def _attempt(self, engine: object) -> float | None:
         """One round; returns the delay before the next when it succeeded, None to back off."""
         try:
-            report: RoundReport = sync_round(self._store, engine)  # type: ignore[arg-type]
+            report: RoundReport = sync_round(self._store, engine,  # type: ignore[arg-type]
+                                             on_progress=self._catching_up)
         except HubProblem as problem:
             self.status = replace(self.status, state=State.REFUSED, message=str(problem),
                                   backlog=self._local_backlog())
@@ -136,6 +141,9 @@ class SyncWorker:
         self.status = replace(self.status, state=State.CONNECTED, backlog=report.backlog,
                               last_sync=report.finished_at, clock_offset_s=report.clock_offset_s, message="")
         return self._interval_s
+
+    def _catching_up(self, progress: CatchUp) -> None:
+        self._publish(replace(self.status, state=State.CATCHING_UP, progress=progress, retry_in_s=None))
 
     def _local_backlog(self) -> int:
         with self._store.writing() as connection:

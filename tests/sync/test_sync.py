@@ -405,6 +405,50 @@ def test_the_worker_reports_a_hub_it_cannot_use_and_keeps_trying(tmp_path: Path,
     assert "no conference" in reports[0].summary(datetime.now(UTC))  # type: ignore[attr-defined]
 
 
+def test_a_long_catch_up_reports_how_far_it_has_got_batch_by_batch(tmp_path: Path, hub_url: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from checkin.sync import station as station_module
+    from checkin.sync.station import CatchUp
+    from checkin.sync.worker import State, SyncWorker
+
+    engine = create_hub_engine(hub_url)
+    a = station(tmp_path, "a")
+    sync_round(a, engine)
+    for person in paid_ids(a, 12):
+        check_in(a, person, NOW)
+    sync_round(a, engine)
+    monkeypatch.setattr(station_module, "PULL_BATCH", 5)
+
+    b = station(tmp_path, "b")
+    seen: list[CatchUp] = []
+    sync_round(b, engine, on_progress=seen.append)
+    assert seen == [CatchUp(5, 12), CatchUp(10, 12), CatchUp(12, 12)]
+    check_in(a, paid_ids(a, 14)[-1], NOW)
+    sync_round(a, engine)
+    sync_round(b, engine, on_progress=seen.append)  # one batch is no long work: nothing to show
+    assert len(seen) == 3
+    engine.dispose()
+
+    reports: list[object] = []
+    done = threading.Event()
+
+    def report(status: object) -> None:
+        reports.append(status)
+        if status.state is State.CONNECTED:  # type: ignore[attr-defined]
+            done.set()
+
+    worker = SyncWorker(station(tmp_path, "c"), hub_url, report)
+    worker.start()
+    assert done.wait(60)
+    worker.stop()
+    lines = [r.summary(datetime.now(UTC)) for r in reports]  # type: ignore[attr-defined]
+    assert lines[:2] == ["Catching up with the hub: 5 of 13 events", "Catching up with the hub: 10 of 13 events"]
+    assert lines[-1].startswith("Synced")
+    assert reports[-1].progress is None  # type: ignore[attr-defined]
+
+
 def test_a_schedule_change_on_the_hub_recomputes_presence_at_the_station(tmp_path: Path, hub_url: str) -> None:
     from checkin.occupancy import tracking
     from checkin.store.models import ConferenceSession, PresenceDirty, PresenceInterval

@@ -114,11 +114,17 @@ def test_the_hub_url_is_remembered_in_the_keyring_not_in_the_station_files(
         assert password.encode() not in path.read_bytes()
 
 
-def test_a_new_station_started_with_a_hub_fetches_the_conference_first(qtbot, qapp, tmp_path: Path, hub_url: str,
-                                                                       keyring_env: dict[str, str]) -> None:
+def test_a_new_station_started_with_a_hub_fetches_the_conference_first(
+        qtbot, qapp, tmp_path: Path, hub_url: str, desk_store: Store, keyring_env: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from checkin.conference import has_conference
+    from checkin.sync import station
     from ui.app import first_sync
 
+    for person in paid_ids(desk_store, 9):
+        check_in(desk_store, person, clock())
+    sync_round(desk_store, create_hub_engine(hub_url))
+    monkeypatch.setattr(station, "PULL_BATCH", 2)  # a long catch-up: the dialog shows how far it has got
     fresh = open_store(tmp_path / "new.sqlite", "Kiosk 4")
     link = start_sync(fresh, hub_url, qapp)
     assert link is not None
@@ -126,6 +132,8 @@ def test_a_new_station_started_with_a_hub_fetches_the_conference_first(qtbot, qa
         assert first_sync(fresh, link)
         with fresh.reading() as session:
             assert has_conference(session)
+        with fresh.writing() as connection:  # the dialog waited for the whole round, not its first batch
+            assert connection.exec_driver_sql("SELECT count(*) FROM event").scalar() == 9
     finally:
         link.stop()
 
