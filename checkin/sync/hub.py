@@ -133,9 +133,11 @@ def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
         return list(map(Pulled._make, rows.fetchall()))
 
 
-def latest(connection: Connection) -> int:
-    """The hub's highest event number: how far a pull from some cursor has to go."""
-    return int(connection.exec_driver_sql("SELECT coalesce(max(hub_seq), 0) FROM event").scalar_one())
+def past(connection: Connection, cursor: int) -> int:
+    """How many events a pull from ``cursor`` has to fetch (counted: the numbers have gaps where a push
+    was rolled back). A range of the hub_seq index, short unless the station is far behind."""
+    return int(connection.exec_driver_sql("SELECT count(*) FROM event WHERE hub_seq > %(cursor)s",
+                                          {"cursor": cursor}).scalar_one())
 
 
 def hub_clock(connection: Connection) -> datetime:

@@ -37,7 +37,7 @@ PULL_BATCH = 5000
 
 
 class CatchUp(NamedTuple):
-    """How far a long pull has got, in the hub's event numbers: ``done`` of ``total`` past the cursor."""
+    """How far a long pull has got: ``done`` of the ``total`` events the hub held past the cursor."""
 
     done: int
     total: int
@@ -277,13 +277,8 @@ def _pull_reference(store: Store, remote: Connection) -> int:
 
 def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float,
                  on_progress: Callable[[CatchUp], None] | None) -> int:
-    with store.writing() as connection:
-        start = setting(connection, CURSOR)
-    total = 0
-    if on_progress is not None:
-        with watchdog.step(timeout_s), remote.begin():
-            total = hub.latest(remote) - start
-    pulled = 0
+    fetched = pulled = 0
+    total: int | None = None
     while True:
         with store.writing() as connection:
             cursor = setting(connection, CURSOR)
@@ -294,10 +289,14 @@ def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s
         with store.unit_of_work() as session:
             pulled += apply_events(session, rows)
             set_setting(session.connection(), CURSOR, rows[-1].hub_seq)
-        if on_progress is not None and total > PULL_BATCH:  # worth showing: more than one batch to go
-            done = rows[-1].hub_seq - start
-            on_progress(CatchUp(done, max(total, done)))  # events pushed meanwhile may run past the total
-        if len(rows) < PULL_BATCH:
+        fetched += len(rows)
+        more = len(rows) == PULL_BATCH
+        if on_progress is not None and (more or total is not None):
+            if total is None:  # more than one batch: long enough to show, so worth counting what is left
+                with watchdog.step(timeout_s), remote.begin():
+                    total = fetched + hub.past(remote, rows[-1].hub_seq)
+            on_progress(CatchUp(fetched, max(total, fetched)))  # events pushed meanwhile may run past the total
+        if not more:
             return pulled
 
 
