@@ -144,6 +144,13 @@ def hub_clock(connection: Connection) -> datetime:
     return connection.execute(text("SELECT clock_timestamp()")).scalar_one()
 
 
+def schema_revision(connection: Connection) -> str | None:
+    """The hub database's schema revision; None for a database never prepared as a hub."""
+    if connection.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar() is None:
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
 def hub_conference(connection: Connection) -> tuple[str, str] | None:
     row = connection.execute(select(Conference.id, Conference.name)).first()
     return (row.id, row.name) if row else None

@@ -27,6 +27,7 @@ from checkin import projection
 from checkin.occupancy import tracking
 from checkin.store import Store
 from checkin.store.dialect import insert_for
+from checkin.store.migrate import head_revision, known_revisions
 from checkin.store.models import Conference, Event, PresenceDirty, Setting, SyncStation
 from checkin.sync import hub, reference
 
@@ -164,8 +165,20 @@ def _by_attendee(event: hub.Pulled) -> tuple[str, str]:
     return event.attendee_id or "", event.id
 
 
-def check_conference(local: Session, hub_connection: Connection) -> None:
-    """Refuse to mix two conferences: a station's file must be empty or belong to the hub's conference."""
+def check_hub(local: Session, hub_connection: Connection) -> None:
+    """Refuse, with words, a hub this station cannot sync with: a database never prepared as a hub, one
+    prepared by another version of Muster (its tables may differ from what this station reads and writes),
+    or one of another conference (a station's file must be empty or belong to the hub's conference)."""
+    revision = hub.schema_revision(hub_connection)
+    if revision is None:
+        raise hub.HubProblem("this database has not been prepared as a hub; prepare it with `checkin hub init URL` "
+                             "from the laptop that has the conference")
+    if revision != head_revision():
+        if revision in known_revisions():
+            raise hub.HubProblem(f"the hub was prepared by an older Muster (schema {revision}, this station "
+                                 f"{head_revision()}); upgrade it with `checkin hub init URL` from this version")
+        raise hub.HubProblem(f"the hub was prepared by a newer Muster (schema {revision}); update Muster on this "
+                             "station to the hub's version")
     on_hub = hub.hub_conference(hub_connection)
     here = local.execute(select(Conference.id, Conference.name)).first()
     if on_hub is None:
@@ -216,7 +229,7 @@ def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[
     with hub_engine.connect() as remote:
         watchdog = Watchdog(remote)
         with watchdog.step(step_timeout_s), store.reading() as local:
-            check_conference(local, remote)
+            check_hub(local, remote)
             before = clock()
             hub_now = hub.hub_clock(remote)
             after = clock()

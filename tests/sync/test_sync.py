@@ -357,6 +357,39 @@ def test_an_unprepared_hub_is_refused_with_words(tmp_path: Path, hub_db: str) ->
         sync_round(station(tmp_path, "a"), create_hub_engine(hub_db))
 
 
+def test_an_empty_database_is_refused_as_unprepared_not_reported_as_a_hub_that_is_down(tmp_path: Path,
+                                                                                     hub_db: str) -> None:
+    from checkin.sync.worker import State, SyncWorker
+
+    with pytest.raises(HubProblem, match="not been prepared as a hub; prepare it with `checkin hub init URL`"):
+        sync_round(station(tmp_path, "a"), create_hub_engine(hub_db))
+    reports: list[object] = []
+    worker = SyncWorker(station(tmp_path, "b"), hub_db, reports.append, interval_s=0.1, ceiling_s=0.2)
+    worker.start()
+    wait_until(lambda: bool(reports), 30, "the worker never reported")
+    worker.stop()
+    assert reports[0].state is State.REFUSED  # type: ignore[attr-defined]  # a person must act: no retry helps
+
+
+def test_a_hub_of_another_muster_version_is_refused_until_it_is_upgraded(tmp_path: Path, hub_db: str,
+                                                                        admin_store: Store) -> None:
+    from checkin.store.migrate import head_revision, upgrade
+
+    engine = create_hub_engine(hub_db)
+    upgrade(engine, "0006")  # prepared by an older Muster
+    desk = station(tmp_path, "desk")
+    with pytest.raises(HubProblem, match=rf"older Muster \(schema 0006, this station {head_revision()}\); upgrade"):
+        sync_round(desk, engine)
+    admin.init_hub(hub_db, admin_store)  # what the message says to do: brings the hub to this version
+    assert sync_round(desk, engine).reference_rows > 0
+
+    with engine.begin() as connection:  # as a newer Muster would have left it
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(HubProblem, match=r"newer Muster \(schema 9999\); update Muster on this station"):
+        sync_round(desk, engine)
+    engine.dispose()
+
+
 def test_a_station_clock_five_minutes_slow_is_measured_and_flagged(tmp_path: Path, hub_url: str) -> None:
     from checkin.sync.station import stations_seen
     from checkin.sync.worker import State, SyncStatus
