@@ -170,6 +170,9 @@ def _once(store: Any, url: str) -> int:
         return REFUSED
     finally:
         engine.dispose()
+    if report.started_over:
+        print("The hub's log is not the one this station last synced with (a new hub, or one restored from a "
+              "backup): this station sent it every event it holds.")
     print(f"Synced: pushed {report.pushed:,}, pulled {report.pulled:,} events and {report.reference_rows:,} "
           f"reference rows; {report.backlog:,} waiting; clock {report.clock_offset_s:+.1f} s from the hub.")
     return OK

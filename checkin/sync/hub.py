@@ -15,20 +15,37 @@ from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from checkin.ids import new_id
 from checkin.store.dialect import insert_for
 from checkin.store.migrate import upgrade
-from checkin.store.models import Conference, RefTombstone, SyncStation
+from checkin.store.models import Conference, RefTombstone, Setting, SyncStation
 
 
 class HubProblem(RuntimeError):
     """The hub is reachable but not usable as one (wrong database kind, another conference...)."""
 
 
+IDENTITY = "hub.identity"  # made once per hub database: a hub built anew is another hub to its stations
+
+
 def prepare(engine: Engine) -> None:
-    """Create or upgrade the hub's schema (idempotent)."""
+    """Create or upgrade the hub's schema and give it its identity (idempotent)."""
     if engine.dialect.name != "postgresql":
         raise HubProblem(f"a hub is a PostgreSQL database, not {engine.dialect.name}")
     upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(insert_for("postgresql", Setting.__table__).values(key=IDENTITY, value=new_id())
+                           .on_conflict_do_nothing())
+
+
+def identity(connection: Connection) -> str | None:
+    """The hub's identity; None for a hub prepared by a Muster that did not give hubs one."""
+    return connection.execute(select(Setting.value).where(Setting.key == IDENTITY)).scalar()
+
+
+def event_at(connection: Connection, number: int) -> str | None:
+    """The id of the event the hub numbered ``number``, if it holds one."""
+    return connection.exec_driver_sql("SELECT id FROM event WHERE hub_seq = %(number)s", {"number": number}).scalar()
 
 
 def ensure_database(url: str) -> None:

@@ -33,6 +33,7 @@ from checkin.sync import hub, reference
 
 CURSOR = "sync.cursor"  # highest hub_seq applied here
 REF_CURSOR = "sync.reference"  # highest reference version applied here
+HUB = "sync.hub"  # the identity of the hub those two count on
 PUSH_BATCH = 2000
 PULL_BATCH = 5000
 
@@ -52,6 +53,7 @@ class RoundReport:
     backlog: int  # events still waiting to be pushed
     clock_offset_s: float  # hub clock minus this station's clock
     finished_at: datetime
+    started_over: bool = False  # the hub's log was not the one this station last saw: it was sent everything
 
 
 def backlog(connection: Connection) -> int:
@@ -87,10 +89,40 @@ def setting(connection: Connection, key: str, default: int = 0) -> int:
     return int(value) if value is not None else default
 
 
-def set_setting(connection: Connection, key: str, value: int) -> None:
+def set_setting(connection: Connection, key: str, value: int | str) -> None:
     statement = insert_for(connection.dialect.name, Setting.__table__)
     connection.execute(statement.values(key=key, value=str(value))
                        .on_conflict_do_update(index_elements=["key"], set_={"value": str(value)}))
+
+
+def follow_hub(store: Store, remote: Connection) -> bool:
+    """Make sure this station's cursors still count on the hub's log; start over if they do not.
+
+    A hub built anew after the old one died (another identity), or restored from a backup (the event with
+    the highest number this station knows is gone, or another one has its number), numbers events afresh:
+    with its old cursors the station would skip the new numbers, and the hub would never get the events it
+    lost. So the station sends it every event it holds (the hub ignores those it has, by id) and pulls
+    everything again.
+    Returns whether it started over.
+    """
+    here = hub.identity(remote)
+    with store.writing() as connection:
+        known = connection.execute(select(Setting.value).where(Setting.key == HUB)).scalar()
+        # The highest number this station knows, pulled or given to its own events when the hub took them.
+        last = connection.exec_driver_sql("SELECT id, hub_seq FROM event WHERE hub_seq = "
+                                          "(SELECT max(hub_seq) FROM event)").first()
+    start_over = (here is not None and known is not None and here != known) or (
+        last is not None and hub.event_at(remote, last[1]) != last[0])
+    remote.rollback()
+    if start_over or here != known:
+        with store.writing() as connection:
+            if start_over:
+                connection.execute(update(Event.__table__).values(hub_seq=None))
+                set_setting(connection, CURSOR, 0)
+                set_setting(connection, REF_CURSOR, 0)
+            if here is not None:
+                set_setting(connection, HUB, here)
+    return start_over
 
 
 def apply_events(session: Session, pulled: list[hub.Pulled]) -> int:
@@ -236,6 +268,8 @@ def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[
             remote.rollback()
         offset = (hub_now - (before + (after - before) / 2)).total_seconds()
 
+        with watchdog.step(step_timeout_s):
+            started_over = follow_hub(store, remote)
         refresh_presence(store)  # left over by a round that died half-way
         pushed = _push(store, remote, watchdog, step_timeout_s, after_hub_commit)
         with watchdog.step(step_timeout_s):
@@ -254,7 +288,7 @@ def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[
         connection.execute(delete(SyncStation))
         if everyone:
             connection.execute(insert(SyncStation), everyone)
-    return RoundReport(pushed, pulled, reference_rows, waiting, offset, datetime.now(UTC))
+    return RoundReport(pushed, pulled, reference_rows, waiting, offset, datetime.now(UTC), started_over)
 
 
 def _push(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float,

@@ -201,6 +201,76 @@ def test_a_timed_out_network_call_neither_hangs_nor_loses_or_doubles(tmp_path: P
 # --- convergence ---------------------------------------------------------------------------------------------
 
 
+def rebuild_hub_database(hub_server: Hub, url: str) -> None:
+    """What an admin does when the hub laptop dies: a new, empty database in its place."""
+    name = url.rsplit("/", 1)[1]
+    engine = create_engine(hub_server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def test_a_hub_built_anew_gets_every_event_back_from_the_stations(tmp_path: Path, hub_server: Hub, hub_url: str,
+                                                                  admin_store: Store) -> None:
+    engine = create_hub_engine(hub_url)
+    a, b = station(tmp_path, "a"), station(tmp_path, "b")
+    sync_round(a, engine)
+    sync_round(b, engine)
+    people = paid_ids(a, 6)
+    for person in people[:3]:
+        check_in(a, person, NOW)
+    for person in people[3:5]:
+        check_in(b, person, NOW)
+    for desk in (a, b, a):
+        assert not sync_round(desk, engine).started_over
+    engine.dispose()
+
+    rebuild_hub_database(hub_server, hub_url)
+    admin.init_hub(hub_url, admin_store)  # the conference again, but none of the events
+    check_in(b, people[5], NOW)  # recorded while the hub was gone
+    engine = create_hub_engine(hub_url)
+    first = sync_round(a, engine)
+    assert first.started_over and first.pushed == 5  # its own three and the two it had pulled from b
+    second = sync_round(b, engine)
+    assert second.started_over and second.pushed == 6
+    c = station(tmp_path, "c")
+    assert sync_round(c, engine).pulled == 6  # a station joining now gets everything the old hub had
+    assert not sync_round(a, engine).started_over
+    engine.dispose()
+    assert len(hub_events(hub_url)) == 6
+    with c.reading() as session:
+        assert stats(session).checked_in == 6
+    assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite") == \
+        derived_state(tmp_path / "c.sqlite")
+
+
+def test_a_hub_restored_from_an_earlier_backup_gets_back_what_it_lost(tmp_path: Path, hub_url: str) -> None:
+    engine = create_hub_engine(hub_url)
+    a, b = station(tmp_path, "a"), station(tmp_path, "b")
+    sync_round(a, engine)
+    sync_round(b, engine)
+    people = paid_ids(a, 6)
+    for person in people[:4]:
+        check_in(a, person, NOW)
+    sync_round(a, engine)
+    sync_round(b, engine)
+    with engine.begin() as connection:  # the backup was taken after the first two events
+        connection.execute(text("DELETE FROM event WHERE hub_seq > 2"))
+        connection.execute(text("SELECT setval('muster_event_seq', 2)"))
+    for person in people[4:]:
+        check_in(b, person, NOW)  # the restored hub numbers these 3 and 4: numbers a and b have seen already
+    assert sync_round(b, engine).started_over
+    assert sync_round(a, engine).started_over
+    sync_round(b, engine)
+    engine.dispose()
+    assert len(hub_events(hub_url)) == 6
+    assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite")
+    with a.reading() as session:
+        assert stats(session).checked_in == 6
+
+
+
 def test_stations_working_apart_converge_once_the_partition_heals(tmp_path: Path, hub_url: str) -> None:
     dbs = [tmp_path / f"station{n}.sqlite" for n in range(3)]
     for db in dbs:
