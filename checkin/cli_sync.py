@@ -98,7 +98,13 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         local_url = server.hub_url("127.0.0.1" if args.listen in ("0.0.0.0", "*") else args.listen, args.port,
                                    password)
-        ready = admin.init_hub(local_url, open_db(args))
+        try:
+            ready = admin.init_hub(local_url, open_db(args))
+        except OperationalError as error:
+            if refused_login(error):  # the server keeps the password it was created with
+                raise UsageError(f"that password is not this hub's: it keeps the one it was created with in {data}"
+                                 ) from error
+            raise
         shown_host = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
         _print_ready(ready, server.hub_url(shown_host, args.port, password))
         print("Serving. Ctrl+C stops the hub (stations keep working and catch up when it is back).", flush=True)

@@ -172,7 +172,7 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: fl
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = (data_dir / "server.log").read_text(errors="replace").splitlines()[-5:]
-            raise ServerProblem("PostgreSQL did not start:\n" + "\n".join(tail))
+            raise ServerProblem(_why_not_started("\n".join(tail), host, port, data_dir))
         if _ready(data_dir):
             try:
                 with socket.create_connection((probe_host, port), timeout=0.5):
@@ -182,6 +182,19 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: fl
         time.sleep(0.05)  # polling a child process's readiness; nothing to wait on instead
     process.kill()
     raise ServerProblem(f"PostgreSQL did not accept connections on {host}:{port} within {timeout:.0f}s")
+
+
+def _why_not_started(log: str, host: str, port: int, data_dir: Path) -> str:
+    """What the admin can do about it, from the end of PostgreSQL's log (which follows, for the details)."""
+    if "Address already in use" in log:
+        advice = (f"port {port} is taken by another program on this machine (another hub, or a PostgreSQL "
+                  "server already running?): choose another port with --port")
+    elif "Cannot assign requested address" in log:
+        advice = (f"this machine has no network address {host}: give --listen one of its addresses, or "
+                  "0.0.0.0 for every network")
+    else:
+        advice = "PostgreSQL did not start"
+    return f"{advice}\n(the end of {data_dir / 'server.log'}:)\n{log}"
 
 
 def _ready(data_dir: Path) -> bool:

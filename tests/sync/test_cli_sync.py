@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,29 @@ def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_on
     finally:
         serving.send_signal(signal.SIGTERM)
         serving.communicate(timeout=60)
+
+
+def test_hub_serve_says_what_to_do_about_a_taken_port_or_a_wrong_password(tmp_path: Path,
+                                                                         keyring_env: dict[str, str]) -> None:
+    admin = tmp_path / "admin.sqlite"
+    assert checkin("demo", "--db", str(admin), "--attendees", "20", env=keyring_env).returncode == 0
+    serving, _ = _serve(tmp_path, admin, server.free_port(), keyring_env)  # creates the hub, password "venue pass"
+    serving.send_signal(signal.SIGTERM)
+    serving.communicate(timeout=60)
+
+    again = ["hub", "serve", "--listen", "127.0.0.1", "--db", str(admin), "--data", str(tmp_path / "hub")]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = checkin(*again, "--port", str(port), "--password", "venue pass", env=keyring_env)
+    assert busy.returncode != 0
+    assert f"port {port} is taken by another program on this machine" in busy.stderr
+    assert "choose another port with --port" in busy.stderr
+    wrong = checkin(*again, "--port", str(server.free_port()), "--password", "guess", env=keyring_env)
+    assert wrong.returncode != 0
+    assert "that password is not this hub's: it keeps the one it was created with" in wrong.stderr
+    assert "Traceback" not in wrong.stderr + busy.stderr
 
 
 def _serve(tmp_path: Path, db: Path, port: int, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
