@@ -201,6 +201,15 @@ def test_a_timed_out_network_call_neither_hangs_nor_loses_or_doubles(tmp_path: P
 # --- convergence ---------------------------------------------------------------------------------------------
 
 
+def two_stations_on(tmp_path: Path, url: str) -> tuple[Engine, Store, Store]:
+    """Stations a and b, each with the hub's conference."""
+    engine = create_hub_engine(url)
+    a, b = station(tmp_path, "a"), station(tmp_path, "b")
+    sync_round(a, engine)
+    sync_round(b, engine)
+    return engine, a, b
+
+
 def rebuild_hub_database(hub_server: Hub, url: str) -> None:
     """What an admin does when the hub laptop dies: a new, empty database in its place."""
     name = url.rsplit("/", 1)[1]
@@ -213,10 +222,7 @@ def rebuild_hub_database(hub_server: Hub, url: str) -> None:
 
 def test_a_hub_built_anew_gets_every_event_back_from_the_stations(tmp_path: Path, hub_server: Hub, hub_url: str,
                                                                   admin_store: Store) -> None:
-    engine = create_hub_engine(hub_url)
-    a, b = station(tmp_path, "a"), station(tmp_path, "b")
-    sync_round(a, engine)
-    sync_round(b, engine)
+    engine, a, b = two_stations_on(tmp_path, hub_url)
     people = paid_ids(a, 6)
     for person in people[:3]:
         check_in(a, person, NOW)
@@ -246,10 +252,7 @@ def test_a_hub_built_anew_gets_every_event_back_from_the_stations(tmp_path: Path
 
 
 def test_a_hub_restored_from_an_earlier_backup_gets_back_what_it_lost(tmp_path: Path, hub_url: str) -> None:
-    engine = create_hub_engine(hub_url)
-    a, b = station(tmp_path, "a"), station(tmp_path, "b")
-    sync_round(a, engine)
-    sync_round(b, engine)
+    engine, a, b = two_stations_on(tmp_path, hub_url)
     people = paid_ids(a, 6)
     for person in people[:4]:
         check_in(a, person, NOW)
