@@ -114,13 +114,14 @@ def follow_hub(store: Store, remote: Connection) -> bool:
     start_over = (here is not None and known is not None and here != known) or (
         last is not None and hub.event_at(remote, last[1]) != last[0])
     remote.rollback()
-    if start_over or here != known:
+    new_identity = here is not None and here != known  # a hub without one (older Muster) changes nothing here
+    if start_over or new_identity:
         with store.writing() as connection:
             if start_over:
                 connection.execute(update(Event.__table__).values(hub_seq=None))
                 set_setting(connection, CURSOR, 0)
                 set_setting(connection, REF_CURSOR, 0)
-            if here is not None:
+            if new_identity:
                 set_setting(connection, HUB, here)
     return start_over
 
