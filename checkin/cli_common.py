@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -84,3 +85,19 @@ def resolve_id(store: Store, ref: str) -> AttendeeView:
     return found
 
 
+def run_until_stopped(still_running: Callable[[], bool] = lambda: True, poll_s: float = 0.25) -> None:
+    """Return on Ctrl+C, on SIGTERM (a service manager, `kill`), or once ``still_running`` says no.
+
+    It polls rather than blocks: the kernel may hand SIGTERM to a worker thread, and then nothing wakes a
+    main thread blocked in Event.wait(). The handler only appends to a list, because a handler that takes
+    a lock (Event.set) can run while the main thread itself holds that lock, and hang the process.
+    """
+    stopping: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    try:
+        while not stopping and still_running():
+            time.sleep(poll_s)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)

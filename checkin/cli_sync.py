@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
-import signal
 import socket
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -19,7 +16,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, resolve_id, utc_now
+from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, resolve_id, run_until_stopped, utc_now
 from checkin.store.engine import APP_NAME, create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
@@ -108,13 +105,7 @@ def _serve(args: argparse.Namespace) -> int:
         shown_host = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
         _print_ready(ready, server.hub_url(shown_host, args.port, password))
         print("Serving. Ctrl+C stops the hub (stations keep working and catch up when it is back).", flush=True)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            while not stop.is_set() and running.process.poll() is None:
-                stop.wait(1.0)
-        except KeyboardInterrupt:
-            pass
+        run_until_stopped(lambda: running.process.poll() is None)
         if running.process.poll() is not None:
             print("PostgreSQL stopped unexpectedly; see " + str(data / "server.log"), file=sys.stderr)
             return REFUSED
@@ -196,11 +187,8 @@ def _forever(store: Any, url: str) -> int:
 
     worker = SyncWorker(store, url, show)
     print(f"Syncing with {credentials.shown(url)}; Ctrl+C stops.", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     worker.start()
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
+    run_until_stopped()
     worker.stop()
     return OK
 

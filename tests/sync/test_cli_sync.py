@@ -101,6 +101,29 @@ def _serve(tmp_path: Path, db: Path, port: int, env: dict[str, str]) -> tuple[su
     return serving, "".join(lines)
 
 
+def test_sync_stops_on_sigterm_even_when_the_kernel_hands_it_to_a_worker_thread(
+        tmp_path: Path, hub_url: str, keyring_env: dict[str, str]) -> None:
+    # A process-wide signal goes to whichever thread the kernel picks; kill(2) on a thread's id picks that
+    # thread. A main thread blocked in Event.wait() was never woken then, and `checkin sync` ran on.
+    syncing = subprocess.Popen(
+        [sys.executable, "-m", "checkin.cli", "sync", "--db", str(tmp_path / "door.sqlite"), "--hub", hub_url],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=keyring_env)
+    assert syncing.stdout is not None
+    for line in syncing.stdout:
+        if "Synced" in line:
+            break
+    workers = [int(tid) for tid in os.listdir(f"/proc/{syncing.pid}/task") if int(tid) != syncing.pid]
+    assert workers  # the sync worker and the WAL checkpointer
+    os.kill(workers[0], signal.SIGTERM)
+    try:
+        rest = syncing.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        syncing.kill()
+        raise AssertionError("`checkin sync` ignored SIGTERM") from None
+    assert syncing.returncode == 0, rest
+    assert "Traceback" not in rest
+
+
 def test_without_a_system_keyring_the_hub_password_goes_into_no_file(tmp_path: Path, hub_url: str) -> None:
     # keyrings.alt (in the test extra) offers a plain-text file keyring: keyring would fall back on it here.
     home = tmp_path / "home"
