@@ -82,7 +82,7 @@ def test_camera_pipeline_feeds_the_desk_verdict_path_once(qtbot, store: Store, n
     scanner.scanned.connect(window.scan)
     code = badge_code(store, 3)
     frame = to_qimage(camera_frame(code))
-    with qtbot.waitSignal(window.checked_in, timeout=5000) as verdict:
+    with qtbot.waitSignal(window.checked_in, timeout=20_000) as verdict:
         assert scanner.feed(frame)
     assert verdict.args[0].code is VerdictCode.ACCEPTED
     qtbot.waitUntil(lambda: not scanner.busy)
@@ -112,7 +112,7 @@ def test_serial_scanner_reads_lines_from_a_port(qtbot) -> None:
         scanner.scanned.connect(got.append)
         os.write(controller, b"M1ABC\r\nR1000")
         os.write(controller, b"42\r")
-        qtbot.waitUntil(lambda: len(got) >= 2, timeout=3000)
+        qtbot.waitUntil(lambda: len(got) >= 2, timeout=20_000)
         assert got == ["M1ABC", "R100042"]
         failures = []
         scanner.failed.connect(failures.append)
