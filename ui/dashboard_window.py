@@ -273,6 +273,8 @@ class DashboardWindow(QMainWindow):
         counts = QValueAxis()
         counts.setRange(0, max([*curve.values(), 1]))
         counts.applyNiceNumbers()  # round steps (0, 20, 40 ...) rather than fifths of the highest bar
+        if counts.max() < counts.tickCount() - 1:  # steps under one check-in would read 0, 0, 0, 1
+            counts.setTickCount(int(counts.max()) + 1)
         counts.setLabelFormat("%d")
         self.arrivals_chart.addAxis(times, Qt.AlignmentFlag.AlignBottom)
         self.arrivals_chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)

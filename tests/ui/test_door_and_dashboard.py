@@ -162,3 +162,14 @@ def test_rooms_and_sessions_edited_in_the_app(qtbot, store: Store) -> None:
     dialog.session_table.item(0, 2).setText("  ")
     dialog.save()
     assert "needs a title" in dialog.status.text() and dialog.result() != dialog.DialogCode.Accepted
+
+
+def test_the_arrivals_scale_counts_in_whole_check_ins(qtbot, store: Store, clock: Clock) -> None:
+    dashboard = DashboardWindow(store, clock)
+    qtbot.add_widget(dashboard)
+    for highest in range(1, 13):  # the first minutes of the morning: one check-in, then two ...
+        dashboard._draw_arrivals({NOW: highest, NOW + timedelta(minutes=15): 1})
+        counts = dashboard.arrivals_chart.axes(Qt.Orientation.Vertical)[0]
+        step = (counts.max() - counts.min()) / (counts.tickCount() - 1)
+        assert counts.max() >= highest
+        assert step >= 1 and step == int(step), (highest, counts.max(), counts.tickCount())  # no "0, 0, 0, 1"
