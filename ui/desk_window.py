@@ -78,6 +78,7 @@ class SearchField(QLineEdit):
 
 class DeskWindow(QMainWindow):
     checked_in = Signal(object)  # Verdict, after every check-in attempt
+    window_opened = Signal(object)  # a QMainWindow this one opened (the dashboard), for the sync line
 
     def __init__(self, store: Store, clock: Clock, refresh_ms: int = 5000) -> None:
         super().__init__()
@@ -279,6 +280,7 @@ class DeskWindow(QMainWindow):
 
         if self.dashboard is None:
             self.dashboard = DashboardWindow(self.store, self.clock)
+            self.window_opened.emit(self.dashboard)
         self.dashboard.show()
         self.dashboard.raise_()
 

@@ -71,7 +71,7 @@ class SyncIndicator(QLabel):
 
 
 def attach(window: QMainWindow, link: SyncLink | None, clock: Clock) -> SyncIndicator:
-    """Put the sync line in the window's status bar and keep it current."""
+    """Put the sync line in the window's status bar, and in those it opens later, and keep them current."""
     indicator = SyncIndicator(clock, window)
     window.statusBar().addPermanentWidget(indicator)
     if link is not None:
@@ -80,4 +80,7 @@ def attach(window: QMainWindow, link: SyncLink | None, clock: Clock) -> SyncIndi
         hook = getattr(window, "sync_changed", None)
         if hook is not None:
             link.changed.connect(hook)
+    opened = getattr(window, "window_opened", None)  # the desk's dashboard (Ctrl+D)
+    if opened is not None:
+        opened.connect(lambda other: attach(other, link, clock))
     return indicator

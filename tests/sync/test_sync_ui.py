@@ -43,6 +43,10 @@ def test_the_desk_says_when_it_is_synced_offline_and_back(qtbot, desk_store: Sto
     try:
         qtbot.waitUntil(lambda: "Synced" in indicator.text(), timeout=15_000)
         assert "nothing waiting" in indicator.text()
+        window.open_dashboard()  # Ctrl+D: a second window, with the same line
+        qtbot.addWidget(window.dashboard)
+        on_dashboard = window.dashboard.findChild(sync_status.SyncIndicator)
+        assert on_dashboard is not None and "Synced" in on_dashboard.text()
 
         hub_server.stop()
         qtbot.waitUntil(lambda: "Offline" in indicator.text(), timeout=20_000)
@@ -54,6 +58,7 @@ def test_the_desk_says_when_it_is_synced_offline_and_back(qtbot, desk_store: Sto
         hub_server.start()
         qtbot.waitUntil(lambda: "Synced" in indicator.text() and "nothing waiting" in indicator.text(),
                         timeout=20_000)
+        assert on_dashboard.text() == indicator.text()
         assert hub_count(hub_url) == 1
     finally:
         link.stop()
@@ -98,6 +103,10 @@ def test_without_a_hub_every_window_says_it_works_alone(qtbot, store: Store) -> 
     qtbot.addWidget(window)
     indicator = sync_status.attach(window, None, clock)
     assert "works alone" in indicator.text()
+    window.open_dashboard()
+    qtbot.addWidget(window.dashboard)
+    on_dashboard = window.dashboard.findChild(sync_status.SyncIndicator)
+    assert on_dashboard is not None and "works alone" in on_dashboard.text()
 
 
 def test_the_hub_url_is_remembered_in_the_keyring_not_in_the_station_files(
