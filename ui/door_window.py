@@ -55,7 +55,7 @@ class DoorWindow(QMainWindow):
         self.bar.setMinimumHeight(42)
         self.rate_label = QLabel()
         self.rate_label.setStyleSheet("font-size: 13pt;")
-        self.banner = VerdictBanner(font_pt=30)
+        self.banner = VerdictBanner(font_pt=30, prompt="Scan a badge.")
         self.banner.setMinimumHeight(220)
         self.keys_label = QLabel("F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · "
                                  "F8 let the last refused person in, with a reason")
@@ -166,13 +166,16 @@ class DoorWindow(QMainWindow):
                                " QProgressBar { font-size: 14pt; font-weight: bold; }")
         self.bar_tone = tone
         self.session_label.setText(f"Now: {title}" if title else "No session scheduled now")
-        per_minute = arrivals / (RATE_WINDOW.total_seconds() / 60)
-        left = self.door.capacity - count
-        if left <= 0:
-            estimate = "full"
-        elif per_minute > 0:
-            estimate = f"full in about {max(1, round(left / per_minute))} min at this rate"
-        else:
-            estimate = "no arrivals in the last 10 minutes"
-        self.rate_label.setText(f"Arrivals: {arrivals} in the last 10 min · {left if left > 0 else 0} places left"
-                                f" · {estimate}")
+        self.rate_label.setText(f"Arrivals: {arrivals or 'none'} in the last 10 min · "
+                                + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60))
+
+
+def _places_left(left: int, per_minute: float) -> str:
+    if left < 0:
+        return f"full, {-left} over capacity"
+    if left == 0:
+        return "full"
+    places = f"{left} place{'s' if left != 1 else ''} left"
+    if per_minute > 0:
+        return f"{places} · full in about {max(1, round(left / per_minute))} min at this rate"
+    return places

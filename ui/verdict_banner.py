@@ -12,7 +12,8 @@ from ui.theme import TONE_COLOURS, TONE_ICONS
 
 
 class VerdictBanner(QLabel):
-    def __init__(self, font_pt: int = 20) -> None:
+    def __init__(self, font_pt: int = 20,
+                 prompt: str = "Type a name, organization or email, or scan a badge or confirmation code.") -> None:
         super().__init__()
         self.setObjectName("verdict")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -21,6 +22,7 @@ class VerdictBanner(QLabel):
         self.setMinimumHeight(72)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.font_pt = font_pt
+        self.prompt = prompt
         self.tone: Tone | None = None
         self.message = ""
         self.clear_verdict()
@@ -49,7 +51,7 @@ class VerdictBanner(QLabel):
     def clear_verdict(self) -> None:
         self.tone = None
         self.message = ""
-        self.setText("Type a name, organization or email, or scan a badge or confirmation code.")
+        self.setText(self.prompt)
         self.setStyleSheet(
             "QLabel#verdict { background: #eceff1; color: #37474f; font-size: 14pt; border-radius: 6px;"
             " padding: 10px; }"
