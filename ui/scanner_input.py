@@ -19,6 +19,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 TERMINATORS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab}
+# A scanner, like a keyboard, presses Shift for each capital letter (or toggles Caps Lock): keys with no
+# text of their own that must neither end a burst nor count in it.
+MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_CapsLock, Qt.Key.Key_AltGr}
 _SHORTCUT_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 )
@@ -70,6 +73,8 @@ class WedgeScanFilter(QObject):
         return False
 
     def _key_press(self, target: QWidget, event: QKeyEvent) -> bool:
+        if event.key() in MODIFIER_KEYS:
+            return False
         if event.modifiers() & _SHORTCUT_MODIFIERS:
             self._give_back()
             return False

@@ -58,8 +58,17 @@ def code_of(store: Store, person: Attendee) -> str:
 
 
 def scanner_types(qtbot, widget, text: str, terminator=Qt.Key.Key_Return) -> None:
-    """A wedge scanner: every key within a millisecond of the last (the fake clock does not move)."""
-    qtbot.keyClicks(widget, text)
+    """A wedge scanner: every key within a millisecond of the last (the fake clock does not move).
+
+    Like a USB keyboard, it holds Shift for each capital letter: Shift down, the letter, Shift up.
+    """
+    for ch in text:
+        if ch.isupper():
+            qtbot.keyPress(widget, Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier)
+            qtbot.keyClick(widget, ch, Qt.KeyboardModifier.ShiftModifier)
+            qtbot.keyRelease(widget, Qt.Key.Key_Shift)
+        else:
+            qtbot.keyClicks(widget, ch)
     qtbot.keyClick(widget, terminator)
 
 
