@@ -170,12 +170,16 @@ class DoorWindow(QMainWindow):
                                 + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60))
 
 
+FULL_SOON_MIN = 60  # further off, "full in about 1390 min" only gets in the way
+
+
 def _places_left(left: int, per_minute: float) -> str:
     if left < 0:
         return f"full, {-left} over capacity"
     if left == 0:
         return "full"
     places = f"{left} place{'s' if left != 1 else ''} left"
-    if per_minute > 0:
-        return f"{places} · full in about {max(1, round(left / per_minute))} min at this rate"
+    minutes = left / per_minute if per_minute > 0 else float("inf")
+    if minutes <= FULL_SOON_MIN:
+        return f"{places} · full in about {max(1, round(minutes))} min at this rate"
     return places

@@ -72,7 +72,7 @@ def test_a_session_filling_up(qtbot, door: DoorWindow, codes: list[str], clock: 
     sixth = scan(qtbot, door, codes[5], clock)  # 6/7 = 86%: amber
     assert sixth.accepted and sixth.tone is Tone.WARN and door.bar_tone is Tone.WARN
     assert door.banner.tone is Tone.WARN and "6 of 7" in door.banner.message
-    assert "Arrivals: 6 in the last 10 min" in door.rate_label.text()
+    assert door.rate_label.text() == "Arrivals: 6 in the last 10 min · 1 place left · full in about 2 min at this rate"
     seventh = scan(qtbot, door, codes[6], clock)
     assert seventh.accepted and door.bar_tone is Tone.BAD and door.rate_label.text().endswith(" · full")
     refused = scan(qtbot, door, codes[7], clock)
@@ -176,3 +176,11 @@ def test_the_arrivals_scale_counts_in_whole_check_ins(qtbot, store: Store, clock
         step = (counts.max() - counts.min()) / (counts.tickCount() - 1)
         assert counts.max() >= highest
         assert step >= 1 and step == int(step), (highest, counts.max(), counts.tickCount())  # no "0, 0, 0, 1"
+
+
+def test_the_door_says_when_the_room_will_be_full_only_when_that_is_soon() -> None:
+    from ui.door_window import _places_left
+
+    assert _places_left(30, per_minute=1.0) == "30 places left · full in about 30 min at this rate"
+    assert _places_left(139, per_minute=0.1) == "139 places left"  # 23 hours away: not worth saying
+    assert _places_left(139, per_minute=0.0) == "139 places left"
