@@ -70,6 +70,9 @@ def decide_door(presented: scanning.Presented, attendee: AttendeeView | None, do
                 zone: tzinfo, now: datetime) -> Verdict:
     """The door's answer; records nothing."""
     verdict = scanning.decide(presented, attendee, StationContext("", door.name), zone, now)
+    if verdict.code is VerdictCode.UNKNOWN:  # a door has no search box: the desk can look the person up
+        return replace(verdict, message="No registration matches this code. Send the person to the registration "
+                                        "desk.")
     if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.ALREADY_CHECKED_IN,
                                                 VerdictCode.UNPAID):
         return verdict  # unreadable, forged, replaced, cancelled, unknown...

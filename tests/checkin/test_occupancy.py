@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from checkin import badges
+from checkin import badges, scanning
 from checkin.domain import EventKind, VerdictCode
 from checkin.events import NewEvent, record
 from checkin.ids import new_id
@@ -209,3 +209,10 @@ def test_certificates_list_sessions_and_hours(store: Store, lab: dict) -> None:
         [certificate] = select_certificates(session, Selection([a]), ZoneInfo("UTC"), at(18))
     assert [(item.title, item.hours) for item in certificate.items] == [("Lab one (60 min)", 1.0)]
     assert certificate.total_hours == 1.0
+
+
+def test_an_unknown_code_at_a_door_sends_the_person_to_the_desk(store: Store, lab: dict) -> None:
+    unknown = door_scan(store, lab["lab"], "999999999999", at(10))
+    assert unknown.code is VerdictCode.UNKNOWN and not unknown.accepted
+    assert unknown.message.endswith("Send the person to the registration desk.")  # a door has no search box
+    assert "Search by name" in scanning.scan(store, "999999999999", at(10)).message  # the desk has one
