@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return REFUSED
 
 
+PASSPHRASE_VARIABLE = "MUSTER_KEY_PASSPHRASE"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_argument_group("database")
@@ -137,10 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("rebuild", cmd_rebuild, "recompute derived state from the event log")
 
-    key = command("keys", cmd_keys, "badge-signing keys: init, list, export-public, import-public, rotate, revoke")
-    key.add_argument("action", choices=["init", "list", "export-public", "import-public", "rotate", "revoke"])
-    key.add_argument("arg", nargs="?", help="import-public: the keys file; revoke: the key number; "
-                                            "export-public: the file to write (default: standard output)")
+    key = command("keys", cmd_keys, "badge-signing keys: init, list, export-public, import-public, "
+                                    "export-signing, import-signing, rotate, revoke")
+    key.add_argument("action", choices=["init", "list", "export-public", "import-public", "export-signing",
+                                        "import-signing", "rotate", "revoke"])
+    key.add_argument("arg", nargs="?", help="import-public, import-signing, export-signing: the keys file; "
+                                            "revoke: the key number; export-public: the file to write "
+                                            "(default: standard output). The signing keys file's passphrase "
+                                            f"is asked for, or read from {PASSPHRASE_VARIABLE}")
 
     code = command("code", cmd_code, "print an attendee's badge code (ID: registration id or ticket code)")
     code.add_argument("id")
@@ -314,8 +321,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 def cmd_keys(args: argparse.Namespace) -> int:
     store = open_db(args)
     action, arg = args.action, args.arg
-    if action in ("import-public", "revoke") and not arg:
-        raise UsageError(f"keys {action} needs {'a keys file' if action == 'import-public' else 'a key number'}")
+    if action in ("import-public", "import-signing", "export-signing", "revoke") and not arg:
+        raise UsageError(f"keys {action} needs {'a key number' if action == 'revoke' else 'a keys file'}")
+    if action in ("import-public", "import-signing") and not Path(arg).is_file():
+        raise UsageError(f"no such file: {arg}")
+    passphrase = _passphrase(confirm=action == "export-signing") if action.endswith("-signing") else ""
     with store.unit_of_work() as session:
         if action == "init":
             made = keys.init_keys(session, utc_now())
@@ -329,11 +339,16 @@ def cmd_keys(args: argparse.Namespace) -> int:
             keys.revoke(session, int(arg), utc_now())
             print(f"Key {arg} revoked: badges signed with it are refused here. Export the keys to the doors.")
         elif action == "import-public":
-            path = Path(arg)
-            if not path.is_file():
-                raise UsageError(f"no such file: {path}")
-            changed = keys.import_public(session, path.read_text(encoding="utf-8", errors="replace"))
+            changed = keys.import_public(session, Path(arg).read_text(encoding="utf-8", errors="replace"))
             print(f"Imported {len(changed)} new or changed key(s)." if changed else "Already up to date.")
+        elif action == "import-signing":
+            usable = keys.import_signing(session, Path(arg).read_text(encoding="utf-8", errors="replace"), passphrase)
+            print(f"This station now signs badges (key {max(usable)})." if usable else
+                  "Imported; every key in the file is revoked, so this station still cannot sign badges.")
+        elif action == "export-signing":
+            _write_private(Path(arg), keys.export_signing(session, passphrase))
+            print(f"Wrote the signing keys to {arg}. Import them at each printing desk with `checkin keys "
+                  "import-signing`, then delete the file; never copy it to door stations.")
         elif action == "export-public":
             text = keys.export_public(session)
             if arg:
@@ -346,6 +361,28 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 print(row)
     keys.forget_keys(store)
     return OK
+
+
+def _passphrase(confirm: bool) -> str:
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise UsageError(f"give the signing keys file's passphrase in {PASSPHRASE_VARIABLE}, or run this in a terminal")
+    import getpass
+
+    passphrase = getpass.getpass("Passphrase for the signing keys file: ")
+    if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+        raise UsageError("the two passphrases differ; nothing was written")
+    return passphrase
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (on Windows the user's folders are private already)."""
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
 
 
 def cmd_code(args: argparse.Namespace) -> int:

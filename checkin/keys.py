@@ -1,17 +1,23 @@
-"""The conference's badge-signing keys: create, rotate, revoke, and hand the public halves to door stations.
+"""The conference's badge-signing keys: create, rotate, revoke, and hand them to the stations.
 
-Desks that print badges hold the private key; door stations import only the public keys file, so a
-stolen door laptop cannot mint badges. Rotating adds a key and signs new badges with it; badges signed
-by older keys keep verifying until that key is revoked.
+Desks that print badges hold the private key; door stations hold only the public halves (from the hub,
+or a public keys file), so a stolen door laptop cannot mint badges. The private key never travels
+through the hub: it goes from the desk that made it to each other printing desk in a signing keys file,
+sealed with a passphrase. Rotating adds a key and signs new badges with it; badges signed by older keys
+keep verifying until that key is revoked.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +27,10 @@ from checkin.store import Store
 from checkin.store.models import BadgeKey
 
 FILE_FORMAT = "muster-public-keys"
+SIGNING_FORMAT = "muster-signing-keys"
+MIN_PASSPHRASE = 10
+SCRYPT = {"n": 2**15, "r": 8, "p": 1}  # 32 MB and about 0.1 s per guess here: slow to brute-force, quick to use
+_SCRYPT_N = {2**k for k in range(14, 18)}
 
 
 class KeyProblem(ValueError):
@@ -139,6 +149,105 @@ def _parse_keys_file(text: str) -> dict[str, Any]:
             ok = False
         if not ok:
             raise KeyProblem(f"The public keys file has a damaged key entry: {json.dumps(entry)[:120]}")
+    return document
+
+
+def export_signing(session: Session, passphrase: str) -> str:
+    """The signing keys file another printing desk imports: the private halves, sealed with the passphrase."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise KeyProblem(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters: this file makes badges.")
+    rows = session.scalars(select(BadgeKey).where(BadgeKey.private_key.is_not(None), BadgeKey.revoked_at.is_(None))
+                           .order_by(BadgeKey.number)).all()
+    if not rows:
+        raise KeyProblem("This station holds no private badge key to hand on. Export from the desk that made "
+                         "the keys (`checkin keys list` there says 'signs badges').")
+    conference = current_conference(session)
+    salt = os.urandom(16)
+    sealer = Fernet(_sealing_key(passphrase, salt, SCRYPT))
+    document = {
+        "format": SIGNING_FORMAT,
+        "version": 1,
+        "conference_id": conference.id,
+        "conference": conference.name,
+        "kdf": {"name": "scrypt", "salt": salt.hex(), **SCRYPT},
+        "keys": [
+            {"number": row.number, "public_key": row.public_key, "created_at": row.created_at.isoformat(),
+             "sealed_private_key": sealer.encrypt(bytes.fromhex(row.private_key or "")).decode("ascii")}
+            for row in rows
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def import_signing(session: Session, text: str, passphrase: str) -> list[int]:
+    """Take in a signing keys file; returns the numbers of the keys this station can now sign with.
+
+    All or nothing: a wrong passphrase, a key that does not match its public half or this station's,
+    or another conference's file imports nothing.
+    """
+    document = _parse_signing_file(text)
+    conference = current_conference(session)
+    if document["conference_id"] != conference.id:
+        raise KeyProblem(f"These keys belong to another conference ({document.get('conference') or '?'}), "
+                         f"not {conference.name}.")
+    kdf = document["kdf"]
+    sealer = Fernet(_sealing_key(passphrase, bytes.fromhex(kdf["salt"]), {k: kdf[k] for k in SCRYPT}))
+    opened = []
+    for entry in document["keys"]:
+        try:
+            private = sealer.decrypt(entry["sealed_private_key"].encode("ascii"))
+        except (InvalidToken, UnicodeEncodeError):
+            raise KeyProblem("Wrong passphrase, or the signing keys file is damaged: nothing was imported.") from None
+        if len(private) != 32 or codes.public_bytes(Ed25519PrivateKey.from_private_bytes(private)).hex() \
+                != entry["public_key"]:
+            raise KeyProblem(f"Key {entry['number']} in the file does not match its own public half: "
+                             "nothing was imported.")
+        local = session.get(BadgeKey, entry["number"])
+        if local is not None and local.public_key != entry["public_key"]:
+            raise KeyProblem(f"Key {entry['number']} in the file differs from this station's key "
+                             f"{entry['number']}; the file may come from another copy of the conference. "
+                             "Nothing was imported.")
+        opened.append((entry, local, private))
+    usable = []
+    for entry, local, private in opened:
+        if local is None:
+            local = BadgeKey(number=entry["number"], conference_id=conference.id, public_key=entry["public_key"],
+                             created_at=datetime.fromisoformat(entry["created_at"]))
+            session.add(local)
+        local.private_key = private.hex()
+        if local.revoked_at is None:
+            usable.append(local.number)
+    session.flush()
+    return usable
+
+
+def _sealing_key(passphrase: str, salt: bytes, cost: dict[str, int]) -> bytes:
+    derived = Scrypt(salt=salt, length=32, n=cost["n"], r=cost["r"], p=cost["p"]).derive(passphrase.encode("utf-8"))
+    return base64.urlsafe_b64encode(derived)
+
+
+def _parse_signing_file(text: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise KeyProblem(f"Not a Muster signing keys file (not JSON: {error}).") from None
+    if not isinstance(document, dict) or document.get("format") != SIGNING_FORMAT:
+        raise KeyProblem("Not a Muster signing keys file (made by `checkin keys export-signing`).")
+    try:
+        kdf, keys = document["kdf"], document["keys"]
+        ok = (isinstance(document["conference_id"], str) and kdf["name"] == "scrypt"
+              and len(bytes.fromhex(kdf["salt"])) >= 16
+              and all(isinstance(kdf[k], int) for k in SCRYPT) and kdf["n"] in _SCRYPT_N
+              and 1 <= kdf["r"] <= 16 and 1 <= kdf["p"] <= 4  # a hostile file must not ask for gigabytes
+              and isinstance(keys, list) and bool(keys))
+        for entry in keys:
+            ok = ok and isinstance(entry["number"], int) and 1 <= entry["number"] <= 0xFF \
+                and len(bytes.fromhex(entry["public_key"])) == 32 and isinstance(entry["sealed_private_key"], str)
+            datetime.fromisoformat(entry["created_at"])
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise KeyProblem("The signing keys file is damaged (a field is missing or wrong): nothing was imported.")
     return document
 
 

@@ -74,6 +74,37 @@ def test_keys_commands(db: list[str], tmp_path: Path, capsys) -> None:
     assert "not JSON" in capsys.readouterr().err
 
 
+
+def test_signing_keys_files_from_elsewhere_or_hostile_are_refused(db: list[str], tmp_path: Path, capsys,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSTER_KEY_PASSPHRASE", "correct horse battery")
+    other = ["--db", str(tmp_path / "other.sqlite")]
+    assert main(["demo", *other, "--attendees", "5"]) == 0
+    theirs = tmp_path / "other-conference.json"
+    assert main(["keys", "export-signing", str(theirs), *other]) == 0
+    capsys.readouterr()
+    assert main(["keys", "import-signing", str(theirs), *db]) == 1
+    assert "another conference" in capsys.readouterr().err
+
+    ours = tmp_path / "ours.json"
+    assert main(["keys", "export-signing", str(ours), *db]) == 0
+    assert main(["keys", "import-signing", str(ours), *db]) == 0  # a desk that already signs: harmless
+    assert "now signs badges (key 1)" in capsys.readouterr().out
+    document = json.loads(ours.read_text())
+    for damage in ({"n": 2**30}, {"n": 3}, {"salt": "00"}, {"name": "md5"}):  # gigabytes, nonsense, weak
+        hostile = tmp_path / "hostile.json"
+        hostile.write_text(json.dumps({**document, "kdf": {**document["kdf"], **damage}}))
+        assert main(["keys", "import-signing", str(hostile), *db]) == 1, damage
+        assert "damaged" in capsys.readouterr().err
+    assert main(["keys", "import-signing", str(tmp_path / "public-keys.json"), *db]) == 2  # no such file
+    assert main(["keys", "export-signing", *db]) == 2  # no file named
+    monkeypatch.delenv("MUSTER_KEY_PASSPHRASE")
+    with open(os.devnull) as no_terminal:
+        monkeypatch.setattr(sys, "stdin", no_terminal)
+        assert main(["keys", "import-signing", str(ours), *db]) == 2
+    assert "MUSTER_KEY_PASSPHRASE" in capsys.readouterr().err
+
+
 def test_scans_reported_accepted_survive_sigkill(db: list[str], capsys) -> None:
     """A child process scans badges and reports each accepted verdict; SIGKILL it mid-stream, several times.
 

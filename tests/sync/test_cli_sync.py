@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +209,45 @@ def test_admin_commands_pointed_at_the_hub_reach_the_stations(tmp_path: Path, hu
     assert any(a["external_id"] == "71001" for a in found)
     assert "90%" in checkin("policy", "--db", door, env=keyring_env).stdout
     assert "REVOKED" in checkin("keys", "list", "--db", door, env=keyring_env).stdout
+
+
+def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_through_the_hub(
+        tmp_path: Path, hub_url: str, keyring_env: dict[str, str]) -> None:
+    admin, desk, door = (str(tmp_path / name) for name in ("admin.sqlite", "desk.sqlite", "door.sqlite"))
+    for station in (desk, door):
+        joined = checkin("sync", "--db", station, "--hub", hub_url, "--once", env=keyring_env)
+        assert joined.returncode == 0, joined.stderr
+    unable = checkin("code", "--db", desk, "R100002", env=keyring_env)
+    assert unable.returncode == 1 and "checkin keys import-signing FILE" in unable.stderr
+
+    sealed = tmp_path / "desk-key.json"
+    weak = checkin("keys", "export-signing", str(sealed), "--db", admin,
+                   env={**keyring_env, "MUSTER_KEY_PASSPHRASE": "short"})
+    assert weak.returncode == 1 and "at least 10 characters" in weak.stderr and not sealed.exists()
+    passphrase = {**keyring_env, "MUSTER_KEY_PASSPHRASE": "correct horse battery"}
+    exported = checkin("keys", "export-signing", str(sealed), "--db", admin, env=passphrase)
+    assert exported.returncode == 0, exported.stderr
+    assert sealed.stat().st_mode & 0o777 == 0o600
+    with sqlite3.connect(admin) as connection:
+        private_hex = connection.execute("SELECT private_key FROM badge_key").fetchone()[0]
+    assert private_hex not in sealed.read_text() and private_hex.upper() not in sealed.read_text()
+
+    wrong = checkin("keys", "import-signing", str(sealed), "--db", desk,
+                    env={**keyring_env, "MUSTER_KEY_PASSPHRASE": "correct horse battery!"})
+    assert wrong.returncode == 1 and "Wrong passphrase" in wrong.stderr
+    document = json.loads(sealed.read_text())
+    document["keys"][0]["sealed_private_key"] = document["keys"][0]["sealed_private_key"][:-8] + "AAAAAAAA"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document))
+    damaged = checkin("keys", "import-signing", str(tampered), "--db", desk, env=passphrase)
+    assert damaged.returncode == 1 and "damaged" in damaged.stderr
+    assert checkin("code", "--db", desk, "R100002", env=keyring_env).returncode == 1  # nothing imported
+
+    imported = checkin("keys", "import-signing", str(sealed), "--db", desk, env=passphrase)
+    assert imported.returncode == 0 and "now signs badges (key 1)" in imported.stdout, imported.stderr
+    assert checkin("sync", "--db", desk, "--once", env=keyring_env).returncode == 0  # the hub's rows keep it
+    code = checkin("code", "--db", desk, "R100002", env=keyring_env).stdout.strip()
+    verdict = json.loads(checkin("scan", "--db", door, "--json", code, env=keyring_env).stdout)
+    assert verdict["code"] == "accepted"  # the door verifies the second desk's badge with the public half
+    with sqlite3.connect(door) as connection:
+        assert connection.execute("SELECT count(*) FROM badge_key WHERE private_key IS NOT NULL").fetchone() == (0,)
