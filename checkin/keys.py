@@ -128,13 +128,18 @@ def import_public(session: Session, text: str) -> list[int]:
     return changed
 
 
-def _parse_keys_file(text: str) -> dict[str, Any]:
+def _load(text: str, file_format: str, kind: str, made_by: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except ValueError as error:
-        raise KeyProblem(f"Not a Muster public keys file (not JSON: {error}).") from None
-    if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
-        raise KeyProblem("Not a Muster public keys file (made by `checkin keys export-public`).")
+        raise KeyProblem(f"Not a Muster {kind} keys file (not JSON: {error}).") from None
+    if not isinstance(document, dict) or document.get("format") != file_format:
+        raise KeyProblem(f"Not a Muster {kind} keys file (made by `checkin keys {made_by}`).")
+    return document
+
+
+def _parse_keys_file(text: str) -> dict[str, Any]:
+    document = _load(text, FILE_FORMAT, "public", "export-public")
     keys = document.get("keys")
     if not isinstance(document.get("conference_id"), str) or not isinstance(keys, list) or not keys:
         raise KeyProblem("The public keys file names no conference or holds no keys.")
@@ -227,12 +232,7 @@ def _sealing_key(passphrase: str, salt: bytes, cost: dict[str, int]) -> bytes:
 
 
 def _parse_signing_file(text: str) -> dict[str, Any]:
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise KeyProblem(f"Not a Muster signing keys file (not JSON: {error}).") from None
-    if not isinstance(document, dict) or document.get("format") != SIGNING_FORMAT:
-        raise KeyProblem("Not a Muster signing keys file (made by `checkin keys export-signing`).")
+    document = _load(text, SIGNING_FORMAT, "signing", "export-signing")
     try:
         kdf, keys = document["kdf"], document["keys"]
         ok = (isinstance(document["conference_id"], str) and kdf["name"] == "scrypt"
