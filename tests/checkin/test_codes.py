@@ -6,6 +6,7 @@ import string
 import uuid
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from checkin import codes
 from checkin.codes import BadgeCode, Check, Keyring, PublicKey
@@ -14,8 +15,10 @@ CONFERENCE = "01a201dd-2c07-7c67-a93d-4cf5494ce448"
 
 
 @pytest.fixture
-def key():
-    return codes.new_private_key()
+def key() -> Ed25519PrivateKey:
+    # Fixed (Ed25519 signs deterministically): the same codes every run, so the layout tests always
+    # find the letters a layout garbles.
+    return Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
 
 @pytest.fixture
@@ -98,11 +101,14 @@ def typed_through(text: str, layout: dict[str, str], caps_lock: bool = False) ->
     return typed.swapcase() if caps_lock else typed
 
 
-@pytest.mark.parametrize("layout", [US_TO_UK, US_TO_AZERTY], ids=["uk", "azerty"])
+US_TO_QWERTZ = {"Y": "Z", "Z": "Y"}
+
+
+@pytest.mark.parametrize("layout", [US_TO_UK, US_TO_AZERTY, US_TO_QWERTZ], ids=["uk", "azerty", "qwertz"])
 def test_code_survives_keyboard_layouts(key, ring, layout) -> None:
     text = codes.sign(badge(revision=3), key)
     typed = typed_through(text, layout)
-    if layout is US_TO_AZERTY:
+    if layout is not US_TO_UK:
         assert typed != text  # the layout really garbled it
     assert codes.check(codes.normalise(typed), ring).badge == badge(revision=3)
 
