@@ -251,3 +251,20 @@ def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_thro
     assert verdict["code"] == "accepted"  # the door verifies the second desk's badge with the public half
     with sqlite3.connect(door) as connection:
         assert connection.execute("SELECT count(*) FROM badge_key WHERE private_key IS NOT NULL").fetchone() == (0,)
+
+    # A rotation at the desk that made the keys: the hub hands the new public half to every station, and
+    # the printing desks take the new private half from a new sealed file.
+    assert checkin("keys", "rotate", "--db", admin, env=keyring_env).returncode == 0
+    public = tmp_path / "public.json"
+    assert checkin("keys", "export-public", str(public), "--db", admin, env=keyring_env).returncode == 0
+    assert checkin("keys", "import-public", str(public), "--db", hub_url, env=keyring_env).returncode == 0
+    for station in (desk, door):
+        assert checkin("sync", "--db", station, "--once", env=keyring_env).returncode == 0
+    listed = checkin("keys", "list", "--db", desk, env=keyring_env).stdout
+    assert "key   1" in listed and "key   2" in listed and "signs badges" in listed  # still key 1
+    assert checkin("keys", "export-signing", str(sealed), "--db", admin, env=passphrase).returncode == 0  # replaced
+    again = checkin("keys", "import-signing", str(sealed), "--db", desk, env=passphrase)
+    assert "now signs badges (key 2)" in again.stdout, again.stderr
+    code = checkin("code", "--db", desk, "R100003", env=keyring_env).stdout.strip()
+    verdict = json.loads(checkin("scan", "--db", door, "--json", code, env=keyring_env).stdout)
+    assert verdict["code"] == "accepted", verdict
