@@ -72,9 +72,9 @@ class WalkInDialog(QDialog):
         self.register_button = QPushButton("Register")
         self.register_button.setDefault(True)
         self.use_existing_button = QPushButton("Use selected")
-        self.use_existing_button.setVisible(False)
         self.buttons.addButton(self.register_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.use_existing_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.use_existing_button.setVisible(False)  # after addButton, which shows it: until there is a match
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.use_existing_button.clicked.connect(lambda: self._use_existing(self.duplicates.currentItem()))

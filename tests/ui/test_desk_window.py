@@ -133,6 +133,8 @@ def test_walk_in_dialog_checks_fields_then_shows_duplicates(qtbot, store: Store,
 
     dialog = WalkInDialog(find)
     qtbot.add_widget(dialog)
+    dialog.show()
+    assert not dialog.use_existing_button.isVisible()  # nothing to pick yet
     dialog.register_button.click()
     assert "First name is required" in dialog.errors.text() and dialog.outcome is None
     qtbot.keyClicks(dialog.first_name, "Sam")
@@ -140,7 +142,7 @@ def test_walk_in_dialog_checks_fields_then_shows_duplicates(qtbot, store: Store,
     qtbot.keyClicks(dialog.email, existing.email)
     dialog.register_button.click()
     assert dialog.outcome is None and dialog.duplicates.count() == 1
-    assert dialog.register_button.text() == "Register anyway"
+    assert dialog.register_button.text() == "Register anyway" and dialog.use_existing_button.isVisible()
     dialog.use_existing_button.click()
     assert dialog.outcome is not None and dialog.outcome.existing is not None
     assert dialog.outcome.existing.id == existing.id and calls
