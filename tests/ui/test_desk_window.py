@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from checkin.attendees import get_view, likely_duplicates
@@ -165,6 +166,17 @@ def test_walk_in_dialog_register_anyway(qtbot, store: Store) -> None:
     dialog.register_button.click()
     assert dialog.outcome is not None and dialog.outcome.form is not None
     assert dialog.outcome.form.email == "someone.new@x.org"
+
+
+def test_walk_in_dialog_registers_on_enter(qtbot) -> None:
+    dialog = WalkInDialog(lambda email, first, last: [])
+    qtbot.add_widget(dialog)
+    dialog.show()  # the button box picks its default button when shown
+    qtbot.keyClicks(dialog.first_name, "Ann")
+    qtbot.keyClicks(dialog.last_name, "Lee")
+    qtbot.keyClick(dialog.last_name, Qt.Key.Key_Return)  # Enter registers; it must never cancel the form
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.outcome is not None and dialog.outcome.form is not None and dialog.outcome.form.last_name == "Lee"
 
 
 def test_correction_dialog_returns_only_changed_fields(qtbot, store: Store) -> None:
