@@ -35,15 +35,14 @@ from checkin import badges, codes, desk, keys, scanning
 from checkin.attendees import find_by_code, get_view, likely_duplicates
 from checkin.conference import checked_in_count, current_conference, entitlements
 from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
-from checkin.printing.badge_pdf import badge_pdf
 from checkin.printing.layouts import STOCKS
 from checkin.printing.log import record_printed
-from checkin.printing.sources import Selection, select_badges
 from checkin.printing.template import load_template
 from checkin.search import search
 from checkin.store import Store
 from checkin.sync import conflicts
 from ui.attendee_card import AttendeeCard
+from ui.badge_jobs import NoBadge, queue_badge
 from ui.bulk_print_dialog import BulkPrintDialog
 from ui.camera import CameraView
 from ui.correction_dialog import CorrectionDialog
@@ -359,28 +358,12 @@ class DeskWindow(QMainWindow):
         self.print_badge(attendee.id)
 
     def print_badge(self, attendee_id: str) -> None:
-        settings = self.print_settings
         try:
-            with self.store.reading() as session:
-                chosen = select_badges(session, Selection([attendee_id]))
-        except keys.KeyProblem as error:
-            self.banner.show_message(Tone.BAD, f"No badge printed. {error}")
+            job = queue_badge(self.store, attendee_id, self.print_settings, self.template, self.print_queue,
+                              self.clock)
+        except NoBadge as why:
+            self.banner.show_message(Tone.BAD, f"No badge printed. {why}")
             return
-        if not chosen:
-            self.banner.show_message(Tone.BAD, "This registration is cancelled: no badge.")
-            return
-        badge = chosen[0]
-        stock = STOCKS[settings.stock]
-        pdf_file = ""
-        if not settings.printer:
-            settings.folder.mkdir(parents=True, exist_ok=True)
-            pdf_file = str(settings.folder / f"{badge.external_id}-badge-{badge.revision}.pdf")
-        job = PrintJob(f"Badge {badge.external_id} ({badge.first_name} {badge.last_name})",
-                       badge_pdf(badge, stock, self.template), stock.page, settings.printer, pdf_file,
-                       settings.copies)
-        job.on_done = lambda done: record_printed(self.store, [badge], stock.name, done.printer or
-                                                  f"file:{done.pdf_file}", done.copies, self.clock())
-        self.print_queue.add(job)
         self.statusBar().showMessage(f"Printing {job.title}…")
 
     @Slot(object)
