@@ -24,6 +24,7 @@ from ui import sync_status
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
+from ui.kiosk_window import KioskWindow
 from ui.scanner_input import WedgeScanFilter, WedgeSettings
 from ui.serial_scanner import SETTING as SERIAL_SETTING
 from ui.serial_scanner import SerialScanner
@@ -44,6 +45,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--door-name", default="Main door", help="which door of the room (several share a count)")
     parser.add_argument("--exit-serial", metavar="PORT", help="door station: a second, serial scanner for exits")
     parser.add_argument("--dashboard", action="store_true", help="run as the command post dashboard")
+    parser.add_argument("--kiosk", action="store_true", help="run as a self-service badge kiosk, full screen "
+                                                             "(attendees scan their confirmation email's code)")
     parser.add_argument("--hub", metavar="URL", help="sync with the venue hub at this PostgreSQL URL (remembered in "
                         "the system keyring; see `checkin hub serve`)")
     parser.add_argument("--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 "
@@ -71,9 +74,11 @@ def wedge_settings(args: argparse.Namespace) -> WedgeSettings:
 
 
 def build_window(store: Store, args: argparse.Namespace) -> QMainWindow:
-    """The station this laptop is: desk (the default), a room's door, or the command post."""
+    """The station this laptop is: desk (the default), a kiosk, a room's door, or the command post."""
     if args.dashboard:
         return DashboardWindow(store, utc_now)
+    if args.kiosk:
+        return KioskWindow(store, utc_now)
     if args.door is not None:
         room = args.door or pick_room(store)
         try:
@@ -151,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serial_port = args.serial or QSettings().value(SERIAL_SETTING, "")
     if serial_port and isinstance(window, DeskWindow):
         window.use_serial_port(str(serial_port))
-    elif serial_port and isinstance(window, DoorWindow):
+    elif serial_port and isinstance(window, DoorWindow | KioskWindow):
         entry_scanner = SerialScanner(window)
         entry_scanner.scanned.connect(window.scan)
         entry_scanner.open(str(serial_port))
@@ -160,7 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_scanner.scanned.connect(window.scan_exit)
         exit_scanner.open(args.exit_serial)
     sync_status.attach(window, link, utc_now)
-    window.show()
+    if isinstance(window, KioskWindow):
+        window.showFullScreen()
+    else:
+        window.show()
     code = app.exec()
     if link is not None:
         link.stop()

@@ -51,8 +51,8 @@ class VerdictBanner(QLabel):
     def clear_verdict(self) -> None:
         self.tone = None
         self.message = ""
-        self.setText(self.prompt)
+        self.setText(escape(self.prompt).replace("\n", "<br>"))
         self.setStyleSheet(
-            "QLabel#verdict { background: #eceff1; color: #37474f; font-size: 14pt; border-radius: 6px;"
-            " padding: 10px; }"
+            f"QLabel#verdict {{ background: #eceff1; color: #37474f; font-size: {max(14, self.font_pt // 2)}pt;"
+            " border-radius: 6px; padding: 10px; }"
         )

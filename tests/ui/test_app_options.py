@@ -1,10 +1,15 @@
-"""`checkin-app` options: scanner timing is validated and remembered."""
+"""`checkin-app` options: scanner timing is validated and remembered; each station kind opens its window."""
 
 from __future__ import annotations
 
 import pytest
 
-from ui.app import parse_args, wedge_settings
+from checkin.store import Store
+from ui.app import build_window, parse_args, wedge_settings
+from ui.dashboard_window import DashboardWindow
+from ui.desk_window import DeskWindow
+from ui.door_window import DoorWindow
+from ui.kiosk_window import KioskWindow
 
 
 def test_scanner_timing_is_remembered_between_starts(qapp) -> None:
@@ -21,3 +26,11 @@ def test_bad_scanner_timing_is_a_usage_error(bad: list[str], capsys) -> None:
         parse_args(bad)
     assert stop.value.code == 2
     assert "scan" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("options", "kind"), [([], DeskWindow), (["--kiosk"], KioskWindow),
+                                              (["--door", "201A"], DoorWindow), (["--dashboard"], DashboardWindow)])
+def test_each_station_kind_opens_its_window(qtbot, store: Store, options: list[str], kind: type) -> None:
+    window = build_window(store, parse_args(options))
+    qtbot.add_widget(window)
+    assert type(window) is kind

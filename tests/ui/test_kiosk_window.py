@@ -1,0 +1,41 @@
+"""The self-service kiosk as an attendee meets it: scan, read, take the badge; the screen clears itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from checkin import decoding
+from checkin.domain import Tone
+from checkin.store import Store
+from checkin.store.models import Attendee
+from tests.checkin.test_printing import rasterize
+from ui.kiosk_window import KioskWindow
+from ui.print_settings import PrintSettings
+
+
+def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(qtbot, store: Store, now: datetime,
+                                                                      tmp_path: Path) -> None:
+    PrintSettings("", "fanfold-4x3", 1, tmp_path / "badges").save()  # no printer here: PDF files
+    window = KioskWindow(store, lambda: now, reset_ms=300)
+    qtbot.add_widget(window)
+    idle = window.banner.text()
+    with store.reading() as session:
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).first()
+    assert person is not None and person.ticket_code
+
+    with qtbot.waitSignal(window.print_queue.printed, timeout=20_000) as printed:
+        window.scan(person.ticket_code)
+    assert window.banner.tone is Tone.GOOD and window.banner.message == f"Welcome, {person.first_name}!"
+    pdf = Path(printed.args[0].pdf_file)
+    assert pdf.parent == tmp_path / "badges"
+    [code] = [c for c in decoding.decode(rasterize(pdf.read_bytes())) if c.startswith("M1")]
+    qtbot.waitUntil(lambda: window.banner.text() == idle)  # the next person never sees this name
+
+    with qtbot.waitSignal(window.answered) as answered:
+        window.scan(code)  # the badge just printed: already checked in, nothing more printed
+    assert answered.args[0].tone is Tone.WARN and answered.args[0].print_for is None
+    assert person.first_name in window.banner.message and "registration desk" in window.banner.text()
+    assert sorted(p.name for p in (tmp_path / "badges").iterdir()) == [pdf.name]

@@ -1,0 +1,94 @@
+"""The self-service kiosk: full screen, one instruction, a big answer, and the badge printing silently.
+
+There is nothing to type or click: the attendee scans and reads. After a while the screen goes back to
+the instruction by itself, so the next person never sees the last one's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from checkin import kiosk, scanning
+from checkin.conference import current_conference
+from checkin.domain import Tone
+from checkin.printing.template import load_template
+from checkin.store import Store
+from ui.badge_jobs import NoBadge, queue_badge
+from ui.print_queue import PrintJob, PrintQueue
+from ui.print_settings import PrintSettings
+from ui.sound import VerdictSounds
+from ui.verdict_banner import VerdictBanner
+
+Clock = Callable[[], datetime]
+PROMPT = "Scan the barcode from your confirmation email\n(or the code on your badge)"
+
+
+class KioskWindow(QMainWindow):
+    answered = Signal(object)  # KioskAnswer, after every scan
+
+    def __init__(self, store: Store, clock: Clock, reset_ms: int = 12_000) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.recent_scans = scanning.RecentScans()
+        self.sounds = VerdictSounds(self)
+        self.print_settings = PrintSettings.load()
+        self.template = load_template()
+        self.print_queue = PrintQueue(self)
+        self.print_queue.failed.connect(self._print_failed)
+        with store.reading() as session:
+            conference = current_conference(session)
+        self.setWindowTitle(f"Muster · Kiosk · {conference.name}")
+
+        title = QLabel(conference.name)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setWordWrap(True)
+        title.setStyleSheet("font-size: 30pt; font-weight: bold;")
+        self.banner = VerdictBanner(font_pt=44, prompt=PROMPT)
+        self.banner.setMinimumHeight(320)
+        footer = QLabel(f"Badge lost, name misspelt, or no confirmation email? {kiosk.DESK}")
+        footer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        footer.setWordWrap(True)
+        footer.setStyleSheet("font-size: 16pt; color: #546e7a;")
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(48, 48, 48, 48)
+        layout.addWidget(title)
+        layout.addStretch(1)
+        layout.addWidget(self.banner)
+        layout.addStretch(1)
+        layout.addWidget(footer)
+        self.setCentralWidget(central)
+
+        self.reset_timer = QTimer(self)
+        self.reset_timer.setSingleShot(True)
+        self.reset_timer.setInterval(reset_ms)
+        self.reset_timer.timeout.connect(self.banner.clear_verdict)
+        self.resize(1024, 768)
+
+    @Slot(str)
+    def scan(self, text: str) -> None:
+        _verdict, answer = kiosk.kiosk_scan(self.store, text, self.clock(), self.recent_scans)
+        if answer.print_for is not None:
+            try:
+                queue_badge(self.store, answer.print_for, self.print_settings, self.template, self.print_queue,
+                            self.clock)
+            except NoBadge:  # e.g. no signing key here: the check-in stands, the desk prints
+                answer = kiosk.KioskAnswer(Tone.WARN, answer.headline, f"You are checked in, but your badge "
+                                                                       f"cannot be printed here. {kiosk.DESK}")
+        self._show(answer)
+
+    @Slot(object)
+    def _print_failed(self, job: PrintJob) -> None:
+        self._show(kiosk.KioskAnswer(Tone.BAD, "Your badge did not print.", kiosk.DESK))
+
+    def _show(self, answer: kiosk.KioskAnswer) -> None:
+        self.banner.show_message(answer.tone, answer.headline, answer.detail)
+        self.sounds.cue(answer.tone)
+        self.reset_timer.start()
+        self.answered.emit(answer)
