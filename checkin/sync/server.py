@@ -76,14 +76,24 @@ def _hand_to_service_user(folder: Path) -> None:
 
     _as_service_user()
     entry = pwd.getpwnam(SERVICE_USER)
-    for parent in folder.resolve().parents:  # the service user must be able to walk down to the folder
-        parent.chmod(parent.stat().st_mode | 0o005)
+    _let_service_user_walk_to(folder)
     for path in [folder, *folder.rglob("*")]:
         os.chown(path, entry.pw_uid, entry.pw_gid)
     for path in (binaries(), binaries().parent / "lib"):
         for item in [path, *path.rglob("*")]:
             item.chmod(item.stat().st_mode | 0o055 if item.is_dir() or os.access(item, os.X_OK) else
                        item.stat().st_mode | 0o044)
+
+
+def _let_service_user_walk_to(folder: Path) -> None:
+    """PostgreSQL runs as the service user, who must be able to walk down to the data folder; a parent
+    made private since the hub was created (a tidy-up, another tool) would stop it at start."""
+    if os.name == "nt" or os.geteuid() != 0:
+        return
+    for parent in folder.resolve().parents:
+        mode = parent.stat().st_mode
+        if mode & 0o005 != 0o005:
+            parent.chmod(mode | 0o005)
 
 
 def initialised(data_dir: Path) -> bool:
@@ -160,6 +170,7 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: fl
         raise ServerProblem(f"{data_dir} holds no hub yet; run `checkin hub serve` once to create it")
     if _stale_pid(data_dir):  # left by a power cut: PostgreSQL would refuse to start
         (data_dir / "postmaster.pid").unlink(missing_ok=True)
+    _let_service_user_walk_to(data_dir)
     log = (data_dir / "server.log").open("ab")
     process = subprocess.Popen(
         [str(binaries() / "postgres"), "-D", str(data_dir), "-h", host, "-p", str(port), "-k", str(data_dir)],

@@ -71,6 +71,7 @@ def test_hub_serve_says_what_to_do_about_a_taken_port_or_a_wrong_password(tmp_pa
     serving, _ = _serve(tmp_path, admin, server.free_port(), keyring_env)  # creates the hub, password "venue pass"
     serving.send_signal(signal.SIGTERM)
     serving.communicate(timeout=60)
+    tmp_path.chmod(0o700)  # a parent made private since (PostgreSQL, run as its own user, must still get in)
 
     again = ["hub", "serve", "--listen", "127.0.0.1", "--db", str(admin), "--data", str(tmp_path / "hub")]
     with socket.socket() as taken:
