@@ -47,6 +47,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--dashboard", action="store_true", help="run as the command post dashboard")
     parser.add_argument("--kiosk", action="store_true", help="run as a self-service badge kiosk, full screen "
                                                              "(attendees scan their confirmation email's code)")
+    parser.add_argument("--camera", action="store_true", help="kiosk: show the camera, for phones held up to it")
     parser.add_argument("--hub", metavar="URL", help="sync with the venue hub at this PostgreSQL URL (remembered in "
                         "the system keyring; see `checkin hub serve`)")
     parser.add_argument("--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 "
@@ -78,7 +79,7 @@ def build_window(store: Store, args: argparse.Namespace) -> QMainWindow:
     if args.dashboard:
         return DashboardWindow(store, utc_now)
     if args.kiosk:
-        return KioskWindow(store, utc_now)
+        return KioskWindow(store, utc_now, camera=args.camera)
     if args.door is not None:
         room = args.door or pick_room(store)
         try:

@@ -119,7 +119,7 @@ class CameraView(QWidget):
         self._sink.videoFrameChanged.connect(self._on_frame)
         self._camera.errorOccurred.connect(lambda _e, text: self.picture.setText(f"Camera error: {text}"))
         self._camera.start()
-        self.status.setText(f"Camera: {device.description()} · hold the badge's QR code up to it")
+        self.status.setText(f"Camera: {device.description()} · hold the code (a badge, a phone) up to it")
 
     @Slot(object)
     def _on_frame(self, frame: Any) -> None:

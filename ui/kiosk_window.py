@@ -18,6 +18,7 @@ from checkin.domain import Tone
 from checkin.printing.template import load_template
 from checkin.store import Store
 from ui.badge_jobs import NoBadge, queue_badge
+from ui.camera import CameraView
 from ui.print_queue import PrintJob, PrintQueue
 from ui.print_settings import PrintSettings
 from ui.sound import VerdictSounds
@@ -30,7 +31,7 @@ PROMPT = "Scan the barcode from your confirmation email\n(or the code on your ba
 class KioskWindow(QMainWindow):
     answered = Signal(object)  # KioskAnswer, after every scan
 
-    def __init__(self, store: Store, clock: Clock, reset_ms: int = 12_000) -> None:
+    def __init__(self, store: Store, clock: Clock, reset_ms: int = 12_000, camera: bool = False) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
@@ -60,6 +61,11 @@ class KioskWindow(QMainWindow):
         layout.setContentsMargins(48, 48, 48, 48)
         layout.addWidget(title)
         layout.addStretch(1)
+        self.camera: CameraView | None = None
+        if camera:  # for phones held up to the laptop: the picture shows people where to hold them
+            self.camera = CameraView(central)
+            self.camera.scanned.connect(self.scan)
+            layout.addWidget(self.camera, 2)
         layout.addWidget(self.banner)
         layout.addStretch(1)
         layout.addWidget(footer)

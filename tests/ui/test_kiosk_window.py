@@ -12,6 +12,7 @@ from checkin.domain import Tone
 from checkin.store import Store
 from checkin.store.models import Attendee
 from tests.checkin.test_printing import rasterize
+from tests.ui.test_camera_and_serial import camera_frame, to_qimage
 from ui.kiosk_window import KioskWindow
 from ui.print_settings import PrintSettings
 
@@ -39,3 +40,18 @@ def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(qtbot, stor
     assert answered.args[0].tone is Tone.WARN and answered.args[0].print_for is None
     assert person.first_name in window.banner.message and "registration desk" in window.banner.text()
     assert sorted(p.name for p in (tmp_path / "badges").iterdir()) == [pdf.name]
+
+
+def test_a_phone_held_up_to_the_kiosk_camera_checks_in(qtbot, store: Store, now: datetime, tmp_path: Path) -> None:
+    PrintSettings("", "cr80", 1, tmp_path / "badges").save()
+    window = KioskWindow(store, lambda: now, camera=True)
+    qtbot.add_widget(window)
+    assert window.camera is not None
+    # Here there is no camera: the picture says so in words, and frames fed in stand for it.
+    assert "camera" in window.camera.picture.text().lower() or window.camera.status.text().startswith("Camera: ")
+    with store.reading() as session:
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid")
+                                 .order_by(Attendee.sort_key)).all()[3]
+    with qtbot.waitSignal(window.print_queue.printed, timeout=20_000):
+        assert window.camera.scanner.feed(to_qimage(camera_frame(person.ticket_code or "")))
+    assert window.banner.message == f"Welcome, {person.first_name}!"
