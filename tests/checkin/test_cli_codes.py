@@ -98,6 +98,8 @@ def test_signing_keys_files_from_elsewhere_or_hostile_are_refused(db: list[str],
         assert "damaged" in capsys.readouterr().err
     assert main(["keys", "import-signing", str(tmp_path / "public-keys.json"), *db]) == 2  # no such file
     assert main(["keys", "export-signing", *db]) == 2  # no file named
+    assert main(["keys", "export-signing", str(tmp_path / "no-such-folder" / "key.json"), *db]) == 2
+    assert "cannot write" in capsys.readouterr().err
     monkeypatch.delenv("MUSTER_KEY_PASSPHRASE")
     with open(os.devnull) as no_terminal:
         monkeypatch.setattr(sys, "stdin", no_terminal)
