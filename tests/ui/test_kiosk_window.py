@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from checkin import decoding
 from checkin.domain import Tone
 from checkin.store import Store
-from checkin.store.models import Attendee
+from checkin.store.models import Attendee, AttendeeState, BadgeKey
 from tests.checkin.test_printing import rasterize
 from tests.ui.test_camera_and_serial import camera_frame, to_qimage
 from ui.kiosk_window import KioskWindow
@@ -55,3 +55,21 @@ def test_a_phone_held_up_to_the_kiosk_camera_checks_in(qtbot, store: Store, now:
     with qtbot.waitSignal(window.print_queue.printed, timeout=20_000):
         assert window.camera.scanner.feed(to_qimage(camera_frame(person.ticket_code or "")))
     assert window.banner.message == f"Welcome, {person.first_name}!"
+
+
+def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the_badge(
+        qtbot, store: Store, now: datetime, tmp_path: Path) -> None:
+    PrintSettings("", "cr80", 1, tmp_path / "badges").save()
+    with store.writing() as connection:  # set up like a door: public keys only
+        connection.execute(update(BadgeKey).values(private_key=None))
+    window = KioskWindow(store, lambda: now)
+    qtbot.add_widget(window)
+    with store.reading() as session:
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid")
+                                 .order_by(Attendee.sort_key)).all()[5]
+    with qtbot.waitSignal(window.answered) as answered:
+        window.scan(person.ticket_code or "")
+    assert answered.args[0].tone is Tone.WARN and "cannot be printed here" in answered.args[0].detail
+    assert not (tmp_path / "badges").exists()
+    with store.reading() as session:
+        assert session.get(AttendeeState, person.id) is not None  # the check-in stands
