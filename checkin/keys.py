@@ -154,6 +154,8 @@ def _parse_keys_file(text: str) -> dict[str, Any]:
             ok = False
         if not ok:
             raise KeyProblem(f"The public keys file has a damaged key entry: {json.dumps(entry)[:120]}")
+    if len({entry["number"] for entry in keys}) != len(keys):
+        raise KeyProblem("The public keys file lists a key number twice: nothing was imported.")
     return document
 
 
@@ -239,7 +241,8 @@ def _parse_signing_file(text: str) -> dict[str, Any]:
               and len(bytes.fromhex(kdf["salt"])) >= 16
               and all(isinstance(kdf[k], int) for k in SCRYPT) and kdf["n"] in _SCRYPT_N
               and 1 <= kdf["r"] <= 16 and 1 <= kdf["p"] <= 4  # a hostile file must not ask for gigabytes
-              and isinstance(keys, list) and bool(keys))
+              and isinstance(keys, list) and bool(keys)
+              and len({entry["number"] for entry in keys}) == len(keys))
         for entry in keys:
             ok = ok and isinstance(entry["number"], int) and 1 <= entry["number"] <= 0xFF \
                 and len(bytes.fromhex(entry["public_key"])) == 32 and isinstance(entry["sealed_private_key"], str)

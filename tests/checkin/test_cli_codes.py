@@ -72,6 +72,11 @@ def test_keys_commands(db: list[str], tmp_path: Path, capsys) -> None:
     (tmp_path / "junk.json").write_text("hello")
     assert main(["keys", "import-public", str(tmp_path / "junk.json"), *db]) == 1
     assert "not JSON" in capsys.readouterr().err
+    twice = json.loads(keys_file.read_text())
+    twice["keys"] = [{**twice["keys"][0], "number": 9}] * 2  # a new key, listed twice
+    (tmp_path / "twice.json").write_text(json.dumps(twice))
+    assert main(["keys", "import-public", str(tmp_path / "twice.json"), *db]) == 1
+    assert "twice" in capsys.readouterr().err
 
 
 
@@ -91,11 +96,14 @@ def test_signing_keys_files_from_elsewhere_or_hostile_are_refused(db: list[str],
     assert main(["keys", "import-signing", str(ours), *db]) == 0  # a desk that already signs: harmless
     assert "now signs badges (key 1)" in capsys.readouterr().out
     document = json.loads(ours.read_text())
+    hostile = tmp_path / "hostile.json"
     for damage in ({"n": 2**30}, {"n": 3}, {"salt": "00"}, {"name": "md5"}):  # gigabytes, nonsense, weak
-        hostile = tmp_path / "hostile.json"
         hostile.write_text(json.dumps({**document, "kdf": {**document["kdf"], **damage}}))
         assert main(["keys", "import-signing", str(hostile), *db]) == 1, damage
         assert "damaged" in capsys.readouterr().err
+    hostile.write_text(json.dumps({**document, "keys": document["keys"] * 2}))  # the same key twice
+    assert main(["keys", "import-signing", str(hostile), *db]) == 1
+    assert "damaged" in capsys.readouterr().err
     assert main(["keys", "import-signing", str(tmp_path / "public-keys.json"), *db]) == 2  # no such file
     assert main(["keys", "export-signing", *db]) == 2  # no file named
     assert main(["keys", "export-signing", str(tmp_path / "no-such-folder" / "key.json"), *db]) == 2
