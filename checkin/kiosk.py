@@ -54,7 +54,7 @@ def answer(verdict: Verdict, badge: bool) -> KioskAnswer:
             return KioskAnswer(Tone.GOOD, f"Welcome, {first}!", "Your badge is printing below.",
                                verdict.attendee.id)
         case VerdictCode.JUST_SCANNED:
-            return KioskAnswer(Tone.GOOD, "Got it.", "Your badge is on its way.")
+            return KioskAnswer(Tone.GOOD, "Got it.", "You are checked in.")  # a second scan of the same code
         case VerdictCode.ALREADY_CHECKED_IN:
             return KioskAnswer(Tone.WARN, f"You are already checked in, {first}.", f"Lost your badge? {DESK}")
         case VerdictCode.UNPAID:

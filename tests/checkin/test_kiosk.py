@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from checkin import badges, kiosk
+from checkin import badges, kiosk, scanning
 from checkin.conference import checked_in_count
 from checkin.domain import Tone, VerdictCode
 from checkin.store import Store
@@ -55,3 +55,13 @@ def test_registration_numbers_and_troubles_go_to_the_desk(store: Store, now: dat
     assert kiosk.kiosk_scan(store, "\x00 \t", now)[1].headline == "That did not scan."
     with store.reading() as session:
         assert checked_in_count(session)[0] == 0  # none of these checked anyone in
+
+
+def test_the_same_code_twice_at_once_prints_once(store: Store, now: datetime) -> None:
+    person = someone(store, "paid", 3)
+    recent = scanning.RecentScans()
+    first = kiosk.kiosk_scan(store, person.ticket_code or "", now, recent)[1]
+    second_verdict, second = kiosk.kiosk_scan(store, person.ticket_code or "", now + timedelta(seconds=1), recent)
+    assert first.print_for == person.id
+    assert second_verdict.code is VerdictCode.JUST_SCANNED and second.print_for is None
+    assert second.detail == "You are checked in."
