@@ -68,6 +68,14 @@ def answer(verdict: Verdict, badge: bool) -> KioskAnswer:
             return KioskAnswer(Tone.BAD, "We could not check you in here.", DESK)
 
 
+def not_printed_here(answer: KioskAnswer) -> KioskAnswer:
+    """A fresh check-in whose badge this kiosk cannot make (no signing key): it stands, the desk prints."""
+    return KioskAnswer(Tone.WARN, answer.headline, f"You are checked in, but your badge cannot be printed here. {DESK}")
+
+
+DID_NOT_PRINT = KioskAnswer(Tone.BAD, "Your badge did not print.", DESK)
+
+
 def _is_ticket_code(store: Store, presented: scanning.Presented) -> bool:
     candidates = sorted({presented.raw, presented.text, presented.text.lower()})
     with store.reading() as session:

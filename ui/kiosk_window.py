@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from checkin import kiosk, scanning
 from checkin.conference import current_conference
-from checkin.domain import Tone
 from checkin.printing.template import load_template
 from checkin.store import Store
 from ui.badge_jobs import NoBadge, queue_badge
@@ -84,14 +83,13 @@ class KioskWindow(QMainWindow):
             try:
                 queue_badge(self.store, answer.print_for, self.print_settings, self.template, self.print_queue,
                             self.clock)
-            except NoBadge:  # e.g. no signing key here: the check-in stands, the desk prints
-                answer = kiosk.KioskAnswer(Tone.WARN, answer.headline, f"You are checked in, but your badge "
-                                                                       f"cannot be printed here. {kiosk.DESK}")
+            except NoBadge:
+                answer = kiosk.not_printed_here(answer)
         self._show(answer)
 
     @Slot(object)
     def _print_failed(self, job: PrintJob) -> None:
-        self._show(kiosk.KioskAnswer(Tone.BAD, "Your badge did not print.", kiosk.DESK))
+        self._show(kiosk.DID_NOT_PRINT)
 
     def _show(self, answer: kiosk.KioskAnswer) -> None:
         self.banner.show_message(answer.tone, answer.headline, answer.detail)
