@@ -85,19 +85,31 @@ def resolve_id(store: Store, ref: str) -> AttendeeView:
     return found
 
 
-def run_until_stopped(still_running: Callable[[], bool] = lambda: True, poll_s: float = 0.25) -> None:
-    """Return on Ctrl+C, on SIGTERM (a service manager, `kill`), or once ``still_running`` says no.
+class StopRequests:
+    """SIGTERM (a service manager, `kill`) taken as a request to stop, from ``with`` on: one that comes
+    before ``wait`` (right after "Serving" was printed, say) must still let cleanup such as stopping the
+    hub's PostgreSQL run, where SIGTERM's default would end the process on the spot.
 
-    It polls rather than blocks: the kernel may hand SIGTERM to a worker thread, and then nothing wakes a
-    main thread blocked in Event.wait(). The handler only appends to a list, because a handler that takes
-    a lock (Event.set) can run while the main thread itself holds that lock, and hang the process.
+    ``wait`` polls rather than blocks: the kernel may hand SIGTERM to a worker thread, and then nothing
+    wakes a main thread blocked in Event.wait(). The handler only appends to a list, because a handler
+    that takes a lock (Event.set) can run while the main thread itself holds that lock, and hang.
     """
-    stopping: list[int] = []
-    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
-    try:
-        while not stopping and still_running():
-            time.sleep(poll_s)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+
+    def __init__(self) -> None:
+        self._asked: list[int] = []
+        self._previous: Any = None
+
+    def __enter__(self) -> StopRequests:
+        self._previous = signal.signal(signal.SIGTERM, lambda signum, _frame: self._asked.append(signum))
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._previous)
+
+    def wait(self, still_running: Callable[[], bool] = lambda: True, poll_s: float = 0.25) -> None:
+        """Return on SIGTERM (also one that came before), on Ctrl+C, or once ``still_running`` says no."""
+        try:
+            while not self._asked and still_running():
+                time.sleep(poll_s)
+        except KeyboardInterrupt:
+            pass

@@ -16,7 +16,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, resolve_id, run_until_stopped, utc_now
+from checkin.cli_common import OK, REFUSED, StopRequests, UsageError, open_db, print_json, resolve_id, utc_now
 from checkin.store.engine import APP_NAME, create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
@@ -91,6 +91,11 @@ def _serve(args: argparse.Namespace) -> int:
                   "needs it next time.", file=sys.stderr)
     if not password:
         raise UsageError("this hub's password is not in the keyring; give it with --password")
+    with StopRequests() as stop:
+        return _run_hub(args, data, password, stop)
+
+
+def _run_hub(args: argparse.Namespace, data: Path, password: str, stop: StopRequests) -> int:
     running = server.start(data, args.listen, args.port)
     try:
         local_url = server.hub_url("127.0.0.1" if args.listen in ("0.0.0.0", "*") else args.listen, args.port,
@@ -105,7 +110,7 @@ def _serve(args: argparse.Namespace) -> int:
         shown_host = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
         _print_ready(ready, server.hub_url(shown_host, args.port, password))
         print("Serving. Ctrl+C stops the hub (stations keep working and catch up when it is back).", flush=True)
-        run_until_stopped(lambda: running.process.poll() is None)
+        stop.wait(lambda: running.process.poll() is None)
         if running.process.poll() is not None:
             print("PostgreSQL stopped unexpectedly; see " + str(data / "server.log"), file=sys.stderr)
             return REFUSED
@@ -187,8 +192,9 @@ def _forever(store: Any, url: str) -> int:
 
     worker = SyncWorker(store, url, show)
     print(f"Syncing with {credentials.shown(url)}; Ctrl+C stops.", flush=True)
-    worker.start()
-    run_until_stopped()
+    with StopRequests() as stop:
+        worker.start()
+        stop.wait()
     worker.stop()
     return OK
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from checkin.cli_common import StopRequests
 from checkin.sync import server
 from tests.sync.conftest import Hub, checkin
 
@@ -124,6 +125,20 @@ def test_sync_stops_on_sigterm_even_when_the_kernel_hands_it_to_a_worker_thread(
         raise AssertionError("`checkin sync` ignored SIGTERM") from None
     assert syncing.returncode == 0, rest
     assert "Traceback" not in rest
+
+
+def test_a_sigterm_before_the_wait_still_lets_the_cleanup_run() -> None:
+    # `hub serve` prints "Serving" and then waits; a SIGTERM in between ended it on the spot, leaving its
+    # PostgreSQL running with the data folder locked (seen once in a slow full run).
+    cleaned = []
+    with StopRequests() as stop:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)  # before the wait: this process must live on
+            stop.wait(poll_s=60)  # returns at once: the request was kept
+        finally:
+            cleaned.append(True)
+    assert cleaned == [True]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # put back as it was
 
 
 def test_without_a_system_keyring_the_hub_password_goes_into_no_file(tmp_path: Path, hub_url: str) -> None:
