@@ -140,9 +140,13 @@ def looks_like_badge(text: str) -> bool:
 def check(text: str, keyring: Keyring) -> Checked:
     """Verify a normalised scan as a badge code against the station's keys."""
     checked = _check(text, keyring)
-    if checked.check is Check.FORGED and ("Y" in text or "Z" in text):
+    if checked.check is not Check.VALID and ("Y" in text or "Z" in text):
         swapped = _check(text.translate(_QWERTZ_BACK), keyring)
-        if swapped.check is not Check.FORGED:  # only a real signature verifies: this was our badge
+        # A signature that verifies proves the swap right. Short of that, a header that names this
+        # conference only once swapped back was typed on a QWERTZ host too; any other reading of the
+        # swapped text is just what swapping letters of a forgery happens to spell.
+        names_us_only_swapped = checked.check is Check.WRONG_CONFERENCE and swapped.check is not Check.WRONG_CONFERENCE
+        if swapped.check in (Check.VALID, Check.REVOKED_KEY) or names_us_only_swapped:
             return swapped
     return checked
 

@@ -113,6 +113,23 @@ def test_code_survives_keyboard_layouts(key, ring, layout) -> None:
     assert codes.check(codes.normalise(typed), ring).badge == badge(revision=3)
 
 
+def conference_whose_tag_has_y_or_z() -> str:
+    """A conference id whose tag is spelled with Y or Z, so a QWERTZ swap lands in the code's header."""
+    header = slice(len(codes.PREFIX) + 1, len(codes.PREFIX) + 4)  # the characters carrying the tag's bits
+    return next(name for name in (f"conference-{n}" for n in range(1000))
+                if set(codes.sign(badge(conference=name), codes.new_private_key())[header]) & {"Y", "Z"})
+
+
+def test_qwertz_swap_in_the_header_still_verifies_and_never_turns_a_forgery_into_another_conference(key) -> None:
+    conference = conference_whose_tag_has_y_or_z()
+    ring = Keyring(codes.conference_tag(conference), {1: PublicKey(1, key.public_key())})
+    text = codes.sign(badge(conference=conference), key)
+    assert codes.check(codes.normalise(typed_through(text, US_TO_QWERTZ)), ring).check is Check.VALID
+    forged = text[:-20] + "A" * 20
+    assert codes.check(forged, ring).check is Check.FORGED
+    assert codes.check(typed_through(forged, US_TO_QWERTZ), ring).check is Check.FORGED
+
+
 def test_caps_lock_and_stray_whitespace_are_undone(key, ring) -> None:
     text = codes.sign(badge(), key)
     typed = " \t" + typed_through(text, {}, caps_lock=True) + "\r\n"
