@@ -69,6 +69,7 @@ class AttendeeCard(QFrame):
                       duplicates: Sequence[DuplicateBadge] = ()) -> None:
         """Show ``attendee``; ``given`` maps entitlement code -> (when, station)."""
         self.attendee = attendee
+        self.status.setVisible(attendee is not None)  # an empty label keeps its coloured background
         if attendee is None:
             self.name.setText("No attendee selected")
             for label in (self.organization, self.details, self.status, self.arrival):

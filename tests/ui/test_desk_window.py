@@ -68,6 +68,16 @@ def test_type_a_name_pick_it_with_arrows_and_check_in(qtbot, window: DeskWindow,
     assert window.search_field.hasFocus() and window.search_field.selectedText()
 
 
+def test_clearing_the_search_leaves_no_coloured_status_bar_on_the_empty_card(qtbot, window: DeskWindow,
+                                                                             store: Store) -> None:
+    qtbot.keyClicks(window.search_field, pick(store, status="paid").last_name[:4])
+    qtbot.waitUntil(lambda: window.card.attendee is not None)
+    assert window.card.status.isVisible() and window.card.status.text()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
+    assert window.card.attendee is None and window.card.name.text() == "No attendee selected"
+    assert not window.card.status.isVisible()
+
+
 def test_checking_in_twice_says_when_and_by_whom(qtbot, window: DeskWindow, store: Store) -> None:
     target = pick(store, status="paid")
     type_and_enter(qtbot, window, target.external_id)
