@@ -92,13 +92,16 @@ def build_window(store: Store, args: argparse.Namespace) -> QMainWindow:
 
 
 def pick_room(store: Store) -> str:
-    """Door staff pick their room from the list (typing a few letters jumps to it)."""
+    """Door staff pick their room from the list (typing a few letters jumps to it); the capacity beside
+    each name lets them check it against the sign on the door."""
     with store.reading() as session:
-        names = list(session.scalars(select(Room.name).order_by(Room.name)))
-    room, ok = QInputDialog.getItem(None, "Muster · Door station", "Which room is this door for?", names, 0, False)
+        rooms = session.execute(select(Room.name, Room.capacity).order_by(Room.name)).all()
+    choices = [f"{name}  ·  {capacity} people" for name, capacity in rooms]
+    choice, ok = QInputDialog.getItem(None, "Muster · Door station", "Which room is this door for?", choices, 0,
+                                      False)
     if not ok:
         raise SystemExit(1)
-    return str(room)
+    return str(rooms[choices.index(choice)].name)
 
 
 def utc_now() -> datetime:

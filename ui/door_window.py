@@ -51,7 +51,7 @@ class DoorWindow(QMainWindow):
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.count_label.setStyleSheet("font-size: 40pt; font-weight: bold;")
         self.bar = QProgressBar()
-        self.bar.setTextVisible(True)
+        self.bar.setTextVisible(False)  # the share is in words below: text across a coloured chunk is unreadable
         self.bar.setMinimumHeight(42)
         self.rate_label = QLabel()
         self.rate_label.setStyleSheet("font-size: 13pt;")
@@ -161,12 +161,11 @@ class DoorWindow(QMainWindow):
         self.count_label.setText(f"{count} / {self.door.capacity}")
         self.bar.setMaximum(capacity)
         self.bar.setValue(min(count, capacity))
-        self.bar.setFormat(f"{100 * share:.0f}% full")
-        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {TONE_COLOURS[tone][0]}; }}"
-                               " QProgressBar { font-size: 14pt; font-weight: bold; }")
+        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {TONE_COLOURS[tone][0]}; border-radius: 3px; }}"
+                               " QProgressBar { background: #ffffff; border: 1px solid #90a4ae; border-radius: 4px; }")
         self.bar_tone = tone
         self.session_label.setText(f"Now: {title}" if title else "No session scheduled now")
-        self.rate_label.setText(f"Arrivals: {arrivals or 'none'} in the last 10 min · "
+        self.rate_label.setText(f"{100 * share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "
                                 + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60))
 
 
@@ -175,9 +174,9 @@ FULL_SOON_MIN = 60  # further off, "full in about 1390 min" only gets in the way
 
 def _places_left(left: int, per_minute: float) -> str:
     if left < 0:
-        return f"full, {-left} over capacity"
+        return f"{-left} over capacity"
     if left == 0:
-        return "full"
+        return "no places left"
     places = f"{left} place{'s' if left != 1 else ''} left"
     minutes = left / per_minute if per_minute > 0 else float("inf")
     if minutes <= FULL_SOON_MIN:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog
+
 from checkin.store import Store
-from ui.app import build_window, parse_args, wedge_settings
+from ui.app import build_window, parse_args, pick_room, wedge_settings
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
@@ -34,3 +37,19 @@ def test_each_station_kind_opens_its_window(qtbot, store: Store, options: list[s
     window = build_window(store, parse_args(options))
     qtbot.add_widget(window)
     assert type(window) is kind
+
+
+def test_door_staff_pick_their_room_from_names_with_capacities(qtbot, store: Store) -> None:
+    shown: list[str] = []
+
+    def choose_201a() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        combo = dialog.findChild(QComboBox)
+        shown.extend(combo.itemText(i) for i in range(combo.count()))
+        combo.setCurrentIndex(next(i for i, text in enumerate(shown) if text.startswith("201A ")))
+        dialog.accept()
+
+    QTimer.singleShot(0, choose_201a)
+    assert pick_room(store) == "201A"
+    assert "201A  ·  140 people" in shown

@@ -64,7 +64,7 @@ def scan(qtbot, window: DoorWindow, text: str, clock: Clock):
 
 def test_a_session_filling_up(qtbot, door: DoorWindow, codes: list[str], clock: Clock) -> None:
     assert door.banner.text() == "Scan a badge."  # a door has no search box to type into
-    assert door.rate_label.text() == "Arrivals: none in the last 10 min · 7 places left"
+    assert door.rate_label.text() == "0% full · Arrivals: none in the last 10 min · 7 places left"
     for n in range(5):
         verdict = scan(qtbot, door, codes[n], clock)
         assert verdict.code is VerdictCode.ACCEPTED and verdict.tone is Tone.GOOD, verdict.message
@@ -72,9 +72,11 @@ def test_a_session_filling_up(qtbot, door: DoorWindow, codes: list[str], clock: 
     sixth = scan(qtbot, door, codes[5], clock)  # 6/7 = 86%: amber
     assert sixth.accepted and sixth.tone is Tone.WARN and door.bar_tone is Tone.WARN
     assert door.banner.tone is Tone.WARN and "6 of 7" in door.banner.message
-    assert door.rate_label.text() == "Arrivals: 6 in the last 10 min · 1 place left · full in about 2 min at this rate"
+    assert door.rate_label.text() == ("86% full · Arrivals: 6 in the last 10 min · 1 place left · "
+                                    "full in about 2 min at this rate")
     seventh = scan(qtbot, door, codes[6], clock)
-    assert seventh.accepted and door.bar_tone is Tone.BAD and door.rate_label.text().endswith(" · full")
+    assert seventh.accepted and door.bar_tone is Tone.BAD and door.rate_label.text().startswith("100% full")
+    assert door.rate_label.text().endswith(" · no places left")
     refused = scan(qtbot, door, codes[7], clock)
     assert refused.code is VerdictCode.ROOM_FULL and door.banner.tone is Tone.BAD
     assert door.sounds.played[-1] is Tone.BAD
@@ -90,7 +92,7 @@ def test_a_session_filling_up(qtbot, door: DoorWindow, codes: list[str], clock: 
         qtbot.keyClick(door, Qt.Key.Key_F8)
     assert overridden.args[0].accepted and "fire marshal" in overridden.args[0].message
     assert door.count_label.text() == "8 / 7"
-    assert door.rate_label.text().endswith(" · full, 1 over capacity")
+    assert door.rate_label.text()== "114% full · Arrivals: 8 in the last 10 min · 1 over capacity"
 
 
 
