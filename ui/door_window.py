@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from checkin import scanning
 from checkin.domain import Tone, Verdict, VerdictCode
 from checkin.occupancy import tracking
-from checkin.occupancy.door import Door, Mode, adjust_count, door_scan, override
+from checkin.occupancy.door import Door, Mode, adjust_count, door_scan, hand_count_answer, override
 from checkin.store import Store
-from checkin.store.models import ConferenceSession, PresenceInterval
+from checkin.store.models import ConferenceSession
 from ui.sound import VerdictSounds
 from ui.theme import TONE_COLOURS
 from ui.verdict_banner import VerdictBanner
@@ -123,8 +123,7 @@ class DoorWindow(QMainWindow):
 
     def count_by_hand(self, delta: int) -> None:
         total = adjust_count(self.store, self.door, delta, "no badge", self.clock())
-        self.banner.show_message(Tone.GOOD, f"Counted by hand: {'+1' if delta > 0 else '−1'}. "
-                                            f"{total} of {self.door.capacity} in the room.")
+        self.banner.show_message(*hand_count_answer(total, delta, self.door))
         self.refresh()
 
     @Slot()
@@ -151,9 +150,7 @@ class DoorWindow(QMainWindow):
             slot = schedule.session_at(self.door.room_id, now)
             title = connection.execute(select(ConferenceSession.title).where(
                 ConferenceSession.id == slot.session_id)).scalar() if slot else None
-            arrivals = connection.execute(select(func.count()).select_from(PresenceInterval).where(
-                PresenceInterval.room_id == self.door.room_id, PresenceInterval.started_at > now - RATE_WINDOW,
-                PresenceInterval.started_at <= now)).scalar_one()
+            arrivals = tracking.arrivals(connection, self.door.room_id, now - RATE_WINDOW, now)
         capacity = max(1, self.door.capacity)
         share = count / capacity
         tone = Tone.BAD if share >= 1 else Tone.WARN if share >= self.door.warn_at else Tone.GOOD

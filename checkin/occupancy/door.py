@@ -104,6 +104,16 @@ def decide_door(presented: scanning.Presented, attendee: AttendeeView | None, do
     return Verdict(VerdictCode.ACCEPTED, tone, f"Welcome, {name}! {_count(after, room)}", attendee)
 
 
+def hand_count_answer(total: int, delta: int, door: Door) -> tuple[Tone, str]:
+    """What the door says after counting a person without a badge: the same colours as a scan at that level."""
+    counted = f"Counted by hand: {'+1' if delta > 0 else '−1'}. {total} of {door.capacity} in the room"
+    if door.capacity and total > door.capacity:
+        return Tone.BAD, f"{counted}: over capacity. Let nobody else in."
+    if door.capacity and total / door.capacity >= door.warn_at:
+        return Tone.WARN, f"{counted} ({100 * total / door.capacity:.0f}%)."
+    return Tone.GOOD, f"{counted}."
+
+
 def _count(count: int, room: RoomNow) -> str:
     share = f" ({100 * count / room.capacity:.0f}%)" if room.capacity else ""
     return f"{max(0, count)} of {room.capacity} in the room{share}."

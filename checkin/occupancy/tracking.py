@@ -273,6 +273,15 @@ def headcount(connection: Connection, room_id: str, now: datetime, schedule: Sch
     return present_in(connection, room_id, now) + manual_in(connection, room_id, now, schedule)
 
 
+def arrivals(connection: Connection, room_id: str, since: datetime, now: datetime) -> int:
+    """People who came into the room after ``since``: badge entries and those counted in by hand."""
+    by_badge = connection.execute(select(func.count()).select_from(PresenceInterval).where(
+        PresenceInterval.room_id == room_id, PresenceInterval.started_at > since,
+        PresenceInterval.started_at <= now)).scalar_one()
+    by_hand = sum(1 for a in _adjustments_by_room(connection).get(room_id, []) if a.delta > 0 and since < a.at <= now)
+    return int(by_badge) + by_hand
+
+
 @dataclass(frozen=True)
 class RoomCount:
     room_id: str

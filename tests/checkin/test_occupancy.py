@@ -100,6 +100,10 @@ def test_scripted_day(store: Store, lab: dict) -> None:
 
     assert adjust_count(store, room, -1, "miscount", at(14, 33)) == 4  # no manual count yet: stays at 0 manual
     assert adjust_count(store, room, +1, "no badge", at(14, 34)) == 5
+    with store.writing() as connection:  # d and e by badge, one by hand; the −1 brought nobody in
+        assert tracking.arrivals(connection, room.room_id, at(14, 24), at(14, 35)) == 3
+        assert tracking.arrivals(connection, room.room_id, at(14, 30), at(14, 35)) == 1
+        assert tracking.arrivals(connection, room.room_id, at(14, 30), at(14, 33)) == 0
     assert count(store, room, at(15, 5)) == 0  # s1 ended: everyone's presence closed, manual count reset
 
     with store.writing() as connection:

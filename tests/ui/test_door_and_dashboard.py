@@ -112,6 +112,19 @@ def test_exit_frees_a_place_and_counting_by_hand(qtbot, door: DoorWindow, codes:
     assert door.count_label.text() == "7 / 7"
     qtbot.keyClick(door, Qt.Key.Key_F3)
     assert door.count_label.text() == "8 / 7" and door.bar_tone is Tone.BAD
+    assert door.banner.tone is Tone.BAD and "over capacity" in door.banner.message  # not a green "counted"
+
+
+def test_people_counted_by_hand_are_arrivals_and_colour_the_answer_like_scans(qtbot, door: DoorWindow,
+                                                                                 clock: Clock) -> None:
+    for _ in range(5):
+        qtbot.keyClick(door, Qt.Key.Key_F3)
+    assert door.banner.tone is Tone.GOOD and door.banner.message == "Counted by hand: +1. 5 of 7 in the room."
+    qtbot.keyClick(door, Qt.Key.Key_F3)  # 6 of 7: past the 85 % warning level, amber like a scan
+    assert door.banner.tone is Tone.WARN and door.bar_tone is Tone.WARN
+    assert door.rate_label.text().startswith("86% full · Arrivals: 6 in the last 10 min · 1 place left")
+    qtbot.keyClick(door, Qt.Key.Key_F4)
+    assert door.rate_label.text().startswith("71% full · Arrivals: 6 in the last 10 min")  # a −1 is no arrival
 
 
 def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock: Clock) -> None:
