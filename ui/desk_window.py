@@ -215,7 +215,7 @@ class DeskWindow(QMainWindow):
             rows = search(session, text, limit=100) if text.strip() else []
         self.model.set_rows(rows)
         self.matches_label.setText(
-            "" if not text.strip() else f"{len(rows)}{'+' if len(rows) == 100 else ''} match(es)"
+            "" if not text.strip() else f"{len(rows)}{'+' if len(rows) == 100 else ''} match{'es' if len(rows) != 1 else ''}"
         )
         if rows:
             self.table.selectRow(0)

@@ -55,6 +55,7 @@ class WalkInDialog(QDialog):
         self.errors.setStyleSheet("color: #c62828; font-weight: bold;")
         self.errors.setWordWrap(True)
         self.duplicates = QListWidget()
+        self.duplicates.setMinimumWidth(640)  # name, email, organization and number without scrolling sideways
         self.duplicates.setVisible(False)
         self.duplicates_label = QLabel("Already registered? Pick them instead of making a second record:")
         self.duplicates_label.setVisible(False)
@@ -136,7 +137,9 @@ class WalkInDialog(QDialog):
         self.duplicates.setCurrentRow(0)
         for widget in (self.duplicates, self.duplicates_label, self.use_existing_button):
             widget.setVisible(True)
-        self.errors.setText(f"{len(found)} possible match(es) found. Press Register again to make a new record.")
+        who = "Someone already registered looks" if len(found) == 1 else f"{len(found)} people already registered look"
+        self.errors.setText(f"{who} like this walk-in. Enter uses the selected record; "
+                            "Register anyway makes a new one.")
         self.register_button.setText("Register anyway")
         self._confirmed_new = True
         self.duplicates.setFocus()

@@ -178,6 +178,28 @@ def test_walk_in_dialog_register_anyway(qtbot, store: Store) -> None:
     assert dialog.outcome.form.email == "someone.new@x.org"
 
 
+def test_walk_in_dialog_enter_after_a_match_uses_the_existing_record(qtbot, store: Store) -> None:
+    existing = pick(store, status="paid")
+
+    def find(email: str, first: str, last: str):
+        with store.reading() as session:
+            return likely_duplicates(session, email, first, last)
+
+    dialog = WalkInDialog(find)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.first_name, existing.first_name)
+    qtbot.keyClicks(dialog.last_name, existing.last_name)
+    qtbot.keyClicks(dialog.email, existing.email.upper())
+    qtbot.keyClick(dialog.email, Qt.Key.Key_Return)
+    assert dialog.outcome is None and dialog.focusWidget() is dialog.duplicates
+    assert dialog.errors.text().startswith(("Someone already registered looks like", "people already registered"))
+    qtbot.keyClick(dialog.duplicates, Qt.Key.Key_Return)  # a volunteer pressing Enter twice: no second record
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.outcome is not None and dialog.outcome.form is None
+    assert dialog.outcome.existing is not None and dialog.outcome.existing.id == existing.id
+
+
 def test_walk_in_dialog_registers_on_enter(qtbot) -> None:
     dialog = WalkInDialog(lambda email, first, last: [])
     qtbot.add_widget(dialog)
