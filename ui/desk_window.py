@@ -214,8 +214,9 @@ class DeskWindow(QMainWindow):
         with self.store.reading() as session:
             rows = search(session, text, limit=100) if text.strip() else []
         self.model.set_rows(rows)
+        more = "+" if len(rows) == 100 else ""
         self.matches_label.setText(
-            "" if not text.strip() else f"{len(rows)}{'+' if len(rows) == 100 else ''} match{'es' if len(rows) != 1 else ''}"
+            "" if not text.strip() else f"{len(rows)}{more} match{'es' if len(rows) != 1 else ''}"
         )
         if rows:
             self.table.selectRow(0)
