@@ -74,6 +74,9 @@ def not_printed_here(answer: KioskAnswer) -> KioskAnswer:
 
 
 DID_NOT_PRINT = KioskAnswer(Tone.BAD, "Your badge did not print.", DESK)
+# After a failed print the kiosk checks nobody else in until staff reopen it: each would only be sent on to
+# the desk for a badge, and the desk could not tell them from people whose badge did print.
+OUT_OF_ORDER = KioskAnswer(Tone.BAD, "This kiosk cannot print badges right now.", DESK)
 
 
 def _is_ticket_code(store: Store, presented: scanning.Presented) -> bool:

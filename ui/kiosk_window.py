@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from checkin import kiosk, scanning
@@ -25,6 +26,7 @@ from ui.verdict_banner import VerdictBanner
 
 Clock = Callable[[], datetime]
 PROMPT = "Scan the barcode from your confirmation email\n(or the code on your badge)"
+REOPEN_KEY = "Ctrl+Shift+R"
 
 
 class KioskWindow(QMainWindow):
@@ -54,6 +56,13 @@ class KioskWindow(QMainWindow):
         footer.setAlignment(Qt.AlignmentFlag.AlignCenter)
         footer.setWordWrap(True)
         footer.setStyleSheet("font-size: 16pt; color: #546e7a;")
+        self.printer_problem = ""  # set by a failed print: the kiosk is out of order until staff reopen it
+        self.staff_note = QLabel()
+        self.staff_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.staff_note.setWordWrap(True)
+        self.staff_note.setStyleSheet("font-size: 11pt; color: #b71c1c;")
+        self.staff_note.setVisible(False)
+        QShortcut(QKeySequence(REOPEN_KEY), self).activated.connect(self.reopen)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -68,16 +77,20 @@ class KioskWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addStretch(1)
         layout.addWidget(footer)
+        layout.addWidget(self.staff_note)
         self.setCentralWidget(central)
 
         self.reset_timer = QTimer(self)
         self.reset_timer.setSingleShot(True)
         self.reset_timer.setInterval(reset_ms)
-        self.reset_timer.timeout.connect(self.banner.clear_verdict)
+        self.reset_timer.timeout.connect(self._idle)
         self.resize(1024, 768)
 
     @Slot(str)
     def scan(self, text: str) -> None:
+        if self.printer_problem:
+            self._show(kiosk.OUT_OF_ORDER)
+            return
         _verdict, answer = kiosk.kiosk_scan(self.store, text, self.clock(), self.recent_scans)
         if answer.print_for is not None:
             try:
@@ -89,7 +102,25 @@ class KioskWindow(QMainWindow):
 
     @Slot(object)
     def _print_failed(self, job: PrintJob) -> None:
+        self.printer_problem = job.error
+        self.staff_note.setText(f"Staff: {job.error} Then press {REOPEN_KEY} to reopen this kiosk.")
+        self.staff_note.setVisible(True)
         self._show(kiosk.DID_NOT_PRINT)
+
+    @Slot()
+    def reopen(self) -> None:
+        """Staff fixed the printer: take attendees again. Failed badges are not retried: those people
+        were sent to the desk, which reprints them."""
+        self.printer_problem = ""
+        self.staff_note.setVisible(False)
+        self._idle()
+
+    @Slot()
+    def _idle(self) -> None:
+        if self.printer_problem:
+            self.banner.show_message(kiosk.OUT_OF_ORDER.tone, kiosk.OUT_OF_ORDER.headline, kiosk.OUT_OF_ORDER.detail)
+        else:
+            self.banner.clear_verdict()
 
     def _show(self, answer: kiosk.KioskAnswer) -> None:
         self.banner.show_message(answer.tone, answer.headline, answer.detail)

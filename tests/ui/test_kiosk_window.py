@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
 from checkin import decoding
@@ -73,3 +74,35 @@ def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the
     assert not (tmp_path / "badges").exists()
     with store.reading() as session:
         assert session.get(AttendeeState, person.id) is not None  # the check-in stands
+
+
+def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Store, now: datetime,
+                                                               tmp_path: Path) -> None:
+    PrintSettings("Badge printer that is unplugged", "cr80", 1, tmp_path / "badges").save()
+    window = KioskWindow(store, lambda: now, reset_ms=200)
+    qtbot.add_widget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)  # the staff key is a shortcut: it reaches the active window only
+    with store.reading() as session:
+        first, second = session.scalars(select(Attendee).where(Attendee.status == "paid")
+                                        .order_by(Attendee.sort_key)).all()[6:8]
+    with qtbot.waitSignal(window.print_queue.failed, timeout=20_000):
+        window.scan(first.ticket_code or "")
+    assert window.banner.tone is Tone.BAD and window.banner.message == "Your badge did not print."
+    assert window.staff_note.isVisible() and "unplugged" in window.staff_note.text()
+    qtbot.waitUntil(lambda: window.banner.message == "This kiosk cannot print badges right now.")  # not the prompt
+
+    with qtbot.waitSignal(window.answered) as answered:
+        window.scan(second.ticket_code or "")
+    assert answered.args[0].headline == "This kiosk cannot print badges right now."
+    with store.reading() as session:
+        assert session.get(AttendeeState, first.id) is not None  # checked in; the desk reprints the badge
+        assert session.get(AttendeeState, second.id) is None  # sent to the desk before anything was recorded
+
+    window.print_settings = PrintSettings("", "cr80", 1, tmp_path / "badges")  # staff fixed the printing
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.banner.tone is None and not window.staff_note.isVisible()
+    with qtbot.waitSignal(window.print_queue.printed, timeout=20_000):
+        window.scan(second.ticket_code or "")
+    assert window.banner.message == f"Welcome, {second.first_name}!"
