@@ -19,7 +19,7 @@ from checkin.printing.template import load_template
 from checkin.store import Store
 from ui.badge_jobs import NoBadge, queue_badge
 from ui.camera import CameraView
-from ui.print_queue import PrintJob, PrintQueue
+from ui.print_queue import PrintJob, PrintQueue, printer_missing
 from ui.print_settings import PrintSettings
 from ui.sound import VerdictSounds
 from ui.verdict_banner import VerdictBanner
@@ -85,6 +85,9 @@ class KioskWindow(QMainWindow):
         self.reset_timer.setInterval(reset_ms)
         self.reset_timer.timeout.connect(self._idle)
         self.resize(1024, 768)
+        if missing := printer_missing(self.print_settings.printer):  # closed before anyone is checked in
+            self._close_for(missing)
+            self._idle()
 
     @Slot(str)
     def scan(self, text: str) -> None:
@@ -102,17 +105,22 @@ class KioskWindow(QMainWindow):
 
     @Slot(object)
     def _print_failed(self, job: PrintJob) -> None:
-        self.printer_problem = job.error
-        self.staff_note.setText(f"Staff: {job.error} Then press {REOPEN_KEY} to reopen this kiosk.")
-        self.staff_note.setVisible(True)
+        self._close_for(job.error)
         self._show(kiosk.DID_NOT_PRINT)
+
+    def _close_for(self, problem: str) -> None:
+        self.printer_problem = problem
+        self.staff_note.setText(f"Staff: {problem} {REOPEN_KEY} reopens this kiosk once the printer works.")
+        self.staff_note.setVisible(True)
 
     @Slot()
     def reopen(self) -> None:
-        """Staff fixed the printer: take attendees again. Failed badges are not retried: those people
-        were sent to the desk, which reprints them."""
+        """Staff fixed the printer: take attendees again (unless the printer is still missing). Failed badges
+        are not retried: those people were sent to the desk, which reprints them."""
         self.printer_problem = ""
         self.staff_note.setVisible(False)
+        if missing := printer_missing(self.print_settings.printer):
+            self._close_for(missing)
         self._idle()
 
     @Slot()

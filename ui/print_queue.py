@@ -53,6 +53,15 @@ def default_printer() -> str:
     return QPrinterInfo.defaultPrinterName()
 
 
+def printer_missing(name: str) -> str:
+    """Why the system printer ``name`` cannot be printed on now, or "" if it can (or none is named)."""
+    if not name or not QPrinterInfo.printerInfo(name).isNull():
+        return ""
+    known = ", ".join(printer_names()) or "none are set up"
+    return (f"Printer '{name}' is not available (printers here: {known}). "
+            "Check it is switched on and connected, then retry.")
+
+
 class _Relay(QObject):
     finished = Signal(int, str)  # job id, error ("" when printed)
 
@@ -92,12 +101,9 @@ def print_now(job: PrintJob) -> None:
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(job.pdf_file)
     else:
-        info = QPrinterInfo.printerInfo(job.printer)
-        if info.isNull():
-            known = ", ".join(printer_names()) or "none are set up"
-            raise PrintError(f"Printer '{job.printer}' is not available (printers here: {known}). "
-                             "Check it is switched on and connected, then retry.")
-        printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
+        if missing := printer_missing(job.printer):
+            raise PrintError(missing)
+        printer = QPrinter(QPrinterInfo.printerInfo(job.printer), QPrinter.PrinterMode.HighResolution)
     width, height = job.page_size_pt
     printer.setPageLayout(QPageLayout(QPageSize(QSizeF(width, height), QPageSize.Unit.Point, "Badge"),
                                       QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))

@@ -78,15 +78,17 @@ def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the
 
 def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Store, now: datetime,
                                                                tmp_path: Path) -> None:
-    PrintSettings("Badge printer that is unplugged", "cr80", 1, tmp_path / "badges").save()
+    PrintSettings("", "cr80", 1, tmp_path / "badges").save()
     window = KioskWindow(store, lambda: now, reset_ms=200)
     qtbot.add_widget(window)
     window.show()
     window.activateWindow()
     qtbot.waitActive(window)  # the staff key is a shortcut: it reaches the active window only
+    assert not window.printer_problem
     with store.reading() as session:
         first, second = session.scalars(select(Attendee).where(Attendee.status == "paid")
                                         .order_by(Attendee.sort_key)).all()[6:8]
+    window.print_settings = PrintSettings("Badge printer that was unplugged", "cr80", 1, tmp_path / "badges")
     with qtbot.waitSignal(window.print_queue.failed, timeout=20_000):
         window.scan(first.ticket_code or "")
     assert window.banner.tone is Tone.BAD and window.banner.message == "Your badge did not print."
@@ -100,9 +102,27 @@ def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Sto
         assert session.get(AttendeeState, first.id) is not None  # checked in; the desk reprints the badge
         assert session.get(AttendeeState, second.id) is None  # sent to the desk before anything was recorded
 
+    reopen = (Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, *reopen)  # the printer is still missing: the kiosk stays closed
+    assert window.printer_problem and window.banner.message == "This kiosk cannot print badges right now."
     window.print_settings = PrintSettings("", "cr80", 1, tmp_path / "badges")  # staff fixed the printing
-    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, *reopen)
     assert window.banner.tone is None and not window.staff_note.isVisible()
     with qtbot.waitSignal(window.print_queue.printed, timeout=20_000):
         window.scan(second.ticket_code or "")
     assert window.banner.message == f"Welcome, {second.first_name}!"
+
+
+def test_a_kiosk_whose_printer_is_missing_at_start_takes_nobody(qtbot, store: Store, now: datetime,
+                                                                tmp_path: Path) -> None:
+    PrintSettings("Zebra ZC300 (front kiosk)", "cr80", 1, tmp_path / "badges").save()
+    window = KioskWindow(store, lambda: now)
+    qtbot.add_widget(window)
+    assert window.banner.message == "This kiosk cannot print badges right now."
+    assert "Zebra ZC300 (front kiosk)" in window.staff_note.text()
+    with store.reading() as session:
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).first()
+    assert person is not None
+    window.scan(person.ticket_code or "")
+    with store.reading() as session:
+        assert session.get(AttendeeState, person.id) is None
