@@ -3,6 +3,7 @@ and logged as printed once the printer has it. The desk and the kiosk print thro
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -34,7 +35,10 @@ def queue_badge(store: Store, attendee_id: str, settings: PrintSettings, templat
     stock = STOCKS[settings.stock]
     pdf_file = ""
     if not settings.printer:
-        settings.folder.mkdir(parents=True, exist_ok=True)
+        # A folder that cannot be made (a USB stick pulled out) fails the job itself, which says so in words
+        # and waits in the queue for a retry, as a missing printer does.
+        with contextlib.suppress(OSError):
+            settings.folder.mkdir(parents=True, exist_ok=True)
         pdf_file = str(settings.folder / f"{badge.external_id}-badge-{badge.revision}.pdf")
     job = PrintJob(f"Badge {badge.external_id} ({badge.first_name} {badge.last_name})",
                    badge_pdf(badge, stock, template), stock.page, settings.printer, pdf_file, settings.copies)

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from sqlalchemy import func, select, update
 
 from checkin import decoding
-from checkin.domain import EventKind, VerdictCode
+from checkin.domain import EventKind, Tone, VerdictCode
 from checkin.printing.badge_pdf import BadgeData, Cancelled, badge_pdf, render_badges
 from checkin.printing.layouts import STOCKS
 from checkin.printing.sources import Selection, select_badges
 from checkin.printing.template import load_template
 from checkin.store import Store
-from checkin.store.models import Attendee, Event
+from checkin.store.models import Attendee, AttendeeState, Event
 from tests.checkin.test_printing import rasterize
 from ui.bulk_print_dialog import BulkPrintDialog
 from ui.desk_window import DeskWindow
@@ -115,6 +115,24 @@ def test_check_in_and_print_key_then_reprint(qtbot, window: DeskWindow, store: S
     with qtbot.waitSignal(window.checked_in) as again:
         window.scan(new_code)
     assert again.args[0].code is VerdictCode.ALREADY_CHECKED_IN
+
+
+def test_a_badge_folder_that_cannot_be_made_fails_the_job_in_words(qtbot, window: DeskWindow, store: Store,
+                                                                   tmp_path: Path) -> None:
+    (tmp_path / "stick").write_text("a file where the folder's parent should be")
+    window.print_settings = PrintSettings("", "cr80", 1, tmp_path / "stick" / "badges")
+    with store.reading() as session:
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid")
+                                 .order_by(Attendee.sort_key)).all()[2]
+    qtbot.keyClicks(window.search_field, person.external_id)
+    qtbot.waitUntil(lambda: window.card.attendee is not None)
+    with qtbot.waitSignal(window.print_queue.failed, timeout=20_000) as failed:
+        qtbot.keyClick(window.search_field, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert "Could not save" in failed.args[0].error and "Not a directory" in failed.args[0].error
+    assert window.banner.tone is Tone.BAD and "did not print" in window.banner.message
+    with store.reading() as session:
+        assert session.get(AttendeeState, person.id) is not None  # the check-in stands
+    assert list(window.print_queue.failures) == [failed.args[0].id]  # kept for a retry elsewhere
 
 
 def test_bulk_badges_with_progress(qtbot, store: Store, tmp_path: Path) -> None:
