@@ -69,6 +69,9 @@ class PrintSetupDialog(QDialog):
         for name in printer_names():
             label = f"{name} (default)" if name == default_printer() else name
             self.printer.addItem(label, name)
+        if current.printer and self.printer.findData(current.printer) < 0:
+            # Switched off or unplugged: kept as chosen, so saving other changes never swaps it for PDF files.
+            self.printer.addItem(f"{current.printer} (not available now)", current.printer)
         self.printer.setCurrentIndex(max(0, self.printer.findData(current.printer)))
         self.stock = QComboBox()
         for stock in STOCKS.values():

@@ -174,6 +174,16 @@ def test_print_setup_is_remembered(qtbot, window: DeskWindow) -> None:
     assert "PDF files" in again.describe()
 
 
+def test_print_setup_keeps_a_printer_that_is_switched_off(qtbot, tmp_path: Path) -> None:
+    from ui.print_settings import PrintSetupDialog
+
+    dialog = PrintSetupDialog(PrintSettings("Zebra ZC300 (front kiosk)", "cr80", 1, tmp_path))
+    qtbot.add_widget(dialog)
+    assert dialog.printer.currentText() == "Zebra ZC300 (front kiosk) (not available now)"
+    dialog.copies.setValue(2)
+    assert (dialog.chosen().printer, dialog.chosen().copies) == ("Zebra ZC300 (front kiosk)", 2)
+
+
 def test_a_station_without_the_signing_key_says_so(qtbot, store: Store, now: datetime, tmp_path: Path) -> None:
     from checkin.store.models import BadgeKey
 
