@@ -58,8 +58,9 @@ class BulkPrintDialog(QDialog):
     done_rendering = Signal(object, object, str)  # badges, path, stock name
 
     def __init__(self, store: Store, template: Template, stock: str, folder: Path,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, printer: str = "") -> None:
         super().__init__(parent)
+        self.printer = printer  # where the desk sends the finished file; "" keeps it as a PDF only
         self.setWindowTitle("Print badges in bulk")
         self.store, self.template = store, template
         self.kind = QComboBox()
@@ -76,7 +77,7 @@ class BulkPrintDialog(QDialog):
         self.progress = QProgressBar()
         self.status = QLabel("Sorted by last name, for the pick-up tables.")
         self.status.setWordWrap(True)
-        self.start_button = QPushButton("&Make PDF")
+        self.start_button = QPushButton(f"&Print on {printer}" if printer else "&Make PDF")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
         self.cancel_button = QPushButton("&Cancel")
@@ -136,7 +137,10 @@ class BulkPrintDialog(QDialog):
         self.start_button.setEnabled(True)
         if badges is None:
             self.status.setText(error)
+            self.adjustSize()
             return
         path = Path(self.path.text()).expanduser()
-        self.status.setText(f"Wrote {len(badges):,} badges to {path}.")
+        sending = f" Sending them to {self.printer}." if self.printer else ""
+        self.status.setText(f"Wrote {len(badges):,} badges to {path}.{sending}")
+        self.adjustSize()  # the wrapped line would be cut off
         self.done_rendering.emit(badges, path, str(self.stock.currentData()))

@@ -401,7 +401,7 @@ class DeskWindow(QMainWindow):
     @Slot()
     def bulk_print(self) -> None:
         dialog = BulkPrintDialog(self.store, self.template, self.print_settings.stock, self.print_settings.folder,
-                                 self)
+                                 self, self.print_settings.printer)
         dialog.done_rendering.connect(self._bulk_rendered)
         dialog.exec()
         self.search_field.setFocus()

@@ -149,6 +149,15 @@ def test_bulk_badges_with_progress(qtbot, store: Store, tmp_path: Path) -> None:
     assert not (tmp_path / "bulk.pdf.part").exists()
 
 
+def test_bulk_dialog_says_it_prints_when_the_desk_has_a_printer(qtbot, store: Store, tmp_path: Path) -> None:
+    with_printer = BulkPrintDialog(store, load_template(), "cr80", tmp_path, printer="Zebra ZC300")
+    pdf_only = BulkPrintDialog(store, load_template(), "cr80", tmp_path)
+    for dialog in (with_printer, pdf_only):
+        qtbot.add_widget(dialog)
+    assert with_printer.start_button.text() == "&Print on Zebra ZC300"
+    assert pdf_only.start_button.text() == "&Make PDF"
+
+
 def test_cancelling_a_bulk_run_writes_nothing(store: Store) -> None:
     with store.reading() as session:
         badges = select_badges(session, Selection())
