@@ -184,9 +184,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         with store.unit_of_work() as session:
             if args.action == "import":
                 report = import_schedule(session, args.file)
-                print(f"Added {report.added} sessions; {report.unchanged} were already there.")
+                print(f"Added {_count(report.added, 'session')}; {report.unchanged} "
+                      f"{'was' if report.unchanged == 1 else 'were'} already there.")
             else:
-                print(f"Added {import_registrations(session, args.file)} pre-registrations.")
+                print(f"Added {_count(import_registrations(session, args.file), 'pre-registration')}.")
         return OK
     zone = _zone(store)
     with store.writing() as connection:
@@ -340,3 +341,6 @@ def cmd_peaks(args: argparse.Namespace) -> int:
         write_csv(sys.stdout, ["room", "from", "peak"], rows)
     return OK
 
+
+def _count(number: int, thing: str) -> str:
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"

@@ -85,6 +85,7 @@ TOPICS = (
     "Data-Driven School Safety", "Hands-on: Stop the Bleed", "Hands-on: Radio Communications Lab",
 )
 BREAKOUT_ROOMS = ("201A", "201B", "202A", "202B", "203A", "203B", "104A", "104B", "Hall B1", "Hall B2")
+LUNCHEON = (3, "Hall B", time(12, 0), time(13, 45))  # day, room, from, to
 SLOTS = ((time(10, 0), time(11, 15)), (time(11, 30), time(12, 45)), (time(14, 0), time(15, 15)),
          (time(15, 30), time(16, 45)))
 
@@ -195,8 +196,11 @@ def _sessions(session: Session, conference_id: str, rooms: dict[str, Room], rng:
         for slot_start, slot_end in SLOTS:
             for room in BREAKOUT_ROOMS:
                 topic = rng.choice(TOPICS)
+                if day == LUNCHEON[0] and rooms[room].parent_id == rooms[LUNCHEON[1]].id \
+                        and slot_start < LUNCHEON[3] and LUNCHEON[2] < slot_end:
+                    continue  # the halves are one hall for the luncheon (the topic is still drawn: same demo)
                 add(topic, room, day, slot_start, slot_end, "breakout", "Breakouts", prereg=topic.startswith("Hands"))
-    add("Awards Luncheon", "Hall B", 3, time(12, 0), time(13, 45), "luncheon")
+    add("Awards Luncheon", LUNCHEON[1], LUNCHEON[0], LUNCHEON[2], LUNCHEON[3], "luncheon")
     return count
 
 

@@ -61,6 +61,21 @@ def set_room(session: Session, name: str, capacity: int | None = None, setup: st
 
 
 @dataclass(frozen=True)
+class Booking:
+    room: Room
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+
+    def clashes_with(self, other: Booking) -> bool:
+        """Both at once on the same floor: the same room, or a divisible hall and one of its parts (the
+        airwall is either open or closed, and the doors count one room or the other)."""
+        a, b = self.room, other.room
+        same_floor = a.id == b.id or a.parent_id == b.id or b.parent_id == a.id
+        return same_floor and self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+@dataclass(frozen=True)
 class ScheduleReport:
     added: int
     unchanged: int
@@ -72,7 +87,10 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
     conference = current_conference(session)
     zone = ZoneInfo(conference.timezone)
     rooms = {room.name.casefold(): room for room in session.scalars(select(Room))}
-    existing = {(s.room_id, s.starts_at, s.title) for s in session.scalars(select(ConferenceSession))}
+    by_id = {room.id: room for room in rooms.values()}
+    booked = [Booking(by_id[s.room_id], s.starts_at, s.ends_at, s.title)
+              for s in session.scalars(select(ConferenceSession))]
+    existing = {(b.room.id, b.starts_at, b.title) for b in booked}
     problems: list[Problem] = []
     made: list[ConferenceSession] = []
     unchanged = 0
@@ -115,6 +133,13 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
         if (room.id, starts_at, title) in existing:
             unchanged += 1
             continue
+        booking = Booking(room, starts_at, ends_at, title)
+        if taken := next((b for b in booked if b.clashes_with(booking)), None):
+            problems.append(Problem(line, "start", f"{room.name} is taken then: '{taken.title}' is in "
+                                                   f"{taken.room.name} from {taken.starts_at.astimezone(zone):%H:%M}"
+                                                   f" to {taken.ends_at.astimezone(zone):%H:%M} that day."))
+            continue
+        booked.append(booking)
         existing.add((room.id, starts_at, title))
         made.append(ConferenceSession(id=new_id(), conference_id=conference.id, room_id=room.id, title=title,
                                       kind=cell("kind") or "breakout", track=cell("track"), starts_at=starts_at,

@@ -56,7 +56,7 @@ def test_schedule_import_all_or_nothing(db: list[str], tmp_path: Path, capsys) -
     first = paid(db, capsys, 1)[0]
     registrations.write_text(f"session,registration_id\nDrone Response Lab,{first}\n", encoding="utf-8")
     assert main(["sessions", "register", str(registrations), *db]) == 0
-    assert "Added 1 pre-registrations" in capsys.readouterr().out
+    assert "Added 1 pre-registration." in capsys.readouterr().out
 
 
 def test_door_count_occupancy_attendance_roster(db: list[str], tmp_path: Path, capsys) -> None:
@@ -113,6 +113,25 @@ def test_policy_changes_the_counting_rules(db: list[str], capsys) -> None:
     assert main(["occupancy", *db, "--at", "2027-06-30T11:40", "--json"]) == 0
     assert {r["room"]: r["count"] for r in json.loads(capsys.readouterr().out)["rooms"]}["201A"] == 1
     assert main(["policy", *db, "--hours-share", "5"]) == 2
+
+
+def test_a_schedule_that_double_books_a_room_is_refused(db: list[str], tmp_path: Path, capsys) -> None:
+    clashing = tmp_path / "clash.csv"
+    clashing.write_text("Title,Room,Date,Start,End\n"
+                        "Late Addition,201A,2027-07-01,10:30,11:00\n"  # a demo breakout runs 10:00-11:15
+                        "Whole Hall Briefing,201,2027-07-01,11:00,11:20\n"  # 201A and 201B are its halves
+                        "Speaker Prep,105 Speaker Ready Room,2027-07-01,07:00,08:00\n"
+                        "Speaker Prep Overflow,105 Speaker Ready Room,2027-07-01,07:30,08:30\n", encoding="utf-8")
+    assert main(["sessions", "import", str(clashing), *db]) == 1
+    err = capsys.readouterr().err
+    assert "line 2, column 'start': 201A is taken then" in err and "from 10:00 to 11:15" in err
+    assert "line 3, column 'start': 201 is taken then" in err and "is in 201A" in err
+    assert "line 4" not in err and "line 5, column 'start'" in err and "'Speaker Prep' is in 105" in err
+    fine = tmp_path / "fine.csv"
+    fine.write_text("Title,Room,Date,Start,End\nSpeaker Prep,105 Speaker Ready Room,2027-07-01,07:00,08:00\n"
+                    "Speaker Prep,105 Speaker Ready Room,2027-07-01,08:00,09:00\n", encoding="utf-8")
+    assert main(["sessions", "import", str(fine), *db]) == 0  # back to back is not a clash
+    assert "Added 2 sessions; 0 were already there." in capsys.readouterr().out
 
 
 def test_schedule_in_the_shapes_real_exports_have(db: list[str], tmp_path: Path, capsys) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from checkin.conference import entitlements, stats
 from checkin.demo import build_demo
 from checkin.domain import RegistrationType
+from checkin.occupancy.schedule import Booking
 from checkin.store import Store
 from checkin.store.models import Attendee, ConferenceSession, Room
 
@@ -26,6 +27,17 @@ def test_demo_models_the_conference(empty_store: Store) -> None:
     assert 18 <= rooms <= 30
     assert breakouts and all(8 <= n <= 12 for n in breakouts)
     assert figures.cancelled > 0 and figures.unpaid > 0
+
+
+def test_demo_never_books_a_room_or_its_halves_twice_at_once(empty_store: Store) -> None:
+    with empty_store.unit_of_work() as session:
+        build_demo(session, attendees=10)
+        rooms = {room.id: room for room in session.scalars(select(Room))}
+        booked = [Booking(rooms[s.room_id], s.starts_at, s.ends_at, s.title)
+                  for s in session.scalars(select(ConferenceSession))]
+    assert any(b.title == "Awards Luncheon" for b in booked)
+    clashes = [(a.title, b.title) for n, a in enumerate(booked) for b in booked[n + 1:] if a.clashes_with(b)]
+    assert clashes == []
 
 
 def test_demo_is_reproducible(tmp_path) -> None:
