@@ -7,7 +7,7 @@ Schedule CSV columns (header names are matched without regard to case):
                                                                      without it, start and end carry the date
     (times: 08:30, 8:30 AM, 1:15 pm, 14h05)
     track, kind, hours, prereg (yes/no)                              optional
-Registrations CSV columns: session (the title, or title and date when a title repeats), registration_id.
+Registrations CSV columns: session (the title), registration_id; date, start and room when a title repeats.
 """
 
 from __future__ import annotations
@@ -154,13 +154,20 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
 
 
 def import_registrations(session: Session, path: Path) -> int:
-    """Add pre-registrations; returns how many were new."""
+    """Add pre-registrations; returns how many were new.
+
+    A title that repeats (a lab held in several sittings) needs the sitting's date, its start time when
+    it repeats within a day, and its room when two run at once. Only a course runs under one title in
+    several parts, and registering for it registers for every part."""
     table = read_table(path)
-    columns = _columns(table, ("session", "registration_id"), ())
+    columns = _columns(table, ("session", "registration_id"), ("date", "start", "room"))
+    zone = ZoneInfo(current_conference(session).timezone)
+    room_ids = {room.name.casefold(): room.id for room in session.scalars(select(Room))}
     by_title: dict[str, list[ConferenceSession]] = {}
-    for item in session.scalars(select(ConferenceSession)):
+    for item in session.scalars(select(ConferenceSession).order_by(ConferenceSession.starts_at)):
         by_title.setdefault(item.title.casefold(), []).append(item)
-    attendees = {r.external_id: r.id for r in session.execute(select(Attendee.external_id, Attendee.id))}
+    attendees = {r.external_id.casefold(): r.id
+                 for r in session.execute(select(Attendee.external_id, Attendee.id))}
     known = {(r.session_id, r.attendee_id)
              for r in session.execute(select(SessionRegistration.session_id, SessionRegistration.attendee_id))}
     problems: list[Problem] = []
@@ -168,19 +175,32 @@ def import_registrations(session: Session, path: Path) -> int:
     for line, cells in table.rows:
         cell = _reader(cells, columns)
         matches = by_title.get(cell("session").casefold(), [])
-        attendee_id = attendees.get(cell("registration_id"))
         if not matches:
             problems.append(Problem(line, "session", f"No session titled '{cell('session')}'."))
-        elif len(matches) > 1 and not all(m.prereg_required for m in matches):
-            problems.append(Problem(line, "session", f"'{cell('session')}' names several sessions."))
+        day = _parse(cell("date"), parse_day, problems, line, "date", "a date like 2027-06-30 or 6/30/2027") \
+            if cell("date") else None
+        start = _parse(cell("start"), parse_clock, problems, line, "start", "a time like 08:30 or 8:30 AM") \
+            if cell("start") else None
+        room = cell("room").casefold()
+        sittings = [m for m in matches if (day is None or m.starts_at.astimezone(zone).date() == day)
+                    and (start is None or m.starts_at.astimezone(zone).time() == start)
+                    and (not room or m.room_id == room_ids.get(room))]
+        if matches and not sittings:
+            problems.append(Problem(line, "date" if day else "start" if start else "room",
+                                    f"'{cell('session')}' does not run then or there."))
+        elif len(sittings) > 1 and not all(m.kind == "course" for m in sittings):
+            when = ", ".join(f"{m.starts_at.astimezone(zone):%a %d %b %H:%M}" for m in sittings[:4])
+            more = ", …" if len(sittings) > 4 else ""
+            problems.append(Problem(line, "session", f"'{cell('session')}' runs {len(sittings)} times ({when}{more}): "
+                                                     "add date and start columns (and room, when two run "
+                                                     "at once) to pick the sitting."))
+            sittings = []
+        attendee_id = attendees.get(cell("registration_id").casefold())
         if attendee_id is None:
             problems.append(Problem(line, "registration_id", f"No attendee with registration id "
                                                               f"'{cell('registration_id')}'."))
-        if matches and attendee_id is not None:
-            for match in matches:  # a multi-day course: registered for every part
-                key = (match.id, attendee_id)
-                if key not in known:
-                    new.add(key)
+            continue
+        new.update((s.id, attendee_id) for s in sittings if (s.id, attendee_id) not in known)
     if problems:
         raise ImportFailed(table.file, problems)
     session.add_all(SessionRegistration(session_id=s, attendee_id=a) for s, a in sorted(new))

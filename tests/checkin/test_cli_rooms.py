@@ -134,6 +134,36 @@ def test_a_schedule_that_double_books_a_room_is_refused(db: list[str], tmp_path:
     assert "Added 2 sessions; 0 were already there." in capsys.readouterr().out
 
 
+def test_pre_registration_for_a_repeated_lab_names_its_sitting(db: list[str], tmp_path: Path, capsys) -> None:
+    schedule = tmp_path / "labs.csv"
+    schedule.write_text("Title,Room,Date,Start,End,Kind,Prereg\n"
+                        "Tourniquet Lab,104A,2027-07-01,19:00,20:00,lab,yes\n"
+                        "Tourniquet Lab,104B,2027-07-01,19:00,20:00,lab,yes\n"
+                        "Tourniquet Lab,104A,2027-07-02,19:00,20:00,lab,yes\n"
+                        "Night Course,105 Speaker Ready Room,2027-07-01,19:00,20:00,course,yes\n"
+                        "Night Course,105 Speaker Ready Room,2027-07-02,19:00,20:00,course,yes\n", encoding="utf-8")
+    assert main(["sessions", "import", str(schedule), *db]) == 0
+    assert "Added 5 sessions" in capsys.readouterr().out
+    first, second = paid(db, capsys, 2)
+    vague = tmp_path / "vague.csv"
+    vague.write_text(f"session,registration_id\nTourniquet Lab,{first}\n", encoding="utf-8")
+    assert main(["sessions", "register", str(vague), *db]) == 1
+    err = capsys.readouterr().err
+    assert "'Tourniquet Lab' runs 3 times (Thu 01 Jul 19:00, Thu 01 Jul 19:00, Fri 02 Jul 19:00)" in err
+    assert "add date and start columns" in err
+    exact = tmp_path / "exact.csv"
+    exact.write_text("session,registration_id,date,start,room\n"
+                     f"Tourniquet Lab,{first.lower()},7/1/2027,7:00 PM,104b\n"  # ids and rooms in any case
+                     f"Tourniquet Lab,{second},2027-07-02,,\n"
+                     f"Night Course,{second},,,\n", encoding="utf-8")  # a course: every part
+    assert main(["sessions", "register", str(exact), *db]) == 0
+    assert "Added 4 pre-registrations." in capsys.readouterr().out
+    wrong_day = tmp_path / "wrong.csv"
+    wrong_day.write_text(f"session,registration_id,date\nTourniquet Lab,{first},2027-07-03\n", encoding="utf-8")
+    assert main(["sessions", "register", str(wrong_day), *db]) == 1
+    assert "line 2, column 'date': 'Tourniquet Lab' does not run then or there." in capsys.readouterr().err
+
+
 def test_schedule_in_the_shapes_real_exports_have(db: list[str], tmp_path: Path, capsys) -> None:
     us = tmp_path / "us.csv"  # Excel in the US: a BOM, m/d/yyyy, 12-hour clock
     us.write_bytes("\ufeffTitle,Room,Date,Start,End\n"
