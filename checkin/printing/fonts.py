@@ -1,17 +1,25 @@
 """Fonts for printed badges: DejaVu Sans (shipped in resources/, with its licence), embedded in every PDF.
 
-It covers Latin with every accent (Vietnamese included), Greek and Cyrillic. Text is fitted by
-measuring it: shrink to the smallest allowed size first, then wrap, then (never overflowing) cut.
+It covers Latin with every accent (Vietnamese included), Greek, Cyrillic, Hebrew and Arabic. Arabic letters
+are joined (arabic-reshaper) and right-to-left text is laid out right to left (python-bidi): reportlab draws
+characters one by one, left to right. A name in a script the font lacks (Chinese, Thai, Devanagari) is
+printed transliterated (anyascii), and emoji are left out, rather than printed as empty boxes.
+Text is fitted by measuring it: shrink to the smallest allowed size first, then wrap, then (never
+overflowing) cut.
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import arabic_reshaper
+from anyascii import anyascii
+from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
@@ -23,6 +31,43 @@ def font_name(style: str) -> str:
     name = f"Muster-{style}"
     pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / FONT_FILES[style])))
     return name
+
+
+@functools.cache
+def _glyphs(style: str) -> frozenset[int]:
+    return frozenset(TTFontFile(str(FONTS_DIR / FONT_FILES[style])).charToGlyph)
+
+
+def drawable(text: str, style: str) -> str:
+    """``text`` as the font can draw it, still in reading order: Arabic letters in their joined forms,
+    letters the font lacks transliterated ("王小明" -> "WangXiaoMing"), emoji and other symbols it
+    lacks left out."""
+    glyphs = _glyphs(style)
+    if all(ord(ch) in glyphs for ch in text):  # the usual case
+        return arabic_reshaper.reshape(text) if _has_arabic(text) else text
+    kept, missing = [], []
+    for ch in text + "\0":  # the sentinel flushes the last run of missing letters
+        if ch != "\0" and ord(ch) not in glyphs and not ch.isspace():
+            if unicodedata.category(ch)[0] in "LMN":
+                missing.append(ch)
+            continue
+        if missing:
+            kept.append(anyascii("".join(missing)))
+            missing = []
+        kept.append(ch)
+    text = " ".join("".join(kept[:-1]).split())
+    return arabic_reshaper.reshape(text) if _has_arabic(text) else text
+
+
+def _has_arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+def visual(line: str) -> str:
+    """A fitted line in the order it is drawn: right-to-left runs reversed, the rest untouched."""
+    if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line):
+        return line
+    return str(get_display(line))
 
 
 def width(text: str, style: str, size: float) -> float:
@@ -42,8 +87,15 @@ class Fitted:
 def fit(text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float,
         max_lines: int = 2) -> Fitted:
     """The largest size at which ``text`` fits the box, on one line or wrapped; at the smallest size, cut
-    with an ellipsis rather than ever drawing outside the box."""
-    text = " ".join(text.split())
+    with an ellipsis rather than ever drawing outside the box. The lines come in drawing order (see
+    ``visual``)."""
+    fitted = _fit(drawable(" ".join(text.split()), style), style, box_width, box_height, max_size, min_size,
+                  max_lines)
+    return Fitted([visual(line) for line in fitted.lines], fitted.size)
+
+
+def _fit(text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float,
+         max_lines: int) -> Fitted:
     if not text:
         return Fitted([], max_size)
     # The largest size that fits, on one line or wrapped: shrinking alone would make long names tiny.

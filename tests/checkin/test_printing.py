@@ -36,6 +36,10 @@ HOSTILE_NAMES = [
     ("Nguyễn Thị Minh", "Khai"),
     ("Αλέξανδρος", "Παπαδόπουλος-Καραγιαννόπουλος"),
     ("Wolfeschlegelsteinhausenbergerdorff", "Johnson"),
+    ("محمد", "العلي"),
+    ("דוד", "כהן"),
+    ("王", "小明"),  # a script the badge font lacks
+    ("Zoë 🙂", "O'Brien"),
 ]
 
 
@@ -110,9 +114,28 @@ def test_long_and_non_latin_names_fit_inside_their_boxes(stock_name: str) -> Non
             box_w, box_h = item.box.w * width, item.box.h * height
             fitted = fonts.fit(values[item.field], item.font, box_w, box_h, item.size, item.min_size, item.lines)
             assert fitted.lines, (item.field, first)
+            drawn = "".join(fitted.lines).replace(" ", "")
+            assert all(ord(ch) in fonts._glyphs(item.font) for ch in drawn), (item.field, first)  # never a box
             assert all(fonts.width(line, item.font, fitted.size) <= box_w + 0.01 for line in fitted.lines)
             assert len(fitted.lines) * fitted.size <= box_h + 0.01
             assert len(fitted.lines) <= item.lines
+
+
+def test_names_in_other_scripts_are_printed_readably(qapp, people) -> None:
+    import arabic_reshaper
+
+    [line] = fonts.fit("محمد العلي", "bold", 300, 40, 20, 8).lines
+    # Joined letters, and laid out right to left: the surname (the second word) is drawn leftmost.
+    assert line.split(" ") == [arabic_reshaper.reshape("العلي")[::-1], arabic_reshaper.reshape("محمد")[::-1]]
+    assert all("\ufe70" <= ch <= "\ufeff" for ch in line.replace(" ", ""))  # presentation forms: joined
+    assert fonts.fit("Nguyễn Thị", "bold", 300, 40, 20, 8).lines == ["Nguyễn Thị"]  # left-to-right untouched
+    assert fonts.drawable("王 小明 🙂", "regular") == "Wang XiaoMing"
+    badge = BadgeData(**{**people[0].__dict__, "first_name": "王", "last_name": "小明",
+                         "organization": "北京市公安局", "marks": ()})
+    pdf = badge_pdf(badge, STOCKS["cr80"], load_template())
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Wang" in text and "XiaoMing" in text and "BeiJingShiGongAnJu" in text and "王" not in text
+    assert badge.code in decoding.decode(rasterize(pdf))
 
 
 def test_long_name_on_a_card_leaves_nothing_outside_the_safe_area(qapp, people) -> None:
