@@ -105,10 +105,12 @@ def _text(canvas: Canvas, text: str, item: TextItem, area: Area) -> None:
     canvas.setFont(fonts.font_name(item.font), fitted.size)
     block = len(fitted.lines) * fitted.leading
     baseline = area.y + (area.h + block) / 2 - fitted.size * 0.93  # vertically centred in the box
+    # A right-to-left name starts at the right edge, where a left-to-right one starts at the left.
+    align = "right" if item.align == "left" and fonts.right_to_left(text) else item.align
     for line in fitted.lines:
-        if item.align == "center":
+        if align == "center":
             canvas.drawCentredString(area.x + area.w / 2, baseline, line)
-        elif item.align == "right":
+        elif align == "right":
             canvas.drawRightString(area.x + area.w, baseline, line)
         else:
             canvas.drawString(area.x, baseline, line)

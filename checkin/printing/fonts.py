@@ -63,6 +63,17 @@ def _has_arabic(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" for ch in text)
 
 
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` reads right to left: its first letter with a direction decides (Unicode's rule P2)."""
+    for ch in text:
+        direction = unicodedata.bidirectional(ch)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
 def visual(line: str) -> str:
     """A fitted line in the order it is drawn: right-to-left runs reversed, the rest untouched."""
     if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line):
