@@ -68,8 +68,8 @@ class Booking:
     title: str
 
     def clashes_with(self, other: Booking) -> bool:
-        """Both at once on the same floor: the same room, or a divisible hall and one of its parts (the
-        airwall is either open or closed, and the doors count one room or the other)."""
+        """Both at once on the same floor: the same room, or a divisible hall and one of its parts (its
+        partition is either open or closed)."""
         a, b = self.room, other.room
         same_floor = a.id == b.id or a.parent_id == b.id or b.parent_id == a.id
         return same_floor and self.starts_at < other.ends_at and other.starts_at < self.ends_at
