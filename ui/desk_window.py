@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -170,41 +169,36 @@ class DeskWindow(QMainWindow):
         self.search_field.setFocus()
 
     def _build_actions(self) -> None:
+        # What a volunteer does all day goes in the toolbar, in the order of a check-in; the station's set-up
+        # (camera, scanner, sound, dashboard) and printing go in the menus, so nothing hides behind "»".
         toolbar = QToolBar("Desk")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
         self.check_in_action = self._action("Check in (Enter)", None, self.check_in_current, toolbar)
-        self.camera_action = self._action("Camera (Ctrl+K)", "Ctrl+K", self.open_camera, toolbar)
-        self.dashboard_action = self._action("Dashboard (Ctrl+D)", "Ctrl+D", self.open_dashboard, toolbar)
-        self.serial_menu = QMenu("Serial scanner", self)
-        self.serial_menu.aboutToShow.connect(self._list_serial_ports)
-        serial_action = toolbar.addAction("Serial scanner")
-        serial_action.setMenu(self.serial_menu)
-        serial_button = toolbar.widgetForAction(serial_action)
-        if isinstance(serial_button, QToolButton):
-            serial_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.sound_action = self._action("Sound (Ctrl+M)", "Ctrl+M", self._toggle_sound, toolbar)
-        self.sound_action.setCheckable(True)
-        self.sound_action.setChecked(self.sounds.enabled)
         self.print_action = self._action("Check in + print (Ctrl+P)", "Ctrl+P", self.check_in_and_print, toolbar)
         self.reprint_action = self._action("Reprint (Ctrl+R)", "Ctrl+R", self.reprint, toolbar)
         self.walk_in_action = self._action("Walk-in (Ctrl+N)", "Ctrl+N", self.walk_in, toolbar)
         self.correct_action = self._action("Correct record (Ctrl+E)", "Ctrl+E", self.correct, toolbar)
         self._action("Clear (Esc)", None, self._clear_and_focus, toolbar)
+        station = self.menuBar().addMenu("&Station")
+        self.camera_action = self._action("&Camera", "Ctrl+K", self.open_camera, station)
+        self.dashboard_action = self._action("&Dashboard", "Ctrl+D", self.open_dashboard, station)
+        self.serial_menu = station.addMenu("S&erial scanner")
+        self.serial_menu.aboutToShow.connect(self._list_serial_ports)
+        self.sound_action = self._action("S&ound", "Ctrl+M", self._toggle_sound, station)
+        self.sound_action.setCheckable(True)
+        self.sound_action.setChecked(self.sounds.enabled)
         printing = self.menuBar().addMenu("&Printing")
-        for text, shortcut, slot in (("Print &setup…", "Ctrl+Shift+P", self.print_setup),
-                                     ("&Bulk badges…", "Ctrl+Shift+B", self.bulk_print),
-                                     ("&Retry failed prints", "Ctrl+Shift+R", self.retry_prints)):
-            action = printing.addAction(text)
-            action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(slot)
+        self._action("Print &setup…", "Ctrl+Shift+P", self.print_setup, printing)
+        self._action("&Bulk badges…", "Ctrl+Shift+B", self.bulk_print, printing)
+        self._action("&Retry failed prints", "Ctrl+Shift+R", self.retry_prints, printing)
 
-    def _action(self, text: str, shortcut: str | None, slot: Callable[[], None], toolbar: QToolBar) -> QAction:
+    def _action(self, text: str, shortcut: str | None, slot: Callable[[], None], where: QToolBar | QMenu) -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
-        toolbar.addAction(action)
+        where.addAction(action)
         return action
 
     # Searching and selecting

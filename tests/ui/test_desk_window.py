@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QToolBar
 from sqlalchemy import select
 
 from checkin.attendees import get_view, likely_duplicates
@@ -66,6 +66,19 @@ def test_type_a_name_pick_it_with_arrows_and_check_in(qtbot, window: DeskWindow,
     assert view is not None and view.checked_in
     assert "Checked in at 08:12 by Desk 3" in window.card.arrival.text()
     assert window.search_field.hasFocus() and window.search_field.selectedText()
+
+
+def test_station_keys_work_from_the_search_box_though_their_actions_live_in_a_menu(qtbot,
+                                                                                  window: DeskWindow) -> None:
+    toolbar = [a.text() for a in window.findChild(QToolBar).actions()]
+    assert toolbar[:4] == ["Check in (Enter)", "Check in + print (Ctrl+P)", "Reprint (Ctrl+R)", "Walk-in (Ctrl+N)"]
+    sound_was = window.sound_action.isChecked()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert window.sound_action.isChecked() is not sound_was
+    with qtbot.waitSignal(window.window_opened):
+        qtbot.keyClick(window.search_field, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.dashboard is not None
+    qtbot.add_widget(window.dashboard)
 
 
 def test_clearing_the_search_leaves_no_coloured_status_bar_on_the_empty_card(qtbot, window: DeskWindow,
