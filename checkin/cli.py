@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
@@ -31,7 +32,7 @@ from checkin.cli_common import (
     verdict_out,
 )
 from checkin.conference import NoConference, current_conference, ensure_conference, has_conference, stats
-from checkin.demo import build_demo
+from checkin.demo import build_demo, this_week
 from checkin.domain import AttendeeView, RegistrationType, Status
 from checkin.exports import export_attendees
 from checkin.importers import FORMATS, MAPPABLE_FIELDS, ImportFailed, import_file
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--attendees", type=_positive, default=2400, help="number of attendees (default 2400)")
     demo.add_argument("--seed", type=int, default=2027)
     demo.add_argument("--replace", action="store_true", help="delete the database file first")
+    demo.add_argument("--first-day", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="the conference's Monday (default: this week's, so sessions are running now)")
 
     imp = command("import", cmd_import, "import a registrant export (Wild Apricot, Eventbrite, pretix or generic CSV)")
     imp.add_argument("file", type=Path)
@@ -201,7 +204,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if has_conference(session):
             print(f"{path} already holds a conference; use --replace to start over.", file=sys.stderr)
             return REFUSED
-        summary = build_demo(session, args.attendees, args.seed, progress_bar("Creating attendees"))
+        summary = build_demo(session, args.attendees, args.seed, progress_bar("Creating attendees"),
+                             args.first_day or this_week(datetime.now(UTC)))
     print(f"Demo conference in {path}: {summary.attendees.added:,} attendees, {summary.rooms} rooms, "
           f"{summary.sessions} sessions.")
     return OK

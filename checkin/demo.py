@@ -108,19 +108,28 @@ class DemoSummary:
 
 
 def build_demo(
-    session: Session, attendees: int = 2400, seed: int = 2027, progress: Callable[[int, int], None] | None = None
+    session: Session, attendees: int = 2400, seed: int = 2027, progress: Callable[[int, int], None] | None = None,
+    first_day: date = FIRST_DAY,
 ) -> DemoSummary:
-    """Fill an empty database with the demo conference."""
+    """Fill an empty database with the demo conference, Monday ``first_day`` to Friday."""
     rng = random.Random(seed)
-    conference = create_conference(session, NAME, TIMEZONE, FIRST_DAY, FIRST_DAY + timedelta(days=4))
+    conference = create_conference(session, NAME, TIMEZONE, first_day, first_day + timedelta(days=4))
     set_entitlements(session, ENTITLEMENTS)
-    init_keys(session, datetime.combine(FIRST_DAY - timedelta(days=30), time(9), UTC))
+    init_keys(session, datetime.combine(first_day - timedelta(days=30), time(9), UTC))
     rooms = _rooms(session, conference.id)
-    sessions = _sessions(session, conference.id, rooms, rng)
+    sessions = _sessions(session, conference.id, rooms, rng, first_day)
     records = [_attendee(rng, number) for number in range(1, attendees + 1)]
     report = write_records(session, records, "demo", progress)
     _registrations(session, rng)
     return DemoSummary(report, len(rooms), sessions)
+
+
+def this_week(now: datetime) -> date:
+    """The Monday that puts the demo conference around ``now``: this week's, or the next one at a weekend
+    (the conference runs Monday to Friday), so a demo made today has sessions running."""
+    today = now.astimezone(ZoneInfo(TIMEZONE)).date()
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(days=7) if today.weekday() >= 5 else monday
 
 
 def _registrations(session: Session, rng: random.Random) -> None:
@@ -168,14 +177,15 @@ def _rooms(session: Session, conference_id: str) -> dict[str, Room]:
     return rooms
 
 
-def _sessions(session: Session, conference_id: str, rooms: dict[str, Room], rng: random.Random) -> int:
+def _sessions(session: Session, conference_id: str, rooms: dict[str, Room], rng: random.Random,
+              first_day: date) -> int:
     zone = ZoneInfo(TIMEZONE)
     count = 0
 
     def add(title: str, room: str, day: int, start: time, end: time, kind: str, track: str = "",
             prereg: bool = False) -> None:
         nonlocal count
-        day_date = FIRST_DAY + timedelta(days=day)
+        day_date = first_day + timedelta(days=day)
         starts = datetime.combine(day_date, start, zone)
         ends = datetime.combine(day_date, end, zone)
         hours = round((ends - starts).total_seconds() / 3600, 2)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from checkin import keys
 from checkin.conference import has_conference
-from checkin.demo import build_demo
+from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
 from checkin.store import Store, default_db_path, demo_db_path, open_store
 from checkin.store.models import BadgeKey, Room
@@ -122,7 +122,7 @@ def ensure_demo(store: Store) -> None:
     dialog.show()
     QApplication.processEvents()
     with store.unit_of_work() as session:
-        build_demo(session)
+        build_demo(session, first_day=this_week(utc_now()))
     dialog.close()
 
 

@@ -15,7 +15,7 @@ from checkin.cli import main
 @pytest.fixture
 def db(tmp_path: Path, capsys) -> list[str]:
     path = tmp_path / "rooms.sqlite"
-    assert main(["demo", "--db", str(path), "--attendees", "60"]) == 0
+    assert main(["demo", "--db", str(path), "--attendees", "60", "--first-day", "2027-06-28"]) == 0
     capsys.readouterr()
     return ["--db", str(path)]
 

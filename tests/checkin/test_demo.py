@@ -57,3 +57,34 @@ def test_demo_scales_to_20000_attendees(empty_store: Store) -> None:
     with empty_store.unit_of_work() as session:
         summary = build_demo(session, attendees=20_000)
     assert summary.attendees.added == 20_000
+
+
+@pytest.mark.parametrize(("now", "monday"), [
+    ("2026-12-02T16:00:00+00:00", "2026-11-30"),  # a Wednesday: the conference is half-way through
+    ("2026-12-05T03:00:00+00:00", "2026-11-30"),  # Saturday in UTC, still Friday evening in Chicago
+    ("2026-12-05T12:00:00+00:00", "2026-12-07"),  # a Saturday: the coming week
+])
+def test_the_demo_is_dated_around_today(now: str, monday: str) -> None:
+    from datetime import date, datetime
+
+    from checkin.demo import this_week
+
+    assert this_week(datetime.fromisoformat(now)) == date.fromisoformat(monday)
+
+
+def test_a_demo_made_from_the_command_line_has_sessions_this_week(tmp_path, capsys) -> None:
+    import json
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from checkin.cli import main
+    from checkin.demo import TIMEZONE, this_week
+
+    db = ["--db", str(tmp_path / "demo.sqlite")]
+    assert main(["demo", *db, "--attendees", "5"]) == 0
+    capsys.readouterr()
+    assert main(["sessions", *db, "--json"]) == 0
+    days = {datetime.fromisoformat(s["starts"]).astimezone(ZoneInfo(TIMEZONE)).date()
+            for s in json.loads(capsys.readouterr().out)}
+    monday = this_week(datetime.now(UTC))
+    assert days == {monday + timedelta(days=n) for n in range(5)}
