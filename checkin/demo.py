@@ -22,7 +22,7 @@ from checkin.importers.writing import ImportReport, write_records
 from checkin.keys import init_keys
 from checkin.store.models import Attendee, ConferenceSession, Room, SessionRegistration
 
-NAME = "National School Safety Training Conference 2027"
+NAME = "National School Safety Training Conference"  # and the year it runs
 TIMEZONE = "America/Chicago"
 FIRST_DAY = date(2027, 6, 28)  # a Monday
 
@@ -113,7 +113,8 @@ def build_demo(
 ) -> DemoSummary:
     """Fill an empty database with the demo conference, Monday ``first_day`` to Friday."""
     rng = random.Random(seed)
-    conference = create_conference(session, NAME, TIMEZONE, first_day, first_day + timedelta(days=4))
+    conference = create_conference(session, f"{NAME} {first_day.year}", TIMEZONE, first_day,
+                                   first_day + timedelta(days=4))
     set_entitlements(session, ENTITLEMENTS)
     init_keys(session, datetime.combine(first_day - timedelta(days=30), time(9), UTC))
     rooms = _rooms(session, conference.id)
