@@ -18,6 +18,7 @@ from checkin.store import Store, open_store
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2027, 6, 28, 13, 12, tzinfo=UTC)  # 08:12 in Chicago on the first day
+FIXED_WEEK = ("--first-day", "2027-06-28")  # `checkin demo` dates the demo to this week unless told
 
 
 def wait_until(condition: Callable[[], bool], seconds: float, failure: str) -> None:

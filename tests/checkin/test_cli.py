@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from checkin.cli import main
-from tests.conftest import DATA
+from tests.conftest import DATA, FIXED_WEEK
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> list[str]:
     path = tmp_path / "cli.sqlite"
-    assert main(["demo", "--db", str(path), "--attendees", "80", "--station", "Desk 3"]) == 0
+    assert main(["demo", "--db", str(path), "--attendees", "80", "--station", "Desk 3", *FIXED_WEEK]) == 0
     return ["--db", str(path)]
 
 
@@ -25,7 +25,7 @@ def out_json(capsys: pytest.CaptureFixture[str]) -> object:
 def test_demo_refuses_to_overwrite_without_replace(db: list[str], capsys) -> None:
     assert main(["demo", *db]) == 1
     assert "--replace" in capsys.readouterr().err
-    assert main(["demo", *db, "--replace", "--attendees", "30"]) == 0
+    assert main(["demo", *db, "--replace", "--attendees", "30", *FIXED_WEEK]) == 0
 
 
 def test_search_check_in_twice_and_stats(db: list[str], capsys) -> None:

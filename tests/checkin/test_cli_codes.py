@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from checkin.cli import main
+from tests.conftest import FIXED_WEEK
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> list[str]:
     path = tmp_path / "cli.sqlite"
-    assert main(["demo", "--db", str(path), "--attendees", "80", "--station", "Desk 3"]) == 0
+    assert main(["demo", "--db", str(path), "--attendees", "80", "--station", "Desk 3", *FIXED_WEEK]) == 0
     return ["--db", str(path)]
 
 
@@ -84,7 +85,7 @@ def test_signing_keys_files_from_elsewhere_or_hostile_are_refused(db: list[str],
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MUSTER_KEY_PASSPHRASE", "correct horse battery")
     other = ["--db", str(tmp_path / "other.sqlite")]
-    assert main(["demo", *other, "--attendees", "5"]) == 0
+    assert main(["demo", *other, "--attendees", "5", *FIXED_WEEK]) == 0
     theirs = tmp_path / "other-conference.json"
     assert main(["keys", "export-signing", str(theirs), *other]) == 0
     capsys.readouterr()

@@ -10,12 +10,13 @@ import pytest
 from pypdf import PdfReader
 
 from checkin.cli import main
+from tests.conftest import FIXED_WEEK
 
 
 @pytest.fixture
 def db(tmp_path: Path, capsys) -> list[str]:
     path = tmp_path / "rooms.sqlite"
-    assert main(["demo", "--db", str(path), "--attendees", "60", "--first-day", "2027-06-28"]) == 0
+    assert main(["demo", "--db", str(path), "--attendees", "60", *FIXED_WEEK]) == 0
     capsys.readouterr()
     return ["--db", str(path)]
 

@@ -28,6 +28,7 @@ from checkin.scanning import scan
 from checkin.store import Store
 from checkin.store.models import Attendee
 from checkin.text import fold
+from tests.conftest import FIXED_WEEK
 
 HOSTILE_NAMES = [
     ("Maximilian Alexander", "von Hohenzollern-Sigmaringen"),
@@ -225,7 +226,7 @@ def test_passes_and_certificates(qapp, store: Store, now) -> None:
 
 def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> None:
     db = ["--db", str(tmp_path / "p.sqlite")]
-    assert main(["demo", *db, "--attendees", "40"]) == 0
+    assert main(["demo", *db, "--attendees", "40", *FIXED_WEEK]) == 0
     out = tmp_path / "badges.pdf"
     assert main(["print", "badges", *db, "--layout", "fanfold-4x3", "--filter", "not-printed", "--out",
                  str(out)]) == 0

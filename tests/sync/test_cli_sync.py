@@ -14,6 +14,7 @@ from pathlib import Path
 
 from checkin.cli_common import StopRequests
 from checkin.sync import server
+from tests.conftest import FIXED_WEEK
 from tests.sync.conftest import Hub, checkin
 
 ROOT = Path(__file__).parents[2]
@@ -22,11 +23,11 @@ ROOT = Path(__file__).parents[2]
 def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(tmp_path: Path,
                                                                           keyring_env: dict[str, str]) -> None:
     admin = tmp_path / "admin.sqlite"
-    assert checkin("demo", "--db", str(admin), "--attendees", "60", env=keyring_env).returncode == 0
+    assert checkin("demo", "--db", str(admin), "--attendees", "60", *FIXED_WEEK, env=keyring_env).returncode == 0
     port = server.free_port()
     serving, output = _serve(tmp_path, admin, port, keyring_env)
     try:
-        assert "Hub ready for 'National School Safety Training Conference 20" in output
+        assert "Hub ready for 'National School Safety Training Conference 2027'" in output
         url = re.search(r"checkin sync --hub '([^']+)'", output).group(1)  # type: ignore[union-attr]
         assert f"127.0.0.1:{port}" in url and "venue%20pass" in url
 
@@ -56,10 +57,10 @@ def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_on
         assert "holds no conference yet" in output
         url = re.search(r"checkin hub init '([^']+)'", output).group(1)  # type: ignore[union-attr]
         admin = tmp_path / "admin.sqlite"
-        assert checkin("demo", "--db", str(admin), "--attendees", "20", env=keyring_env).returncode == 0
+        assert checkin("demo", "--db", str(admin), "--attendees", "20", *FIXED_WEEK, env=keyring_env).returncode == 0
         given = checkin("hub", "init", url, "--db", str(admin), env=keyring_env)
         assert given.returncode == 0, given.stderr
-        assert "Hub ready for 'National School Safety Training Conference 20" in given.stdout
+        assert "Hub ready for 'National School Safety Training Conference 2027'" in given.stdout
     finally:
         serving.send_signal(signal.SIGTERM)
         serving.communicate(timeout=60)
@@ -68,7 +69,7 @@ def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_on
 def test_hub_serve_says_what_to_do_about_a_taken_port_or_a_wrong_password(tmp_path: Path,
                                                                          keyring_env: dict[str, str]) -> None:
     admin = tmp_path / "admin.sqlite"
-    assert checkin("demo", "--db", str(admin), "--attendees", "20", env=keyring_env).returncode == 0
+    assert checkin("demo", "--db", str(admin), "--attendees", "20", *FIXED_WEEK, env=keyring_env).returncode == 0
     serving, _ = _serve(tmp_path, admin, server.free_port(), keyring_env)  # creates the hub, password "venue pass"
     serving.send_signal(signal.SIGTERM)
     serving.communicate(timeout=60)
