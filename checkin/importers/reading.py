@@ -81,6 +81,10 @@ def parse_bytes(name: str, data: bytes) -> Table:
             "this is a spreadsheet workbook (Excel), not CSV: open it and save as 'CSV UTF-8'"
         ))])
     text, encoding = decode(name, data)
+    if text.lstrip("\ufeff \t\r\n").lower().startswith(("<!doctype html", "<html")):
+        raise ImportFailed(name, [Problem(None, None, (
+            "this is a web page, not a CSV export: the download probably failed (a login or error page); "
+            "download the export again"))])
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ImportFailed(name, [Problem(line, None, "contains NUL bytes: this is not a text (CSV) file")])
@@ -150,6 +154,7 @@ def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter, strict=False)
     headers: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
     start = 1
     try:
         for record in reader:
@@ -157,6 +162,9 @@ def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[
                 if headers is None:
                     headers = [clean_header(cell) for cell in record]
                 else:
+                    problem = _misshapen(record, headers, start, reader.line_num, delimiter)
+                    if problem is not None:
+                        problems.append(problem)
                     rows.append((start, record))
             start = reader.line_num + 1
     except csv.Error as error:
@@ -165,7 +173,29 @@ def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[
         raise ImportFailed(name, [Problem(None, None, "the file is empty")])
     if not rows:
         raise ImportFailed(name, [Problem(2, None, "the file has a header line but no registrants")])
+    if problems:
+        raise ImportFailed(name, problems)
     return headers, rows
+
+
+def _misshapen(record: list[str], headers: list[str], first: int, last: int, delimiter: str) -> Problem | None:
+    """A record that cannot be what the exporter wrote: one that swallowed the lines after it through a quote
+    left open, or one with more values than the header has columns (a delimiter inside a value that is not in
+    quotes shifts every later value into the wrong column). Fewer values are fine: some exporters leave out
+    trailing empty cells."""
+    shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+    if last > first and len(record) != len(headers):
+        return Problem(first, None, (
+            f"a quote (\") opened here is never closed, so lines {first}-{last} read as one record; "
+            "close the quote or remove it"))
+    values = len(record)
+    while values > len(headers) and not record[values - 1].strip():
+        values -= 1
+    if values > len(headers):
+        return Problem(first, None, (
+            f"{values} values, but the header names {len(headers)} columns: a value that contains a {shown} "
+            "must be in quotes, or every later value lands in the wrong column"))
+    return None
 
 
 def clean_header(cell: str) -> str:

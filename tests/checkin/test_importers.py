@@ -119,6 +119,15 @@ BAD_INPUTS = {
     "unknown format": (b"Foo,Bar\n1,2\n", "not a Wild Apricot, Eventbrite or pretix export", 1, None),
     "too long": (b"Registration ID,User ID,First name,Last name,Registration type\n1,1," + b"A" * 500
                  + b",Lee,Member\n", "too long", 2, "First name"),
+    # The rest of the file would otherwise vanish into one registrant's first name.
+    "quote never closed": (b'Registration ID,User ID,First name,Last name,Registration type\n1,1,"Ann,Lee,Member\n'
+                           b"2,2,Bob,Ng,Member\n3,3,Cy,Po,Member\n", "lines 2-4 read as one record", 2, None),
+    # An unquoted comma shifts every later value into the wrong column.
+    "value with an unquoted comma": (
+        b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,Lee,Member\n"
+        b"2,2,Bob,Ng,Lincoln High, SRO,Member\n", "7 values, but the header names 5 columns", 3, None),
+    "a web page saved as csv": (b"\n<!DOCTYPE html>\n<html><body>Please log in</body></html>\n", "web page", None,
+                                None),
 }
 
 
@@ -139,6 +148,20 @@ def test_bad_input_names_file_line_column_and_changes_nothing(
     if column is not None:
         assert f"column '{column}'" in text
     assert snapshot(store) == before
+
+
+def test_line_breaks_in_quotes_and_missing_or_empty_trailing_cells_are_fine(empty_store: Store,
+                                                                           tmp_path: Path) -> None:
+    path = tmp_path / "shapes.csv"
+    path.write_bytes(b'Registration ID,User ID,First name,Last name,Organization,Registration type\n'
+                     b'1,1,Ann,Lee,"Lincoln High\nSchool Safety Office",Member\n'
+                     b"2,2,Bob,Ng\n"  # an exporter that leaves out trailing empty cells
+                     b"3,3,Cy,Po,PD,Member,,\n")  # one that ends every row with delimiters
+    run_import(empty_store, path)
+    found = attendees(empty_store)
+    assert found["1"].organization == "Lincoln High School Safety Office"
+    assert (found["2"].last_name, found["2"].organization) == ("Ng", "")
+    assert found["3"].organization == "PD"
 
 
 def test_a_50_mb_file_is_refused_before_reading(store: Store, tmp_path: Path, snapshot: Callable) -> None:
