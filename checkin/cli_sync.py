@@ -20,7 +20,7 @@ from checkin.cli_common import OK, REFUSED, StopRequests, UsageError, open_db, p
 from checkin.store.engine import APP_NAME, create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import ago, stations_seen, sync_round
+from checkin.sync.station import ago, clock_words, stations_seen, sync_round
 from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
 
 PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
@@ -209,10 +209,10 @@ def cmd_stations(args: argparse.Namespace) -> int:
     if not rows:
         print("No stations known yet: this station has not synced with a hub (checkin sync --hub URL).")
         return OK
-    print(f"{'station':<24} {'last contact':>14} {'backlog':>8} {'clock':>12}")
+    print(f"{'station':<24} {'last contact':>14} {'backlog':>8} {'clock vs hub':>20}")
     for row in rows:
-        clock = f"{row['clock_offset_s']:+.0f} s" + (" WRONG" if row["clock_wrong"] else "")
-        print(f"{row['name'][:24]:<24} {ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>12}")
+        clock = clock_words(row["clock_offset_s"]) + (" WRONG" if row["clock_wrong"] else "")
+        print(f"{row['name'][:24]:<24} {ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>20}")
     print("(as of this station's last sync)")
     return OK
 

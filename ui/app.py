@@ -224,7 +224,8 @@ def start_sync(store: Store, given_url: str | None, parent: QApplication) -> syn
         try:
             credentials.save(store.station.id, url)
         except credentials.CredentialsProblem as problem:  # still syncs now; it just will not be remembered
-            QMessageBox.warning(None, "Muster", str(problem))
+            QMessageBox.warning(None, "Muster", f"Syncing with the hub now, but it will not be remembered next "
+                                                f"time: {problem}.")
     if url is None:
         return None
     link = sync_status.SyncLink(store, url, parent)

@@ -42,7 +42,7 @@ from checkin.occupancy.reports import arrivals, crowd_managers
 from checkin.store import Store
 from checkin.store.models import AttendeeState
 from checkin.sync import conflicts
-from checkin.sync.station import ago, stations_seen
+from checkin.sync.station import ago, clock_words, stations_seen
 from ui.theme import TONE_COLOURS
 
 Clock = Callable[[], datetime]
@@ -95,7 +95,7 @@ class DashboardWindow(QMainWindow):
         self.sessions.verticalHeader().setVisible(False)
         self.sessions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.stations = QTableWidget(0, 4)
-        self.stations.setHorizontalHeaderLabels(["Station", "Last contact", "Waiting to send", "Clock"])
+        self.stations.setHorizontalHeaderLabels(["Station", "Last contact", "Waiting to send", "Clock vs hub"])
         self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.stations.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.stations.verticalHeader().setVisible(False)
@@ -195,7 +195,7 @@ class DashboardWindow(QMainWindow):
         self.stations.setRowCount(len(seen))
         for row, station in enumerate(seen):
             late = station.seconds_ago > STALE_AFTER_S
-            clock = f"{station.clock_offset_s:+.0f} s" + ("  wrong" if station.clock_wrong else "")
+            clock = clock_words(station.clock_offset_s) + (" (wrong)" if station.clock_wrong else "")
             cells = (station.name, ago(station.seconds_ago), f"{station.backlog:,}", clock)
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)

@@ -370,6 +370,21 @@ def stations_seen(session: Session, now: datetime) -> list[StationSeen]:
             for r in rows]
 
 
+def clock_words(offset_s: float) -> str:
+    """A station clock against the hub's, as a person says it: "in step", "12 s behind", "5 min ahead",
+    "2 h 5 min ahead" (the offset is the hub's clock minus the station's: positive means behind)."""
+    whole = round(abs(offset_s))
+    if whole < 2:  # the measurement itself is only good to about a second on venue Wi-Fi
+        return "in step"
+    if whole < 120:
+        amount = f"{whole} s"
+    elif whole < 7200:
+        amount = f"{round(whole / 60)} min"
+    else:
+        amount = f"{whole // 3600} h {whole % 3600 // 60} min"
+    return f"{amount} {'behind' if offset_s > 0 else 'ahead'}"
+
+
 def ago(seconds: float) -> str:
     """How long ago, as a person says it: "40 s ago", "12 min ago", "3 h 5 min ago"."""
     whole = max(0, int(seconds))

@@ -20,7 +20,7 @@ from checkin.store import Store
 from checkin.store.engine import create_hub_engine
 from checkin.sync import credentials
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import CLOCK_WARNING_S, CatchUp, RoundReport, ago, backlog, sync_round
+from checkin.sync.station import CLOCK_WARNING_S, CatchUp, RoundReport, ago, backlog, clock_words, sync_round
 
 INTERVAL_S = 1.0
 MAX_BACKOFF_S = 3.0  # a refused connect costs the hub nothing; a long wait only delays the catch-up
@@ -68,8 +68,8 @@ def _ago(moment: datetime | None, now: datetime) -> str:
 
 
 def _drift(offset_s: float) -> str:
-    minutes = abs(offset_s) / 60
-    return f"{minutes:.0f} min {'behind' if offset_s > 0 else 'ahead of'} the hub"
+    words = clock_words(offset_s)
+    return f"{words} the hub" if words.endswith("behind") else f"{words} of the hub"
 
 
 def backoff(failures: int, interval_s: float = INTERVAL_S, ceiling_s: float = MAX_BACKOFF_S) -> float:

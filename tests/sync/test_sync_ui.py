@@ -83,6 +83,7 @@ def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: S
     with desk_store.reading() as session:
         assert shown == {s.name: f"{s.backlog:,}" for s in stations_seen(session, clock())}
     assert set(shown) == {"Desk 7", "Door 2"}
+    assert {window.stations.item(row, 3).text() for row in range(2)} == {"in step"}  # not "+0 s", nor "-0 s"
     assert window.review_label.isHidden()
 
     late = paid_ids(door, 4)[3]
