@@ -240,8 +240,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
               f"Done with it: checkin review {d.event_id} 'what was done'")
     for group in walk_ins:
         names = ", ".join(f"{v.full_name} ({v.external_id}, {v.source})" for v in group)
-        print(f"Same email, likely one person: {names}.  "
-              f"Merge: checkin merge {group[-1].external_id} {group[0].external_id}")
+        keep = conflicts.record_to_keep(group)
+        merges = "; ".join(f"checkin merge {v.external_id} {keep.external_id}" for v in group if v != keep)
+        print(f"Same email, likely one person: {names}.  Merge: {merges}")
     return OK
 
 

@@ -96,8 +96,8 @@ class AttendeeCard(QFrame):
             text = f"✔ Checked in at {when} by {attendee.checked_in_station}"
             for again in duplicates:  # two desks checked this person in while apart: two badges exist
                 text += (f"\n⚠ Also checked in at {local_moment(again.at, self._zone, self._clock())} by "
-                         f"{again.station}: a second badge was printed. Collect one, then mark it reviewed "
-                         f"(checkin review {again.event_id[-12:]} 'what was done').")
+                         f"{again.station}: a second badge was printed. Collect one, then mark it dealt with "
+                         f"(Station › Review duplicates).")
             self.arrival.setText(text)
         else:
             self.arrival.setText("Not checked in yet. Press Enter to check in.")

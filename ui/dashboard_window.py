@@ -104,6 +104,8 @@ class DashboardWindow(QMainWindow):
         self.review_label = QLabel()  # what two stations did at once while apart, waiting for staff
         self.review_label.setStyleSheet(f"color: {TONE_COLOURS[Tone.WARN][0]}; font-weight: bold;")
         self.review_label.setWordWrap(True)
+        self.review_button = QPushButton("&Review…")
+        self.review_button.clicked.connect(self.review)
 
         header = QHBoxLayout()
         title = QLabel(self.conference)
@@ -122,7 +124,10 @@ class DashboardWindow(QMainWindow):
         grid.addWidget(self.arrivals_view, 1, 1)
         grid.addWidget(self.sessions, 2, 1)
         grid.addWidget(self.stations, 3, 1)
-        grid.addWidget(self.review_label, 4, 0, 1, 2)
+        review_row = QHBoxLayout()
+        review_row.addWidget(self.review_label, 1)
+        review_row.addWidget(self.review_button)
+        grid.addLayout(review_row, 4, 0, 1, 2)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         central = QWidget()
@@ -190,8 +195,9 @@ class DashboardWindow(QMainWindow):
         needs = [f"{badges} duplicate badge{'s' * (badges != 1)}" if badges else "",
                  f"{walk_ins} walk-in{'s' * (walk_ins != 1)} registered twice" if walk_ins else ""]
         shown = " and ".join(n for n in needs if n)
-        self.review_label.setText(f"To review: {shown} (see `checkin conflicts`)" if shown else "")
+        self.review_label.setText(f"To review: {shown}" if shown else "")
         self.review_label.setVisible(bool(shown))
+        self.review_button.setVisible(bool(shown))
         self.stations.setRowCount(len(seen))
         for row, station in enumerate(seen):
             late = station.seconds_ago > STALE_AFTER_S
@@ -210,6 +216,12 @@ class DashboardWindow(QMainWindow):
         self.refresh_stations()
 
     @Slot()
+    def review(self) -> None:
+        from ui.review_dialog import ReviewDialog
+
+        ReviewDialog(self.store, self.clock, self).exec()
+        self.refresh_stations()
+
     def edit_rooms(self) -> None:
         from ui.rooms_dialog import RoomsDialog
 

@@ -183,6 +183,7 @@ class DeskWindow(QMainWindow):
         station = self.menuBar().addMenu("&Station")
         self.camera_action = self._action("&Camera", "Ctrl+K", self.open_camera, station)
         self.dashboard_action = self._action("&Dashboard", "Ctrl+D", self.open_dashboard, station)
+        self._action("&Review duplicates…", None, self.review_duplicates, station)
         self.serial_menu = station.addMenu("S&erial scanner")
         self.serial_menu.aboutToShow.connect(self._list_serial_ports)
         self.sound_action = self._action("S&ound", "Ctrl+M", self._toggle_sound, station)
@@ -269,6 +270,12 @@ class DeskWindow(QMainWindow):
         self.camera_view.raise_()
 
     @Slot()
+    def review_duplicates(self) -> None:
+        from ui.review_dialog import ReviewDialog
+
+        ReviewDialog(self.store, self.clock, self).exec()
+        self._clear_and_focus()
+
     def open_dashboard(self) -> None:
         from ui.dashboard_window import DashboardWindow
 

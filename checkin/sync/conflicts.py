@@ -96,6 +96,12 @@ def walk_in_duplicates(session: Session) -> list[list[AttendeeView]]:
     return [group for group in groups.values() if len(group) > 1]
 
 
+def record_to_keep(group: list[AttendeeView]) -> AttendeeView:
+    """The record a group of likely duplicates is best merged into: the registration that came from the
+    registration system (it carries the ticket and payment), else the first one made."""
+    return next((view for view in group if view.source != "walk_in"), group[0])
+
+
 def merge(store: Store, duplicate_id: str, into_id: str, now: datetime) -> AttendeeView:
     """Fold ``duplicate_id`` into ``into_id``: the duplicate is cancelled, its check-in carried over."""
     if duplicate_id == into_id:

@@ -6,10 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import select
 
 from checkin.attendees import get_view
 from checkin.desk import check_in
 from checkin.store import Store, open_store
+from checkin.store.models import Event
 from checkin.store.engine import create_hub_engine
 from checkin.sync import credentials
 from checkin.sync.station import stations_seen, sync_round
@@ -20,6 +24,7 @@ from ui import sync_status
 from ui.app import start_sync
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
+from ui.review_dialog import ReviewDialog
 
 
 def clock() -> datetime:
@@ -84,7 +89,7 @@ def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: S
         assert shown == {s.name: f"{s.backlog:,}" for s in stations_seen(session, clock())}
     assert set(shown) == {"Desk 7", "Door 2"}
     assert {window.stations.item(row, 3).text() for row in range(2)} == {"in step"}  # not "+0 s", nor "-0 s"
-    assert window.review_label.isHidden()
+    assert window.review_label.isHidden() and window.review_button.isHidden()
 
     late = paid_ids(door, 4)[3]
     check_in(door, late, clock())
@@ -95,7 +100,8 @@ def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: S
     sync_round(desk_store, engine)
     window.refresh()
     assert not window.review_label.isHidden()
-    assert window.review_label.text().startswith("To review: 1 duplicate badge ")
+    assert window.review_label.text() == "To review: 1 duplicate badge"
+    assert not window.review_button.isHidden()  # it opens the review window
     engine.dispose()
 
 
@@ -165,10 +171,69 @@ def test_the_desk_card_shows_a_second_badge_and_staff_can_mark_it_reviewed(qtbot
     with desk_store.reading() as session:
         window.show_attendee(get_view(session, person))
     shown = window.card.arrival.text()
-    assert "Also checked in" in shown and "a second badge was printed" in shown
-    suffix = shown.split("checkin review ")[1].split(" ")[0]
-    conflicts.review(desk_store, suffix, "second badge collected", clock())
+    assert "Also checked in" in shown and "a second badge was printed" in shown and "Review duplicates" in shown
+
+    dialog = ReviewDialog(desk_store, clock, window)  # what Station › Review duplicates opens
+    qtbot.addWidget(dialog)
+    assert dialog.badge_table.rowCount() == 1 and dialog.badge_table.item(0, 3).text().endswith("by Desk 7")
+    assert not dialog.review_button.isEnabled()  # not without saying what was done
+    qtbot.keyClicks(dialog.note, "second badge collected")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.badge_table.rowCount() == 0
+    assert "marked dealt with" in dialog.outcome.text() and "Nothing left to review" in dialog.outcome.text()
     with desk_store.reading() as session:
         window.show_attendee(get_view(session, person))
+        note = session.execute(select(Event.payload).where(Event.kind == "conflict_reviewed")).scalar_one()["note"]
     assert "Also checked in" not in window.card.arrival.text()
+    assert note == "second badge collected"
     engine.dispose()
+
+
+def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window(qtbot, tmp_path: Path) -> None:
+    from checkin.conference import checked_in_count
+    from checkin.demo import build_demo
+    from checkin.desk import WalkIn, register_walk_in
+    from checkin.domain import Status
+
+    store = open_store(tmp_path / "desk.sqlite", "Desk 1")
+    with store.unit_of_work() as session:
+        build_demo(session, attendees=60, first_day=clock().date())
+    registered = next(v for v in map(lambda i: get_view_of(store, i), paid_ids(store, 5)) if v.email)
+    walk_in = register_walk_in(store, WalkIn(registered.first_name, registered.last_name,
+                                             registered.email.upper()), clock())
+    assert check_in(store, walk_in.id, clock()).accepted  # the walk-in got in; the registration did not
+    with store.reading() as session:
+        arrived_before = checked_in_count(session)
+    dialog = ReviewDialog(store, clock)
+    qtbot.addWidget(dialog)
+    assert dialog.email_table.rowCount() == 2
+    kept_row = dialog.email_table.selectionModel().selectedRows()[0].row()
+    assert dialog.email_table.item(kept_row, 2).text() == registered.external_id  # the registration is kept
+    assert dialog.merge_button.text() == (f"&Keep {registered.full_name} ({registered.external_id}), "
+                                          "merge the other into it")
+    answer_yes_when_asked(qtbot)
+    dialog.merge_button.click()
+    assert dialog.email_table.rowCount() == 0
+    assert dialog.outcome.text().startswith(f"Merged {walk_in.full_name} ({walk_in.external_id}) into")
+    merged, kept = get_view_of(store, walk_in.id), get_view_of(store, registered.id)
+    assert merged.status == Status.CANCELLED and kept.checked_in_at is not None
+    with store.reading() as session:  # one person, counted once: one registration fewer, as many arrived
+        arrived, registered_now = checked_in_count(session)
+    assert (arrived, registered_now) == (arrived_before[0], arrived_before[1] - 1)
+
+
+def answer_yes_when_asked(qtbot) -> None:
+    """Press Yes in the next question box, as staff would (it runs its own event loop, so from a timer)."""
+    def press() -> None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        if not boxes:
+            QTimer.singleShot(20, press)
+            return
+        boxes[0].button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(0, press)
+
+
+def get_view_of(store: Store, attendee_id: str):
+    with store.reading() as session:
+        return get_view(session, attendee_id)
