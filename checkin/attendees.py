@@ -29,6 +29,25 @@ RECORD_FIELDS = (
 )
 
 
+def longest(field: str) -> int:
+    """The most characters a record field holds: the database's own limit, so a hub on PostgreSQL never
+    refuses a record that a station on SQLite (which checks no lengths) accepted."""
+    length = Attendee.__table__.c[field].type.length
+    assert length is not None
+    return int(length)
+
+
+def too_long(fields: Mapping[str, str]) -> dict[str, str]:
+    """Field -> what is wrong, for each value longer than its field holds."""
+    return {name: f"{FIELD_NAMES.get(name, name).capitalize()} is too long ({len(value):,} characters; at most "
+                  f"{longest(name)})." for name, value in fields.items() if len(value) > longest(name)}
+
+
+FIELD_NAMES = {"first_name": "first name", "last_name": "last name", "email": "email", "organization": "organization",
+               "city": "city", "region": "state or region", "registration_type": "registration type",
+               "status": "payment status"}
+
+
 VIEW_COLUMNS = (
     Attendee.id, Attendee.external_id, Attendee.first_name, Attendee.last_name, Attendee.email,
     Attendee.organization, Attendee.city, Attendee.region, Attendee.registration_type, Attendee.ticket,

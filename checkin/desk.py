@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from checkin.attendees import get_view, view_on
+from checkin.attendees import get_view, too_long, view_on
 from checkin.conference import current_conference, entitlements
 from checkin.domain import (
     CORRECTABLE_FIELDS,
@@ -163,12 +163,23 @@ class WalkIn:
             found["first_name"] = "First name is required."
         if not self.last_name.strip():
             found["last_name"] = "Last name is required."
-        email = self.email.strip()
-        if email and ("@" not in email or "." not in email.rpartition("@")[2] or " " in email):
-            found["email"] = "This does not look like an email address."
+        if not looks_like_email(self.email):
+            found["email"] = NOT_AN_EMAIL
         if not self.registration_type.strip():
             found["registration_type"] = "Pick a registration type."
-        return found
+        return too_long({"first_name": self.first_name.strip(), "last_name": self.last_name.strip(),
+                         "email": self.email.strip(), "organization": self.organization.strip(),
+                         "city": self.city.strip(), "region": self.region.strip(),
+                         "registration_type": self.registration_type.strip()}) | found
+
+
+NOT_AN_EMAIL = "The email does not look like an email address (name@example.org)."
+
+
+def looks_like_email(text: str) -> bool:
+    """Empty, or something@domain.tld without spaces: enough to catch a name typed into the email box."""
+    email = text.strip()
+    return not email or ("@" in email and "." in email.rpartition("@")[2] and " " not in email)
 
 
 class InvalidInput(ValueError):
@@ -205,17 +216,26 @@ def register_walk_in(store: Store, form: WalkIn, now: datetime) -> AttendeeView:
     return view
 
 
-def correct(store: Store, attendee_id: str, changes: dict[str, str], now: datetime) -> AttendeeView:
-    """Record a correction of some of the attendee's fields; unchanged values are left out."""
-    unknown = set(changes) - set(CORRECTABLE_FIELDS)
-    if unknown:
-        raise InvalidInput({f: f"{f} cannot be corrected at the desk." for f in sorted(unknown)})
-    cleaned = {k: v.strip() for k, v in changes.items()}
+def correction_problems(changes: dict[str, str]) -> dict[str, str]:
+    """Field -> what is wrong with the corrected value; empty when the correction can be recorded."""
+    found = {f: f"{f} cannot be corrected at the desk." for f in sorted(set(changes) - set(CORRECTABLE_FIELDS))}
+    cleaned = {k: v.strip() for k, v in changes.items() if k in CORRECTABLE_FIELDS}
     if "status" in cleaned and cleaned["status"] not in {s.value for s in Status}:
-        raise InvalidInput({"status": "Status must be paid, unpaid or cancelled."})
+        found["status"] = "Status must be paid, unpaid or cancelled."
     for required in ("first_name", "last_name"):
         if required in cleaned and not cleaned[required]:
-            raise InvalidInput({required: "A name cannot be empty."})
+            found[required] = "A name cannot be empty."
+    if not looks_like_email(cleaned.get("email", "")):
+        found["email"] = NOT_AN_EMAIL
+    return too_long(cleaned) | found
+
+
+def correct(store: Store, attendee_id: str, changes: dict[str, str], now: datetime) -> AttendeeView:
+    """Record a correction of some of the attendee's fields; unchanged values are left out."""
+    problems = correction_problems(changes)
+    if problems:
+        raise InvalidInput(problems)
+    cleaned = {k: v.strip() for k, v in changes.items()}
     with store.unit_of_work() as session:
         before = get_view(session, attendee_id)
         if before is None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from checkin.desk import correction_problems
 from checkin.domain import AttendeeView, RegistrationType, Status
+
+LABELS = {"first_name": "First name", "last_name": "Last name", "organization": "Organization", "email": "Email",
+          "registration_type": "Registration type", "status": "Payment status"}
 
 
 class CorrectionDialog(QDialog):
@@ -28,12 +32,10 @@ class CorrectionDialog(QDialog):
         self.errors = QLabel()
         self.errors.setStyleSheet("color: #c62828; font-weight: bold;")
         form = QFormLayout()
-        form.addRow("First name", self.first_name)
-        form.addRow("Last name", self.last_name)
-        form.addRow("Organization", self.organization)
-        form.addRow("Email", self.email)
-        form.addRow("Registration type", self.registration_type)
-        form.addRow("Payment status", self.status)
+        for field, widget in (("first_name", self.first_name), ("last_name", self.last_name),
+                              ("organization", self.organization), ("email", self.email),
+                              ("registration_type", self.registration_type), ("status", self.status)):
+            form.addRow(LABELS[field], widget)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
@@ -61,9 +63,10 @@ class CorrectionDialog(QDialog):
 
     @Slot()
     def submit(self) -> None:
-        values = self.values()
-        if not values["first_name"] or not values["last_name"]:
-            self.errors.setText("First and last name cannot be empty.")
+        changes = {k: v for k, v in self.values().items() if str(getattr(self._attendee, k)) != v}
+        problems = correction_problems(changes)
+        if problems:  # said here, so the volunteer's typing is not lost with the dialog
+            self.errors.setText("\n".join(problems.values()))
             return
-        self.changes = {k: v for k, v in values.items() if str(getattr(self._attendee, k)) != v}
+        self.changes = changes
         self.accept()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from checkin.attendees import RECORD_FIELDS
+from checkin.attendees import RECORD_FIELDS, longest, too_long
 from checkin.domain import Status
 from checkin.importers.formats import (
     FORMATS,
@@ -25,8 +25,6 @@ from checkin.importers.reading import DEFAULT_MAX_MB, ImportFailed, Problem, Tab
 from checkin.importers.writing import ImportReport, write_records
 
 Progress = Callable[[int, int], None]
-MAX_LENGTH = {"external_id": 100, "ticket_code": 200, "email": 320, "first_name": 200, "last_name": 200,
-              "organization": 300, "city": 200, "region": 100, "registration_type": 100, "ticket": 300}
 _NAME_PARTICLES = {"von", "van", "de", "del", "della", "da", "di", "du", "le", "la", "der", "den", "ter", "dos",
                    "das", "bin", "al", "zu"}
 
@@ -206,11 +204,10 @@ def _record(
         "ticket_code": values.get("ticket_code", "") or (values.get("secret", "") if fmt.name == "pretix" else ""),
     }
     fields["external_id"] = external_id
-    for name, limit in MAX_LENGTH.items():
-        if len(fields.get(name, "")) > limit:
-            column = table.headers[columns[name]] if name in columns else name
-            problems.append(Problem(line, column, f"too long ({len(fields[name])} characters; at most {limit})"))
-            return None
+    for name in too_long(fields):
+        column = table.headers[columns[name]] if name in columns else name
+        problems.append(Problem(line, column, f"too long ({len(fields[name])} characters; at most {longest(name)})"))
+        return None
     del fields["external_id"]
     assert set(fields) == set(RECORD_FIELDS)
     return Record(line, external_id, fields)

@@ -127,8 +127,21 @@ def test_correction_refuses_unknown_fields_and_empty_names(store: Store, now) ->
         desk.correct(store, target, {"first_name": "  "}, now)
     with pytest.raises(desk.InvalidInput):
         desk.correct(store, target, {"status": "maybe"}, now)
+    with pytest.raises(desk.InvalidInput, match="look like an email"):
+        desk.correct(store, target, {"email": "Jane Smith"}, now)  # typed into the wrong box
+    with pytest.raises(desk.InvalidInput, match=r"Organization is too long \(4,999 characters; at most 300\)"):
+        desk.correct(store, target, {"organization": "Lincoln " * 625}, now)  # pasted by mistake (trailing space cut)
     assert event_count(store) == 0
     assert "status" in CORRECTABLE_FIELDS
+
+
+def test_walk_in_values_longer_than_the_hub_holds_are_refused(store: Store, now) -> None:
+    # SQLite would keep them, but the hub on PostgreSQL would refuse the record when it comes to be written there.
+    with pytest.raises(desk.InvalidInput) as error:
+        desk.register_walk_in(store, desk.WalkIn("A" * 201, "Lee", organization="B" * 301), now)
+    assert set(error.value.problems) == {"first_name", "organization"}
+    assert error.value.problems["first_name"] == "First name is too long (201 characters; at most 200)."
+    assert desk.register_walk_in(store, desk.WalkIn("A" * 200, "Lee", organization="B" * 300), now).first_name
 
 
 def test_a_correction_that_changes_nothing_records_nothing(store: Store, now) -> None:

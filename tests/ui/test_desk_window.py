@@ -240,6 +240,11 @@ def test_correction_dialog_returns_only_changed_fields(qtbot, store: Store) -> N
     dialog.changes = None
     dialog.submit()
     assert dialog.changes is None and "cannot be empty" in dialog.errors.text()
+    dialog.first_name.setText(view.first_name)
+    dialog.email.setText("Jane Smith")  # typed into the wrong box: said in the dialog, which stays open
+    dialog.submit()
+    assert dialog.changes is None and dialog.errors.text() == "The email does not look like an email address (name@example.org)."
+    assert dialog.email.text() == "Jane Smith" and dialog.organization.text() == "New Org"
 
 
 def test_correction_from_the_desk_updates_the_card(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
