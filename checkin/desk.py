@@ -184,7 +184,7 @@ def looks_like_email(text: str) -> bool:
 
 class InvalidInput(ValueError):
     def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
+        super().__init__(" ".join(problems.values()))  # each one a sentence
         self.problems = problems
 
 
