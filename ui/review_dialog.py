@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from checkin.desk import local_moment, store_zone
 from checkin.domain import AttendeeView
-from checkin.sync import conflicts
 from checkin.store import Store
+from checkin.sync import conflicts
 
 Clock = Callable[[], datetime]
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from checkin.attendees import get_view
 from checkin.desk import check_in
 from checkin.store import Store, open_store
-from checkin.store.models import Event
 from checkin.store.engine import create_hub_engine
+from checkin.store.models import Event
 from checkin.sync import credentials
 from checkin.sync.station import stations_seen, sync_round
 from tests.sync.conftest import Hub
@@ -156,7 +156,6 @@ def test_a_new_station_started_with_a_hub_fetches_the_conference_first(
 
 def test_the_desk_card_shows_a_second_badge_and_staff_can_mark_it_reviewed(qtbot, desk_store: Store, hub_url: str,
                                                                           tmp_path: Path) -> None:
-    from checkin.sync import conflicts
 
     engine = create_hub_engine(hub_url)
     other = open_store(tmp_path / "other.sqlite", "Desk 9")

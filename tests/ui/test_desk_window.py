@@ -243,7 +243,8 @@ def test_correction_dialog_returns_only_changed_fields(qtbot, store: Store) -> N
     dialog.first_name.setText(view.first_name)
     dialog.email.setText("Jane Smith")  # typed into the wrong box: said in the dialog, which stays open
     dialog.submit()
-    assert dialog.changes is None and dialog.errors.text() == "The email does not look like an email address (name@example.org)."
+    assert dialog.changes is None
+    assert dialog.errors.text() == "The email does not look like an email address (name@example.org)."
     assert dialog.email.text() == "Jane Smith" and dialog.organization.text() == "New Org"
 
 
