@@ -29,9 +29,15 @@ RECORD_FIELDS = (
 )
 
 
+# Record fields in the words of a message to a volunteer.
+FIELD_NAMES = {"first_name": "first name", "last_name": "last name", "email": "email", "organization": "organization",
+               "city": "city", "region": "state or region", "registration_type": "registration type",
+               "status": "payment status"}
+
+
 def longest(field: str) -> int:
-    """The most characters a record field holds: the database's own limit, so a hub on PostgreSQL never
-    refuses a record that a station on SQLite (which checks no lengths) accepted."""
+    """The most characters a record field holds: the column's own limit, which PostgreSQL enforces and SQLite
+    does not, so a record a station accepts can be written on the hub too."""
     length = Attendee.__table__.c[field].type.length
     assert length is not None
     return int(length)
@@ -41,11 +47,6 @@ def too_long(fields: Mapping[str, str]) -> dict[str, str]:
     """Field -> what is wrong, for each value longer than its field holds."""
     return {name: f"{FIELD_NAMES.get(name, name).capitalize()} is too long ({len(value):,} characters; at most "
                   f"{longest(name)})." for name, value in fields.items() if len(value) > longest(name)}
-
-
-FIELD_NAMES = {"first_name": "first name", "last_name": "last name", "email": "email", "organization": "organization",
-               "city": "city", "region": "state or region", "registration_type": "registration type",
-               "status": "payment status"}
 
 
 VIEW_COLUMNS = (
