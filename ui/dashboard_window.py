@@ -222,6 +222,7 @@ class DashboardWindow(QMainWindow):
         ReviewDialog(self.store, self.clock, self).exec()
         self.refresh_stations()
 
+    @Slot()
     def edit_rooms(self) -> None:
         from ui.rooms_dialog import RoomsDialog
 
