@@ -167,10 +167,8 @@ class WalkIn:
             found["email"] = NOT_AN_EMAIL
         if not self.registration_type.strip():
             found["registration_type"] = "Pick a registration type."
-        return too_long({"first_name": self.first_name.strip(), "last_name": self.last_name.strip(),
-                         "email": self.email.strip(), "organization": self.organization.strip(),
-                         "city": self.city.strip(), "region": self.region.strip(),
-                         "registration_type": self.registration_type.strip()}) | found
+        typed = ("first_name", "last_name", "email", "organization", "city", "region", "registration_type")
+        return too_long({name: getattr(self, name).strip() for name in typed}) | found
 
 
 NOT_AN_EMAIL = "The email does not look like an email address (name@example.org)."

@@ -156,7 +156,6 @@ def test_a_new_station_started_with_a_hub_fetches_the_conference_first(
 
 def test_the_desk_card_shows_a_second_badge_and_staff_can_mark_it_reviewed(qtbot, desk_store: Store, hub_url: str,
                                                                           tmp_path: Path) -> None:
-
     engine = create_hub_engine(hub_url)
     other = open_store(tmp_path / "other.sqlite", "Desk 9")
     sync_round(other, engine)
@@ -197,7 +196,7 @@ def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window
     store = open_store(tmp_path / "desk.sqlite", "Desk 1")
     with store.unit_of_work() as session:
         build_demo(session, attendees=60, first_day=clock().date())
-    registered = next(v for v in map(lambda i: get_view_of(store, i), paid_ids(store, 5)) if v.email)
+    registered = next(view for view in (get_view_of(store, i) for i in paid_ids(store, 5)) if view.email)
     walk_in = register_walk_in(store, WalkIn(registered.first_name, registered.last_name,
                                              registered.email.upper()), clock())
     assert check_in(store, walk_in.id, clock()).accepted  # the walk-in got in; the registration did not
@@ -210,7 +209,7 @@ def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window
     assert dialog.email_table.item(kept_row, 2).text() == registered.external_id  # the registration is kept
     assert dialog.merge_button.text() == (f"&Keep {registered.full_name} ({registered.external_id}), "
                                           "merge the other into it")
-    answer_yes_when_asked(qtbot)
+    answer_yes_when_asked()
     dialog.merge_button.click()
     assert dialog.email_table.rowCount() == 0
     assert dialog.outcome.text().startswith(f"Merged {walk_in.full_name} ({walk_in.external_id}) into")
@@ -221,7 +220,7 @@ def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window
     assert (arrived, registered_now) == (arrived_before[0], arrived_before[1] - 1)
 
 
-def answer_yes_when_asked(qtbot) -> None:
+def answer_yes_when_asked() -> None:
     """Press Yes in the next question box, as staff would (it runs its own event loop, so from a timer)."""
     def press() -> None:
         boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
