@@ -51,7 +51,7 @@ from checkin.store.models import Attendee
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _with_leading_options(parser.parse_args(argv))
     if not getattr(args, "handler", None):
         parser.print_help()
         return USAGE
@@ -75,6 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 PASSPHRASE_VARIABLE = "MUSTER_KEY_PASSPHRASE"
+LEADING_OPTIONS = ("db", "demo", "station")
+
+
+def _with_leading_options(args: argparse.Namespace) -> argparse.Namespace:
+    """The database options given before the command count as if given after it (where they win)."""
+    for option in LEADING_OPTIONS:
+        given = vars(args).pop(f"leading_{option}", None)
+        if given and not getattr(args, option, None):
+            setattr(args, option, given)
+    return args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--station", help="this station's name as people see it, e.g. 'Desk 3' (remembered)")
 
     parser = argparse.ArgumentParser(prog="checkin", description="Muster: conference check-in from the terminal.")
+    for option in LEADING_OPTIONS:  # `checkin --db x stations` works as well as `checkin stations --db x`
+        parser.add_argument(f"--{option}", dest=f"leading_{option}", action="store_true" if option == "demo" else None,
+                            help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ from checkin.cli_common import OK, REFUSED, StopRequests, UsageError, open_db, p
 from checkin.store.engine import APP_NAME, create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import ago, clock_words, stations_seen, sync_round
+from checkin.sync.station import ago, clock_against_hub, clock_words, stations_seen, sync_round
 from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
 
 PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
@@ -176,7 +176,7 @@ def _once(store: Any, url: str) -> int:
         print("The hub's log is not the one this station last synced with (a new hub, or one restored from a "
               "backup): this station sent it every event it holds.")
     print(f"Synced: pushed {report.pushed:,}, pulled {report.pulled:,} events and {report.reference_rows:,} "
-          f"reference rows; {report.backlog:,} waiting; clock {report.clock_offset_s:+.1f} s from the hub.")
+          f"reference rows; {report.backlog:,} waiting; clock {clock_against_hub(report.clock_offset_s)}.")
     return OK
 
 

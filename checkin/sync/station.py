@@ -385,6 +385,14 @@ def clock_words(offset_s: float) -> str:
     return f"{amount} {'behind' if offset_s > 0 else 'ahead'}"
 
 
+def clock_against_hub(offset_s: float) -> str:
+    """ "in step with the hub", "12 s behind the hub", "5 min ahead of the hub"."""
+    words = clock_words(offset_s)
+    if words == "in step":
+        return f"{words} with the hub"
+    return f"{words} the hub" if words.endswith("behind") else f"{words} of the hub"
+
+
 def ago(seconds: float) -> str:
     """How long ago, as a person says it: "40 s ago", "12 min ago", "3 h 5 min ago"."""
     whole = max(0, int(seconds))

@@ -20,7 +20,7 @@ from checkin.store import Store
 from checkin.store.engine import create_hub_engine
 from checkin.sync import credentials
 from checkin.sync.hub import HubProblem
-from checkin.sync.station import CLOCK_WARNING_S, CatchUp, RoundReport, ago, backlog, clock_words, sync_round
+from checkin.sync.station import CLOCK_WARNING_S, CatchUp, RoundReport, ago, backlog, clock_against_hub, sync_round
 
 INTERVAL_S = 1.0
 MAX_BACKOFF_S = 3.0  # a refused connect costs the hub nothing; a long wait only delays the catch-up
@@ -59,17 +59,12 @@ class SyncStatus:
         else:
             text = f"Hub refused: {self.message}"
         if self.clock_offset_s is not None and abs(self.clock_offset_s) > CLOCK_WARNING_S:
-            text += f" · this clock is {_drift(self.clock_offset_s)}"
+            text += f" · this clock is {clock_against_hub(self.clock_offset_s)}"
         return text
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:
     return "never" if moment is None else ago((now - moment).total_seconds())
-
-
-def _drift(offset_s: float) -> str:
-    words = clock_words(offset_s)
-    return f"{words} the hub" if words.endswith("behind") else f"{words} of the hub"
 
 
 def backoff(failures: int, interval_s: float = INTERVAL_S, ceiling_s: float = MAX_BACKOFF_S) -> float:

@@ -46,6 +46,16 @@ def test_search_check_in_twice_and_stats(db: list[str], capsys) -> None:
     assert out_json(capsys)["checked_in"] == (1 if status == "paid" else 0)
 
 
+def test_database_options_work_before_the_command_too(db: list[str], tmp_path: Path, capsys) -> None:
+    other = tmp_path / "other.sqlite"
+    assert main(["demo", "--db", str(other), "--attendees", "30", *FIXED_WEEK]) == 0
+    capsys.readouterr()
+    assert main([*db, "stats", "--json"]) == 0
+    assert out_json(capsys)["registered"] == 80
+    assert main([*db, "stats", "--db", str(other), "--json"]) == 0  # the one after the command wins
+    assert out_json(capsys)["registered"] == 30
+
+
 def test_unknown_id_is_a_usage_error(db: list[str], capsys) -> None:
     assert main(["checkin", "NOPE", *db]) == 2
     assert "no attendee" in capsys.readouterr().err

@@ -35,6 +35,7 @@ def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(tmp_pa
         first = checkin("sync", "--db", str(desk), "--station", "Desk 1", "--hub", url, "--once", env=keyring_env)
         assert first.returncode == 0, first.stderr
         assert "reference rows" in first.stdout
+        assert "clock in step with the hub" in first.stdout  # same machine, same clock
         assert checkin("checkin", "--db", str(desk), "R100002", env=keyring_env).returncode in (0, 1)
         again = checkin("sync", "--db", str(desk), "--once", env=keyring_env)  # the URL came from the keyring
         assert again.returncode == 0, again.stderr

@@ -481,13 +481,13 @@ def test_a_station_clock_five_minutes_slow_is_measured_and_flagged(tmp_path: Pat
 
 
 def test_clock_offsets_in_words() -> None:
-    from checkin.sync.station import clock_words
-    from checkin.sync.worker import _drift
+    from checkin.sync.station import clock_against_hub, clock_words
 
     cases = {0.4: "in step", -1.4: "in step", 12.3: "12 s behind", -45: "45 s ahead", 300.2: "5 min behind",
              -3 * 3600 - 300: "3 h 5 min ahead"}
     assert {offset: clock_words(offset) for offset in cases} == cases
-    assert (_drift(-600), _drift(600)) == ("10 min ahead of the hub", "10 min behind the hub")
+    assert [clock_against_hub(offset) for offset in (-600, 600, 0.2)] == [
+        "10 min ahead of the hub", "10 min behind the hub", "in step with the hub"]
 
 
 def test_backoff_doubles_up_to_its_ceiling_with_jitter() -> None:
