@@ -143,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     walk.add_argument("--force", action="store_true", help="register even if a likely duplicate exists")
     walk.add_argument("--json", action="store_true")
 
+    fix = command("correct", cmd_correct, "correct an attendee's record, e.g. mark it paid once payment is taken "
+                  "(ID: registration id or ticket code)")
+    fix.add_argument("id")
+    fix.add_argument("--first")
+    fix.add_argument("--last")
+    fix.add_argument("--email")
+    fix.add_argument("--org")
+    fix.add_argument("--type", help="registration type")
+    fix.add_argument("--status", choices=[s.value for s in Status])
+    fix.add_argument("--json", action="store_true")
+
     give = command("give", cmd_give, "hand over an entitlement (e.g. coin, lunch) once")
     give.add_argument("id")
     give.add_argument("entitlement")
@@ -288,6 +299,29 @@ def cmd_walk_in(args: argparse.Namespace) -> int:
         print_json(attendee_json(view))
     else:
         print(f"Registered {view.full_name} as {view.external_id}.")
+    return OK
+
+
+CORRECTION_OPTIONS = {"first": "first_name", "last": "last_name", "email": "email", "org": "organization",
+                      "type": "registration_type", "status": "status"}
+
+
+def cmd_correct(args: argparse.Namespace) -> int:
+    changes = {field: getattr(args, option) for option, field in CORRECTION_OPTIONS.items()
+               if getattr(args, option) is not None}
+    if not changes:
+        raise UsageError(f"say what to correct: {', '.join('--' + o for o in CORRECTION_OPTIONS)}")
+    store = open_db(args)
+    before = resolve_id(store, args.id)
+    after = desk.correct(store, before.id, changes, utc_now())
+    changed = sorted(f for f in changes if getattr(before, f) != getattr(after, f))
+    if args.json:
+        print_json({"changed": changed, "attendee": attendee_json(after)})
+    elif changed:
+        print(f"Corrected {after.full_name} ({after.external_id}): "
+              f"{', '.join(f.replace('_', ' ') for f in changed)}.")
+    else:
+        print(f"Nothing changed: the record of {after.full_name} ({after.external_id}) already says that.")
     return OK
 
 

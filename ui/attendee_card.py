@@ -10,9 +10,16 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checkin.desk import local_moment
-from checkin.domain import AttendeeView, Entitlement
+from checkin.domain import AttendeeView, Entitlement, Status
 from checkin.sync.conflicts import DuplicateBadge
 from ui.theme import STATUS_TONES, TONE_COLOURS
+
+# What the desk does next for someone not checked in yet: Enter is refused until the record allows it.
+NEXT_STEP = {
+    Status.PAID: "Not checked in yet. Press Enter to check in.",
+    Status.UNPAID: "Not paid yet. Take payment, mark the record paid (Ctrl+E), then press Enter.",
+    Status.CANCELLED: "Registration cancelled: cannot check in.",
+}
 
 
 class AttendeeCard(QFrame):
@@ -100,7 +107,7 @@ class AttendeeCard(QFrame):
                          f"(Station › Review duplicates).")
             self.arrival.setText(text)
         else:
-            self.arrival.setText("Not checked in yet. Press Enter to check in.")
+            self.arrival.setText(NEXT_STEP[attendee.status])
         self._label_buttons(given, attendee)
 
     def _label_buttons(self, given: Mapping[str, tuple[datetime, str]], attendee: AttendeeView | None) -> None:

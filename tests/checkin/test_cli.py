@@ -70,6 +70,22 @@ def test_walk_in_duplicate_check_and_force(db: list[str], capsys) -> None:
     assert out_json(capsys)["code"] == "accepted"
 
 
+def test_an_unpaid_walk_in_is_marked_paid_from_the_terminal_then_checks_in(db: list[str], capsys) -> None:
+    main(["walk-in", "--first", "Ann", "--last", "Lee", "--unpaid", "--json", *db])
+    ref = out_json(capsys)["external_id"]
+    assert main(["checkin", ref, *db]) == 1
+    assert main(["correct", ref, *db]) == 2
+    assert "say what to correct" in capsys.readouterr().err
+    assert main(["correct", ref, "--status", "paid", "--email", "ann lee", *db]) == 1  # all or nothing
+    assert "does not look like an email" in capsys.readouterr().err
+    assert main(["correct", ref, "--status", "paid", "--org", "Metro PD", *db]) == 0
+    assert capsys.readouterr().out == f"Corrected Ann Lee ({ref}): organization, status.\n"
+    assert main(["correct", ref, "--status", "paid", *db]) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+    assert main(["checkin", ref, *db, "--json"]) == 0
+    assert out_json(capsys)["attendee"]["organization"] == "Metro PD"
+
+
 def test_give_once(db: list[str], capsys) -> None:
     main(["walk-in", "--first", "Gil", "--last", "Ortiz", "--type", "Member", "--json", *db])
     ref = out_json(capsys)["external_id"]

@@ -256,6 +256,20 @@ def test_correction_from_the_desk_updates_the_card(qtbot, window: DeskWindow, st
     assert window.card.name.text().endswith("Fixed") and window.banner.tone is Tone.GOOD
 
 
+def test_an_unpaid_card_says_how_to_get_to_check_in(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
+    target = pick(store, status="unpaid")
+    qtbot.keyClicks(window.search_field, target.external_id)
+    assert "mark the record paid (Ctrl+E)" in window.card.arrival.text()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert window.banner.tone is Tone.BAD and "not paid" in window.banner.message
+    monkeypatch.setattr(CorrectionDialog, "ask", classmethod(lambda cls, a, parent=None: {"status": "paid"}))
+    qtbot.keyClick(window.search_field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.card.arrival.text() == "Not checked in yet. Press Enter to check in."
+    with qtbot.waitSignal(window.checked_in) as signal:
+        qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert signal.args[0].accepted
+
+
 def test_results_model_is_a_valid_qt_model(qtmodeltester, store: Store) -> None:
     from checkin.search import search
 
