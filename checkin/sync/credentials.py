@@ -28,7 +28,8 @@ def check_url(url: str) -> str:
         raise CredentialsProblem(f"not a database URL: {url!r} (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
                                  ) from error
     if parsed.get_backend_name() != "postgresql":
-        raise CredentialsProblem(f"the hub is a PostgreSQL database; {parsed.get_backend_name()!r} URLs cannot be")
+        raise CredentialsProblem(f"the hub is a PostgreSQL database, so a {parsed.get_backend_name()!r} URL "
+                                 "cannot be one (expected postgresql://USER:PASSWORD@HOST:PORT/DB)")
     if not parsed.host or not parsed.database:
         raise CredentialsProblem("the hub URL needs a host and a database: postgresql://USER:PASSWORD@HOST:PORT/DB")
     if parsed.drivername == "postgresql":

@@ -162,7 +162,7 @@ def test_without_a_system_keyring_the_hub_password_goes_into_no_file(tmp_path: P
 
 def test_bad_hub_urls_are_refused_with_words(tmp_path: Path, keyring_env: dict[str, str]) -> None:
     db = str(tmp_path / "desk.sqlite")
-    for url, words in (("sqlite:///x.db", "PostgreSQL"), ("not a url", "not a database URL"),
+    for url, words in (("sqlite:///x.db", "a 'sqlite' URL cannot be one"), ("not a url", "not a database URL"),
                        ("postgresql://user@/muster", "needs a host")):
         result = checkin("sync", "--db", db, "--hub", url, "--once", env=keyring_env)
         assert result.returncode == 1 and words in result.stderr, result.stderr
