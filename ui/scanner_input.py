@@ -5,6 +5,10 @@ The filter holds back each plain keystroke for ``max_gap_ms``: if more keys foll
 terminator ends a long enough burst, it is a scan and is emitted as ``scanned``; anything else is
 replayed, unchanged, to the widget it was meant for (typing is delayed by a few tens of ms, which
 nobody notices). Keys with Ctrl, Alt or Meta are shortcuts and always pass straight through.
+
+Gaps are measured between the times the window system stamped on the keys, not the times they are
+handled: after the window was busy for a moment (a slow search, a dialog opening), a person's queued
+keystrokes are handled back to back, and by the clock alone they would look like a scan and vanish.
 """
 
 from __future__ import annotations
@@ -78,9 +82,9 @@ class WedgeScanFilter(QObject):
         if event.modifiers() & _SHORTCUT_MODIFIERS:
             self._give_back()
             return False
-        now = self.clock()
-        fast = bool(self._held) and now - self._held[-1].at_ms <= self.settings.max_gap_ms
-        if event.key() in TERMINATORS and not self._held and now - self._scan_ended_ms <= self.settings.max_gap_ms:
+        now = self._time_of(event)
+        fast = bool(self._held) and 0 <= now - self._held[-1].at_ms <= self.settings.max_gap_ms
+        if event.key() in TERMINATORS and not self._held and 0 <= now - self._scan_ended_ms <= self.settings.max_gap_ms:
             # Scanners set to send CR LF (or Enter + Tab) end a scan twice; the second must not press
             # Enter in the search field, which would check in whoever is selected there.
             self._scan_ended_ms = now
@@ -105,6 +109,10 @@ class WedgeScanFilter(QObject):
                                                   event.isAutoRepeat(), event.count()), now))
         self._flush_timer.start(max(1, int(self.settings.max_gap_ms)))
         return True
+
+    def _time_of(self, event: QKeyEvent) -> float:
+        """When the key was pressed, in ms: the window system's stamp (events made up in code carry none)."""
+        return float(event.timestamp()) or self.clock()
 
     def _give_back(self) -> None:
         """Replay held keystrokes to where they were going: it was typing, not a scan."""

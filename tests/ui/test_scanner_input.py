@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
@@ -121,6 +122,29 @@ def test_slow_typing_still_types(qtbot, window: DeskWindow, clock: FakeClock) ->
     assert "match" in window.matches_label.text()  # the search ran on the typed text
     qtbot.keyClick(field, Qt.Key.Key_Return)  # a short burst + Enter is a person pressing Enter: not a scan
     assert window.banner.tone is not None
+
+
+def keys_stamped(widget, text: str, first_ms: int, apart_ms: int, terminator=Qt.Key.Key_Tab) -> None:
+    """Keys as the window system delivers them, stamped when they were pressed; the fake clock does not
+    move, as when keys queued while the window was busy are handled back to back."""
+    keys = [(Qt.Key(ord(ch.upper())), ch) for ch in text] + [(terminator, "")]
+    for n, (key, ch) in enumerate(keys):
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch)
+            event.setTimestamp(first_ms + n * apart_ms)
+            QApplication.sendEvent(widget, event)
+
+
+def test_a_person_typing_while_the_window_was_busy_still_types(qtbot, window: DeskWindow) -> None:
+    field = window.search_field
+    scans = []
+    window.wedge.scanned.connect(scans.append)
+    keys_stamped(field, "garcia", first_ms=50_000, apart_ms=150)  # pressed 150 ms apart, handled at once
+    qtbot.waitUntil(lambda: field.text() == "garcia")
+    assert scans == []
+    field.clear()
+    keys_stamped(field, "garcia", first_ms=60_000, apart_ms=3)  # the same keys from a scanner
+    assert scans == ["garcia"] and field.text() == ""
 
 
 def test_fast_short_burst_is_typing_and_shortcuts_pass(qtbot, window: DeskWindow) -> None:
