@@ -88,6 +88,10 @@ def test_walk_in_requires_names_and_a_plausible_email(store: Store, now) -> None
     with pytest.raises(desk.InvalidInput) as error:
         desk.register_walk_in(store, desk.WalkIn(" ", "", "not-an-email"), now)
     assert set(error.value.problems) == {"first_name", "last_name", "email"}
+    with pytest.raises(desk.InvalidInput) as error:  # the focus was one box off: the email went in a name
+        desk.register_walk_in(store, desk.WalkIn("bgarcia@x.org", "Garcia"), now)
+    assert error.value.problems == {
+        "first_name": "The first name looks like an email address: that goes in the Email box."}
     assert event_count(store) == 0
 
 
@@ -129,6 +133,8 @@ def test_correction_refuses_unknown_fields_and_empty_names(store: Store, now) ->
         desk.correct(store, target, {"status": "maybe"}, now)
     with pytest.raises(desk.InvalidInput, match="look like an email"):
         desk.correct(store, target, {"email": "Jane Smith"}, now)  # typed into the wrong box
+    with pytest.raises(desk.InvalidInput, match="last name looks like an email"):
+        desk.correct(store, target, {"last_name": "jsmith@example.org"}, now)
     with pytest.raises(desk.InvalidInput, match=r"Organization is too long \(4,999 characters; at most 300\)"):
         desk.correct(store, target, {"organization": "Lincoln " * 625}, now)  # pasted by mistake (trailing space cut)
     assert event_count(store) == 0
