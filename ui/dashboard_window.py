@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,12 +36,13 @@ from checkin.conference import checked_in_count, current_conference
 from checkin.desk import conference_zone
 from checkin.domain import Tone
 from checkin.occupancy import tracking
-from checkin.occupancy.attendance import attendance, load_intervals, load_sessions
+from checkin.occupancy.attendance import attendance, load_intervals, load_sessions, what_is_next
 from checkin.occupancy.reports import arrivals, crowd_managers
 from checkin.store import Store
 from checkin.store.models import AttendeeState
 from checkin.sync import conflicts
 from checkin.sync.station import ago, clock_words, stations_seen
+from ui.tables import NotedTable
 from ui.theme import TONE_COLOURS
 
 Clock = Callable[[], datetime]
@@ -88,18 +88,18 @@ class DashboardWindow(QMainWindow):
         self.arrivals_chart.setTitle("Arrivals: check-ins per 15 minutes, today")
         self.arrivals_chart.legend().setVisible(False)
         self.arrivals_view = QChartView(self.arrivals_chart)
-        self.sessions = QTableWidget(0, 4)
+        self.sessions = NotedTable(4)
         self.sessions.setHorizontalHeaderLabels(["Session now", "Room", "In the room", "Attended so far"])
         self.sessions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.sessions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.sessions.verticalHeader().setVisible(False)
-        self.sessions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.stations = QTableWidget(0, 4)
+        self.sessions.setEditTriggers(NotedTable.EditTrigger.NoEditTriggers)
+        self.stations = NotedTable(4, "Stations appear here once this station syncs with a hub.")
         self.stations.setHorizontalHeaderLabels(["Station", "Last contact", "Waiting to send", "Clock vs hub"])
         self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.stations.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.stations.verticalHeader().setVisible(False)
-        self.stations.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.stations.setEditTriggers(NotedTable.EditTrigger.NoEditTriggers)
         self.stations.setAccessibleName("Stations")
         self.review_label = QLabel()  # what two stations did at once while apart, waiting for staff
         self.review_label.setStyleSheet(f"color: {TONE_COLOURS[Tone.WARN][0]}; font-weight: bold;")
@@ -175,6 +175,9 @@ class DashboardWindow(QMainWindow):
                              if k.astimezone(self.zone).date() == today})
         attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
         present = {c.room_id: c.count for c in counts}
+        coming = what_is_next(sessions, now, self.zone)
+        self.sessions.set_empty_note(f"No session is running now. Next: {coming}." if coming else
+                                     "No session is running now, and none is left in the schedule.")
         self.sessions.setRowCount(len(running))
         for row, item in enumerate(sorted(running, key=lambda s: s.room)):
             came = sum(1 for a in attended if a.session.id == item.id)

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QMainWindow, QP
 from sqlalchemy import select
 
 from checkin import scanning
+from checkin.desk import store_zone
 from checkin.domain import Tone, Verdict, VerdictCode
 from checkin.occupancy import tracking
+from checkin.occupancy.attendance import load_sessions, what_is_next
 from checkin.occupancy.door import Door, Mode, adjust_count, door_scan, hand_count_answer, override
 from checkin.store import Store
 from checkin.store.models import ConferenceSession
@@ -151,6 +153,7 @@ class DoorWindow(QMainWindow):
             title = connection.execute(select(ConferenceSession.title).where(
                 ConferenceSession.id == slot.session_id)).scalar() if slot else None
             arrivals = tracking.arrivals(connection, self.door.room_id, now - RATE_WINDOW, now)
+            sessions = [] if title else load_sessions(connection)
         capacity = max(1, self.door.capacity)
         share = count / capacity
         tone = Tone.BAD if share >= 1 else Tone.WARN if share >= self.door.warn_at else Tone.GOOD
@@ -161,7 +164,12 @@ class DoorWindow(QMainWindow):
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {TONE_COLOURS[tone][0]}; border-radius: 3px; }}"
                                " QProgressBar { background: #ffffff; border: 1px solid #90a4ae; border-radius: 4px; }")
         self.bar_tone = tone
-        self.session_label.setText(f"Now: {title}" if title else "No session scheduled now")
+        if title:
+            self.session_label.setText(f"Now: {title}")
+        else:
+            here = [s for s in sessions if s.room_id == self.door.room_id]
+            coming = what_is_next(here, now, store_zone(self.store), with_room=False)
+            self.session_label.setText("No session scheduled now" + (f" · Next here: {coming}" if coming else ""))
         self.rate_label.setText(f"{100 * share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "
                                 + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60))
 

@@ -10,11 +10,12 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import NamedTuple
 
 from sqlalchemy import Connection, String, or_, select, type_coerce
 
+from checkin.desk import local_moment
 from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
 from checkin.occupancy.tracking import paused_gc, stored_moment
@@ -97,6 +98,18 @@ def load_sessions(connection: Connection) -> list[SessionFacts]:
                ConferenceSession.prereg_required)
         .join(Room, Room.id == ConferenceSession.room_id).order_by(ConferenceSession.starts_at, Room.name))
     return [SessionFacts(*row) for row in rows]
+
+
+def what_is_next(sessions: Iterable[SessionFacts], now: datetime, zone: tzinfo, with_room: bool = True) -> str:
+    """The first session to start after ``now``, in words ("Threat Assessment, Thu 08:00 in 201A, and 3 more
+    at the same time"); empty when the schedule has nothing left."""
+    coming = sorted((s for s in sessions if s.starts_at > now), key=lambda s: (s.starts_at, s.room))
+    if not coming:
+        return ""
+    first = coming[0]
+    words = f"{first.title}, {local_moment(first.starts_at, zone, now)}" + (f" in {first.room}" if with_room else "")
+    together = sum(1 for s in coming if s.starts_at == first.starts_at) - 1
+    return words + (f", and {together} more at the same time" if together else "")
 
 
 def load_intervals(connection: Connection, attendee_id: str | None = None,

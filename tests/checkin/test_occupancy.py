@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,7 @@ from checkin.domain import EventKind, VerdictCode
 from checkin.events import NewEvent, record
 from checkin.ids import new_id
 from checkin.occupancy import tracking
-from checkin.occupancy.attendance import all_attendance, load_sessions, no_shows
+from checkin.occupancy.attendance import all_attendance, load_sessions, no_shows, what_is_next
 from checkin.occupancy.door import Door, Mode, NotCheckedIn, adjust_count, door_scan, override
 from checkin.occupancy.presence import Adjustment, DoorEvent, Schedule, Slot, intervals_for, manual_count
 from checkin.projection import rebuild
@@ -220,3 +221,18 @@ def test_an_unknown_code_at_a_door_sends_the_person_to_the_desk(store: Store, la
     assert unknown.code is VerdictCode.UNKNOWN and not unknown.accepted
     assert unknown.message.endswith("Send the person to the registration desk.")  # a door has no search box
     assert "Search by name" in scanning.scan(store, "999999999999", at(10)).message  # the desk has one
+
+
+def test_what_is_next_names_the_first_session_to_start_and_how_many_start_with_it(store: Store) -> None:
+    chicago = ZoneInfo("America/Chicago")
+    with store.writing() as connection:
+        sessions = load_sessions(connection)
+    wednesday_evening = datetime(2027, 7, 1, 1, 0, tzinfo=UTC)  # 20:00 in Chicago
+    assert what_is_next(sessions, wednesday_evening, chicago) == (
+        "Basic SRO Course (day 4 of 5), Thu 08:00 in 101, and 1 more at the same time")
+    in_203b = [s for s in sessions if s.room == "203B"]
+    assert what_is_next(in_203b, wednesday_evening, chicago, with_room=False) == (
+        "Bus and Transportation Safety, Thu 10:00")
+    just_before = datetime(2027, 7, 1, 14, 59, tzinfo=UTC)  # 09:59 the same day: no weekday
+    assert what_is_next(in_203b, just_before, chicago, with_room=False) == "Bus and Transportation Safety, 10:00"
+    assert what_is_next(sessions, datetime(2027, 7, 3, tzinfo=UTC), chicago) == ""  # the conference is over

@@ -155,6 +155,23 @@ def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock
     assert (percent.max(), percent.tickAnchor(), percent.tickInterval()) == (100, 0, 25)  # 0 25 50 75 100 %
 
 
+def test_between_sessions_the_door_and_the_dashboard_say_what_comes_next(qtbot, store: Store, door: DoorWindow,
+                                                                         clock: Clock) -> None:
+    clock.now = datetime(2027, 7, 1, 1, 0, tzinfo=UTC)  # Wednesday 20:00 in Chicago: the day is over
+    door.refresh()
+    assert door.session_label.text() == "No session scheduled now · Next here: Bus and Transportation Safety, Thu 10:00"
+    dashboard = DashboardWindow(store, clock)
+    qtbot.add_widget(dashboard)
+    dashboard.show()
+    assert dashboard.sessions.rowCount() == 0
+    assert dashboard.sessions.empty_note == ("No session is running now. Next: Basic SRO Course (day 4 of 5), "
+                                             "Thu 08:00 in 101, and 1 more at the same time.")
+    noted = dashboard.sessions.viewport().grab().toImage()
+    dashboard.sessions.set_empty_note("")
+    assert dashboard.sessions.viewport().grab().toImage() != noted  # the note is drawn in the empty table
+    assert dashboard.stations.empty_note.startswith("Stations appear here once")
+
+
 def test_rooms_and_sessions_edited_in_the_app(qtbot, store: Store) -> None:
     from ui.rooms_dialog import RoomsDialog
 
