@@ -48,6 +48,7 @@ class DoorWindow(QMainWindow):
         self.room_label.setStyleSheet("font-size: 26pt; font-weight: bold;")
         self.session_label = QLabel()
         self.session_label.setStyleSheet("font-size: 14pt; color: #37474f;")
+        self.session_label.setWordWrap(True)  # a long title wraps rather than widening the window
         self.mode_label = QLabel()
         self.count_label = QLabel()
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
