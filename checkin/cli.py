@@ -24,6 +24,7 @@ from checkin.cli_common import (
     UsageError,
     attendee_json,
     db_path,
+    file_problem,
     open_db,
     print_json,
     progress_bar,
@@ -66,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *cli_rooms.PROBLEMS,
             *cli_sync.PROBLEMS) as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
+        return REFUSED
+    except OSError as error:  # a file to read or write: missing, a folder, not allowed, the disk full
+        print(f"checkin {args.command}: {file_problem(error)}", file=sys.stderr)
         return REFUSED
     except OperationalError as error:  # a hub given with --db URL that is down, or refuses the login
         detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)

@@ -25,6 +25,23 @@ class UsageError(Exception):
     pass
 
 
+def file_problem(error: OSError) -> str:
+    """A file that could not be read or written, in words: which one, and what to do about it."""
+    where = error.filename if error.filename is not None else ""
+    if isinstance(error, IsADirectoryError):
+        return f"{where} is a folder; name a file in it"
+    if isinstance(error, FileExistsError):  # a folder to make where a file is
+        return f"{where} is a file, not a folder"
+    if isinstance(error, NotADirectoryError):
+        return f"{where}: part of that path is a file, not a folder"
+    if isinstance(error, FileNotFoundError):
+        return f"{where}: no such file or folder (make the folder first)"
+    if isinstance(error, PermissionError):
+        return f"{where}: not allowed (choose a folder you can write to)"
+    reason = error.strerror or str(error)
+    return f"{where}: {reason}" if where else reason
+
+
 def db_path(args: argparse.Namespace) -> Path | str:
     """The database file to use, or the hub's URL (postgresql+psycopg://...) for admin work on the hub."""
     if args.db and args.demo:

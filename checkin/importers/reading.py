@@ -59,6 +59,8 @@ class Table:
 
 def read_table(path: Path, max_mb: float = DEFAULT_MAX_MB) -> Table:
     name = str(path)
+    if path.is_dir():
+        raise ImportFailed(name, [Problem(None, None, "this is a folder; name the CSV file in it")])
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -69,7 +71,10 @@ def read_table(path: Path, max_mb: float = DEFAULT_MAX_MB) -> Table:
             "registrants is about 5 MB, so this is probably not a registrant export. If it is, raise the "
             "limit (--max-mb)."
         ))])
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # not allowed to read it, a network drive gone
+        raise ImportFailed(name, [Problem(None, None, f"cannot read the file ({error.strerror})")]) from error
     return parse_bytes(name, data)
 
 
@@ -80,17 +85,23 @@ def parse_bytes(name: str, data: bytes) -> Table:
         raise ImportFailed(name, [Problem(None, None, (
             "this is a spreadsheet workbook (Excel), not CSV: open it and save as 'CSV UTF-8'"
         ))])
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Before decoding, which a program, picture or font would fail with an odd complaint about bytes.
+        _refuse_nul(name, data.count(b"\n", 0, data.index(b"\x00")) + 1)
     text, encoding = decode(name, data)
     if text.lstrip("\ufeff \t\r\n").lower().startswith(("<!doctype html", "<html")):
         raise ImportFailed(name, [Problem(None, None, (
             "this is a web page, not a CSV export: the download probably failed (a login or error page); "
             "download the export again"))])
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ImportFailed(name, [Problem(line, None, "contains NUL bytes: this is not a text (CSV) file")])
+    if "\x00" in text:  # UTF-16 text can hold a NUL too
+        _refuse_nul(name, text.count("\n", 0, text.index("\x00")) + 1)
     delimiter = sniff_delimiter(text)
     headers, rows = _parse(name, text, delimiter)
     return Table(name, headers, rows, encoding, delimiter)
+
+
+def _refuse_nul(name: str, line: int) -> None:
+    raise ImportFailed(name, [Problem(line, None, "contains NUL bytes: this is not a text (CSV) file")])
 
 
 def decode(name: str, data: bytes) -> tuple[str, str]:
@@ -124,10 +135,13 @@ def _undecodable(name: str, data: bytes, error: UnicodeDecodeError, encoding: st
     header_end = data.find(b"\n")
     header = data[: header_end if header_end >= 0 else len(data)].decode(encoding, "replace")
     delimiter = sniff_delimiter(header)
-    headers = next(csv.reader([header.lstrip("\ufeff")], delimiter=delimiter), [])
     before = data[line_start:offset].decode(encoding, "replace")
-    index = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1
-    column = headers[index].strip() if 0 <= index < len(headers) else f"#{index + 1}"
+    try:
+        headers = next(csv.reader([header.lstrip("\ufeff").rstrip("\r")], delimiter=delimiter), [])
+        index = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1
+        column: str | None = headers[index].strip() if 0 <= index < len(headers) else f"#{index + 1}"
+    except csv.Error:  # a lone carriage return, say: the line is named, the column cannot be
+        column = None
     bad = data[offset : offset + 4].hex(" ")
     return ImportFailed(name, [Problem(line, column, (
         f"bytes {bad} cannot be read as {encoding.upper()}; save the file again as 'CSV UTF-8'"

@@ -109,6 +109,21 @@ def test_import_failure_exits_1_with_the_reason(db: list[str], tmp_path: Path, c
     bad.write_bytes(b"")
     assert main(["import", str(bad), *db]) == 1
     assert "the file is empty" in capsys.readouterr().err
+    assert main(["import", str(tmp_path), *db]) == 1
+    assert "this is a folder; name the CSV file in it" in capsys.readouterr().err
+
+
+def test_files_that_cannot_be_written_are_said_in_words(db: list[str], tmp_path: Path, capsys) -> None:
+    capsys.readouterr()
+    assert main(["export", "--out", str(tmp_path), *db]) == 1
+    assert capsys.readouterr().err == f"checkin export: {tmp_path} is a folder; name a file in it\n"
+    missing = tmp_path / "no such folder" / "roster.pdf"
+    assert main(["roster", "--pdf", str(missing), *db, "--at", "2027-06-30T11:00"]) == 1
+    assert "no such file or folder (make the folder first)" in capsys.readouterr().err
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    assert main(["hours", "--csv", str(a_file / "hours.csv"), *db]) == 1
+    assert "part of that path is a file, not a folder" in capsys.readouterr().err
 
 
 def test_generic_import_with_map(tmp_path: Path, capsys) -> None:

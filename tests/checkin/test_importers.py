@@ -126,6 +126,9 @@ BAD_INPUTS = {
     "value with an unquoted comma": (
         b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,Lee,Member\n"
         b"2,2,Bob,Ng,Lincoln High, SRO,Member\n", "7 values, but the header names 5 columns", 3, None),
+    "a font saved as csv": (b"\x00\x01\x00\x00\x00\x12\x01\x00\x00\x04\x00 \x81\x8d\r\x90", "NUL", 1, None),
+    # A lone carriage return in the header, and bytes no encoding reads: the line is named all the same.
+    "carriage return and bad bytes": (b"First,Last\rX,\x81\x8d\n", "cannot be read as CP1252", 1, None),
     "a web page saved as csv": (b"\n<!DOCTYPE html>\n<html><body>Please log in</body></html>\n", "web page", None,
                                 None),
 }
