@@ -46,7 +46,7 @@ from checkin.printing.sources import Selection, select_badges, select_certificat
 from checkin.printing.template import TemplateError, load_template
 from checkin.projection import rebuild
 from checkin.search import search
-from checkin.store import Store, default_db_path, demo_db_path, open_store
+from checkin.store import OPEN_PROBLEMS, Store, default_db_path, demo_db_path, open_store
 from checkin.store.models import Attendee
 
 
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return USAGE
-    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *cli_rooms.PROBLEMS,
+    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *OPEN_PROBLEMS, *cli_rooms.PROBLEMS,
             *cli_sync.PROBLEMS) as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return REFUSED

@@ -16,7 +16,7 @@ from checkin import keys
 from checkin.conference import has_conference
 from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
-from checkin.store import Store, default_db_path, demo_db_path, open_store
+from checkin.store import OPEN_PROBLEMS, Store, default_db_path, demo_db_path, open_store
 from checkin.store.models import BadgeKey, Room
 from checkin.sync import credentials
 from checkin.sync.worker import State, SyncStatus
@@ -134,7 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("Muster")
     install_fonts(app)
     path = args.db or (demo_db_path() if args.demo else default_db_path())
-    store = open_store(path, args.station)
+    try:
+        store = open_store(path, args.station)
+    except (*OPEN_PROBLEMS, OSError) as problem:
+        QMessageBox.critical(None, "Muster", f"Muster cannot open its database.\n\n{problem}")
+        return 1
     if args.demo:
         ensure_demo(store)
     link = start_sync(store, args.hub, app)

@@ -1,5 +1,8 @@
 """Storage: models, engine setup and migrations."""
 
-from checkin.store.engine import Store, default_db_path, demo_db_path, open_store
+from checkin.store.engine import NotADatabase, Store, default_db_path, demo_db_path, open_store
+from checkin.store.migrate import NotMusters
 
-__all__ = ["Store", "default_db_path", "demo_db_path", "open_store"]
+OPEN_PROBLEMS = (NotADatabase, NotMusters)  # said in words by whoever opens a store a person named
+
+__all__ = ["OPEN_PROBLEMS", "NotADatabase", "NotMusters", "Store", "default_db_path", "demo_db_path", "open_store"]

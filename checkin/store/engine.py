@@ -14,6 +14,7 @@ from typing import Any
 
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -184,13 +185,32 @@ def open_store(target: Path | str, station_name: str | None = None) -> Store:
 
     The database's station identity is made once and kept; ``station_name`` renames it.
     """
-    engine = create_hub_engine(target) if is_url(target) else create_sqlite_engine(Path(target))
-    upgrade(engine)
+    if is_url(target):
+        engine = create_hub_engine(target)
+        upgrade(engine)
+    else:
+        engine = _open_file(Path(target))
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions() as session:
         station = _local_station(session, station_name)
         session.commit()
     return Store(engine, station, sessions, _checkpointer=None if is_url(target) else Checkpointer(Path(target)))
+
+
+class NotADatabase(Exception):
+    """The path names something SQLite cannot keep Muster's data in: a folder, another kind of file."""
+
+
+def _open_file(path: Path) -> Engine:
+    if path.is_dir():
+        raise NotADatabase(f"{path} is a folder; name a database file in it (such as {path / 'muster.sqlite'})")
+    engine = create_sqlite_engine(path)
+    try:
+        upgrade(engine)
+    except DatabaseError as error:  # "file is not a database", "unable to open database file"
+        engine.dispose()
+        raise NotADatabase(f"{path} cannot be Muster's database: SQLite says {str(error.orig).strip()}") from error
+    return engine
 
 
 def _local_station(session: Session, wanted_name: str | None) -> StationContext:

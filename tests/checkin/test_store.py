@@ -1,13 +1,15 @@
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from checkin.events import bulk_append
 from checkin.ids import new_id
-from checkin.store import open_store
+from checkin.store import NotADatabase, NotMusters, open_store
 from checkin.store.migrate import current_revision, head_revision
 from checkin.store.models import Base
 from tests.conftest import wait_until
@@ -66,3 +68,20 @@ def test_reopening_a_migrated_file_keeps_its_data(tmp_path: Path) -> None:
     store.close()
     with open_store(tmp_path / "s.sqlite").engine.connect() as connection:
         assert connection.execute(text("SELECT value FROM setting WHERE key = 'probe'")).scalar() == "kept"
+
+
+def test_a_path_that_cannot_hold_musters_data_is_refused_in_words_and_left_alone(tmp_path: Path) -> None:
+    with pytest.raises(NotADatabase, match="is a folder; name a database file in it"):
+        open_store(tmp_path)
+    picture = tmp_path / "photo.sqlite"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    with pytest.raises(NotADatabase, match="SQLite says file is not a database"):
+        open_store(picture)
+    assert picture.read_bytes() == b"\x89PNG\r\n\x1a\n" + bytes(200)
+    other = tmp_path / "contacts.db"  # another program's SQLite file, named by mistake
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE contacts (name TEXT)")
+    with pytest.raises(NotMusters, match=r"holds another program's tables \(contacts\), not Muster's"):
+        open_store(other)
+    with sqlite3.connect(other) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master").fetchall() == [("contacts",)]

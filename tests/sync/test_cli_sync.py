@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect, text
+
 from checkin.cli_common import StopRequests
 from checkin.sync import server
 from tests.conftest import FIXED_WEEK
@@ -65,6 +67,21 @@ def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_on
     finally:
         serving.send_signal(signal.SIGTERM)
         serving.communicate(timeout=60)
+
+
+def test_hub_init_refuses_a_database_that_holds_another_programs_tables(
+        tmp_path: Path, hub_db: str, keyring_env: dict[str, str]) -> None:
+    engine = create_engine(hub_db)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE invoices (number int)"))
+    admin = tmp_path / "admin.sqlite"
+    assert checkin("demo", "--db", str(admin), "--attendees", "20", *FIXED_WEEK, env=keyring_env).returncode == 0
+    given = checkin("hub", "init", hub_db, "--db", str(admin), env=keyring_env)
+    assert given.returncode == 1 and "holds another program's tables (invoices)" in given.stderr, given.stderr
+    assert "s3cret" not in given.stderr and ":***@" in given.stderr  # the password is not shown
+    with engine.connect() as connection:
+        assert set(inspect(connection).get_table_names()) == {"invoices"}
+    engine.dispose()
 
 
 def test_hub_serve_says_what_to_do_about_a_taken_port_or_a_wrong_password(tmp_path: Path,
