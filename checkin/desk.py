@@ -164,7 +164,7 @@ class WalkIn:
             found["first_name"] = "First name is required."
         if not self.last_name.strip():
             found["last_name"] = "Last name is required."
-        found |= _emails_in_names({"first_name": self.first_name, "last_name": self.last_name})
+        found |= _names_problems({"first_name": self.first_name, "last_name": self.last_name})
         if not looks_like_email(self.email):
             found["email"] = NOT_AN_EMAIL
         if not self.registration_type.strip():
@@ -176,10 +176,17 @@ class WalkIn:
 NOT_AN_EMAIL = "The email does not look like an email address (name@example.org)."
 
 
-def _emails_in_names(fields: Mapping[str, str]) -> dict[str, str]:
-    """An email typed into a name box (the focus was one field off): said, rather than printed on a badge."""
-    return {name: f"The {name.replace('_', ' ')} looks like an email address: that goes in the Email box."
-            for name in ("first_name", "last_name") if "@" in fields.get(name, "")}
+def _names_problems(fields: Mapping[str, str]) -> dict[str, str]:
+    """An email typed into a name box (the focus was one field off), or a name without a single letter
+    (only emoji or punctuation): said, rather than printed on a badge."""
+    found = {}
+    for name in ("first_name", "last_name"):
+        value, words = fields.get(name, "").strip(), name.replace("_", " ")
+        if "@" in value:
+            found[name] = f"The {words} looks like an email address: that goes in the Email box."
+        elif value and not any(ch.isalpha() for ch in value):
+            found[name] = f"The {words} has no letters."
+    return found
 
 
 def looks_like_email(text: str) -> bool:
@@ -231,7 +238,7 @@ def correction_problems(changes: dict[str, str]) -> dict[str, str]:
     for required in ("first_name", "last_name"):
         if required in cleaned and not cleaned[required]:
             found[required] = "A name cannot be empty."
-    found |= _emails_in_names(cleaned)
+    found |= _names_problems(cleaned)
     if not looks_like_email(cleaned.get("email", "")):
         found["email"] = NOT_AN_EMAIL
     return too_long(cleaned) | found

@@ -92,7 +92,12 @@ def test_walk_in_requires_names_and_a_plausible_email(store: Store, now) -> None
         desk.register_walk_in(store, desk.WalkIn("bgarcia@x.org", "Garcia"), now)
     assert error.value.problems == {
         "first_name": "The first name looks like an email address: that goes in the Email box."}
+    with pytest.raises(desk.InvalidInput) as error:  # would print a badge with no name on it
+        desk.register_walk_in(store, desk.WalkIn("😀", "--"), now)
+    assert error.value.problems == {"first_name": "The first name has no letters.",
+                                    "last_name": "The last name has no letters."}
     assert event_count(store) == 0
+    assert desk.register_walk_in(store, desk.WalkIn("Ø", "Ng 2nd"), now).full_name == "Ø Ng 2nd"
 
 
 def test_walk_in_is_an_event_and_searchable(store: Store, now) -> None:
