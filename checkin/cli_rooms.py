@@ -187,7 +187,14 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                 print(f"Added {_count(report.added, 'session')}; {report.unchanged} "
                       f"{'was' if report.unchanged == 1 else 'were'} already there.")
             else:
-                print(f"Added {_count(import_registrations(session, args.file), 'pre-registration')}.")
+                registered = import_registrations(session, args.file)
+                print(f"Added {_count(registered.added, 'pre-registration')}.")
+                if registered.at_once:
+                    print(f"To check ({len(registered.at_once)}), since the door admits them to either:")
+                    for line in registered.at_once[:20]:
+                        print(f"  {line}")
+                    if len(registered.at_once) > 20:
+                        print(f"  … and {len(registered.at_once) - 20} more")
         return OK
     zone = _zone(store)
     with store.writing() as connection:

@@ -134,17 +134,26 @@ def this_week(now: datetime) -> date:
 
 
 def _registrations(session: Session, rng: random.Random) -> None:
-    """Course-only attendees are registered for their course; hands-on breakouts fill to ~80% of their room."""
+    """Course-only attendees are registered for their course; hands-on breakouts fill to ~80% of their room
+    with people free then (as a registration system would see to: nobody is booked into two rooms at once)."""
     people = session.execute(select(Attendee.id, Attendee.ticket).where(Attendee.status != "cancelled")).all()
+    busy: dict[str, list[tuple[datetime, datetime]]] = {}
     rows = []
-    for item in session.execute(select(ConferenceSession.id, ConferenceSession.track, ConferenceSession.kind,
-                                       Room.capacity)
-                                .join(Room, Room.id == ConferenceSession.room_id)
-                                .where(ConferenceSession.prereg_required)):
+    sessions = session.execute(select(ConferenceSession.id, ConferenceSession.track, ConferenceSession.kind,
+                                      ConferenceSession.starts_at, ConferenceSession.ends_at, Room.capacity)
+                               .join(Room, Room.id == ConferenceSession.room_id)
+                               .where(ConferenceSession.prereg_required)
+                               .order_by(ConferenceSession.kind != "course", ConferenceSession.starts_at,
+                                         ConferenceSession.id)).all()
+    for item in sessions:
         if item.kind == "course":
             chosen = [p.id for p in people if p.ticket.startswith(f"{item.track} Course")]
         else:
-            chosen = [p.id for p in rng.sample(people, min(len(people), int(item.capacity * 0.8)))]
+            free = [p.id for p in people if not any(start < item.ends_at and item.starts_at < end
+                                                    for start, end in busy.get(p.id, ()))]
+            chosen = rng.sample(free, min(len(free), int(item.capacity * 0.8)))
+        for attendee_id in chosen:
+            busy.setdefault(attendee_id, []).append((item.starts_at, item.ends_at))
         rows += [{"session_id": item.id, "attendee_id": attendee_id} for attendee_id in chosen]
     if rows:
         session.execute(insert(SessionRegistration), rows)

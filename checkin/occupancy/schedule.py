@@ -153,8 +153,16 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
     return ScheduleReport(len(made), unchanged)
 
 
-def import_registrations(session: Session, path: Path) -> int:
-    """Add pre-registrations; returns how many were new.
+@dataclass(frozen=True)
+class RegistrationReport:
+    added: int
+    # Attendees in the file registered for two sessions that overlap: allowed (people sign up for two and
+    # pick one on the day), but worth a look, since the door admits them to either.
+    at_once: list[str]
+
+
+def import_registrations(session: Session, path: Path) -> RegistrationReport:
+    """Add pre-registrations; reports how many were new, and who is now registered for two sessions at once.
 
     A title that repeats (a lab held in several sittings) needs the sitting's date, its start time when
     it repeats within a day, and its room when two run at once. Only a course runs under one title in
@@ -162,12 +170,14 @@ def import_registrations(session: Session, path: Path) -> int:
     table = read_table(path)
     columns = _columns(table, ("session", "registration_id"), ("date", "start", "room"))
     zone = ZoneInfo(current_conference(session).timezone)
-    room_ids = {room.name.casefold(): room.id for room in session.scalars(select(Room))}
+    rooms = list(session.scalars(select(Room)))
+    room_ids = {room.name.casefold(): room.id for room in rooms}
     by_title: dict[str, list[ConferenceSession]] = {}
     for item in session.scalars(select(ConferenceSession).order_by(ConferenceSession.starts_at)):
         by_title.setdefault(item.title.casefold(), []).append(item)
-    attendees = {r.external_id.casefold(): r.id
-                 for r in session.execute(select(Attendee.external_id, Attendee.id))}
+    named: dict[str, str] = dict(session.execute(select(Attendee.id, Attendee.external_id)).all())
+    attendees = {external_id.casefold(): attendee_id for attendee_id, external_id in named.items()}
+    touched: set[str] = set()
     known = {(r.session_id, r.attendee_id)
              for r in session.execute(select(SessionRegistration.session_id, SessionRegistration.attendee_id))}
     problems: list[Problem] = []
@@ -201,11 +211,38 @@ def import_registrations(session: Session, path: Path) -> int:
                                                               f"'{cell('registration_id')}'."))
             continue
         new.update((s.id, attendee_id) for s in sittings if (s.id, attendee_id) not in known)
+        touched.add(attendee_id)
     if problems:
         raise ImportFailed(table.file, problems)
     session.add_all(SessionRegistration(session_id=s, attendee_id=a) for s, a in sorted(new))
     session.flush()
-    return len(new)
+    sessions_by_id = {item.id: item for items in by_title.values() for item in items}
+    registered: dict[str, list[ConferenceSession]] = {}
+    for session_id, attendee_id in known | new:
+        if attendee_id in touched:
+            registered.setdefault(attendee_id, []).append(sessions_by_id[session_id])
+    room_names = {room.id: room.name for room in rooms}
+    at_once = [_at_once_words(named[a], first, second, room_names, zone)
+               for a in sorted(registered, key=lambda a: named[a])
+               for first, second in _overlapping(registered[a])]
+    return RegistrationReport(len(new), at_once)
+
+
+def _overlapping(sessions: list[ConferenceSession]) -> list[tuple[ConferenceSession, ConferenceSession]]:
+    """Each session that starts before an earlier one (in start order) has ended, with that one."""
+    pairs = []
+    ordered = sorted(sessions, key=lambda s: (s.starts_at, s.ends_at, s.id))
+    for index, later in enumerate(ordered):
+        pairs.extend((earlier, later) for earlier in ordered[:index] if later.starts_at < earlier.ends_at)
+    return pairs
+
+
+def _at_once_words(external_id: str, first: ConferenceSession, second: ConferenceSession,
+                   room_names: dict[str, str], zone: ZoneInfo) -> str:
+    def where(item: ConferenceSession) -> str:
+        return f"'{item.title}' ({item.starts_at.astimezone(zone):%a %H:%M}, {room_names[item.room_id]})"
+
+    return f"{external_id} is registered for two sessions at once: {where(first)} and {where(second)}"
 
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)

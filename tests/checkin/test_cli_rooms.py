@@ -158,7 +158,14 @@ def test_pre_registration_for_a_repeated_lab_names_its_sitting(db: list[str], tm
                      f"Tourniquet Lab,{second},2027-07-02,,\n"
                      f"Night Course,{second},,,\n", encoding="utf-8")  # a course: every part
     assert main(["sessions", "register", str(exact), *db]) == 0
-    assert "Added 4 pre-registrations." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Added 4 pre-registrations." in out
+    # Allowed (people sign up for two and pick one on the day), but said: the door admits them to either.
+    assert out.endswith("To check (1), since the door admits them to either:\n"
+                        f"  {second} is registered for two sessions at once: 'Tourniquet Lab' (Fri 19:00, 104A) "
+                        "and 'Night Course' (Fri 19:00, 105 Speaker Ready Room)\n")
+    assert main(["sessions", "register", str(exact), *db]) == 0  # again: nothing new, the clash still said
+    assert "Added 0 pre-registrations.\nTo check (1)" in capsys.readouterr().out
     wrong_day = tmp_path / "wrong.csv"
     wrong_day.write_text(f"session,registration_id,date\nTourniquet Lab,{first},2027-07-03\n", encoding="utf-8")
     assert main(["sessions", "register", str(wrong_day), *db]) == 1
