@@ -17,7 +17,7 @@ from ui.theme import STATUS_TONES, TONE_COLOURS
 # What the desk does next for someone not checked in yet: Enter is refused until the record allows it.
 NEXT_STEP = {
     Status.PAID: "Not checked in yet. Press Enter to check in.",
-    Status.UNPAID: "Not paid yet. Take payment, mark the record paid (Ctrl+E), then press Enter.",
+    Status.UNPAID: "Not paid yet: take payment, mark the record paid (Ctrl+E), then press Enter.",
     Status.CANCELLED: "Registration cancelled: cannot check in.",
 }
 
@@ -46,6 +46,7 @@ class AttendeeCard(QFrame):
         self.status = QLabel()
         self.arrival = QLabel()
         self.arrival.setStyleSheet("font-size: 13pt;")
+        self.arrival.setWordWrap(True)  # a long line would widen the card and squeeze the results
 
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()

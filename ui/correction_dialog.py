@@ -12,6 +12,9 @@ LABELS = {"first_name": "First name", "last_name": "Last name", "organization": 
           "registration_type": "Registration type", "status": "Payment status"}
 
 
+FIELD_WIDTH = 360  # a school district's name and an official's email, unscrolled
+
+
 class CorrectionDialog(QDialog):
     def __init__(self, attendee: AttendeeView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,8 +32,11 @@ class CorrectionDialog(QDialog):
         self.status = QComboBox()
         self.status.addItems([s.value for s in Status])
         self.status.setCurrentText(attendee.status.value)
+        for box in (self.first_name, self.last_name, self.organization, self.email):
+            box.setMinimumWidth(FIELD_WIDTH)
         self.errors = QLabel()
         self.errors.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.errors.setWordWrap(True)
         form = QFormLayout()
         for field, widget in (("first_name", self.first_name), ("last_name", self.last_name),
                               ("organization", self.organization), ("email", self.email),

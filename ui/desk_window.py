@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -61,6 +62,17 @@ class SearchField(QLineEdit):
 
     moved = Signal(int)
     cleared = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        # On Linux a line edit claims some Ctrl keys as text editing (Ctrl+E: end of line, as in Emacs), which
+        # would swallow the window's action on the same keys (Correct record): the window's actions win.
+        if event.type() == QEvent.Type.ShortcutOverride and self._window_uses(cast(QKeyEvent, event)):
+            return True  # handled without accepting it: the key goes on to the window's shortcut
+        return super().event(event)
+
+    def _window_uses(self, event: QKeyEvent) -> bool:
+        pressed = QKeySequence(event.keyCombination())
+        return any(action.shortcut() == pressed for action in self.window().findChildren(QAction))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -493,6 +505,7 @@ class DeskWindow(QMainWindow):
         self.search_field.setText(attendee.external_id)
         self.search_field.blockSignals(False)
         self.model.set_rows([attendee])
+        self.matches_label.setText("1 match")  # not the count of the search this replaced
         self.table.selectRow(0)
         self.show_attendee(attendee)
         self.search_field.selectAll()

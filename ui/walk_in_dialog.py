@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from checkin.desk import WalkIn
 from checkin.domain import AttendeeView, RegistrationType, Status
+from ui.correction_dialog import FIELD_WIDTH
 
 FindDuplicates = Callable[[str, str, str], list[AttendeeView]]
 
@@ -47,6 +48,8 @@ class WalkInDialog(QDialog):
         self.last_name = QLineEdit()
         self.email = QLineEdit()
         self.organization = QLineEdit()
+        for box in (self.first_name, self.last_name, self.email, self.organization):
+            box.setMinimumWidth(FIELD_WIDTH)
         self.registration_type = QComboBox()
         self.registration_type.addItems([t.value for t in RegistrationType])
         self.registration_type.setCurrentText(RegistrationType.NON_MEMBER.value)
