@@ -154,7 +154,7 @@ class DoorWindow(QMainWindow):
             title = connection.execute(select(ConferenceSession.title).where(
                 ConferenceSession.id == slot.session_id)).scalar() if slot else None
             arrivals = tracking.arrivals(connection, self.door.room_id, now - RATE_WINDOW, now)
-            sessions = [] if title else load_sessions(connection)
+            later_here = [] if title else load_sessions(connection, self.door.room_id)  # only between sessions
         capacity = max(1, self.door.capacity)
         share = count / capacity
         tone = Tone.BAD if share >= 1 else Tone.WARN if share >= self.door.warn_at else Tone.GOOD
@@ -168,8 +168,7 @@ class DoorWindow(QMainWindow):
         if title:
             self.session_label.setText(f"Now: {title}")
         else:
-            here = [s for s in sessions if s.room_id == self.door.room_id]
-            coming = what_is_next(here, now, store_zone(self.store), with_room=False)
+            coming = what_is_next(later_here, now, store_zone(self.store), with_room=False)
             self.session_label.setText("No session scheduled now" + (f" · Next here: {coming}" if coming else ""))
         self.rate_label.setText(f"{100 * share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "
                                 + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60))

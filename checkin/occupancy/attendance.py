@@ -91,13 +91,15 @@ def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], 
     return found
 
 
-def load_sessions(connection: Connection) -> list[SessionFacts]:
-    rows = connection.execute(
-        select(ConferenceSession.id, ConferenceSession.title, ConferenceSession.room_id, Room.name,
-               ConferenceSession.starts_at, ConferenceSession.ends_at, ConferenceSession.hours,
-               ConferenceSession.prereg_required)
-        .join(Room, Room.id == ConferenceSession.room_id).order_by(ConferenceSession.starts_at, Room.name))
-    return [SessionFacts(*row) for row in rows]
+def load_sessions(connection: Connection, room_id: str | None = None) -> list[SessionFacts]:
+    """The schedule, or one room's part of it."""
+    stmt = (select(ConferenceSession.id, ConferenceSession.title, ConferenceSession.room_id, Room.name,
+                   ConferenceSession.starts_at, ConferenceSession.ends_at, ConferenceSession.hours,
+                   ConferenceSession.prereg_required)
+            .join(Room, Room.id == ConferenceSession.room_id).order_by(ConferenceSession.starts_at, Room.name))
+    if room_id is not None:
+        stmt = stmt.where(ConferenceSession.room_id == room_id)
+    return [SessionFacts(*row) for row in connection.execute(stmt)]
 
 
 def what_is_next(sessions: Iterable[SessionFacts], now: datetime, zone: tzinfo, with_room: bool = True) -> str:
