@@ -78,3 +78,25 @@ def test_limit_counts_people_not_matching_words(store: Store, now) -> None:
         found = search(session, "s", limit=30)
         assert len(found) == 30 == len({a.id for a in found})
         assert count_matches(session, "s") > 30
+
+
+def test_surnames_that_begin_with_what_was_typed_come_first(store: Store, now) -> None:
+    """"smi" is the start of Smith: Sandra Miller, found through smiller@…, and Mia Smirnova's colleague at
+    Smithfield Schools come after every Smi… surname."""
+    for first, last, email, org in [("Sandra", "Miller", "smiller@navigate.org", "Navigate"),
+                                    ("Zoe", "Smith", "zs@x.org", "Reno PD"),
+                                    ("Ann", "Adams", "aa@x.org", "Smithfield Schools"),
+                                    ("Al", "Smirnova", "as@x.org", "Reno PD")]:
+        desk.register_walk_in(store, desk.WalkIn(first, last, email, org), now)
+    with store.reading() as session:
+        found = [f"{a.first_name} {a.last_name}" for a in search(session, "smi", limit=500)]
+        assert found.index("Al Smirnova") < found.index("Zoe Smith") < found.index("Sandra Miller")
+        assert found.index("Zoe Smith") < found.index("Ann Adams")
+        assert {"Sandra Miller", "Ann Adams"} <= set(found)
+        assert [a.last_name for a in search(session, "Smith, Z")] == ["Smith"]  # typed as the list shows names
+
+
+def test_a_surname_of_several_words_typed_in_full_comes_first(people: Store, now) -> None:
+    desk.register_walk_in(people, desk.WalkIn("Von", "Hoffmann", "vh@x.org", "Hohenzollern Schools"), now)
+    assert names(people, "von hoh")[0] == "von Hohenzollern-Sigmaringen"
+    assert names(people, "o br")[0] == "Ó Briain"
