@@ -257,6 +257,14 @@ class DeskWindow(QMainWindow):
             twice = conflicts.duplicate_badges(session, attendee.id)
         self.card.show_attendee(attendee, given, twice)
 
+    def _nobody_selected(self, hint: str) -> None:
+        """Warn that an action needs an attendee: after a search that found nobody, say that instead."""
+        typed = self.search_field.text().strip()
+        if typed and not self.model.rowCount():
+            shown = typed if len(typed) <= 40 else f"{typed[:40]}…"
+            hint = f"No one matches “{shown}”: check the spelling, or register a walk-in with Ctrl+N."
+        self.banner.show_message(Tone.WARN, hint)
+
     def selected_attendee(self) -> AttendeeView | None:
         return self.card.attendee
 
@@ -331,7 +339,7 @@ class DeskWindow(QMainWindow):
             scanned = find_by_code(session, text) if text else None
         target = scanned or self.selected_attendee()
         if target is None:
-            self.banner.show_message(Tone.WARN, "Nobody selected: type a few letters of a name first.")
+            self._nobody_selected("Nobody selected: type a few letters of a name first.")
             return None
         verdict = desk.check_in(self.store, target.id, self.clock())
         self._after(verdict, target.id)
@@ -355,7 +363,7 @@ class DeskWindow(QMainWindow):
     def reprint(self) -> None:
         attendee = self.selected_attendee()
         if attendee is None:
-            self.banner.show_message(Tone.WARN, "Select the attendee whose badge to reprint.")
+            self._nobody_selected("Select the attendee whose badge to reprint.")
             return
         reason, ok = QInputDialog.getText(self, "Reprint badge",
                                           f"Why is {attendee.full_name}'s badge reprinted? (lost, damaged, …)\n"
@@ -433,7 +441,7 @@ class DeskWindow(QMainWindow):
     def give(self, code: str) -> None:
         attendee = self.selected_attendee()
         if attendee is None:
-            self.banner.show_message(Tone.WARN, "Select an attendee first.")
+            self._nobody_selected("Select an attendee first.")
             return
         self._after(desk.give_entitlement(self.store, attendee.id, code, self.clock()), attendee.id)
 
@@ -458,7 +466,7 @@ class DeskWindow(QMainWindow):
     def correct(self) -> None:
         attendee = self.selected_attendee()
         if attendee is None:
-            self.banner.show_message(Tone.WARN, "Select an attendee to correct.")
+            self._nobody_selected("Select an attendee to correct.")
             return
         changes = CorrectionDialog.ask(attendee, self)
         self.search_field.setFocus()

@@ -127,10 +127,13 @@ def test_entitlement_by_shortcut_once(qtbot, window: DeskWindow, store: Store) -
 
 
 def test_escape_clears_and_enter_with_nobody_selected_explains(qtbot, window: DeskWindow) -> None:
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert window.banner.tone is Tone.WARN and "Nobody selected" in window.banner.message
     qtbot.keyClicks(window.search_field, "zzzzzz")
     assert window.model.rowCount() == 0
     qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
-    assert window.banner.tone is Tone.WARN and "Nobody selected" in window.banner.message
+    assert window.banner.tone is Tone.WARN
+    assert window.banner.message == "No one matches “zzzzzz”: check the spelling, or register a walk-in with Ctrl+N."
     qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
     assert window.search_field.text() == "" and window.banner.tone is None
 
