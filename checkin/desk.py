@@ -6,6 +6,7 @@ of its event; the event is committed (fsynced) before the verdict is returned as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -174,6 +175,33 @@ class WalkIn:
 
 
 NOT_AN_EMAIL = "The email does not look like an email address (name@example.org)."
+
+
+def walk_in_from_search(typed: str) -> WalkIn:
+    """A walk-in form started from what the volunteer searched for and did not find: "Okafor" is a surname,
+    "Okafor, Ngozi" a surname and first name, "Ngozi Okafor" a first name and the rest ("de la Cruz" all
+    surname), "n.okafor@x.org" an email. A code or a registration number starts nothing."""
+    text = " ".join(typed.split())
+    if "@" in text and " " not in text:
+        return WalkIn("", "", email=text)
+    if not text or not _NAME_LIKE.fullmatch(text) or not any(ch.isalpha() for ch in text):
+        return WalkIn("", "")
+    if text.islower():  # typed fast into a search box; a badge wants "Ngozi Okafor"
+        text = " ".join(word if word in _PARTICLES else _capitalised(word) for word in text.split())
+    if "," in text:
+        last, _, first = text.partition(",")
+        return WalkIn(first.strip(" ,"), last.strip())
+    first, _, rest = text.partition(" ")
+    return WalkIn(first, rest) if rest and first.lower() not in _PARTICLES else WalkIn("", text)
+
+
+_NAME_LIKE = re.compile(r"[^\W\d_]+(?:[ ,.'’-]+[^\W\d_]*)*[.,]?")  # letters, with spaces and name punctuation
+_PARTICLES = {"da", "de", "del", "della", "der", "di", "du", "la", "le", "van", "von", "y"}
+
+
+def _capitalised(word: str) -> str:
+    """ "o'brien" -> "O'Brien", "garcía-márquez" -> "García-Márquez" (each part after ' or - too)."""
+    return re.sub(r"(^|['’-])(\w)", lambda m: m.group(1) + m.group(2).upper(), word)
 
 
 def _names_problems(fields: Mapping[str, str]) -> dict[str, str]:

@@ -262,7 +262,7 @@ class DeskWindow(QMainWindow):
         typed = self.search_field.text().strip()
         if typed and not self.model.rowCount():
             shown = typed if len(typed) <= 40 else f"{typed[:40]}…"
-            hint = f"No one matches “{shown}”: check the spelling, or register a walk-in with Ctrl+N."
+            hint = f"No one matches “{shown}”: check the spelling, or Ctrl+N for a walk-in."
         self.banner.show_message(Tone.WARN, hint)
 
     def selected_attendee(self) -> AttendeeView | None:
@@ -447,7 +447,8 @@ class DeskWindow(QMainWindow):
 
     @Slot()
     def walk_in(self) -> None:
-        outcome = WalkInDialog.ask(self._duplicates, self)
+        start = desk.walk_in_from_search(self.search_field.text()) if not self.model.rowCount() else None
+        outcome = WalkInDialog.ask(self._duplicates, self, start)
         if outcome is None:
             self.search_field.setFocus()
             return

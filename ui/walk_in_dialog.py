@@ -37,7 +37,8 @@ class WalkInOutcome:
 
 
 class WalkInDialog(QDialog):
-    def __init__(self, find_duplicates: FindDuplicates, parent: QWidget | None = None) -> None:
+    def __init__(self, find_duplicates: FindDuplicates, parent: QWidget | None = None, start: WalkIn | None = None
+                 ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Walk-in registration")
         self._find_duplicates = find_duplicates
@@ -91,11 +92,18 @@ class WalkInDialog(QDialog):
         layout.addWidget(self.duplicates_label)
         layout.addWidget(self.duplicates)
         layout.addWidget(self.buttons)
-        self.first_name.setFocus()
+        if start is not None:
+            self.first_name.setText(start.first_name)
+            self.last_name.setText(start.last_name)
+            self.email.setText(start.email)
+        empty = [box for box in (self.first_name, self.last_name, self.email) if not box.text()]
+        (empty[0] if empty else self.organization).setFocus()
 
     @classmethod
-    def ask(cls, find_duplicates: FindDuplicates, parent: QWidget | None = None) -> WalkInOutcome | None:
-        dialog = cls(find_duplicates, parent)
+    def ask(cls, find_duplicates: FindDuplicates, parent: QWidget | None = None, start: WalkIn | None = None
+            ) -> WalkInOutcome | None:
+        """Run the form; ``start`` fills it in (from the search that found nobody)."""
+        dialog = cls(find_duplicates, parent, start)
         dialog.exec()
         return dialog.outcome
 

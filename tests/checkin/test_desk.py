@@ -183,3 +183,20 @@ def test_a_killed_check_in_never_half_writes(tmp_path: Path, now) -> None:
     with store.reading() as session:
         view = get_view(session, target)
     assert view is not None and not view.checked_in
+
+
+@pytest.mark.parametrize(("typed", "first", "last", "email"), [
+    ("Okafor", "", "Okafor", ""),
+    ("  okafor,   ngozi ", "Ngozi", "Okafor", ""),
+    ("Ngozi Okafor", "Ngozi", "Okafor", ""),
+    ("maria de la cruz", "Maria", "de la Cruz", ""),
+    ("de la cruz", "", "de la Cruz", ""),
+    ("o'brien", "", "O'Brien", ""),
+    ("garcía-márquez", "", "García-Márquez", ""),
+    ("McDonald", "", "McDonald", ""),
+    ("n.okafor@x.org", "", "", "n.okafor@x.org"),
+    ("R100042", "", "", ""), ("12345", "", "", ""), ("M1AEDK", "", "", ""), ("%%%", "", "", ""), ("", "", "", ""),
+])
+def test_a_walk_in_starts_from_what_the_search_was(typed: str, first: str, last: str, email: str) -> None:
+    form = desk.walk_in_from_search(typed)
+    assert (form.first_name, form.last_name, form.email) == (first, last, email)

@@ -133,20 +133,47 @@ def test_escape_clears_and_enter_with_nobody_selected_explains(qtbot, window: De
     assert window.model.rowCount() == 0
     qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
     assert window.banner.tone is Tone.WARN
-    assert window.banner.message == "No one matches “zzzzzz”: check the spelling, or register a walk-in with Ctrl+N."
+    assert window.banner.message == "No one matches “zzzzzz”: check the spelling, or Ctrl+N for a walk-in."
     qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
     assert window.search_field.text() == "" and window.banner.tone is None
 
 
 def test_walk_in_from_the_desk(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
     form = WalkIn("Ngozi", "Adeyemi", "ngozi@example.org", "Akron Public Schools", RegistrationType.MEMBER.value)
-    monkeypatch.setattr(WalkInDialog, "ask", classmethod(lambda cls, find, parent=None: WalkInOutcome(form=form)))
+    monkeypatch.setattr(WalkInDialog, "ask",
+                        classmethod(lambda cls, find, parent=None, start=None: WalkInOutcome(form=form)))
     qtbot.keyClick(window.search_field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.card.name.text() == "Ngozi Adeyemi"
     qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
     assert window.banner.tone is Tone.GOOD
     with store.reading() as session:
         assert checked_in_count(session)[0] == 1
+
+
+def test_walk_in_after_a_search_that_found_nobody_starts_from_what_was_typed(qtbot, window: DeskWindow,
+                                                                             monkeypatch) -> None:
+    started: list[WalkIn | None] = []
+    monkeypatch.setattr(WalkInDialog, "ask",
+                        classmethod(lambda cls, find, parent=None, start=None: started.append(start)))
+    qtbot.keyClicks(window.search_field, "zzokafor, ngozi")
+    assert window.model.rowCount() == 0
+    qtbot.keyClick(window.search_field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
+    qtbot.keyClicks(window.search_field, "smi")  # found people: a walk-in then starts blank
+    qtbot.keyClick(window.search_field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert started == [WalkIn("Ngozi", "Zzokafor"), None]
+
+
+def test_walk_in_dialog_started_from_a_search_asks_for_what_is_missing(qtbot) -> None:
+    dialog = WalkInDialog(lambda email, first, last: [], start=WalkIn("", "Okafor"))
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.first_name)
+    assert dialog.last_name.text() == "Okafor" and dialog.first_name.text() == ""
+    qtbot.keyClicks(dialog.first_name, "Ngozi")
+    qtbot.keyClick(dialog.first_name, Qt.Key.Key_Return)
+    assert dialog.outcome is not None and dialog.outcome.form is not None
+    assert (dialog.outcome.form.first_name, dialog.outcome.form.last_name) == ("Ngozi", "Okafor")
 
 
 def test_walk_in_dialog_checks_fields_then_shows_duplicates(qtbot, store: Store, now) -> None:
