@@ -171,8 +171,7 @@ class DashboardWindow(QMainWindow):
         shown = sorted((c for c in counts if wanted in c.name.casefold()), key=lambda c: c.share)
         self._draw_rooms(shown)
         today = now.astimezone(self.zone).date()
-        self._draw_arrivals({k: v for k, v in arrivals(check_ins).items()
-                             if k.astimezone(self.zone).date() == today})
+        self._draw_arrivals(arrivals([m for m in check_ins if m.astimezone(self.zone).date() == today], until=now))
         attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
         present = {c.room_id: c.count for c in counts}
         coming = what_is_next(sessions, now, self.zone)

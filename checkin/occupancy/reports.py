@@ -3,7 +3,7 @@ attendance, per-attendee hours, room occupancy over time and the arrival curve. 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -128,12 +128,22 @@ def peaks(intervals: Sequence[Interval], now: datetime, step: timedelta = timede
     return found
 
 
-def arrivals(check_ins: Sequence[datetime], step: timedelta = timedelta(minutes=15)) -> dict[datetime, int]:
-    """Check-ins per ``step``: the arrival curve."""
-    curve: dict[datetime, int] = defaultdict(int)
-    for moment in check_ins:
-        curve[_bucket(moment, step)] += 1
-    return dict(sorted(curve.items()))
+def arrivals(check_ins: Sequence[datetime], until: datetime | None = None,
+             step: timedelta = timedelta(minutes=15)) -> dict[datetime, int]:
+    """Check-ins per ``step``, the arrival curve: every step from the first check-in's to the last one's (or
+    to ``until``'s, when later), the quiet ones as 0, so that a lull and the time since the last arrival show
+    as what they are rather than as the next busy quarter hour."""
+    counts = Counter(_bucket(moment, step) for moment in check_ins)
+    if not counts:
+        return {}
+    moment, last = min(counts), max(counts)
+    if until is not None:
+        last = max(last, _bucket(until, step))
+    curve = {}
+    while moment <= last:
+        curve[moment] = counts.get(moment, 0)
+        moment += step
+    return curve
 
 
 def _bucket(moment: datetime, step: timedelta) -> datetime:

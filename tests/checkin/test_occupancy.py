@@ -236,3 +236,15 @@ def test_what_is_next_names_the_first_session_to_start_and_how_many_start_with_i
     just_before = datetime(2027, 7, 1, 14, 59, tzinfo=UTC)  # 09:59 the same day: no weekday
     assert what_is_next(in_203b, just_before, chicago, with_room=False) == "Bus and Transportation Safety, 10:00"
     assert what_is_next(sessions, datetime(2027, 7, 3, tzinfo=UTC), chicago) == ""  # the conference is over
+
+
+def test_the_arrival_curve_has_every_quarter_hour_from_the_first_arrival_to_now() -> None:
+    from checkin.occupancy.reports import arrivals
+
+    day = datetime(2027, 6, 28, 13, 0, tzinfo=UTC)
+    moments = [day + timedelta(minutes=m) for m in (2, 14, 16, 61)]
+    assert list(arrivals(moments).values()) == [2, 1, 0, 0, 1]  # 13:00 13:15 13:30 13:45 14:00
+    curve = arrivals(moments, until=day + timedelta(minutes=100))
+    assert list(curve) == [day + timedelta(minutes=15 * n) for n in range(7)] and list(curve.values())[-2:] == [0, 0]
+    assert arrivals(moments, until=day - timedelta(hours=1)) == arrivals(moments)
+    assert arrivals([], until=day) == {}

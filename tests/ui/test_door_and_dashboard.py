@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 from sqlalchemy import select
 
-from checkin import badges
+from checkin import badges, desk
 from checkin.domain import Tone, VerdictCode
 from checkin.occupancy import tracking
 from checkin.occupancy.door import open_door
@@ -208,6 +208,17 @@ def test_the_arrivals_scale_counts_in_whole_check_ins(qtbot, store: Store, clock
         step = (counts.max() - counts.min()) / (counts.tickCount() - 1)
         assert counts.max() >= highest
         assert step >= 1 and step == int(step), (highest, counts.max(), counts.tickCount())  # no "0, 0, 0, 1"
+
+
+def test_the_arrival_curve_keeps_quiet_quarter_hours_and_runs_to_now(qtbot, store: Store, clock: Clock) -> None:
+    with store.reading() as session:
+        first, second = session.scalars(select(Attendee.id).where(Attendee.status == "paid").limit(2))
+    desk.check_in(store, first, datetime(2027, 6, 30, 14, 5, tzinfo=UTC))  # 09:05 in Chicago
+    desk.check_in(store, second, datetime(2027, 6, 30, 15, 20, tzinfo=UTC))  # then nobody until now, 11:05
+    dashboard = DashboardWindow(store, clock)
+    qtbot.add_widget(dashboard)
+    bars = dashboard.arrivals_chart.series()[0].barSets()[0]
+    assert [bars.at(i) for i in range(bars.count())] == [1, 0, 0, 0, 0, 1, 0, 0, 0]  # 09:00 ... 11:00
 
 
 def test_the_door_says_when_the_room_will_be_full_only_when_that_is_soon() -> None:
