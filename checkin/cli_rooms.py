@@ -260,10 +260,11 @@ def cmd_attendance(args: argparse.Namespace) -> int:
         attended = all_attendance(connection, moment)
         names = names_of(connection)
         sessions = load_sessions(connection)
-        if args.session:
-            wanted = [s for s in sessions if args.session.casefold() in s.title.casefold()]
+        title = (args.session or "").strip()
+        if title:
+            wanted = [s for s in sessions if title.casefold() in s.title.casefold()]
             if not wanted:
-                raise UsageError(f"no session title contains '{args.session}'")
+                raise UsageError(f"no session title contains '{title}' (`checkin sessions` lists them)")
             ids = {s.id for s in wanted}
             attended = [a for a in attended if a.session.id in ids]
             missing = {s.title: no_shows(connection, s, attended) for s in wanted
@@ -279,6 +280,9 @@ def cmd_attendance(args: argparse.Namespace) -> int:
         print_json([{"session": a.session.title, "room": a.session.room, "registration_id": names[a.attendee_id][0],
                      "name": names[a.attendee_id][1], "minutes": a.minutes, "hours": a.hours} for a in attended])
         return OK
+    if not attended:
+        print(f"Nobody has attended {f'a session matching {title!r}' if title else 'a session'} yet "
+              f"(as of {moment.astimezone(zone):%a %d %b %H:%M}).")
     for a in sorted(attended, key=lambda a: (a.session.starts_at, names[a.attendee_id][1])):
         print(f"{a.session.title[:40]:<40} {names[a.attendee_id][1]:<30.30} {a.minutes:>6g} min {a.hours:>4g} h")
     for title, absent in missing.items():

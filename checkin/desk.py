@@ -7,7 +7,7 @@ of its event; the event is committed (fsynced) before the verdict is returned as
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
@@ -101,11 +101,13 @@ def decide_entitlement(
     given: EntitlementGiven | None,
     zone: tzinfo,
     now: datetime,
+    offered: Sequence[Entitlement] = (),
 ) -> Verdict:
     if attendee is None:
         return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such registration.")
     if entitlement is None:
-        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such item to hand out.", attendee)
+        items = ", ".join(f"{e.code} ({e.name})" for e in offered) or "none are set up for this conference"
+        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, f"No such item to hand out. Items: {items}.", attendee)
     if given is not None:
         when = local_moment(given.given_at, zone, now)
         return Verdict(
@@ -132,9 +134,11 @@ def decide_entitlement(
 def give_entitlement(store: Store, attendee_id: str, code: str, now: datetime) -> Verdict:
     with store.unit_of_work() as session:
         zone = store_zone(store)
-        entitlement = next((e for e in entitlements(session) if e.code == code), None)
+        offered = entitlements(session)
+        entitlement = next((e for e in offered if e.code.casefold() == code.strip().casefold()), None)
+        code = entitlement.code if entitlement else code  # "Coin" typed at a terminal is the coin
         given = session.get(EntitlementGiven, (attendee_id, code))
-        verdict = decide_entitlement(get_view(session, attendee_id), entitlement, given, zone, now)
+        verdict = decide_entitlement(get_view(session, attendee_id), entitlement, given, zone, now, offered)
         if not verdict.accepted:
             return verdict
         event = NewEvent(EventKind.ENTITLEMENT_GIVEN, store.station, now, attendee_id, {"entitlement": code})

@@ -90,8 +90,10 @@ def test_give_once(db: list[str], capsys) -> None:
     main(["walk-in", "--first", "Gil", "--last", "Ortiz", "--type", "Member", "--json", *db])
     ref = out_json(capsys)["external_id"]
     assert main(["give", ref, "coin", *db]) == 0
-    assert main(["give", ref, "coin", *db]) == 1
+    assert main(["give", ref, "COIN", *db]) == 1  # any case: the same coin
     assert "already given" in capsys.readouterr().out
+    assert main(["give", ref, "mug", *db]) == 1
+    assert "No such item to hand out. Items: coin (Conference coin), bag (Conference bag)" in capsys.readouterr().out
 
 
 def test_import_dry_run_writes_nothing_then_import(db: list[str], capsys) -> None:

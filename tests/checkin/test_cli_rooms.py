@@ -61,6 +61,10 @@ def test_schedule_import_all_or_nothing(db: list[str], tmp_path: Path, capsys) -
 
 
 def test_door_count_occupancy_attendance_roster(db: list[str], tmp_path: Path, capsys) -> None:
+    assert main(["attendance", *db, "--at", "2027-06-30T11:00"]) == 0
+    assert capsys.readouterr().out == "Nobody has attended a session yet (as of Wed 30 Jun 11:00).\n"
+    assert main(["attendance", "  ", *db, "--at", "2027-06-30T11:00"]) == 0  # blank: every session, not all titles
+    assert capsys.readouterr().out.startswith("Nobody has attended a session yet")
     a, b = paid(db, capsys, 2)
     code_a, code_b = badge(db, a, capsys), badge(db, b, capsys)
     assert main(["door", "202B", code_a, *db, "--at", "2027-06-30T11:25", "--json"]) == 0
