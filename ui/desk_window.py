@@ -18,14 +18,12 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QSplitter,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -51,6 +49,7 @@ from ui.print_settings import PrintSettings, PrintSetupDialog
 from ui.results_model import AttendeeResultsModel
 from ui.serial_scanner import SerialScanner, available_ports
 from ui.sound import VerdictSounds
+from ui.tables import NameFirstTable
 from ui.verdict_banner import VerdictBanner
 from ui.walk_in_dialog import WalkInDialog
 
@@ -133,17 +132,13 @@ class DeskWindow(QMainWindow):
         self.search_field.cleared.connect(self._clear)
 
         self.model = AttendeeResultsModel()
-        self.table = QTableView()
+        self.table = NameFirstTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.verticalHeader().setVisible(False)
-        header_view = self.table.horizontalHeader()
-        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header_view.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
         self.table.doubleClicked.connect(self.check_in_current)
         self.matches_label = QLabel()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from checkin.attendees import get_view, likely_duplicates
 from checkin.conference import checked_in_count
-from checkin.desk import WalkIn
+from checkin.desk import WalkIn, register_walk_in
 from checkin.domain import RegistrationType, Tone
 from checkin.store import Store
 from checkin.store.models import Attendee
@@ -325,3 +325,16 @@ def test_results_model_is_a_valid_qt_model(qtmodeltester, store: Store) -> None:
         model.set_rows(search(session, "a"))
     assert model.rowCount() > 0
     qtmodeltester.check(model)
+
+
+def test_a_long_name_gets_the_room_it_needs_before_the_organization(qtbot, window: DeskWindow, store: Store,
+                                                                     now: datetime) -> None:
+    long = WalkIn("Maximilian Alexander", "Hohenzollern-Sigmaringen", "max@hz.de", "Polk County Schools")
+    register_walk_in(store, long, now)
+    window.resize(1280, 780)
+    qtbot.keyClicks(window.search_field, "hohenzollern-sigmaringen")
+    header = window.table.horizontalHeader()
+    qtbot.waitUntil(lambda: header.sectionSize(0) > header.sectionSize(1))
+    assert header.sectionSize(0) >= window.table.sizeHintForColumn(0)  # the whole name, not cut to "…"
+    qtbot.keyClicks(window.search_field, "zzz")  # nobody: the two text columns share alike again
+    assert abs(header.sectionSize(0) - header.sectionSize(1)) <= 1
