@@ -182,9 +182,10 @@ NOT_AN_EMAIL = "The email does not look like an email address (name@example.org)
 
 
 def walk_in_from_search(typed: str) -> WalkIn:
-    """A walk-in form started from what the volunteer searched for and did not find: "Okafor" is a surname,
-    "Okafor, Ngozi" a surname and first name, "Ngozi Okafor" a first name and the rest ("de la Cruz" all
-    surname), "n.okafor@x.org" an email. A code or a registration number starts nothing."""
+    """A walk-in form started from what the volunteer searched for and did not find: "Okafor" or "de la Cruz"
+    is a surname, "Okafor, Ngozi" a surname and first name (as the desk lists names), "n.okafor@x.org" an
+    email. Two names without a comma could be in either order, and a code or a number is no name: those
+    start a blank form."""
     text = " ".join(typed.split())
     if "@" in text and " " not in text:
         return WalkIn("", "", email=text)
@@ -195,8 +196,9 @@ def walk_in_from_search(typed: str) -> WalkIn:
     if "," in text:
         last, _, first = text.partition(",")
         return WalkIn(first.strip(" ,"), last.strip())
-    first, _, rest = text.partition(" ")
-    return WalkIn(first, rest) if rest and first.lower() not in _PARTICLES else WalkIn("", text)
+    if " " in text and text.split()[0].lower() not in _PARTICLES:
+        return WalkIn("", "")  # "Okafor Ngozi" or "Ngozi Okafor"? A swapped name would print on the badge.
+    return WalkIn("", text)
 
 
 _NAME_LIKE = re.compile(r"[^\W\d_]+(?:[ ,.'’-]+[^\W\d_]*)*[.,]?")  # letters, with spaces and name punctuation

@@ -188,9 +188,10 @@ def test_a_killed_check_in_never_half_writes(tmp_path: Path, now) -> None:
 @pytest.mark.parametrize(("typed", "first", "last", "email"), [
     ("Okafor", "", "Okafor", ""),
     ("  okafor,   ngozi ", "Ngozi", "Okafor", ""),
-    ("Ngozi Okafor", "Ngozi", "Okafor", ""),
-    ("maria de la cruz", "Maria", "de la Cruz", ""),
-    ("de la cruz", "", "de la Cruz", ""),
+    ("Ngozi Okafor", "", "", ""), ("okafor ngozi", "", "", ""),  # which is the surname? Nothing is guessed
+    ("maria de la cruz", "", "", ""),
+    ("de la cruz", "", "de la Cruz", ""), ("Van Dyke", "", "Van Dyke", ""),
+    ("cruz, maria de la", "Maria de la", "Cruz", ""),
     ("o'brien", "", "O'Brien", ""),
     ("garcía-márquez", "", "García-Márquez", ""),
     ("McDonald", "", "McDonald", ""),
