@@ -48,6 +48,7 @@ from checkin.projection import rebuild
 from checkin.search import search
 from checkin.store import OPEN_PROBLEMS, Store, default_db_path, demo_db_path, open_store
 from checkin.store.models import Attendee
+from checkin.text import counted
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -341,7 +342,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.out:
             with args.out.open("w", newline="", encoding="utf-8-sig") as out:
                 count = export_attendees(session, out)
-            print(f"Wrote {count:,} attendees to {args.out}.", file=sys.stderr)
+            print(f"Wrote {counted(count, 'attendee')} to {args.out}.", file=sys.stderr)
         else:
             export_attendees(session, sys.stdout)
     return OK
@@ -510,9 +511,9 @@ def cmd_print(args: argparse.Namespace) -> int:
         if args.printer:
             job = spooler.send(pdf, args.printer, stock if args.what == "badges" else STOCKS["avery-5392"],
                                args.copies, f"Muster {args.what}")
-            print(f"Sent {count:,} {args.what} to {args.printer} ({job}).")
+            print(f"Sent {counted(count, *_NOUNS[args.what])} to {args.printer} ({job}).")
         else:
-            print(f"Wrote {count:,} {args.what} to {pdf}.")
+            print(f"Wrote {counted(count, *_NOUNS[args.what])} to {pdf}.")
     except (ValueError, spooler.PrintFailed) as error:
         print(f"checkin print: {error}", file=sys.stderr)
         return REFUSED
@@ -522,6 +523,9 @@ def cmd_print(args: argparse.Namespace) -> int:
     if args.what == "badges":
         record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, utc_now())
     return OK
+
+
+_NOUNS = {"badges": ("badge",), "passes": ("session pass", "session passes"), "certificates": ("certificate",)}
 
 
 def _certificates_per_attendee(certificates: list[CertificateData], folder: Path, conference: str,
@@ -536,7 +540,7 @@ def _certificates_per_attendee(certificates: list[CertificateData], folder: Path
         name = "".join(ch for ch in f"{badge.last_name}-{badge.first_name}" if ch.isalnum() or ch in "-_")
         render_certificates([certificate], folder / f"{badge.external_id}-{name}.pdf", conference, signer)
         show(n, len(certificates))
-    print(f"Wrote {len(certificates):,} certificates to {folder}.")
+    print(f"Wrote {counted(len(certificates), 'certificate')} to {folder}.")
     return OK
 
 

@@ -34,6 +34,7 @@ from checkin.occupancy.schedule import SETUPS, RoomProblem, import_registrations
 from checkin.printing.roster_pdf import render_roster
 from checkin.store import Store
 from checkin.store.models import Room
+from checkin.text import counted
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 PROBLEMS = (RoomProblem, LookupError)
@@ -274,7 +275,7 @@ def cmd_attendance(args: argparse.Namespace) -> int:
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
             count = write_attendance_csv(attended, names, out, zone)
-        print(f"Wrote {count:,} attendance rows to {args.csv}.", file=sys.stderr)
+        print(f"Wrote {counted(count, 'attendance row')} to {args.csv}.", file=sys.stderr)
         return OK
     if args.json:
         print_json([{"session": a.session.title, "room": a.session.room, "registration_id": names[a.attendee_id][0],
@@ -326,11 +327,12 @@ def cmd_roster(args: argparse.Namespace) -> int:
     if args.pdf:
         pages = render_roster(lines, args.pdf, conference, moment, zone,
                               f"Evacuation roster: {args.room}" if args.room else "Evacuation roster")
-        print(f"Wrote {len(lines):,} people on {pages} page(s) to {args.pdf}.", file=sys.stderr)
+        print(f"Wrote {counted(len(lines), 'person', 'people')} on {counted(pages, 'page')} to {args.pdf}.",
+              file=sys.stderr)
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
             write_roster_csv(lines, out, zone)
-        print(f"Wrote {len(lines):,} people to {args.csv}.", file=sys.stderr)
+        print(f"Wrote {counted(len(lines), 'person', 'people')} to {args.csv}.", file=sys.stderr)
     if not args.pdf and not args.csv:
         write_roster_csv(lines, sys.stdout, zone)
     return OK
@@ -347,7 +349,7 @@ def cmd_peaks(args: argparse.Namespace) -> int:
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
             write_csv(out, ["room", "from", "peak"], rows)
-        print(f"Wrote {len(rows):,} rows to {args.csv}.", file=sys.stderr)
+        print(f"Wrote {counted(len(rows), 'row')} to {args.csv}.", file=sys.stderr)
     else:
         write_csv(sys.stdout, ["room", "from", "peak"], rows)
     return OK

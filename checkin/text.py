@@ -34,3 +34,8 @@ def search_tokens(*fields: str) -> set[str]:
 def prefix_upper_bound(prefix: str) -> str:
     """The smallest string greater than every string starting with ``prefix`` (for an index range)."""
     return prefix + "\uffff"
+
+
+def counted(count: int, singular: str, plural: str = "") -> str:
+    """ "1 badge", "2 badges", "1,204 people": a count with its noun in the right number."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"

@@ -26,6 +26,7 @@ from checkin.printing.layouts import STOCKS
 from checkin.printing.sources import Selection, select_badges
 from checkin.printing.template import Template
 from checkin.store import Store
+from checkin.text import counted
 
 
 class _Renderer(QObject):
@@ -141,6 +142,6 @@ class BulkPrintDialog(QDialog):
             return
         path = Path(self.path.text()).expanduser()
         sending = f" Sending them to {self.printer}." if self.printer else ""
-        self.status.setText(f"Wrote {len(badges):,} badges to {path}.{sending}")
+        self.status.setText(f"Wrote {counted(len(badges), 'badge')} to {path}.{sending}")
         self.adjustSize()  # the wrapped line would be cut off
         self.done_rendering.emit(badges, path, str(self.stock.currentData()))

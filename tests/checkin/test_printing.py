@@ -244,6 +244,9 @@ def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> 
     files = sorted(folder.glob("*.pdf"))
     assert files and all(len(PdfReader(f).pages) == 1 for f in files)
     assert main(["print", "badges", *db, "--out-dir", str(folder)]) == 2
+    capsys.readouterr()
+    assert main(["print", "badges", *db, "--attendee", "R100001", "--out", str(out)]) == 0
+    assert capsys.readouterr().out == f"Wrote 1 badge to {out}.\n"  # not "1 badges"
     # The operating system's print path: CUPS when it is installed, otherwise a clear refusal.
     code = main(["print", "badges", *db, "--attendee", "R100001", "--printer", "Muster-Test-Queue"])
     err = capsys.readouterr().err
