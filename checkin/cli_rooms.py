@@ -303,7 +303,7 @@ def cmd_hours(args: argparse.Namespace) -> int:
         with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
             write_csv(out, ["registration_id", "name", "sessions", "hours"],
                       ([*names[h.attendee_id], h.sessions, f"{h.hours:g}"] for h in rows))
-        print(f"Wrote hours for {len(rows):,} attendees to {args.csv}.", file=sys.stderr)
+        print(f"Wrote hours for {counted(len(rows), 'attendee')} to {args.csv}.", file=sys.stderr)
         return OK
     for h in rows:
         reg_id, name = names[h.attendee_id]

@@ -113,7 +113,7 @@ class BulkPrintDialog(QDialog):
             return
         self.progress.setRange(0, len(badges))
         self.progress.setValue(0)
-        self.status.setText(f"Making {len(badges):,} badges…")
+        self.status.setText(f"Making {counted(len(badges), 'badge')}…")
         self.start_button.setEnabled(False)
         self._thread = QThread(self)
         self._renderer = _Renderer(badges, str(self.stock.currentData()), self.template, out)

@@ -39,6 +39,7 @@ from checkin.printing.template import load_template
 from checkin.search import search
 from checkin.store import Store
 from checkin.sync import conflicts
+from checkin.text import counted
 from ui.attendee_card import AttendeeCard
 from ui.badge_jobs import NoBadge, queue_badge
 from ui.bulk_print_dialog import BulkPrintDialog
@@ -428,7 +429,7 @@ class DeskWindow(QMainWindow):
         if not settings.printer:
             record_printed(self.store, printed, stock_name, f"file:{path}", 1, self.clock())
             return
-        job = PrintJob(f"{len(printed):,} badges", path.read_bytes(), stock.page, settings.printer)
+        job = PrintJob(counted(len(printed), "badge"), path.read_bytes(), stock.page, settings.printer)
         job.on_done = lambda done: record_printed(self.store, printed, stock_name, done.printer, 1, self.clock())
         self.print_queue.add(job)
 

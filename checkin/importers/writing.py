@@ -15,6 +15,7 @@ from checkin.domain import Status
 from checkin.ids import new_id
 from checkin.projection import edited_attendees, recompute_fields
 from checkin.store.models import Attendee
+from checkin.text import counted
 
 if TYPE_CHECKING:
     from checkin.importers.registrants import Record
@@ -34,10 +35,11 @@ class ImportReport:
         return self.added + self.updated + self.unchanged
 
     def summary(self) -> str:
-        text = (f"{self.total:,} registrants ({self.format}): {self.added:,} added, {self.updated:,} updated, "
+        text = (f"{counted(self.total, 'registrant')} ({self.format}): {self.added:,} added, {self.updated:,} updated, "
                 f"{self.unchanged:,} unchanged, {self.cancelled:,} newly cancelled")
         if self.missing:
-            text += f"; {len(self.missing):,} earlier registrants are not in this file (left as they were)"
+            text += (f"; {counted(len(self.missing), 'earlier registrant is', 'earlier registrants are')} not in this "
+                     "file (left as they were)")
         return text
 
 

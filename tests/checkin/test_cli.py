@@ -104,6 +104,12 @@ def test_import_dry_run_writes_nothing_then_import(db: list[str], capsys) -> Non
     assert out_json(capsys)["added"] == 4
     assert main(["import", path, *db, "--json"]) == 0
     assert out_json(capsys)["unchanged"] == 4
+    with open(path, encoding="cp1252") as source:
+        lines = source.read().splitlines(keepends=True)
+    one = Path(db[1]).with_name("one.csv")
+    one.write_text("".join(lines[:2]), encoding="cp1252")
+    assert main(["import", str(one), *db]) == 0
+    assert capsys.readouterr().out.startswith("1 registrant (eventbrite): 0 added, 0 updated, 1 unchanged")
 
 
 def test_import_failure_exits_1_with_the_reason(db: list[str], tmp_path: Path, capsys) -> None:
