@@ -3,7 +3,8 @@
 Ten station databases each hold 5,000 events recorded while the hub was down (check-ins and door scans
 of the 2,400-attendee demo conference). Ten station processes run the real sync worker, failing against
 the dead hub; then the hub starts, and the clock runs until every station holds all 50,000 events with
-nothing left to push. Run by hand:
+nothing left to push. Then one station catches up again alone, as a venue laptop does on its own CPU. Run by
+hand:
 
     .venv/bin/python benchmarks/sync.py [--stations 10] [--events 5000]
 """
@@ -263,6 +264,14 @@ def main() -> None:
         started = time.perf_counter()
         sync_round(joiner, engine)  # a station joining now: snapshot plus the whole log, nothing else running
         join_s = time.perf_counter() - started
+        # What one venue laptop, on its own CPU, takes to converge once the hub is back: the first station
+        # as it was during the outage, catching up alone with a hub that holds everyone's events.
+        shutil.copy(folder / "before.sqlite", folder / "alone.sqlite")
+        alone = open_store(folder / "alone.sqlite")
+        started, cpu = time.perf_counter(), time.process_time()
+        sync_round(alone, engine)
+        alone_s, alone_cpu = time.perf_counter() - started, time.process_time() - cpu
+        alone.close()
         engine.dispose()
         copy_s, many_s = baselines(url, rows)
         hub.stop()
@@ -276,6 +285,8 @@ def main() -> None:
     print(f"  CPU used by the hub's PostgreSQL meanwhile: {hub_cpu:.1f} s")
     print(f"  stations first knocked again {min(knocked):.2f}-{max(knocked):.2f} s after the hub came back, "
           f"converged at {', '.join(f'{f - back:.1f}' for f in sorted(finished))} s")
+    print(f"  one station catching up alone {alone_s:5.2f} s  ({alone_cpu:.2f} s CPU: each venue laptop, on its own "
+          "CPU)")
     print(f"  a new station joining alone  {join_s:6.2f} s  (2,400 attendees and all {total:,} events; "
           f"{total / join_s:,.0f} events/s applied)")
     print(f"  baseline COPY, one client    {copy_s:6.2f} s  ({total / copy_s:,.0f} rows/s)")
