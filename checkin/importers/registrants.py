@@ -60,7 +60,7 @@ def parse_records(
     fmt = _choose_format(table, format_name, mapping)
     columns = _resolve_columns(table, fmt, mapping or {})
     records: list[Record] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = _twin_columns(table, columns)
     first_line: dict[str, int] = {}
     total = len(table.rows)
     for done, (line, cells) in enumerate(table.rows, 1):
@@ -83,6 +83,25 @@ def parse_records(
     if problems:
         raise ImportFailed(table.file, problems)
     return records, fmt
+
+
+def _twin_columns(table: Table, columns: Mapping[str, int]) -> list[Problem]:
+    """A column the import reads whose header the file has twice, with other values in the second: which one
+    holds the email? Same values (an export that repeats a column) are fine."""
+    problems = []
+    for index in sorted(set(columns.values())):
+        key = header_key(table.headers[index])
+        for twin in (i for i, header in enumerate(table.headers) if i != index and header_key(header) == key):
+            differs = next((line for line, cells in table.rows if _cell(cells, index) != _cell(cells, twin)), None)
+            if differs is not None:
+                problems.append(Problem(differs, table.headers[index], (
+                    f"the file has two '{table.headers[index]}' columns ({index + 1} and {twin + 1}) with different "
+                    "values here; delete or rename the one that should not be imported")))
+    return problems
+
+
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
 
 
 def _choose_format(table: Table, format_name: str | None, mapping: Mapping[str, str] | None) -> Format:

@@ -227,3 +227,18 @@ def test_excel_unicode_text_utf16_tab_separated(empty_store: Store, tmp_path: Pa
     report = run_import(empty_store, path)
     assert (report.format, report.added) == ("wildapricot", 5)
     assert attendees(empty_store)["71003"].first_name == "Lucía"
+
+
+def test_a_column_the_file_has_twice_is_refused_only_when_the_two_disagree(store: Store, tmp_path: Path) -> None:
+    same = tmp_path / "same.csv"
+    same.write_text("Registration ID,First Name,Last Name,Email,EMAIL\nA1,Ann,Lee,a@x.org,a@x.org\n")
+    with store.unit_of_work() as session:
+        assert import_file(session, same, "generic").added == 1
+    differ = tmp_path / "differ.csv"
+    differ.write_text("Registration ID,First Name,Last Name,Email,Email\nA1,Ann,Lee,a@x.org,a@x.org\n"
+                      "A2,Bo,Li,bo@x.org,bo.li@y.org\n")
+    with store.unit_of_work() as session, pytest.raises(ImportFailed) as failed:
+        import_file(session, differ, "generic")
+    [problem] = failed.value.problems
+    assert (problem.line, problem.column) == (3, "Email")
+    assert "two 'Email' columns (4 and 5) with different values" in problem.message
