@@ -99,7 +99,7 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
         title, room_name = cell("title"), cell("room")
         room = rooms.get(room_name.casefold())
         if "date" in columns:
-            day = _parse(cell("date"), parse_day, problems, line, "date", "a date like 2027-06-30 or 6/30/2027")
+            day = _parse(cell("date"), parse_day, problems, line, "date", A_DATE)
             start = _parse(cell("start"), parse_clock, problems, line, "start", "a time like 08:30 or 8:30 AM")
             end = _parse(cell("end"), parse_clock, problems, line, "end", "a time like 10:00 or 1:15 PM")
         else:  # no date column: start and end carry the date, e.g. "6/30/2027 8:30 AM" or "2027-06-30T08:30"
@@ -187,7 +187,7 @@ def import_registrations(session: Session, path: Path) -> RegistrationReport:
         matches = by_title.get(cell("session").casefold(), [])
         if not matches:
             problems.append(Problem(line, "session", f"No session titled '{cell('session')}'."))
-        day = _parse(cell("date"), parse_day, problems, line, "date", "a date like 2027-06-30 or 6/30/2027") \
+        day = _parse(cell("date"), parse_day, problems, line, "date", A_DATE) \
             if cell("date") else None
         start = _parse(cell("start"), parse_clock, problems, line, "start", "a time like 08:30 or 8:30 AM") \
             if cell("start") else None
@@ -263,9 +263,15 @@ def parse_clock(text: str) -> time:
     return time(hour, minute)
 
 
+A_DATE = "a date like 2027-06-30, 6/30/2027 or Jun 30 2027"
+
+
 def parse_day(text: str) -> date:
-    """2027-06-30 (ISO), 6/30/2027 (US, as Wild Apricot and Excel in the US write it), 30.06.2027 (Europe)."""
+    """2027-06-30 (ISO), 6/30/2027 (US, as Wild Apricot and Excel in the US write it), 30.06.2027 (Europe), and
+    a spreadsheet's long dates: "Jun 30 2027", "Wednesday, June 30, 2027", "30 June 2027"."""
     text = text.strip()
+    if any(ch.isalpha() for ch in text):
+        return _spelled_day(text)
     if "/" in text:
         month, day, year = text.split("/")
         return date(int(year) + (2000 if len(year) == 2 else 0), int(month), int(day))
@@ -273,6 +279,22 @@ def parse_day(text: str) -> date:
         day, month, year = text.split(".")
         return date(int(year), int(month), int(day))
     return date.fromisoformat(text)
+
+
+_SPELLED = ("%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y")
+_SEPT = re.compile(r"\bsept\b", re.IGNORECASE)  # the usual abbreviation, which strptime does not know
+_WEEKDAYS = re.compile(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?\s+", re.IGNORECASE)
+
+
+def _spelled_day(text: str) -> date:
+    """A date with the month in English words, a weekday in front or not (the weekday is not checked)."""
+    plain = _SEPT.sub("Sep", _WEEKDAYS.sub("", " ".join(text.replace(",", " ").split())))
+    for spelling in _SPELLED:
+        try:
+            return datetime.strptime(plain, spelling).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text}")
 
 
 def parse_moment(text: str) -> tuple[date, time]:
