@@ -245,11 +245,12 @@ def _at_once_words(external_id: str, first: ConferenceSession, second: Conferenc
     return f"{external_id} is registered for two sessions at once: {where(first)} and {where(second)}"
 
 
-_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
+# Seconds are allowed only as :00, the way a spreadsheet writes a time cell out ("14:00:00", "2:00:00 PM").
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2})(?::00)?)?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 
 
 def parse_clock(text: str) -> time:
-    """08:30, 8:30, 8.30, 8h30, 14:05, 8:30 AM, 1:15 pm, 9 am."""
+    """08:30, 8:30, 8.30, 8h30, 14:05, 14:05:00, 8:30 AM, 1:15 pm, 2:00:00 PM, 9 am."""
     found = _CLOCK.match(text.strip())
     if not found:
         raise ValueError(text)

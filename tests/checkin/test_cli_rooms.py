@@ -180,7 +180,7 @@ def test_schedule_in_the_shapes_real_exports_have(db: list[str], tmp_path: Path,
     us = tmp_path / "us.csv"  # Excel in the US: a BOM, m/d/yyyy, 12-hour clock
     us.write_bytes("\ufeffTitle,Room,Date,Start,End\n"
                    "Radio Interop Lab,104B,6/30/2027,7:15 PM,8:30 pm\n"
-                   '"Evening Debrief",104A,"Wednesday, June 30, 2027",7:15 PM,8:00 PM\n'.encode())  # a long date
+                   '"Evening Debrief",104A,"Wednesday, June 30, 2027",19:15:00,8:00:00 PM\n'.encode())  # as cells print
     combined = tmp_path / "combined.csv"  # one column each for start and end, date included
     combined.write_text("title;room;start;end;hours\n"
                         "Night Walkthrough;Main Hall;2027-07-01T21:00;2027-07-01 22:00;1\n"
