@@ -269,8 +269,9 @@ A_DATE = "a date like 2027-06-30, 6/30/2027 or Jun 30 2027"
 
 def parse_day(text: str) -> date:
     """2027-06-30 (ISO), 6/30/2027 (US, as Wild Apricot and Excel in the US write it), 30.06.2027 (Europe), and
-    a spreadsheet's long dates: "Jun 30 2027", "Wednesday, June 30, 2027", "30 June 2027"."""
-    text = text.strip()
+    a spreadsheet's long dates: "Jun 30 2027", "Wednesday, June 30, 2027", "30 June 2027", and a date cell
+    written out with its midnight ("2027-06-30 00:00:00", as pandas and some spreadsheets do)."""
+    text = _MIDNIGHT.sub("", text.strip())
     if any(ch.isalpha() for ch in text):
         return _spelled_day(text)
     if "/" in text:
@@ -282,6 +283,7 @@ def parse_day(text: str) -> date:
     return date.fromisoformat(text)
 
 
+_MIDNIGHT = re.compile(r"[T ]0?0:00(?::00)?$")
 _SPELLED = ("%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y")
 _SEPT = re.compile(r"\bsept\b", re.IGNORECASE)  # the usual abbreviation, which strptime does not know
 _WEEKDAYS = re.compile(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?\s+", re.IGNORECASE)

@@ -180,7 +180,8 @@ def test_schedule_in_the_shapes_real_exports_have(db: list[str], tmp_path: Path,
     us = tmp_path / "us.csv"  # Excel in the US: a BOM, m/d/yyyy, 12-hour clock
     us.write_bytes("\ufeffTitle,Room,Date,Start,End\n"
                    "Radio Interop Lab,104B,6/30/2027,7:15 PM,8:30 pm\n"
-                   '"Evening Debrief",104A,"Wednesday, June 30, 2027",19:15:00,8:00:00 PM\n'.encode())  # as cells print
+                   '"Evening Debrief",104A,"Wednesday, June 30, 2027",19:15:00,8:00:00 PM\n'  # as cells print
+                   "Early Brief,104A,2027-07-01 00:00:00,7:00,7:45\n".encode())  # a date cell with its midnight
     combined = tmp_path / "combined.csv"  # one column each for start and end, date included
     combined.write_text("title;room;start;end;hours\n"
                         "Night Walkthrough;Main Hall;2027-07-01T21:00;2027-07-01 22:00;1\n"
@@ -198,6 +199,7 @@ def test_schedule_in_the_shapes_real_exports_have(db: list[str], tmp_path: Path,
     assert found["Radio Interop Lab"]["hours"] == 1.25
     assert found["Night Walkthrough"]["hours"] == 1
     assert found["Evening Debrief"]["starts"] == found["Radio Interop Lab"]["starts"]
+    assert found["Early Brief"]["starts"] == "2027-07-01T12:00:00+00:00"  # 07:00 in Chicago
     spelled_wrong = tmp_path / "typo.csv"
     spelled_wrong.write_text("title,room,date,start,end\nLab,104B,Juen 30 2027,9:00,10:00\n", encoding="utf-8")
     assert main(["sessions", "import", str(spelled_wrong), *db]) == 1
