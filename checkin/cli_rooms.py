@@ -19,7 +19,15 @@ from checkin.domain import VerdictCode
 from checkin.exports import write_csv
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import all_attendance, load_intervals, load_sessions, no_shows
-from checkin.occupancy.door import Mode, NotCheckedIn, adjust_count, door_scan, open_door, override
+from checkin.occupancy.door import (
+    Mode,
+    NobodyToCountOut,
+    NotCheckedIn,
+    adjust_count,
+    door_scan,
+    open_door,
+    override,
+)
 from checkin.occupancy.policy import load_policy, save_policy
 from checkin.occupancy.reports import (
     crowd_managers,
@@ -230,7 +238,11 @@ def cmd_door(args: argparse.Namespace) -> int:
 def cmd_count(args: argparse.Namespace) -> int:
     store = open_db(args)
     door = open_door(store, args.room)
-    total = adjust_count(store, door, 1 if args.delta == "+1" else -1, args.reason, _moment(store, args))
+    try:
+        total = adjust_count(store, door, 1 if args.delta == "+1" else -1, args.reason, _moment(store, args))
+    except NobodyToCountOut as nobody:
+        print(nobody)
+        return REFUSED
     print(f"{door.room_name}: {total} of {door.capacity}.")
     return OK
 

@@ -21,7 +21,15 @@ from checkin.desk import store_zone
 from checkin.domain import Tone, Verdict, VerdictCode
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import load_sessions, what_is_next
-from checkin.occupancy.door import Door, Mode, adjust_count, door_scan, hand_count_answer, override
+from checkin.occupancy.door import (
+    Door,
+    Mode,
+    NobodyToCountOut,
+    adjust_count,
+    door_scan,
+    hand_count_answer,
+    override,
+)
 from checkin.store import Store
 from checkin.store.models import ConferenceSession
 from ui.sound import VerdictSounds
@@ -125,7 +133,11 @@ class DoorWindow(QMainWindow):
                                       " padding: 8px 16px; border-radius: 6px;")
 
     def count_by_hand(self, delta: int) -> None:
-        total = adjust_count(self.store, self.door, delta, "no badge", self.clock())
+        try:
+            total = adjust_count(self.store, self.door, delta, "no badge", self.clock())
+        except NobodyToCountOut as nobody:
+            self.banner.show_message(Tone.WARN, str(nobody))
+            return
         self.banner.show_message(*hand_count_answer(total, delta, self.door))
         self.refresh()
 

@@ -192,11 +192,19 @@ def _record(connection: Connection, station: StationContext, door: Door, room: R
     return replace(verdict, attendee=attendee, event_id=event.id)
 
 
+class NobodyToCountOut(ValueError):
+    """A −1 when nobody counted in by hand is inside: it would change nothing, so it is not recorded."""
+
+
 def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetime) -> int:
-    """+1 / -1 for people without badges; recorded (audited) and never taking the count below zero."""
+    """+1 / -1 for people without badges; recorded (audited) and never taking the count below zero. A −1 with
+    nobody counted in by hand raises NobodyToCountOut rather than pretending to take someone off."""
     if delta not in (1, -1):
         raise ValueError("Count people one at a time: +1 or -1.")
     with store.writing() as connection:
+        if delta < 0 and tracking.manual_in(connection, door.room_id, now) == 0:
+            raise NobodyToCountOut(f"Nobody counted in by hand is in {door.room_name}: −1 only takes off people "
+                                   "counted in with +1. Badge holders leave by scanning out.")
         payload = {"room_id": door.room_id, "door": door.name, "delta": delta, "reason": reason.strip() or "manual"}
         append(connection, NewEvent(EventKind.COUNTER_ADJUSTED, store.station, now, None, payload))
         return tracking.headcount(connection, door.room_id, now)

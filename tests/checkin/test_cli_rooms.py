@@ -74,6 +74,8 @@ def test_door_count_occupancy_attendance_roster(db: list[str], tmp_path: Path, c
     assert "already inside" in capsys.readouterr().out
     assert main(["door", "202B", code_b, *db, "--at", "2027-06-30T11:40", "--send-to-desk"]) == 1
     assert "registration desk" in capsys.readouterr().out
+    assert main(["count", "202B", "-1", *db, "--at", "2027-06-30T11:40"]) == 1  # nobody counted in by hand yet
+    assert capsys.readouterr().out.startswith("Nobody counted in by hand is in 202B")
     assert main(["count", "202B", "+1", *db, "--at", "2027-06-30T11:41"]) == 0
     assert "2 of 140" in capsys.readouterr().out
     assert main(["occupancy", *db, "--at", "2027-06-30T11:45", "--json"]) == 0

@@ -16,7 +16,7 @@ from checkin.events import NewEvent, record
 from checkin.ids import new_id
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import all_attendance, load_sessions, no_shows, what_is_next
-from checkin.occupancy.door import Door, Mode, NotCheckedIn, adjust_count, door_scan, override
+from checkin.occupancy.door import Door, Mode, NobodyToCountOut, NotCheckedIn, adjust_count, door_scan, override
 from checkin.occupancy.presence import Adjustment, DoorEvent, Schedule, Slot, intervals_for, manual_count
 from checkin.projection import rebuild
 from checkin.store import Store
@@ -99,7 +99,8 @@ def test_scripted_day(store: Store, lab: dict) -> None:
     assert door_scan(store, exit_door, code(store, b), at(14, 31)).code is VerdictCode.NOT_INSIDE
     assert count(store, room, at(14, 32)) == 4
 
-    assert adjust_count(store, room, -1, "miscount", at(14, 33)) == 4  # no manual count yet: stays at 0 manual
+    with pytest.raises(NobodyToCountOut, match="Nobody counted in by hand"):  # would change nothing: not recorded
+        adjust_count(store, room, -1, "miscount", at(14, 33))
     assert adjust_count(store, room, +1, "no badge", at(14, 34)) == 5
     with store.writing() as connection:  # d and e by badge, one by hand; the −1 brought nobody in
         assert tracking.arrivals(connection, room.room_id, at(14, 24), at(14, 35)) == 3

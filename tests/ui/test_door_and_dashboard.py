@@ -108,8 +108,9 @@ def test_exit_frees_a_place_and_counting_by_hand(qtbot, door: DoorWindow, codes:
     assert "ENTRY" in door.mode_label.text()
     now_in = scan(qtbot, door, codes[7], clock)  # the place freed by the exit
     assert now_in.accepted and door.count_label.text() == "7 / 7"
-    qtbot.keyClick(door, Qt.Key.Key_F4)  # -1 by hand with nobody counted by hand: the count stays
+    qtbot.keyClick(door, Qt.Key.Key_F4)  # -1 by hand with nobody counted by hand: the count stays, and says why
     assert door.count_label.text() == "7 / 7"
+    assert door.banner.tone is Tone.WARN and door.banner.message.startswith("Nobody counted in by hand is in 203B")
     qtbot.keyClick(door, Qt.Key.Key_F3)
     assert door.count_label.text() == "8 / 7" and door.bar_tone is Tone.BAD
     assert door.banner.tone is Tone.BAD and "over capacity" in door.banner.message  # not a green "counted"
