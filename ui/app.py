@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
 from sqlalchemy import func, select
 
 from checkin import keys
@@ -24,6 +24,7 @@ from ui import sync_status
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
+from ui.first_run import FirstRunDialog, Start
 from ui.kiosk_window import KioskWindow
 from ui.scanner_input import WedgeScanFilter, WedgeSettings
 from ui.serial_scanner import SETTING as SERIAL_SETTING
@@ -146,17 +147,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         ready = has_conference(session)
     if not ready and link is not None:
         ready = first_sync(store, link)
+    imported = ""
+    if not ready and link is None:
+        first_run = FirstRunDialog(store, path, utc_now)
+        if first_run.exec() != QDialog.DialogCode.Accepted:
+            store.close()
+            return 1
+        if first_run.choice is Start.DEMO:
+            store.close()
+            store = open_store(demo_db_path(), args.station)
+            ensure_demo(store)
+        ready, imported = True, first_run.report
     if not ready:
         QMessageBox.information(
             None, "Muster",
-            f"The database {path} holds no conference yet.\n\nImport registrants first:\n"
-            "  checkin import export.csv --conference \"Conference name\"\nor join the venue hub: "
-            "checkin-app --hub URL\nor try the demo: checkin-app --demo",
+            f"The database {path} holds no conference yet, and the venue hub has not sent one.\n\n"
+            "Check the hub URL, or start without --hub to import registrants or try the demo.",
         )
         if link is not None:
             link.stop()
         return 1
     window = build_window(store, args)
+    if imported:
+        window.statusBar().showMessage(f"Imported: {imported}.")
     wedge = WedgeScanFilter(wedge_settings(args), parent=app)
     if hasattr(window, "scan"):
         wedge.scanned.connect(window.scan)

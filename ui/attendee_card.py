@@ -67,6 +67,7 @@ class AttendeeCard(QFrame):
             layout.addWidget(widget)
         heading = QLabel("Hand out")
         heading.setStyleSheet("font-weight: bold; margin-top: 8px;")
+        heading.setVisible(bool(self.buttons))  # a conference with nothing to hand out shows no empty heading
         layout.addWidget(heading)
         layout.addWidget(holder)
         layout.addStretch(1)

@@ -2,8 +2,8 @@
 
 from checkin.importers.formats import FORMATS, MAPPABLE_FIELDS
 from checkin.importers.reading import ImportFailed, Problem
-from checkin.importers.registrants import Record, import_file, parse_records
+from checkin.importers.registrants import Record, UnknownFormat, import_file, parse_records
 from checkin.importers.writing import ImportReport, write_records
 
-__all__ = ["FORMATS", "MAPPABLE_FIELDS", "ImportFailed", "ImportReport", "Problem", "Record", "import_file",
-           "parse_records", "write_records"]
+__all__ = ["FORMATS", "MAPPABLE_FIELDS", "ImportFailed", "ImportReport", "Problem", "Record", "UnknownFormat",
+           "import_file", "parse_records", "write_records"]

@@ -104,6 +104,10 @@ def _cell(cells: list[str], index: int) -> str:
     return cells[index].strip() if index < len(cells) else ""
 
 
+class UnknownFormat(ImportFailed):
+    """The headers are none of the known exports' (the file may still read as a generic CSV)."""
+
+
 def _choose_format(table: Table, format_name: str | None, mapping: Mapping[str, str] | None) -> Format:
     if format_name:
         if format_name not in FORMATS:
@@ -123,7 +127,7 @@ def _choose_format(table: Table, format_name: str | None, mapping: Mapping[str, 
             best = (score, fmt)
     if best is None:
         headers = ", ".join(f"'{h}'" for h in table.headers[:12])
-        raise ImportFailed(table.file, [Problem(1, None, (
+        raise UnknownFormat(table.file, [Problem(1, None, (
             f"not a Wild Apricot, Eventbrite or pretix export (headers: {headers}). Import it as a generic "
             "CSV and name the columns, e.g. --map external_id='Reg No' --map last_name=Surname"
         ))])

@@ -1,0 +1,128 @@
+"""What a new laptop shows when its database holds no conference: import the export, or try the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin.first_run import start_from_export
+from checkin.importers import ImportFailed
+from checkin.store import Store
+
+
+class Start(StrEnum):
+    IMPORTED = "imported"
+    DEMO = "demo"
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, store: Store, where: Path | str, clock: Callable[[], datetime],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Muster · a new conference")
+        self.store = store
+        self.clock = clock
+        self.choice: Start | None = None
+        self.report = ""
+        intro = QLabel(
+            "<b>This laptop has no conference yet.</b><br><br>Import the registrant export from your registration "
+            "system (Wild Apricot, Eventbrite, pretix, or any CSV with a registration id and names). Muster makes "
+            "the conference and its badge keys, and this laptop can check people in and print badges at once."
+            f"<br><br><small>Database: {where}<br>To join the venue hub instead, start Muster with "
+            "<tt>checkin-app --hub URL</tt>.</small>")
+        intro.setWordWrap(True)
+        intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.import_button = QPushButton("&Import registrants…")
+        self.import_button.setDefault(True)
+        self.demo_button = QPushButton("Try the &demo")
+        quit_button = QPushButton("&Quit")
+        self.import_button.clicked.connect(self.choose_export)
+        self.demo_button.clicked.connect(self._demo)
+        quit_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        buttons.addWidget(quit_button)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.status.setVisible(False)
+        self.problems = QPlainTextEdit()
+        self.problems.setReadOnly(True)
+        self.problems.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.problems)
+        self.setMinimumWidth(560)
+
+    @Slot()
+    def choose_export(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "The registrant export", str(Path.home()),
+                                              "Exports (*.csv *.txt *.tsv);;All files (*)")
+        if not path:
+            return
+        name, ok = QInputDialog.getText(self, "The conference", "The conference's name, as it prints on badges:",
+                                        text=Path(path).stem)
+        if ok and name.strip():
+            self.import_export(Path(path), name.strip())
+
+    def import_export(self, path: Path, conference: str) -> bool:
+        """Import ``path`` as the conference ``conference``; on success the dialog closes. Problems are shown
+        with every line and column the importer names, and the database stays empty."""
+        progress = QProgressDialog(f"Importing {path.name}…", "", 0, 0, self)
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(500)
+
+        def show(done: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            QApplication.processEvents()
+
+        try:
+            report = start_from_export(self.store, path, conference, self.clock(), show)
+        except ImportFailed as failed:
+            self._refuse(f"{path.name} was not imported, and nothing was written:", str(failed))
+            return False
+        except (OSError, UnicodeError) as error:
+            self._refuse(f"{path.name} cannot be read: {error}", "")
+            return False
+        finally:
+            progress.close()
+        self.report = report.summary()
+        self.choice = Start.IMPORTED
+        self.accept()
+        return True
+
+    def _refuse(self, summary: str, details: str) -> None:
+        """Say what is wrong in the dialog itself: the database is still empty, and Import is still there."""
+        self.status.setText(summary)
+        self.status.setVisible(True)
+        self.problems.setPlainText(details)
+        self.problems.setVisible(bool(details))
+        self.import_button.setFocus()
+
+    @Slot()
+    def _demo(self) -> None:
+        self.choice = Start.DEMO
+        self.accept()
