@@ -150,9 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     imported = ""
     if not ready and link is None:
         first_run = FirstRunDialog(store, path, utc_now)
-        if first_run.exec() != QDialog.DialogCode.Accepted:
+        if first_run.exec() != QDialog.DialogCode.Accepted:  # Quit: nothing was made, nothing went wrong
             store.close()
-            return 1
+            return 0
         if first_run.choice is Start.DEMO:
             store.close()
             store = open_store(demo_db_path(), args.station)
@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.information(
             None, "Muster",
             f"The database {path} holds no conference yet, and the venue hub has not sent one.\n\n"
-            "Check the hub URL, or start without --hub to import registrants or try the demo.",
+            "Check that the hub is running and its URL is right, then start Muster again.",
         )
         if link is not None:
             link.stop()
