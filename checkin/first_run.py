@@ -11,13 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from checkin import keys
 from checkin.conference import ensure_conference
 from checkin.importers import ImportReport, UnknownFormat, import_file
 from checkin.store import Store
-from checkin.store.models import BadgeKey
 
 Progress = Callable[[int, int], None]
 
@@ -32,6 +29,6 @@ def start_from_export(store: Store, path: Path, conference: str, now: datetime,
             report = import_file(session, path, progress=progress)
         except UnknownFormat:  # no --map at hand here: read it as a generic CSV, which names what it lacks
             report = import_file(session, path, "generic", progress=progress)
-        if not session.scalar(select(func.count()).select_from(BadgeKey)):
+        if not keys.has_keys(session):
             keys.init_keys(session, now)
     return report

@@ -37,8 +37,12 @@ class KeyProblem(ValueError):
     """A key operation that cannot be done, with the words to tell the person why."""
 
 
+def has_keys(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(BadgeKey)))
+
+
 def init_keys(session: Session, now: datetime) -> BadgeKey:
-    if session.scalar(select(func.count()).select_from(BadgeKey)):
+    if has_keys(session):
         raise KeyProblem("This conference already has badge keys. Use `checkin keys rotate` to add a new one.")
     return _add_key(session, 1, now)
 

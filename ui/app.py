@@ -10,14 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from checkin import keys
 from checkin.conference import has_conference
 from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
 from checkin.store import OPEN_PROBLEMS, Store, default_db_path, demo_db_path, open_store
-from checkin.store.models import BadgeKey, Room
+from checkin.store.models import Room
 from checkin.sync import credentials
 from checkin.sync.worker import State, SyncStatus
 from ui import sync_status
@@ -113,7 +113,7 @@ def ensure_demo(store: Store) -> None:
     """Create the demo conference in an empty database, showing progress."""
     with store.unit_of_work() as session:
         if has_conference(session):
-            if not session.scalar(select(func.count()).select_from(BadgeKey)):  # a demo older than signed badges
+            if not keys.has_keys(session):  # a demo older than signed badges
                 keys.init_keys(session, utc_now())
             return
     dialog = QProgressDialog("Creating the demo conference…", "", 0, 0)

@@ -81,8 +81,8 @@ def test_limit_counts_people_not_matching_words(store: Store, now) -> None:
 
 
 def test_surnames_that_begin_with_what_was_typed_come_first(store: Store, now) -> None:
-    """"smi" is the start of Smith: Sandra Miller, found through smiller@…, and Mia Smirnova's colleague at
-    Smithfield Schools come after every Smi… surname."""
+    """"smi" is the start of Smith: Sandra Miller (found through smiller@…) and Ann Adams (of Smithfield
+    Schools) come after every Smi… surname."""
     for first, last, email, org in [("Sandra", "Miller", "smiller@navigate.org", "Navigate"),
                                     ("Zoe", "Smith", "zs@x.org", "Reno PD"),
                                     ("Ann", "Adams", "aa@x.org", "Smithfield Schools"),
