@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -28,6 +29,19 @@ def wait_until(condition: Callable[[], bool], seconds: float, failure: str) -> N
     while not condition():
         assert time.monotonic() < deadline, failure
         time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path) -> None:
+    """Every test that touches Qt (in any folder) keeps its settings (sound on/off, print setup, scanner
+    timing, window sizes) in a temporary folder, never in the user's own."""
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    QCoreApplication.setOrganizationName("MusterTests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from ui.kiosk_window import KioskWindow
 from ui.scanner_input import WedgeScanFilter, WedgeSettings
 from ui.serial_scanner import SETTING as SERIAL_SETTING
 from ui.serial_scanner import SerialScanner
+from ui.sound import VerdictSounds, system_sounds
 from ui.theme import install_fonts
 
 
@@ -75,12 +76,12 @@ def wedge_settings(args: argparse.Namespace) -> WedgeSettings:
     )
 
 
-def build_window(store: Store, args: argparse.Namespace) -> QMainWindow:
+def build_window(store: Store, args: argparse.Namespace, sounds: VerdictSounds) -> QMainWindow:
     """The station this laptop is: desk (the default), a kiosk, a room's door, or the command post."""
     if args.dashboard:
         return DashboardWindow(store, utc_now)
     if args.kiosk:
-        return KioskWindow(store, utc_now, camera=args.camera)
+        return KioskWindow(store, utc_now, sounds, camera=args.camera)
     if args.door is not None:
         room = args.door or pick_room(store)
         try:
@@ -88,8 +89,8 @@ def build_window(store: Store, args: argparse.Namespace) -> QMainWindow:
         except LookupError as error:
             QMessageBox.warning(None, "Muster", str(error))
             raise SystemExit(2) from None
-        return DoorWindow(store, door, utc_now)
-    return DeskWindow(store, utc_now)
+        return DoorWindow(store, door, utc_now, sounds)
+    return DeskWindow(store, utc_now, sounds)
 
 
 def pick_room(store: Store) -> str:
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if link is not None:
             link.stop()
         return 1
-    window = build_window(store, args)
+    window = build_window(store, args, system_sounds(app))
     if imported:
         window.statusBar().showMessage(f"Imported: {imported}.")
     wedge = WedgeScanFilter(wedge_settings(args), parent=app)

@@ -90,12 +90,12 @@ class DeskWindow(QMainWindow):
     checked_in = Signal(object)  # Verdict, after every check-in attempt
     window_opened = Signal(object)  # a QMainWindow this one opened (the dashboard), for the sync line
 
-    def __init__(self, store: Store, clock: Clock, refresh_ms: int = 5000) -> None:
+    def __init__(self, store: Store, clock: Clock, sounds: VerdictSounds, refresh_ms: int = 5000) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
         self.recent_scans = scanning.RecentScans()
-        self.sounds = VerdictSounds(self)
+        self.sounds = sounds
         self.camera_view: CameraView | None = None
         self.dashboard: QMainWindow | None = None
         self.print_settings = PrintSettings.load()

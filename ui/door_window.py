@@ -44,11 +44,11 @@ RATE_WINDOW = timedelta(minutes=10)
 class DoorWindow(QMainWindow):
     scanned = Signal(object)  # Verdict
 
-    def __init__(self, store: Store, door: Door, clock: Clock, refresh_ms: int = 2000) -> None:
+    def __init__(self, store: Store, door: Door, clock: Clock, sounds: VerdictSounds, refresh_ms: int = 2000) -> None:
         super().__init__()
         self.store, self.door, self.clock = store, door, clock
         self.recent = scanning.RecentScans()
-        self.sounds = VerdictSounds(self)
+        self.sounds = sounds
         self.last_refused: Verdict | None = None
         self.setWindowTitle(f"Muster · Door · {door.room_name} · {door.name}")
 

@@ -32,12 +32,13 @@ REOPEN_KEY = "Ctrl+Shift+R"
 class KioskWindow(QMainWindow):
     answered = Signal(object)  # KioskAnswer, after every scan
 
-    def __init__(self, store: Store, clock: Clock, reset_ms: int = 12_000, camera: bool = False) -> None:
+    def __init__(self, store: Store, clock: Clock, sounds: VerdictSounds, reset_ms: int = 12_000,
+                 camera: bool = False) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
         self.recent_scans = scanning.RecentScans()
-        self.sounds = VerdictSounds(self)
+        self.sounds = sounds
         self.print_settings = PrintSettings.load()
         self.template = load_template()
         self.print_queue = PrintQueue(self)

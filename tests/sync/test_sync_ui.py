@@ -19,12 +19,12 @@ from checkin.sync import credentials
 from checkin.sync.station import stations_seen, sync_round
 from tests.sync.conftest import Hub
 from tests.sync.test_sync import hub_count, paid_ids
-from tests.ui.conftest import private_settings  # noqa: F401  (autouse: settings kept out of the user's)
 from ui import sync_status
 from ui.app import start_sync
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.review_dialog import ReviewDialog
+from ui.sound import silent_sounds
 
 
 def clock() -> datetime:
@@ -40,7 +40,7 @@ def desk_store(tmp_path: Path, hub_url: str) -> Store:
 
 def test_the_desk_says_when_it_is_synced_offline_and_back(qtbot, desk_store: Store, hub_url: str,
                                                           hub_server: Hub) -> None:
-    window = DeskWindow(desk_store, clock)
+    window = DeskWindow(desk_store, clock, silent_sounds())
     qtbot.addWidget(window)
     link = sync_status.SyncLink(desk_store, hub_url, interval_s=0.2, ceiling_s=0.5)  # quicker rounds than a venue's
     indicator = sync_status.attach(window, link, clock)
@@ -106,7 +106,7 @@ def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: S
 
 
 def test_without_a_hub_every_window_says_it_works_alone(qtbot, store: Store) -> None:
-    window = DeskWindow(store, clock)
+    window = DeskWindow(store, clock, silent_sounds())
     qtbot.addWidget(window)
     indicator = sync_status.attach(window, None, clock)
     assert "works alone" in indicator.text()
@@ -164,7 +164,7 @@ def test_the_desk_card_shows_a_second_badge_and_staff_can_mark_it_reviewed(qtbot
     assert check_in(desk_store, person, clock()).accepted  # neither desk has heard of the other's
     for store in (other, desk_store):
         sync_round(store, engine)
-    window = DeskWindow(desk_store, clock)
+    window = DeskWindow(desk_store, clock, silent_sounds())
     qtbot.addWidget(window)
     with desk_store.reading() as session:
         window.show_attendee(get_view(session, person))

@@ -12,6 +12,7 @@ from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
 from ui.kiosk_window import KioskWindow
+from ui.sound import silent_sounds
 
 
 def test_scanner_timing_is_remembered_between_starts(qapp) -> None:
@@ -33,7 +34,7 @@ def test_bad_scanner_timing_is_a_usage_error(bad: list[str], capsys) -> None:
 @pytest.mark.parametrize(("options", "kind"), [([], DeskWindow), (["--kiosk"], KioskWindow),
                                               (["--door", "201A"], DoorWindow), (["--dashboard"], DashboardWindow)])
 def test_each_station_kind_opens_its_window(qtbot, store: Store, options: list[str], kind: type) -> None:
-    window = build_window(store, parse_args(options))
+    window = build_window(store, parse_args(options), silent_sounds())
     qtbot.add_widget(window)
     assert type(window) is kind
 

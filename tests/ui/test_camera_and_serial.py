@@ -21,6 +21,7 @@ from checkin.store.models import Attendee
 from ui.camera import CameraScanner, CameraView
 from ui.desk_window import DeskWindow
 from ui.serial_scanner import SerialScanner
+from ui.sound import silent_sounds
 
 
 def badge_code(store: Store, n: int = 0) -> str:
@@ -76,7 +77,7 @@ def test_debouncer_passes_a_code_once_until_it_is_gone_for_a_while() -> None:
 
 
 def test_camera_pipeline_feeds_the_desk_verdict_path_once(qtbot, store: Store, now: datetime) -> None:
-    window = DeskWindow(store, lambda: now)
+    window = DeskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(window)
     scanner = CameraScanner(quiet_s=60)
     scanner.scanned.connect(window.scan)

@@ -19,12 +19,13 @@ from checkin.store.models import Attendee
 from ui.correction_dialog import CorrectionDialog
 from ui.desk_window import DeskWindow
 from ui.results_model import AttendeeResultsModel
+from ui.sound import silent_sounds
 from ui.walk_in_dialog import WalkInDialog, WalkInOutcome
 
 
 @pytest.fixture
 def window(qtbot, store: Store, now: datetime) -> DeskWindow:
-    desk_window = DeskWindow(store, lambda: now)
+    desk_window = DeskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(desk_window)
     desk_window.show()
     desk_window.activateWindow()  # shortcuts (Ctrl+1, Ctrl+N) only reach the active window

@@ -18,6 +18,7 @@ from checkin.store import Store
 from checkin.store.models import Attendee
 from ui.dashboard_window import DashboardWindow
 from ui.door_window import DoorWindow
+from ui.sound import silent_sounds
 
 NOW = datetime(2027, 6, 30, 16, 5, tzinfo=UTC)  # 11:05 in Chicago: the 10:00-11:15 breakouts are running
 
@@ -47,7 +48,7 @@ def codes(store: Store) -> list[str]:
 def door(qtbot, store: Store, clock: Clock) -> DoorWindow:
     with store.unit_of_work() as session:
         set_room(session, "203B", capacity=7)
-    window = DoorWindow(store, open_door(store, "203B"), clock)
+    window = DoorWindow(store, open_door(store, "203B"), clock, silent_sounds())
     qtbot.add_widget(window)
     window.show()
     window.activateWindow()
@@ -129,11 +130,11 @@ def test_people_counted_by_hand_are_arrivals_and_colour_the_answer_like_scans(qt
 
 
 def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock: Clock) -> None:
-    window = DoorWindow(store, open_door(store, "201A"), clock)
+    window = DoorWindow(store, open_door(store, "201A"), clock, silent_sounds())
     qtbot.add_widget(window)
     for code in codes[:5]:
         scan(qtbot, window, code, clock)
-    other = DoorWindow(store, open_door(store, "Hall B1"), clock)
+    other = DoorWindow(store, open_door(store, "Hall B1"), clock, silent_sounds())
     qtbot.add_widget(other)
     for code in codes[5:7]:
         scan(qtbot, other, code, clock)

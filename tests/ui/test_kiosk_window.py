@@ -16,12 +16,13 @@ from tests.checkin.test_printing import rasterize
 from tests.ui.test_camera_and_serial import camera_frame, to_qimage
 from ui.kiosk_window import KioskWindow
 from ui.print_settings import PrintSettings
+from ui.sound import silent_sounds
 
 
 def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(qtbot, store: Store, now: datetime,
                                                                       tmp_path: Path) -> None:
     PrintSettings("", "fanfold-4x3", 1, tmp_path / "badges").save()  # no printer here: PDF files
-    window = KioskWindow(store, lambda: now, reset_ms=300)
+    window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=300)
     qtbot.add_widget(window)
     idle = window.banner.text()
     with store.reading() as session:
@@ -45,7 +46,7 @@ def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(qtbot, stor
 
 def test_a_phone_held_up_to_the_kiosk_camera_checks_in(qtbot, store: Store, now: datetime, tmp_path: Path) -> None:
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
-    window = KioskWindow(store, lambda: now, camera=True)
+    window = KioskWindow(store, lambda: now, silent_sounds(), camera=True)
     qtbot.add_widget(window)
     assert window.camera is not None
     # Here there is no camera: the picture says so in words, and frames fed in stand for it.
@@ -63,7 +64,7 @@ def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
     with store.writing() as connection:  # set up like a door: public keys only
         connection.execute(update(BadgeKey).values(private_key=None))
-    window = KioskWindow(store, lambda: now)
+    window = KioskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(window)
     with store.reading() as session:
         person = session.scalars(select(Attendee).where(Attendee.status == "paid")
@@ -79,7 +80,7 @@ def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the
 def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Store, now: datetime,
                                                                tmp_path: Path) -> None:
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
-    window = KioskWindow(store, lambda: now, reset_ms=200)
+    window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=200)
     qtbot.add_widget(window)
     window.show()
     window.activateWindow()
@@ -116,7 +117,7 @@ def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Sto
 def test_a_kiosk_whose_printer_is_missing_at_start_takes_nobody(qtbot, store: Store, now: datetime,
                                                                 tmp_path: Path) -> None:
     PrintSettings("Zebra ZC300 (front kiosk)", "cr80", 1, tmp_path / "badges").save()
-    window = KioskWindow(store, lambda: now)
+    window = KioskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(window)
     assert window.banner.message == "This kiosk cannot print badges right now."
     assert "Zebra ZC300 (front kiosk)" in window.staff_note.text()

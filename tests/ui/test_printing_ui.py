@@ -26,6 +26,7 @@ from ui.bulk_print_dialog import BulkPrintDialog
 from ui.desk_window import DeskWindow
 from ui.print_queue import PrintJob, PrintQueue
 from ui.print_settings import PrintSettings
+from ui.sound import silent_sounds
 
 
 def a_badge(store: Store) -> BadgeData:
@@ -68,7 +69,7 @@ def test_failure_is_reported_and_the_job_is_kept_for_retry(qtbot, store: Store, 
 @pytest.fixture
 def window(qtbot, store: Store, now: datetime, tmp_path: Path) -> DeskWindow:
     PrintSettings("", "fanfold-4x3", 1, tmp_path / "badges").save()
-    desk_window = DeskWindow(store, lambda: now)
+    desk_window = DeskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(desk_window)
     desk_window.show()
     desk_window.activateWindow()
@@ -199,7 +200,7 @@ def test_a_station_without_the_signing_key_says_so(qtbot, store: Store, now: dat
     with store.unit_of_work() as session:
         session.execute(update(BadgeKey).values(private_key=None))  # a door laptop's copy: public keys only
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
-    window = DeskWindow(store, lambda: now)
+    window = DeskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(window)
     with store.reading() as session:
         person = session.scalars(select(Attendee).where(Attendee.status == "paid")).first()

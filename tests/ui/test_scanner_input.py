@@ -17,6 +17,7 @@ from checkin.store import Store
 from checkin.store.models import Attendee
 from ui.desk_window import DeskWindow
 from ui.scanner_input import WedgeScanFilter, WedgeSettings
+from ui.sound import silent_sounds
 
 
 class FakeClock:
@@ -34,7 +35,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def window(qtbot, store: Store, now: datetime, clock: FakeClock) -> Iterator[DeskWindow]:
-    desk_window = DeskWindow(store, lambda: now)
+    desk_window = DeskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(desk_window)
     wedge = WedgeScanFilter(WedgeSettings(max_gap_ms=40, min_length=6), clock)
     wedge.scanned.connect(desk_window.scan)
