@@ -38,8 +38,9 @@ def naive_badges(badges: list[pdf.BadgeData], stock: Stock, template: Template, 
             canvas.showPage()
         x, y = stock.slot(slot)
         face = template.face(*stock.badge)
-        safe = pdf.Area(x + stock.safe, y + stock.safe, stock.badge[0] - 2 * stock.safe,
-                        stock.badge[1] - 2 * stock.safe)
+        safe = pdf.Area(
+            x + stock.safe, y + stock.safe, stock.badge[0] - 2 * stock.safe, stock.badge[1] - 2 * stock.safe
+        )
         for item in face.texts:
             pdf._text(canvas, badge.value(item.field), item, safe.part(item.box))
         qr_image = qrcode.make(badge.code, error_correction=qrcode.constants.ERROR_CORRECT_Q)
@@ -93,13 +94,19 @@ def main() -> None:
 
     n = len(badges)
     print(f"{n:,} badges on {stock.name}; choosing them and signing their codes took {select_s:.2f} s")
-    print(f"vector QR + Code 128 (Muster):  {n / fast_s:7.0f} badges/s  {fast_s:6.2f} s  "
-          f"{len(fast.getvalue()) / 1e6:5.1f} MB")
-    print(f"naive PIL images + drawImage:   {n / naive_s:7.0f} badges/s  {naive_s:6.2f} s  "
-          f"{len(naive.getvalue()) / 1e6:5.1f} MB")
+    print(
+        f"vector QR + Code 128 (Muster):  {n / fast_s:7.0f} badges/s  {fast_s:6.2f} s  "
+        f"{len(fast.getvalue()) / 1e6:5.1f} MB"
+    )
+    print(
+        f"naive PIL images + drawImage:   {n / naive_s:7.0f} badges/s  {naive_s:6.2f} s  "
+        f"{len(naive.getvalue()) / 1e6:5.1f} MB"
+    )
     print(f"speed-up x{naive_s / fast_s:.1f}; target >= 300 badges/s")
-    print(f"one badge on demand (fanfold-4x3): median {statistics.median(single_ms):.1f} ms, "
-          f"max {max(single_ms):.1f} ms; naive median {statistics.median(naive_single_ms):.1f} ms; target <= 50 ms")
+    print(
+        f"one badge on demand (fanfold-4x3): median {statistics.median(single_ms):.1f} ms, "
+        f"max {max(single_ms):.1f} ms; naive median {statistics.median(naive_single_ms):.1f} ms; target <= 50 ms"
+    )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,10 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def report(label: str, samples_ms: list[float]) -> None:
-    print(f"{label:<44} median {statistics.median(samples_ms):7.3f} ms   p95 {percentile(samples_ms, 0.95):7.3f} ms"
-          f"   p99 {percentile(samples_ms, 0.99):7.3f} ms   (n={len(samples_ms)})")
+    print(
+        f"{label:<44} median {statistics.median(samples_ms):7.3f} ms   p95 {percentile(samples_ms, 0.95):7.3f} ms"
+        f"   p99 {percentile(samples_ms, 0.99):7.3f} ms   (n={len(samples_ms)})"
+    )
 
 
 def build(path: Path, attendees: int, events: int) -> None:
@@ -70,8 +72,14 @@ def build(path: Path, attendees: int, events: int) -> None:
 
 
 def _row(kind: str, station_id: str, at: datetime, attendee_id: str, payload: dict) -> dict:
-    return {"id": new_id(), "kind": kind, "station_id": station_id, "station_time": at, "attendee_id": attendee_id,
-            "payload": {"station_name": "Bench desk", **payload}}
+    return {
+        "id": new_id(),
+        "kind": kind,
+        "station_id": station_id,
+        "station_time": at,
+        "attendee_id": attendee_id,
+        "payload": {"station_name": "Bench desk", **payload},
+    }
 
 
 def bench_search(path: Path, rounds: int) -> list[float]:
@@ -98,15 +106,19 @@ class BareCommit:
         self.connection = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=FULL")
-        self.connection.execute("CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, "
-                                "station_time TEXT, attendee_id TEXT, payload TEXT)")
+        self.connection.execute(
+            "CREATE TABLE event (id TEXT PRIMARY KEY, kind TEXT, station_id TEXT, "
+            "station_time TEXT, attendee_id TEXT, payload TEXT)"
+        )
 
     def time_one(self, attendee_id: str) -> float:
         """Milliseconds for one insert + commit."""
         started = time.perf_counter()
         self.connection.execute("BEGIN")
-        self.connection.execute("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
-                                (new_id(), "checked_in", "s", "2027-06-29 13:00:00", attendee_id, "{}"))
+        self.connection.execute(
+            "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)",
+            (new_id(), "checked_in", "s", "2027-06-29 13:00:00", attendee_id, "{}"),
+        )
         self.connection.execute("COMMIT")
         return (time.perf_counter() - started) * 1000
 
@@ -118,10 +130,13 @@ def bench_check_in(path: Path, folder: Path, count: int) -> tuple[list[float], l
     """Check-ins and bare sqlite3 INSERT+COMMITs, interleaved one by one so both see the same machine state."""
     store = open_store(path)
     with store.reading() as session:
-        waiting = list(session.scalars(
-            select(Attendee.id).where(Attendee.status == "paid",
-                                      Attendee.id.not_in(select(AttendeeState.attendee_id))).limit(count)
-        ))
+        waiting = list(
+            session.scalars(
+                select(Attendee.id)
+                .where(Attendee.status == "paid", Attendee.id.not_in(select(AttendeeState.attendee_id)))
+                .limit(count)
+            )
+        )
     bare = BareCommit(folder)
     now = datetime(2027, 6, 29, 13, 0, tzinfo=UTC)
     check_in_ms, bare_ms = [], []

@@ -44,8 +44,9 @@ def build(path: Path, attendees: int, events: int) -> None:
     with store.unit_of_work() as session:
         build_demo(session, attendees=attendees)
         people = list(session.scalars(select(Attendee.id).where(Attendee.status == "paid")))
-        slots = session.execute(select(ConferenceSession.room_id, ConferenceSession.starts_at,
-                                       ConferenceSession.ends_at)).all()
+        slots = session.execute(
+            select(ConferenceSession.room_id, ConferenceSession.starts_at, ConferenceSession.ends_at)
+        ).all()
     rng = random.Random(4)
     rows = []
     station = store.station.id
@@ -62,13 +63,19 @@ def build(path: Path, attendees: int, events: int) -> None:
         row["id"] = new_id()  # ids in time order, as stations make them
     with store.unit_of_work() as session:
         for start in range(0, len(rows), 20_000):
-            bulk_append(session, rows[start: start + 20_000])
+            bulk_append(session, rows[start : start + 20_000])
     store.close()
 
 
 def _row(kind: str, station: str, at, attendee_id: str, room_id: str) -> dict:
-    return {"id": "", "kind": kind, "station_id": station, "station_time": at, "attendee_id": attendee_id,
-            "payload": {"station_name": "Bench door", "room_id": room_id, "door": "Main door"}}
+    return {
+        "id": "",
+        "kind": kind,
+        "station_id": station,
+        "station_time": at,
+        "attendee_id": attendee_id,
+        "payload": {"station_name": "Bench door", "room_id": room_id, "door": "Main door"},
+    }
 
 
 def main() -> None:
@@ -82,12 +89,17 @@ def main() -> None:
         path = folder / "bench.sqlite"
         started = time.perf_counter()
         build(path, args.attendees, args.events)
-        print(f"built {args.events:,} door events for {args.attendees:,} attendees in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"built {args.events:,} door events for {args.attendees:,} attendees in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         store = open_store(path)
         with store.reading() as session:
-            last = session.scalars(select(ConferenceSession).where(~ConferenceSession.prereg_required)
-                                   .order_by(ConferenceSession.ends_at.desc())).first()
+            last = session.scalars(
+                select(ConferenceSession)
+                .where(~ConferenceSession.prereg_required)
+                .order_by(ConferenceSession.ends_at.desc())
+            ).first()
             now = last.ends_at - timedelta(minutes=30)
             room = session.get(Room, last.room_id)
             people = list(session.scalars(select(Attendee.id).where(Attendee.status == "paid")))
@@ -124,31 +136,37 @@ def main() -> None:
         door = Door(room.id, room.name, 10**6)
         bare = BareCommit(folder)
         scan_ms, bare_ms, paced_ms = [], [], []
-        for n, code in enumerate(codes[:args.scans]):
+        for n, code in enumerate(codes[: args.scans]):
             bare_ms.append(bare.time_one(str(n)))
             started = time.perf_counter()
             verdict = door_scan(store, door, code, now + timedelta(seconds=n))
             scan_ms.append((time.perf_counter() - started) * 1000)
             assert verdict.event_id or verdict.code.value == "already_inside", verdict
         bare.close()
-        for n, code in enumerate(codes[args.scans:]):
+        for n, code in enumerate(codes[args.scans :]):
             time.sleep(PACE_S)  # people walking up, not a loop: the time the store's checkpoint thread uses
             started = time.perf_counter()
             verdict = door_scan(store, door, code, now + timedelta(seconds=args.scans + n))
             paced_ms.append((time.perf_counter() - started) * 1000)
             assert verdict.event_id or verdict.code.value == "already_inside", verdict
         store.close()
-    print(f"\nfull recompute from the log: {intervals:,} presence intervals, {in_rooms:,} people in rooms and "
-          f"{attended_rows:,} session attendances: median {statistics.median(replay_s):.2f} s "
-          f"(runs: {', '.join(f'{s:.2f}' for s in replay_s)}); target <= 1 s")
+    print(
+        f"\nfull recompute from the log: {intervals:,} presence intervals, {in_rooms:,} people in rooms and "
+        f"{attended_rows:,} session attendances: median {statistics.median(replay_s):.2f} s "
+        f"(runs: {', '.join(f'{s:.2f}' for s in replay_s)}); target <= 1 s"
+    )
     print(f"stored presence rebuilt (recompute + write): median {statistics.median(rebuild_s):.2f} s")
-    print(f"all room counts ({len(counts)} rooms): {counts_s * 1000:.0f} ms; "
-          f"attendance for every session ({len(attended):,} rows): {attendance_s:.2f} s")
+    print(
+        f"all room counts ({len(counts)} rooms): {counts_s * 1000:.0f} ms; "
+        f"attendance for every session ({len(attended):,} rows): {attendance_s:.2f} s"
+    )
     report("bare sqlite3 INSERT+COMMIT (WAL, FULL)", bare_ms)
     report("door scan, incremental (verdict + commit)", scan_ms)
     report(f"door scan, one every {PACE_S * 1000:.0f} ms", paced_ms)
-    print(f"door scan / bare commit: median x{statistics.median(scan_ms) / statistics.median(bare_ms):.1f}, "
-          f"p99 x{percentile(scan_ms, 0.99) / percentile(bare_ms, 0.99):.1f}; target <= 5 ms incremental per scan")
+    print(
+        f"door scan / bare commit: median x{statistics.median(scan_ms) / statistics.median(bare_ms):.1f}, "
+        f"p99 x{percentile(scan_ms, 0.99) / percentile(bare_ms, 0.99):.1f}; target <= 5 ms incremental per scan"
+    )
 
 
 if __name__ == "__main__":

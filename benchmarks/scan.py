@@ -36,10 +36,13 @@ from checkin.store.models import Attendee, AttendeeState
 def bench_scans(path: Path, folder: Path, count: int) -> tuple[list[float], list[float]]:
     store = open_store(path)
     with store.reading() as session:
-        waiting = list(session.scalars(
-            select(Attendee.id).where(Attendee.status == "paid",
-                                      Attendee.id.not_in(select(AttendeeState.attendee_id))).limit(count)
-        ))
+        waiting = list(
+            session.scalars(
+                select(Attendee.id)
+                .where(Attendee.status == "paid", Attendee.id.not_in(select(AttendeeState.attendee_id)))
+                .limit(count)
+            )
+        )
         codes = [badges.badge_code(session, attendee_id) for attendee_id in waiting]
     bare = BareCommit(folder)
     now = datetime(2027, 6, 29, 13, 0, tzinfo=UTC)
@@ -108,8 +111,10 @@ def main() -> None:
     print()
     report("bare sqlite3 INSERT+COMMIT (WAL, FULL)", bare_ms)
     report("scan -> verdict, committed", scan_ms)
-    print(f"\nscan / bare commit: median x{statistics.median(scan_ms) / statistics.median(bare_ms):.1f}, "
-          f"p99 x{percentile(scan_ms, 0.99) / percentile(bare_ms, 0.99):.1f}")
+    print(
+        f"\nscan / bare commit: median x{statistics.median(scan_ms) / statistics.median(bare_ms):.1f}, "
+        f"p99 x{percentile(scan_ms, 0.99) / percentile(bare_ms, 0.99):.1f}"
+    )
     print("target: p99 <= 15 ms and <= 3x the bare commit\n")
     report("camera decode, QR + Code 128 (640x480)", badge_ms)
     report("camera decode, all formats (baseline)", all_ms)

@@ -43,8 +43,9 @@ PASSWORD = "bench"
 DAY = datetime(2027, 6, 28, 13, 0, tzinfo=UTC)
 
 
-def station_rows(station_id: str, name: str, people: list[str], rooms: list[str], count: int,
-                 seed: int) -> list[dict[str, object]]:
+def station_rows(
+    station_id: str, name: str, people: list[str], rooms: list[str], count: int, seed: int
+) -> list[dict[str, object]]:
     rng = random.Random(seed)
     rows: list[dict[str, object]] = []
     for number in range(count):
@@ -55,8 +56,16 @@ def station_rows(station_id: str, name: str, people: list[str], rooms: list[str]
         else:
             kind = "exited" if number % 9 == 0 else "entered"
             payload = {"room_id": rng.choice(rooms), "door": "Main"}
-        rows.append({"id": new_id(), "kind": kind, "station_id": station_id, "station_time": at,
-                     "attendee_id": person, "payload": {"station_name": name, **payload}})
+        rows.append(
+            {
+                "id": new_id(),
+                "kind": kind,
+                "station_id": station_id,
+                "station_time": at,
+                "attendee_id": person,
+                "payload": {"station_name": name, **payload},
+            }
+        )
     return rows
 
 
@@ -134,7 +143,7 @@ def hub_cpu_s(data_dir: Path) -> float:
     for number in [pid, *Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
         with contextlib.suppress(OSError):  # a backend that exited meanwhile
             fields = Path(f"/proc/{number}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += sum(int(f) for f in fields[11:15 if number == pid else 13])  # utime stime (cutime cstime)
+            ticks += sum(int(f) for f in fields[11 : 15 if number == pid else 13])  # utime stime (cutime cstime)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -151,18 +160,24 @@ def baselines(url: str, rows: list[dict]) -> tuple[float, float]:
     try:
         cursor = raw.cursor()
         started = time.perf_counter()
-        with cursor.copy("COPY bench_copy (id, kind, station_id, station_time, attendee_id, payload) "
-                         "FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY bench_copy (id, kind, station_id, station_time, attendee_id, payload) FROM STDIN"
+        ) as copy:
             for r in rows:
-                copy.write_row((r["id"], r["kind"], r["station_id"], r["station_time"], r["attendee_id"],
-                                json.dumps(r["payload"])))
+                copy.write_row(
+                    (r["id"], r["kind"], r["station_id"], r["station_time"], r["attendee_id"], json.dumps(r["payload"]))
+                )
         raw.commit()
         copy_s = time.perf_counter() - started
         started = time.perf_counter()
-        cursor.executemany("INSERT INTO bench_many (id, kind, station_id, station_time, attendee_id, payload) "
-                           "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                           [(r["id"], r["kind"], r["station_id"], r["station_time"], r["attendee_id"],
-                             json.dumps(r["payload"])) for r in rows])
+        cursor.executemany(
+            "INSERT INTO bench_many (id, kind, station_id, station_time, attendee_id, payload) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [
+                (r["id"], r["kind"], r["station_id"], r["station_time"], r["attendee_id"], json.dumps(r["payload"]))
+                for r in rows
+            ],
+        )
         raw.commit()
         many_s = time.perf_counter() - started
     finally:
@@ -183,10 +198,12 @@ def bare_writes(before: Path, after: Path) -> tuple[float, int, int]:
         source.execute("ATTACH ? AS before", (str(before),))
         events = source.execute(
             "SELECT id, kind, station_id, station_time, attendee_id, payload, hub_seq, received_at FROM main.event "
-            "WHERE id NOT IN (SELECT id FROM before.event) ORDER BY attendee_id, id").fetchall()
+            "WHERE id NOT IN (SELECT id FROM before.event) ORDER BY attendee_id, id"
+        ).fetchall()
         intervals = source.execute(
             "SELECT start_event, attendee_id, room_id, door, started_at, ended_at, auto_end, open_until "
-            "FROM main.presence_interval ORDER BY attendee_id, start_event").fetchall()
+            "FROM main.presence_interval ORDER BY attendee_id, start_event"
+        ).fetchall()
     by_person: dict[str, list[tuple]] = {}
     for row in intervals:
         by_person.setdefault(row[1], []).append(row)
@@ -196,15 +213,20 @@ def bare_writes(before: Path, after: Path) -> tuple[float, int, int]:
     try:
         started = time.process_time()
         for start in range(0, len(events), PULL_BATCH):
-            raw.executemany("INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload, hub_seq, "
-                            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events[start:start + PULL_BATCH])
+            raw.executemany(
+                "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload, hub_seq, "
+                "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                events[start : start + PULL_BATCH],
+            )
             raw.commit()
         for start in range(0, len(people), REFRESH_BATCH):
-            group = people[start:start + REFRESH_BATCH]
+            group = people[start : start + REFRESH_BATCH]
             raw.execute(f"DELETE FROM presence_interval WHERE attendee_id IN ({', '.join('?' * len(group))})", group)
-            raw.executemany("INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, "
-                            "ended_at, auto_end, open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [row for person in group for row in by_person[person]])
+            raw.executemany(
+                "INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, "
+                "ended_at, auto_end, open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [row for person in group for row in by_person[person]],
+            )
             raw.commit()
         return time.process_time() - started, len(events), len(intervals)
     finally:
@@ -228,8 +250,15 @@ def main() -> None:
         total = len(rows)
         hub.stop()  # the outage
         shutil.copy(paths[0], folder / "before.sqlite")
-        processes = [subprocess.Popen([sys.executable, __file__, "--station", str(p), url, str(total)],
-                                      stdout=subprocess.PIPE, text=True, cwd=ROOT) for p in paths]
+        processes = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--station", str(p), url, str(total)],
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            for p in paths
+        ]
         for process in processes:  # every station running, and failing against the dead hub
             assert process.stdout is not None
             while process.stdout.readline().strip() != "offline":
@@ -279,21 +308,30 @@ def main() -> None:
     print(f"\n{args.stations} stations x {args.events:,} events = {total:,} events")
     print(f"  all pushed into the hub      {pushed_s:6.2f} s after it came back  ({total / pushed_s:,.0f} events/s)")
     print(f"  all stations converged       {converged_s:6.2f} s after it came back  (target <= 5 s)")
-    print(f"  CPU used by the {args.stations} station processes: {station_cpu_s:.1f} s "
-          f"({station_cpu_s / args.stations:.2f} s each) on {os.cpu_count()} cores; "
-          f"after the hub came back {sum(race_cpu):.1f} s, in {min(rounds)}-{max(rounds)} rounds per station")
+    print(
+        f"  CPU used by the {args.stations} station processes: {station_cpu_s:.1f} s "
+        f"({station_cpu_s / args.stations:.2f} s each) on {os.cpu_count()} cores; "
+        f"after the hub came back {sum(race_cpu):.1f} s, in {min(rounds)}-{max(rounds)} rounds per station"
+    )
     print(f"  CPU used by the hub's PostgreSQL meanwhile: {hub_cpu:.1f} s")
-    print(f"  stations first knocked again {min(knocked):.2f}-{max(knocked):.2f} s after the hub came back, "
-          f"converged at {', '.join(f'{f - back:.1f}' for f in sorted(finished))} s")
-    print(f"  one station catching up alone {alone_s:5.2f} s  ({alone_cpu:.2f} s CPU: each venue laptop, on its own "
-          "CPU)")
-    print(f"  a new station joining alone  {join_s:6.2f} s  (2,400 attendees and all {total:,} events; "
-          f"{total / join_s:,.0f} events/s applied)")
+    print(
+        f"  stations first knocked again {min(knocked):.2f}-{max(knocked):.2f} s after the hub came back, "
+        f"converged at {', '.join(f'{f - back:.1f}' for f in sorted(finished))} s"
+    )
+    print(
+        f"  one station catching up alone {alone_s:5.2f} s  ({alone_cpu:.2f} s CPU: each venue laptop, on its own CPU)"
+    )
+    print(
+        f"  a new station joining alone  {join_s:6.2f} s  (2,400 attendees and all {total:,} events; "
+        f"{total / join_s:,.0f} events/s applied)"
+    )
     print(f"  baseline COPY, one client    {copy_s:6.2f} s  ({total / copy_s:,.0f} rows/s)")
     print(f"  baseline executemany         {many_s:6.2f} s  ({total / many_s:,.0f} rows/s)")
-    print(f"  one station's catch-up writes made by SQLite alone ({bare_events:,} events, {bare_intervals:,} "
-          f"presence intervals): {bare_s:.2f} s CPU, {args.stations * bare_s / (os.cpu_count() or 1):.1f} s "
-          f"for {args.stations} stations on {os.cpu_count()} cores before any other work")
+    print(
+        f"  one station's catch-up writes made by SQLite alone ({bare_events:,} events, {bare_intervals:,} "
+        f"presence intervals): {bare_s:.2f} s CPU, {args.stations * bare_s / (os.cpu_count() or 1):.1f} s "
+        f"for {args.stations} stations on {os.cpu_count()} cores before any other work"
+    )
     print(f"  push phase vs COPY: {pushed_s / copy_s:.1f}x; vs executemany: {pushed_s / many_s:.1f}x")
 
 

@@ -30,9 +30,16 @@ RECORD_FIELDS = (
 
 
 # Record fields in the words of a message to a volunteer.
-FIELD_NAMES = {"first_name": "first name", "last_name": "last name", "email": "email", "organization": "organization",
-               "city": "city", "region": "state or region", "registration_type": "registration type",
-               "status": "payment status"}
+FIELD_NAMES = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "email",
+    "organization": "organization",
+    "city": "city",
+    "region": "state or region",
+    "registration_type": "registration type",
+    "status": "payment status",
+}
 
 
 def longest(field: str) -> int:
@@ -45,15 +52,31 @@ def longest(field: str) -> int:
 
 def too_long(fields: Mapping[str, str]) -> dict[str, str]:
     """Field -> what is wrong, for each value longer than its field holds."""
-    return {name: f"{FIELD_NAMES.get(name, name).capitalize()} is too long ({len(value):,} characters; at most "
-                  f"{longest(name)})." for name, value in fields.items() if len(value) > longest(name)}
+    return {
+        name: f"{FIELD_NAMES.get(name, name).capitalize()} is too long ({len(value):,} characters; at most "
+        f"{longest(name)})."
+        for name, value in fields.items()
+        if len(value) > longest(name)
+    }
 
 
 VIEW_COLUMNS = (
-    Attendee.id, Attendee.external_id, Attendee.first_name, Attendee.last_name, Attendee.email,
-    Attendee.organization, Attendee.city, Attendee.region, Attendee.registration_type, Attendee.ticket,
-    Attendee.status, Attendee.status_reason, Attendee.source, AttendeeState.checked_in_at,
-    AttendeeState.checked_in_station, BadgeState.revision.label("badge_revision"),
+    Attendee.id,
+    Attendee.external_id,
+    Attendee.first_name,
+    Attendee.last_name,
+    Attendee.email,
+    Attendee.organization,
+    Attendee.city,
+    Attendee.region,
+    Attendee.registration_type,
+    Attendee.ticket,
+    Attendee.status,
+    Attendee.status_reason,
+    Attendee.source,
+    AttendeeState.checked_in_at,
+    AttendeeState.checked_in_station,
+    BadgeState.revision.label("badge_revision"),
 )
 
 
@@ -142,8 +165,12 @@ def derived_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, st
 def record_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The attendee columns a record (as imported or registered) sets: its fields, kept as ``base`` too,
     and the columns derived from them."""
-    return {**fields, "ticket_code": fields["ticket_code"] or None, "base": dict(fields),
-            **derived_columns(external_id, fields)}
+    return {
+        **fields,
+        "ticket_code": fields["ticket_code"] or None,
+        "base": dict(fields),
+        **derived_columns(external_id, fields),
+    }
 
 
 def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -182,7 +209,6 @@ def likely_duplicates(session: Session, email: str, first_name: str, last_name: 
         return []
     rows = session.execute(attendee_view_query().where(or_(*conditions)).order_by(Attendee.sort_key).limit(20))
     return [to_view(row) for row in rows]
-
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

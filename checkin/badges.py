@@ -25,9 +25,11 @@ class Signer:
     def __init__(self, session: Session) -> None:
         row = keys.signing_row(session)
         if row is None:
-            raise keys.KeyProblem("This station cannot make badges: it holds no private badge key. Bring it "
-                                  "from the desk that made the keys: `checkin keys export-signing FILE` there, "
-                                  "`checkin keys import-signing FILE` here (a new conference: `checkin keys init`).")
+            raise keys.KeyProblem(
+                "This station cannot make badges: it holds no private badge key. Bring it "
+                "from the desk that made the keys: `checkin keys export-signing FILE` there, "
+                "`checkin keys import-signing FILE` here (a new conference: `checkin keys init`)."
+            )
         assert row.private_key is not None
         self._private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row.private_key))
         self._number = row.number
@@ -39,8 +41,9 @@ class Signer:
 
 def badge_code(session: Session, attendee_id: str, revision: int | None = None) -> str:
     """The signed code for the attendee's current badge (or a given revision)."""
-    return Signer(session).code(attendee_id, revision if revision is not None else
-                                current_revision(session, attendee_id))
+    return Signer(session).code(
+        attendee_id, revision if revision is not None else current_revision(session, attendee_id)
+    )
 
 
 def reissue(store: Store, attendee_id: str, reason: str, now: datetime) -> tuple[int, str]:

@@ -65,8 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return USAGE
-    except (ImportFailed, NoConference, desk.InvalidInput, keys.KeyProblem, *OPEN_PROBLEMS, *cli_rooms.PROBLEMS,
-            *cli_sync.PROBLEMS) as error:
+    except (
+        ImportFailed,
+        NoConference,
+        desk.InvalidInput,
+        keys.KeyProblem,
+        *OPEN_PROBLEMS,
+        *cli_rooms.PROBLEMS,
+        *cli_sync.PROBLEMS,
+    ) as error:
         print(f"checkin {args.command}: {error}", file=sys.stderr)
         return REFUSED
     except OSError as error:  # a file to read or write: missing, a folder, not allowed, the disk full
@@ -74,8 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return REFUSED
     except OperationalError as error:  # a hub given with --db URL that is down, or refuses the login
         detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        print(f"checkin {args.command}: {cli_sync.refused_login(error) or 'the database did not answer: ' + detail}",
-              file=sys.stderr)
+        print(
+            f"checkin {args.command}: {cli_sync.refused_login(error) or 'the database did not answer: ' + detail}",
+            file=sys.stderr,
+        )
         return REFUSED
 
 
@@ -101,8 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="checkin", description="Muster: conference check-in from the terminal.")
     for option in LEADING_OPTIONS:  # `checkin --db x stations` works as well as `checkin stations --db x`
-        parser.add_argument(f"--{option}", dest=f"leading_{option}", action="store_true" if option == "demo" else None,
-                            help=argparse.SUPPRESS)
+        parser.add_argument(
+            f"--{option}",
+            dest=f"leading_{option}",
+            action="store_true" if option == "demo" else None,
+            help=argparse.SUPPRESS,
+        )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
@@ -114,14 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--attendees", type=_positive, default=2400, help="number of attendees (default 2400)")
     demo.add_argument("--seed", type=int, default=2027)
     demo.add_argument("--replace", action="store_true", help="delete the database file first")
-    demo.add_argument("--first-day", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                      help="the conference's Monday (default: this week's, so sessions are running now)")
+    demo.add_argument(
+        "--first-day",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the conference's Monday (default: this week's, so sessions are running now)",
+    )
 
     imp = command("import", cmd_import, "import a registrant export (Wild Apricot, Eventbrite, pretix or generic CSV)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--format", choices=sorted(FORMATS), help="skip detection and read the file as this format")
-    imp.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
-                     help=f"name the column for a field (generic CSV); fields: {', '.join(MAPPABLE_FIELDS)}")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help=f"name the column for a field (generic CSV); fields: {', '.join(MAPPABLE_FIELDS)}",
+    )
     imp.add_argument("--conference", help="conference name, when this database has none yet")
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument("--max-mb", type=float, default=32.0, help="refuse files larger than this (default 32)")
@@ -141,15 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     walk.add_argument("--last", required=True)
     walk.add_argument("--email", default="")
     walk.add_argument("--org", default="")
-    walk.add_argument("--type", default=RegistrationType.NON_MEMBER.value,
-                      help=f"registration type (e.g. {', '.join(t.value for t in RegistrationType)})")
+    walk.add_argument(
+        "--type",
+        default=RegistrationType.NON_MEMBER.value,
+        help=f"registration type (e.g. {', '.join(t.value for t in RegistrationType)})",
+    )
     walk.add_argument("--unpaid", action="store_true", help="payment still to be taken")
     walk.add_argument("--check-in", action="store_true", help="check the new attendee in straight away")
     walk.add_argument("--force", action="store_true", help="register even if a likely duplicate exists")
     walk.add_argument("--json", action="store_true")
 
-    fix = command("correct", cmd_correct, "correct an attendee's record, e.g. mark it paid once payment is taken "
-                  "(ID: registration id or ticket code)")
+    fix = command(
+        "correct",
+        cmd_correct,
+        "correct an attendee's record, e.g. mark it paid once payment is taken (ID: registration id or ticket code)",
+    )
     fix.add_argument("id")
     fix.add_argument("--first")
     fix.add_argument("--last")
@@ -172,14 +200,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("rebuild", cmd_rebuild, "recompute derived state from the event log")
 
-    key = command("keys", cmd_keys, "badge-signing keys: init, list, export-public, import-public, "
-                                    "export-signing, import-signing, rotate, revoke")
-    key.add_argument("action", choices=["init", "list", "export-public", "import-public", "export-signing",
-                                        "import-signing", "rotate", "revoke"])
-    key.add_argument("arg", nargs="?", help="import-public, import-signing, export-signing: the keys file; "
-                                            "revoke: the key number; export-public: the file to write "
-                                            "(default: standard output). The signing keys file's passphrase "
-                                            f"is asked for, or read from {PASSPHRASE_VARIABLE}")
+    key = command(
+        "keys",
+        cmd_keys,
+        "badge-signing keys: init, list, export-public, import-public, export-signing, import-signing, rotate, revoke",
+    )
+    key.add_argument(
+        "action",
+        choices=[
+            "init",
+            "list",
+            "export-public",
+            "import-public",
+            "export-signing",
+            "import-signing",
+            "rotate",
+            "revoke",
+        ],
+    )
+    key.add_argument(
+        "arg",
+        nargs="?",
+        help="import-public, import-signing, export-signing: the keys file; "
+        "revoke: the key number; export-public: the file to write "
+        "(default: standard output). The signing keys file's passphrase "
+        f"is asked for, or read from {PASSPHRASE_VARIABLE}",
+    )
 
     code = command("code", cmd_code, "print an attendee's badge code (ID: registration id or ticket code)")
     code.add_argument("id")
@@ -188,13 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     prints = command("print", cmd_print, "print badges, session passes or certificates (to a PDF or a printer)")
     prints.add_argument("what", choices=["badges", "passes", "certificates"])
-    prints.add_argument("--layout", default=DEFAULT_STOCK, help=f"badge stock (default {DEFAULT_STOCK}; "
-                                                               "see `checkin layouts`)")
+    prints.add_argument(
+        "--layout", default=DEFAULT_STOCK, help=f"badge stock (default {DEFAULT_STOCK}; see `checkin layouts`)"
+    )
     prints.add_argument("--template", type=Path, help="badge template file (default: the shipped one)")
-    prints.add_argument("--attendee", action="append", default=[], metavar="ID",
-                        help="only this attendee (registration id or ticket code); repeatable")
-    prints.add_argument("--filter", action="append", default=[], metavar="RULE",
-                        help="type=NAME (registration type) or not-printed; repeatable")
+    prints.add_argument(
+        "--attendee",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this attendee (registration id or ticket code); repeatable",
+    )
+    prints.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="type=NAME (registration type) or not-printed; repeatable",
+    )
     target = prints.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=Path, help="write a PDF file")
     target.add_argument("--printer", help="send to this printer (see `checkin printers`)")
@@ -233,10 +290,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if has_conference(session):
             print(f"{path} already holds a conference; use --replace to start over.", file=sys.stderr)
             return REFUSED
-        summary = build_demo(session, args.attendees, args.seed, progress_bar("Creating attendees"),
-                             args.first_day or this_week(datetime.now(UTC)))
-    print(f"Demo conference in {path}: {summary.attendees.added:,} attendees, {summary.rooms} rooms, "
-          f"{summary.sessions} sessions.")
+        summary = build_demo(
+            session,
+            args.attendees,
+            args.seed,
+            progress_bar("Creating attendees"),
+            args.first_day or this_week(datetime.now(UTC)),
+        )
+    print(
+        f"Demo conference in {path}: {summary.attendees.added:,} attendees, {summary.rooms} rooms, "
+        f"{summary.sessions} sessions."
+    )
     return OK
 
 
@@ -269,8 +333,10 @@ def cmd_attendees(args: argparse.Namespace) -> int:
         return OK
     for a in found:
         arrived = "checked in" if a.checked_in else ""
-        print(f"{a.external_id:<14} {a.full_name:<32.32} {a.organization:<36.36} {a.registration_type:<16.16} "
-              f"{a.status.value:<9} {arrived}")
+        print(
+            f"{a.external_id:<14} {a.full_name:<32.32} {a.organization:<36.36} {a.registration_type:<16.16} "
+            f"{a.status.value:<9} {arrived}"
+        )
     if not found:
         print("No attendees found.", file=sys.stderr)
     return OK
@@ -288,8 +354,14 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 def cmd_walk_in(args: argparse.Namespace) -> int:
     store = open_db(args)
-    form = desk.WalkIn(args.first, args.last, args.email, args.org, registration_type=args.type,
-                       status=Status.UNPAID if args.unpaid else Status.PAID)
+    form = desk.WalkIn(
+        args.first,
+        args.last,
+        args.email,
+        args.org,
+        registration_type=args.type,
+        status=Status.UNPAID if args.unpaid else Status.PAID,
+    )
     with store.reading() as session:
         duplicates = likely_duplicates(session, form.email, form.first_name, form.last_name)
     if duplicates and not args.force:
@@ -307,13 +379,22 @@ def cmd_walk_in(args: argparse.Namespace) -> int:
     return OK
 
 
-CORRECTION_OPTIONS = {"first": "first_name", "last": "last_name", "email": "email", "org": "organization",
-                      "type": "registration_type", "status": "status"}
+CORRECTION_OPTIONS = {
+    "first": "first_name",
+    "last": "last_name",
+    "email": "email",
+    "org": "organization",
+    "type": "registration_type",
+    "status": "status",
+}
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
-    changes = {field: getattr(args, option) for option, field in CORRECTION_OPTIONS.items()
-               if getattr(args, option) is not None}
+    changes = {
+        field: getattr(args, option)
+        for option, field in CORRECTION_OPTIONS.items()
+        if getattr(args, option) is not None
+    }
     if not changes:
         raise UsageError(f"say what to correct: {', '.join('--' + o for o in CORRECTION_OPTIONS)}")
     store = open_db(args)
@@ -323,8 +404,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"changed": changed, "attendee": attendee_json(after)})
     elif changed:
-        print(f"Corrected {after.full_name} ({after.external_id}): "
-              f"{', '.join(f.replace('_', ' ') for f in changed)}.")
+        print(f"Corrected {after.full_name} ({after.external_id}): {', '.join(f.replace('_', ' ') for f in changed)}.")
     else:
         print(f"Nothing changed: the record of {after.full_name} ({after.external_id}) already says that.")
     return OK
@@ -356,8 +436,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print_json({**asdict(figures), "percent_checked_in": round(figures.percent_checked_in, 1)})
         return OK
     print(figures.conference)
-    print(f"Checked in {figures.checked_in:,} of {figures.registered:,} ({figures.percent_checked_in:.1f}%); "
-          f"{figures.unpaid:,} unpaid, {figures.cancelled:,} cancelled, {figures.walk_ins:,} walk-ins")
+    print(
+        f"Checked in {figures.checked_in:,} of {figures.registered:,} ({figures.percent_checked_in:.1f}%); "
+        f"{figures.unpaid:,} unpaid, {figures.cancelled:,} cancelled, {figures.walk_ins:,} walk-ins"
+    )
     for reg_type, (registered, arrived) in figures.by_type.items():
         print(f"  {reg_type or '(none)':<18} {arrived:>6,} / {registered:<6,}")
     for code, count in figures.entitlements_given.items():
@@ -399,12 +481,17 @@ def cmd_keys(args: argparse.Namespace) -> int:
             print(f"Imported {len(changed)} new or changed key(s)." if changed else "Already up to date.")
         elif action == "import-signing":
             usable = keys.import_signing(session, Path(arg).read_text(encoding="utf-8", errors="replace"), passphrase)
-            print(f"This station now signs badges (key {max(usable)})." if usable else
-                  "Imported; every key in the file is revoked, so this station still cannot sign badges.")
+            print(
+                f"This station now signs badges (key {max(usable)})."
+                if usable
+                else "Imported; every key in the file is revoked, so this station still cannot sign badges."
+            )
         elif action == "export-signing":
             _write_private(Path(arg), keys.export_signing(session, passphrase))
-            print(f"Wrote the signing keys to {arg}. Import them at each printing desk with `checkin keys "
-                  "import-signing`, then delete the file; never copy it to door stations.")
+            print(
+                f"Wrote the signing keys to {arg}. Import them at each printing desk with `checkin keys "
+                "import-signing`, then delete the file; never copy it to door stations."
+            )
         elif action == "export-public":
             text = keys.export_public(session)
             if arg:
@@ -509,8 +596,13 @@ def cmd_print(args: argparse.Namespace) -> int:
         else:
             count = render_certificates(certificates, pdf, conference.name, args.signer, progress_bar("Certificates"))
         if args.printer:
-            job = spooler.send(pdf, args.printer, stock if args.what == "badges" else STOCKS["avery-5392"],
-                               args.copies, f"Muster {args.what}")
+            job = spooler.send(
+                pdf,
+                args.printer,
+                stock if args.what == "badges" else STOCKS["avery-5392"],
+                args.copies,
+                f"Muster {args.what}",
+            )
             print(f"Sent {counted(count, *_NOUNS[args.what])} to {args.printer} ({job}).")
         else:
             print(f"Wrote {counted(count, *_NOUNS[args.what])} to {pdf}.")
@@ -528,8 +620,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 _NOUNS = {"badges": ("badge",), "passes": ("session pass", "session passes"), "certificates": ("certificate",)}
 
 
-def _certificates_per_attendee(certificates: list[CertificateData], folder: Path, conference: str,
-                               signer: str) -> int:
+def _certificates_per_attendee(certificates: list[CertificateData], folder: Path, conference: str, signer: str) -> int:
     if not certificates:
         print("No certificates: nobody attended yet.", file=sys.stderr)
         return REFUSED

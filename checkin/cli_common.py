@@ -67,8 +67,11 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
             return
         width = 30
         filled = int(width * done / total) if total else width
-        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
-              f"{time.monotonic() - start:.1f}s", end="" if done < total else "\n", file=sys.stderr)
+        print(
+            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {time.monotonic() - start:.1f}s",
+            end="" if done < total else "\n",
+            file=sys.stderr,
+        )
 
     return show
 
@@ -85,9 +88,13 @@ def attendee_json(view: AttendeeView) -> dict[str, Any]:
 
 def verdict_out(verdict: Verdict, as_json: bool, indent: int | None = 2) -> int:
     if as_json:
-        data = {"code": verdict.code.value, "accepted": verdict.accepted, "message": verdict.message,
-                "event_id": verdict.event_id,
-                "attendee": attendee_json(verdict.attendee) if verdict.attendee else None}
+        data = {
+            "code": verdict.code.value,
+            "accepted": verdict.accepted,
+            "message": verdict.message,
+            "event_id": verdict.event_id,
+            "attendee": attendee_json(verdict.attendee) if verdict.attendee else None,
+        }
         print(json.dumps(data, indent=indent, default=str, ensure_ascii=False), flush=True)
     else:
         print(verdict.message, flush=True)

@@ -59,12 +59,17 @@ def add_commands(command: Command) -> None:
 
     policy = command("policy", cmd_policy, "the counting rules: warning level, back-to-back sessions, hours rule")
     policy.add_argument("--warn-at", type=float, metavar="PERCENT", help="doors turn amber at this %% of capacity")
-    policy.add_argument("--keep-back-to-back", choices=["yes", "no"],
-                        help="people stay counted into a session that follows within 15 minutes")
-    policy.add_argument("--early", type=int, metavar="MINUTES", help="an arrival this early counts for the coming "
-                                                                     "session")
-    policy.add_argument("--hours-share", type=float, metavar="PERCENT", help="present this %% of a session to "
-                                                                             "earn its hours")
+    policy.add_argument(
+        "--keep-back-to-back",
+        choices=["yes", "no"],
+        help="people stay counted into a session that follows within 15 minutes",
+    )
+    policy.add_argument(
+        "--early", type=int, metavar="MINUTES", help="an arrival this early counts for the coming session"
+    )
+    policy.add_argument(
+        "--hours-share", type=float, metavar="PERCENT", help="present this %% of a session to earn its hours"
+    )
 
     sessions = command("sessions", cmd_sessions, "list sessions, import a schedule CSV or pre-registrations")
     sessions.add_argument("action", nargs="?", choices=["list", "import", "register"], default="list")
@@ -113,8 +118,11 @@ def add_commands(command: Command) -> None:
 
 
 def _at(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--at", metavar="TIME", help="act as if it were this time (conference local time, "
-                                                     "e.g. 2027-06-30T14:05); for replays and tests")
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help="act as if it were this time (conference local time, e.g. 2027-06-30T14:05); for replays and tests",
+    )
 
 
 def _moment(store: Store, args: argparse.Namespace) -> datetime:
@@ -151,8 +159,12 @@ def cmd_rooms(args: argparse.Namespace) -> int:
     with store.writing() as connection:
         counts = tracking.room_counts(connection, _moment(store, args))
     if args.json:
-        print_json([{"room": c.name, "capacity": c.capacity, "count": c.count, "manual": c.manual,
-                     "doors": c.doors} for c in counts])
+        print_json(
+            [
+                {"room": c.name, "capacity": c.capacity, "count": c.count, "manual": c.manual, "doors": c.doors}
+                for c in counts
+            ]
+        )
         return OK
     for c in counts:
         print(f"{c.name:<26} {c.count:>5} / {c.capacity:<6} {100 * c.share:5.0f}%")
@@ -178,10 +190,12 @@ def cmd_policy(args: argparse.Namespace) -> int:
         if changes:
             save_policy(connection, wanted)
             tracking.rebuild_presence(connection)  # presence ends where the new rules say
-    print(f"Doors warn at {100 * wanted.warn_at:g}% of capacity; arrivals up to {wanted.early_minutes} min early "
-          f"count for the coming session; back-to-back sessions "
-          f"{'keep' if wanted.keep_back_to_back else 'do not keep'} people counted; "
-          f"{100 * wanted.hours_share:g}% of a session earns its hours.")
+    print(
+        f"Doors warn at {100 * wanted.warn_at:g}% of capacity; arrivals up to {wanted.early_minutes} min early "
+        f"count for the coming session; back-to-back sessions "
+        f"{'keep' if wanted.keep_back_to_back else 'do not keep'} people counted; "
+        f"{100 * wanted.hours_share:g}% of a session earns its hours."
+    )
     return OK
 
 
@@ -193,8 +207,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         with store.unit_of_work() as session:
             if args.action == "import":
                 report = import_schedule(session, args.file)
-                print(f"Added {_count(report.added, 'session')}; {report.unchanged} "
-                      f"{'was' if report.unchanged == 1 else 'were'} already there.")
+                print(
+                    f"Added {_count(report.added, 'session')}; {report.unchanged} "
+                    f"{'was' if report.unchanged == 1 else 'were'} already there."
+                )
             else:
                 registered = import_registrations(session, args.file)
                 print(f"Added {_count(registered.added, 'pre-registration')}.")
@@ -209,26 +225,42 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     with store.writing() as connection:
         sessions = load_sessions(connection)
     if args.json:
-        print_json([{"id": s.id, "title": s.title, "room": s.room, "starts": s.starts_at.isoformat(),
-                     "ends": s.ends_at.isoformat(), "hours": s.hours, "prereg": s.prereg_required}
-                    for s in sessions])
+        print_json(
+            [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "room": s.room,
+                    "starts": s.starts_at.isoformat(),
+                    "ends": s.ends_at.isoformat(),
+                    "hours": s.hours,
+                    "prereg": s.prereg_required,
+                }
+                for s in sessions
+            ]
+        )
         return OK
     for s in sessions:
         start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
-        print(f"{start:%a %d %b %H:%M}-{end:%H:%M}  {s.room:<14.14} {s.title:<48.48} {s.hours:>4g} h"
-              f"{'  pre-registration' if s.prereg_required else ''}")
+        print(
+            f"{start:%a %d %b %H:%M}-{end:%H:%M}  {s.room:<14.14} {s.title:<48.48} {s.hours:>4g} h"
+            f"{'  pre-registration' if s.prereg_required else ''}"
+        )
     return OK
 
 
 def cmd_door(args: argparse.Namespace) -> int:
     store = open_db(args)
     policy = NotCheckedIn.DESK if args.send_to_desk else NotCheckedIn.ADMIT
-    door = open_door(store, args.room, args.door, mode=Mode.EXIT if args.exit else Mode.ENTRY,
-                     not_checked_in=policy)
+    door = open_door(store, args.room, args.door, mode=Mode.EXIT if args.exit else Mode.ENTRY, not_checked_in=policy)
     moment = _moment(store, args)
     verdict = door_scan(store, door, args.text, moment)
-    if not verdict.event_id and args.override and verdict.attendee is not None and verdict.code in (
-            VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN):
+    if (
+        not verdict.event_id
+        and args.override
+        and verdict.attendee is not None
+        and verdict.code in (VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN)
+    ):
         verdict = override(store, door, verdict.attendee.id, args.override, verdict.code, moment)
     accepted = verdict.event_id is not None
     code = verdict_out(verdict, args.json)
@@ -254,10 +286,24 @@ def cmd_occupancy(args: argparse.Namespace) -> int:
         counts = tracking.room_counts(connection, moment)
     total = sum(c.count for c in counts)
     if args.json:
-        print_json({"at": moment.isoformat(), "building": total, "crowd_managers": crowd_managers(total),
-                    "rooms": [{"room": c.name, "count": c.count, "capacity": c.capacity,
-                               "percent": round(100 * c.share, 1), "doors": c.doors, "manual": c.manual}
-                              for c in counts]})
+        print_json(
+            {
+                "at": moment.isoformat(),
+                "building": total,
+                "crowd_managers": crowd_managers(total),
+                "rooms": [
+                    {
+                        "room": c.name,
+                        "count": c.count,
+                        "capacity": c.capacity,
+                        "percent": round(100 * c.share, 1),
+                        "doors": c.doors,
+                        "manual": c.manual,
+                    }
+                    for c in counts
+                ],
+            }
+        )
         return OK
     for c in sorted(counts, key=lambda c: -c.share):
         bar = "#" * min(30, round(30 * c.share))
@@ -280,8 +326,11 @@ def cmd_attendance(args: argparse.Namespace) -> int:
                 raise UsageError(f"no session title contains '{title}' (`checkin sessions` lists them)")
             ids = {s.id for s in wanted}
             attended = [a for a in attended if a.session.id in ids]
-            missing = {s.title: no_shows(connection, s, attended) for s in wanted
-                       if s.prereg_required and s.starts_at <= moment}
+            missing = {
+                s.title: no_shows(connection, s, attended)
+                for s in wanted
+                if s.prereg_required and s.starts_at <= moment
+            }
         else:
             missing = {}
     if args.csv:
@@ -290,12 +339,25 @@ def cmd_attendance(args: argparse.Namespace) -> int:
         print(f"Wrote {counted(count, 'attendance row')} to {args.csv}.", file=sys.stderr)
         return OK
     if args.json:
-        print_json([{"session": a.session.title, "room": a.session.room, "registration_id": names[a.attendee_id][0],
-                     "name": names[a.attendee_id][1], "minutes": a.minutes, "hours": a.hours} for a in attended])
+        print_json(
+            [
+                {
+                    "session": a.session.title,
+                    "room": a.session.room,
+                    "registration_id": names[a.attendee_id][0],
+                    "name": names[a.attendee_id][1],
+                    "minutes": a.minutes,
+                    "hours": a.hours,
+                }
+                for a in attended
+            ]
+        )
         return OK
     if not attended:
-        print(f"Nobody has attended {f'a session matching {title!r}' if title else 'a session'} yet "
-              f"(as of {moment.astimezone(zone):%a %d %b %H:%M}).")
+        print(
+            f"Nobody has attended {f'a session matching {title!r}' if title else 'a session'} yet "
+            f"(as of {moment.astimezone(zone):%a %d %b %H:%M})."
+        )
     for a in sorted(attended, key=lambda a: (a.session.starts_at, names[a.attendee_id][1])):
         print(f"{a.session.title[:40]:<40} {names[a.attendee_id][1]:<30.30} {a.minutes:>6g} min {a.hours:>4g} h")
     for title, absent in missing.items():
@@ -313,8 +375,11 @@ def cmd_hours(args: argparse.Namespace) -> int:
     rows = sorted(lines.values(), key=lambda h: names[h.attendee_id][1].casefold())
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
-            write_csv(out, ["registration_id", "name", "sessions", "hours"],
-                      ([*names[h.attendee_id], h.sessions, f"{h.hours:g}"] for h in rows))
+            write_csv(
+                out,
+                ["registration_id", "name", "sessions", "hours"],
+                ([*names[h.attendee_id], h.sessions, f"{h.hours:g}"] for h in rows),
+            )
         print(f"Wrote hours for {counted(len(rows), 'attendee')} to {args.csv}.", file=sys.stderr)
         return OK
     for h in rows:
@@ -337,10 +402,18 @@ def cmd_roster(args: argparse.Namespace) -> int:
     with store.reading() as session:
         conference = current_conference(session).name
     if args.pdf:
-        pages = render_roster(lines, args.pdf, conference, moment, zone,
-                              f"Evacuation roster: {args.room}" if args.room else "Evacuation roster")
-        print(f"Wrote {counted(len(lines), 'person', 'people')} on {counted(pages, 'page')} to {args.pdf}.",
-              file=sys.stderr)
+        pages = render_roster(
+            lines,
+            args.pdf,
+            conference,
+            moment,
+            zone,
+            f"Evacuation roster: {args.room}" if args.room else "Evacuation roster",
+        )
+        print(
+            f"Wrote {counted(len(lines), 'person', 'people')} on {counted(pages, 'page')} to {args.pdf}.",
+            file=sys.stderr,
+        )
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
             write_roster_csv(lines, out, zone)
@@ -356,8 +429,11 @@ def cmd_peaks(args: argparse.Namespace) -> int:
     with store.writing() as connection:
         found = peaks(load_intervals(connection), moment, timedelta(minutes=15))
         rooms = {r.id: r.name for r in connection.execute(select(Room.id, Room.name))}
-    rows = [[rooms.get(room_id, room_id), bucket.astimezone(zone).strftime("%Y-%m-%d %H:%M"), count]
-            for room_id, buckets in found.items() for bucket, count in sorted(buckets.items())]
+    rows = [
+        [rooms.get(room_id, room_id), bucket.astimezone(zone).strftime("%Y-%m-%d %H:%M"), count]
+        for room_id, buckets in found.items()
+        for bucket, count in sorted(buckets.items())
+    ]
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
             write_csv(out, ["room", "from", "peak"], rows)

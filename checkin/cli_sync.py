@@ -34,8 +34,11 @@ def add_commands(command: Command) -> None:
     hub.add_argument("--listen", default="0.0.0.0", help="serve: address to listen on (default: every network)")
     hub.add_argument("--port", type=int, default=5432, help="serve: TCP port (default 5432)")
     hub.add_argument("--data", type=Path, help="serve: the hub's data folder (default: in the user data folder)")
-    hub.add_argument("--password", help="serve: the password stations log in with (made up the first time "
-                                        "if not given; also read from MUSTER_HUB_PASSWORD)")
+    hub.add_argument(
+        "--password",
+        help="serve: the password stations log in with (made up the first time "
+        "if not given; also read from MUSTER_HUB_PASSWORD)",
+    )
 
     sync = command("sync", cmd_sync, "sync this station with the hub (until Ctrl+C, or --once)")
     sync.add_argument("--hub", help="the hub's URL (remembered in the system keyring)")
@@ -49,8 +52,10 @@ def add_commands(command: Command) -> None:
     found.add_argument("--json", action="store_true")
 
     rev = command("review", cmd_review, "mark a flagged duplicate badge as dealt with")
-    rev.add_argument("event_id", help="the duplicate check-in's event id, or its last 12 characters or more "
-                                      "(see `checkin conflicts`)")
+    rev.add_argument(
+        "event_id",
+        help="the duplicate check-in's event id, or its last 12 characters or more (see `checkin conflicts`)",
+    )
     rev.add_argument("note", help="what was done, e.g. 'second badge collected'")
 
     merge = command("merge", cmd_merge, "merge a duplicate record into another (the duplicate is cancelled)")
@@ -71,8 +76,10 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 def _print_ready(ready: admin.HubReady, url: str) -> None:
     if ready.conference is None:
-        print("Hub ready, but it holds no conference yet. On the laptop that has the conference, run:\n"
-              f"  checkin hub init '{url}'\nthen point each station at it:  checkin sync --hub '{url}'")
+        print(
+            "Hub ready, but it holds no conference yet. On the laptop that has the conference, run:\n"
+            f"  checkin hub init '{url}'\nthen point each station at it:  checkin sync --hub '{url}'"
+        )
         return
     copied = sum(ready.published.values())
     print(f"Hub ready for '{ready.conference}'" + (f" ({copied:,} reference rows copied up)." if copied else "."))
@@ -87,8 +94,11 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"Creating a new hub in {data} …", file=sys.stderr)
         server.init_cluster(data, password)
         if not credentials.save_server_password(str(data), password):
-            print("No system keyring here: note the password in the URL below; `hub serve --password` "
-                  "needs it next time.", file=sys.stderr)
+            print(
+                "No system keyring here: note the password in the URL below; `hub serve --password` "
+                "needs it next time.",
+                file=sys.stderr,
+            )
     if not password:
         raise UsageError("this hub's password is not in the keyring; give it with --password")
     with StopRequests() as stop:
@@ -98,14 +108,14 @@ def _serve(args: argparse.Namespace) -> int:
 def _run_hub(args: argparse.Namespace, data: Path, password: str, stop: StopRequests) -> int:
     running = server.start(data, args.listen, args.port)
     try:
-        local_url = server.hub_url("127.0.0.1" if args.listen in ("0.0.0.0", "*") else args.listen, args.port,
-                                   password)
+        local_url = server.hub_url("127.0.0.1" if args.listen in ("0.0.0.0", "*") else args.listen, args.port, password)
         try:
             ready = admin.init_hub(local_url, open_db(args))
         except OperationalError as error:
             if refused_login(error):  # the server keeps the password it was created with
-                raise UsageError(f"that password is not this hub's: it keeps the one it was created with in {data}"
-                                 ) from error
+                raise UsageError(
+                    f"that password is not this hub's: it keeps the one it was created with in {data}"
+                ) from error
             raise
         shown_host = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
         _print_ready(ready, server.hub_url(shown_host, args.port, password))
@@ -167,16 +177,24 @@ def _once(store: Any, url: str) -> int:
     except (OperationalError, DBAPIError) as error:
         refusal = refused_login(error)
         detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        print(f"checkin sync: {refusal}" if refusal else
-              f"checkin sync: the hub at {credentials.shown(url)} did not answer: {detail}", file=sys.stderr)
+        print(
+            f"checkin sync: {refusal}"
+            if refusal
+            else f"checkin sync: the hub at {credentials.shown(url)} did not answer: {detail}",
+            file=sys.stderr,
+        )
         return REFUSED
     finally:
         engine.dispose()
     if report.started_over:
-        print("The hub's log is not the one this station last synced with (a new hub, or one restored from a "
-              "backup): this station sent it every event it holds.")
-    print(f"Synced: pushed {report.pushed:,}, pulled {report.pulled:,} events and {report.reference_rows:,} "
-          f"reference rows; {report.backlog:,} waiting; clock {clock_against_hub(report.clock_offset_s)}.")
+        print(
+            "The hub's log is not the one this station last synced with (a new hub, or one restored from a "
+            "backup): this station sent it every event it holds."
+        )
+    print(
+        f"Synced: pushed {report.pushed:,}, pulled {report.pulled:,} events and {report.reference_rows:,} "
+        f"reference rows; {report.backlog:,} waiting; clock {clock_against_hub(report.clock_offset_s)}."
+    )
     return OK
 
 
@@ -223,21 +241,36 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         badges = conflicts.duplicate_badges(session)
         walk_ins = conflicts.walk_in_duplicates(session)
     if args.json:
-        print_json({
-            "duplicate_badges": [{"event_id": d.event_id, "attendee": d.attendee.external_id,
-                                  "name": d.attendee.full_name, "station": d.station, "at": d.at,
-                                  "first_station": d.first_station, "first_at": d.first_at} for d in badges],
-            "walk_in_duplicates": [[{"id": v.external_id, "name": v.full_name, "email": v.email,
-                                     "source": v.source} for v in group] for group in walk_ins],
-        })
+        print_json(
+            {
+                "duplicate_badges": [
+                    {
+                        "event_id": d.event_id,
+                        "attendee": d.attendee.external_id,
+                        "name": d.attendee.full_name,
+                        "station": d.station,
+                        "at": d.at,
+                        "first_station": d.first_station,
+                        "first_at": d.first_at,
+                    }
+                    for d in badges
+                ],
+                "walk_in_duplicates": [
+                    [{"id": v.external_id, "name": v.full_name, "email": v.email, "source": v.source} for v in group]
+                    for group in walk_ins
+                ],
+            }
+        )
         return OK
     if not badges and not walk_ins:
         print("Nothing to review.")
         return OK
     for d in badges:
-        print(f"Duplicate badge: {d.attendee.full_name} ({d.attendee.external_id}) checked in at {d.first_station} "
-              f"{d.first_at:%H:%M} and again at {d.station} {d.at:%H:%M}.  "
-              f"Done with it: checkin review {d.event_id} 'what was done'")
+        print(
+            f"Duplicate badge: {d.attendee.full_name} ({d.attendee.external_id}) checked in at {d.first_station} "
+            f"{d.first_at:%H:%M} and again at {d.station} {d.at:%H:%M}.  "
+            f"Done with it: checkin review {d.event_id} 'what was done'"
+        )
     for group in walk_ins:
         names = ", ".join(f"{v.full_name} ({v.external_id}, {v.source})" for v in group)
         keep = conflicts.record_to_keep(group)

@@ -154,7 +154,7 @@ def check(text: str, keyring: Keyring) -> Checked:
 def _check(text: str, keyring: Keyring) -> Checked:
     if not looks_like_badge(text):
         return Checked(Check.NOT_A_BADGE)
-    raw = _decode(text[len(PREFIX):])
+    raw = _decode(text[len(PREFIX) :])
     if raw is None or len(raw) != _BODY_LENGTH + _SIGNATURE_LENGTH:
         return Checked(Check.FORGED)
     body, signature = raw[:_BODY_LENGTH], raw[_BODY_LENGTH:]

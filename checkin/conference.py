@@ -62,9 +62,7 @@ def set_entitlements(session: Session, items: Sequence[Entitlement]) -> None:
     session.execute(delete(EntitlementRow))
     for position, item in enumerate(items):
         session.add(
-            EntitlementRow(
-                code=item.code, name=item.name, eligible_types=list(item.eligible_types), position=position
-            )
+            EntitlementRow(code=item.code, name=item.name, eligible_types=list(item.eligible_types), position=position)
         )
     session.flush()
 
@@ -88,8 +86,13 @@ class Stats:
 def stats(session: Session) -> Stats:
     conference = current_conference(session)
     rows = session.execute(
-        select(Attendee.registration_type, Attendee.status, Attendee.source, func.count(),
-               func.count(AttendeeState.attendee_id))
+        select(
+            Attendee.registration_type,
+            Attendee.status,
+            Attendee.source,
+            func.count(),
+            func.count(AttendeeState.attendee_id),
+        )
         .outerjoin(AttendeeState, AttendeeState.attendee_id == Attendee.id)
         .group_by(Attendee.registration_type, Attendee.status, Attendee.source)
     ).all()
@@ -108,23 +111,32 @@ def stats(session: Session) -> Stats:
         seen = by_type.get(reg_type, (0, 0))
         by_type[reg_type] = (seen[0] + total, seen[1] + arrived)
     given = dict(
-        session.execute(
-            select(EntitlementGiven.entitlement, func.count()).group_by(EntitlementGiven.entitlement)
-        ).all()
+        session.execute(select(EntitlementGiven.entitlement, func.count()).group_by(EntitlementGiven.entitlement)).all()
     )
-    return Stats(conference.name, registered, checked_in, cancelled, unpaid, walk_ins,
-                 dict(sorted(by_type.items())), {str(k): int(v) for k, v in given.items()})
+    return Stats(
+        conference.name,
+        registered,
+        checked_in,
+        cancelled,
+        unpaid,
+        walk_ins,
+        dict(sorted(by_type.items())),
+        {str(k): int(v) for k, v in given.items()},
+    )
 
 
 def checked_in_count(session: Session) -> tuple[int, int]:
     """(checked in, registered), cancelled registrations left out of both."""
-    registered = session.scalar(
-        select(func.count()).select_from(Attendee).where(Attendee.status != Status.CANCELLED.value)
-    ) or 0
-    arrived = session.scalar(
-        select(func.count())
-        .select_from(AttendeeState)
-        .join(Attendee, Attendee.id == AttendeeState.attendee_id)
-        .where(Attendee.status != Status.CANCELLED.value)
-    ) or 0
+    registered = (
+        session.scalar(select(func.count()).select_from(Attendee).where(Attendee.status != Status.CANCELLED.value)) or 0
+    )
+    arrived = (
+        session.scalar(
+            select(func.count())
+            .select_from(AttendeeState)
+            .join(Attendee, Attendee.id == AttendeeState.attendee_id)
+            .where(Attendee.status != Status.CANCELLED.value)
+        )
+        or 0
+    )
     return arrived, registered

@@ -27,8 +27,7 @@ class Debouncer:
         self._last_seen: dict[str, float] = {}
 
     def fresh(self, texts: list[str], now_s: float) -> list[str]:
-        new = [text for text in dict.fromkeys(texts)
-               if now_s - self._last_seen.get(text, float("-inf")) > self.quiet_s]
+        new = [text for text in dict.fromkeys(texts) if now_s - self._last_seen.get(text, float("-inf")) > self.quiet_s]
         for text in texts:
             self._last_seen[text] = now_s
         if len(self._last_seen) > 500:

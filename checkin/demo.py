@@ -27,75 +27,318 @@ TIMEZONE = "America/Chicago"
 FIRST_DAY = date(2027, 6, 28)  # a Monday
 
 FIRST_NAMES = (
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
-    "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen",
-    "Christopher", "Lisa", "Daniel", "Nancy", "Matthew", "Betty", "Anthony", "Sandra", "Mark", "Ashley",
-    "Donald", "Kimberly", "Steven", "Emily", "Andrew", "Donna", "Joshua", "Michelle", "Kevin", "Carol",
-    "Brian", "Amanda", "George", "Melissa", "Timothy", "Deborah", "Ronald", "Stephanie", "Jason", "Rebecca",
-    "José", "María", "Luis", "Carmen", "Zoë", "Siobhán", "Seán", "Chloé", "André", "Renée", "Jürgen",
-    "Björn", "Dagný", "Thảo", "Minh", "Huỳnh", "Nikos", "Γιώργος", "Aaliyah", "DeShawn", "Marisol", "Tomás",
-    "Ngozi", "Oluwaseun", "Priya", "Rahul", "Mei", "Hiroshi", "Yuki", "Fatima", "Omar", "Maximilian",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Christopher",
+    "Lisa",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Betty",
+    "Anthony",
+    "Sandra",
+    "Mark",
+    "Ashley",
+    "Donald",
+    "Kimberly",
+    "Steven",
+    "Emily",
+    "Andrew",
+    "Donna",
+    "Joshua",
+    "Michelle",
+    "Kevin",
+    "Carol",
+    "Brian",
+    "Amanda",
+    "George",
+    "Melissa",
+    "Timothy",
+    "Deborah",
+    "Ronald",
+    "Stephanie",
+    "Jason",
+    "Rebecca",
+    "José",
+    "María",
+    "Luis",
+    "Carmen",
+    "Zoë",
+    "Siobhán",
+    "Seán",
+    "Chloé",
+    "André",
+    "Renée",
+    "Jürgen",
+    "Björn",
+    "Dagný",
+    "Thảo",
+    "Minh",
+    "Huỳnh",
+    "Nikos",
+    "Γιώργος",
+    "Aaliyah",
+    "DeShawn",
+    "Marisol",
+    "Tomás",
+    "Ngozi",
+    "Oluwaseun",
+    "Priya",
+    "Rahul",
+    "Mei",
+    "Hiroshi",
+    "Yuki",
+    "Fatima",
+    "Omar",
+    "Maximilian",
 )
 LAST_NAMES = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
-    "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
-    "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green",
-    "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Müller",
-    "O'Brien", "O'Connor", "Ñúñez", "Ó Briain", "Nguyễn", "Trần", "Papadopoulos", "Παπαδόπουλος", "Søren",
-    "McAllister", "D'Angelo", "St. John", "van der Berg", "de la Cruz", "Hohenzollern-Sigmaringen",
-    "Kowalczyk", "Okonkwo", "Adeyemi", "Patel", "Tanaka", "Yamamoto", "Al-Sayed", "Schröder", "Ångström",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Müller",
+    "O'Brien",
+    "O'Connor",
+    "Ñúñez",
+    "Ó Briain",
+    "Nguyễn",
+    "Trần",
+    "Papadopoulos",
+    "Παπαδόπουλος",
+    "Søren",
+    "McAllister",
+    "D'Angelo",
+    "St. John",
+    "van der Berg",
+    "de la Cruz",
+    "Hohenzollern-Sigmaringen",
+    "Kowalczyk",
+    "Okonkwo",
+    "Adeyemi",
+    "Patel",
+    "Tanaka",
+    "Yamamoto",
+    "Al-Sayed",
+    "Schröder",
+    "Ångström",
 )
 CITIES = (
-    ("Houston", "TX"), ("Phoenix", "AZ"), ("Columbus", "OH"), ("Charlotte", "NC"), ("Denver", "CO"),
-    ("Nashville", "TN"), ("Louisville", "KY"), ("Tulsa", "OK"), ("Omaha", "NE"), ("Raleigh", "NC"),
-    ("Tampa", "FL"), ("Wichita", "KS"), ("Boise", "ID"), ("Spokane", "WA"), ("Des Moines", "IA"),
-    ("Little Rock", "AR"), ("Albuquerque", "NM"), ("Baton Rouge", "LA"), ("Madison", "WI"), ("Reno", "NV"),
-    ("Fargo", "ND"), ("Billings", "MT"), ("Savannah", "GA"), ("Akron", "OH"), ("Provo", "UT"),
-    ("San Antonio", "TX"), ("Fort Worth", "TX"), ("Jacksonville", "FL"), ("Indianapolis", "IN"),
-    ("Minneapolis", "MN"), ("Birmingham", "AL"), ("Jackson", "MS"), ("Portland", "ME"), ("Burlington", "VT"),
+    ("Houston", "TX"),
+    ("Phoenix", "AZ"),
+    ("Columbus", "OH"),
+    ("Charlotte", "NC"),
+    ("Denver", "CO"),
+    ("Nashville", "TN"),
+    ("Louisville", "KY"),
+    ("Tulsa", "OK"),
+    ("Omaha", "NE"),
+    ("Raleigh", "NC"),
+    ("Tampa", "FL"),
+    ("Wichita", "KS"),
+    ("Boise", "ID"),
+    ("Spokane", "WA"),
+    ("Des Moines", "IA"),
+    ("Little Rock", "AR"),
+    ("Albuquerque", "NM"),
+    ("Baton Rouge", "LA"),
+    ("Madison", "WI"),
+    ("Reno", "NV"),
+    ("Fargo", "ND"),
+    ("Billings", "MT"),
+    ("Savannah", "GA"),
+    ("Akron", "OH"),
+    ("Provo", "UT"),
+    ("San Antonio", "TX"),
+    ("Fort Worth", "TX"),
+    ("Jacksonville", "FL"),
+    ("Indianapolis", "IN"),
+    ("Minneapolis", "MN"),
+    ("Birmingham", "AL"),
+    ("Jackson", "MS"),
+    ("Portland", "ME"),
+    ("Burlington", "VT"),
 )
 ORG_PATTERNS = (
-    "{city} Police Department", "{city} Independent School District", "{city} Public Schools",
-    "{county} County Sheriff's Office", "{city} School Police", "{state} Department of Education",
-    "{county} County Schools", "{city} Unified School District",
+    "{city} Police Department",
+    "{city} Independent School District",
+    "{city} Public Schools",
+    "{county} County Sheriff's Office",
+    "{city} School Police",
+    "{state} Department of Education",
+    "{county} County Schools",
+    "{city} Unified School District",
 )
-COUNTIES = ("Harris", "Maricopa", "Franklin", "Mecklenburg", "Jefferson", "Davidson", "Tulsa", "Douglas",
-            "Wake", "Hillsborough", "Sedgwick", "Ada", "Polk", "Pulaski", "Bernalillo", "Dane", "Washoe", "Cass")
-VENDORS = ("SafeCampus Systems", "Raptor Technologies", "Guardian Radios", "ShieldEd Training", "K12 Secure",
-           "Vigilant Doors Inc.", "Campus Camera Co.", "CrisisGo", "Navigate Response", "SchoolGate")
+COUNTIES = (
+    "Harris",
+    "Maricopa",
+    "Franklin",
+    "Mecklenburg",
+    "Jefferson",
+    "Davidson",
+    "Tulsa",
+    "Douglas",
+    "Wake",
+    "Hillsborough",
+    "Sedgwick",
+    "Ada",
+    "Polk",
+    "Pulaski",
+    "Bernalillo",
+    "Dane",
+    "Washoe",
+    "Cass",
+)
+VENDORS = (
+    "SafeCampus Systems",
+    "Raptor Technologies",
+    "Guardian Radios",
+    "ShieldEd Training",
+    "K12 Secure",
+    "Vigilant Doors Inc.",
+    "Campus Camera Co.",
+    "CrisisGo",
+    "Navigate Response",
+    "SchoolGate",
+)
 COURSES = (("Basic SRO", 40, 5, "101"), ("Advanced SRO", 24, 3, "102"), ("Supervisors", 24, 3, "103"))
 TYPE_SHARES = (
-    (RegistrationType.MEMBER, 44), (RegistrationType.NON_MEMBER, 20), (RegistrationType.COURSE_ONLY, 12),
-    (RegistrationType.ONE_DAY, 6), (RegistrationType.EXHIBITOR, 7), (RegistrationType.SPONSOR, 2),
-    (RegistrationType.SPEAKER, 4), (RegistrationType.STAFF, 2), (RegistrationType.MEDIA, 1),
+    (RegistrationType.MEMBER, 44),
+    (RegistrationType.NON_MEMBER, 20),
+    (RegistrationType.COURSE_ONLY, 12),
+    (RegistrationType.ONE_DAY, 6),
+    (RegistrationType.EXHIBITOR, 7),
+    (RegistrationType.SPONSOR, 2),
+    (RegistrationType.SPEAKER, 4),
+    (RegistrationType.STAFF, 2),
+    (RegistrationType.MEDIA, 1),
     (RegistrationType.GUEST, 2),
 )
 TOPICS = (
-    "Behavioral Threat Assessment in K-12", "Social Media Threats: Investigation and Response",
-    "De-escalating Students in Crisis", "Legal Update: Search and Seizure on Campus", "Vaping and Emerging Drugs",
-    "Human Trafficking: Signs in Schools", "Family Reunification Planning", "Youth Mental Health First Aid",
-    "Building Trust with Students", "Cyberbullying Investigations", "Gang Awareness for Schools",
-    "Writing an Emergency Operations Plan", "Trauma-Informed School Policing", "SROs and Special Education",
-    "Lessons Learned from School Shootings", "Drills Without Trauma", "Anonymous Tip Lines That Work",
-    "Restorative Practices for SROs", "Partnering with School Administrators", "Bus and Transportation Safety",
-    "Athletic Event Security", "Access Control and Visitor Management", "Digital Forensics for Campus Cases",
-    "Juvenile Law Fundamentals", "Recognizing Grooming Behavior", "Suicide Prevention and Postvention",
-    "Officer Wellness and Resilience", "Managing Parent Confrontations", "Weapons Screening Programs",
-    "Data-Driven School Safety", "Hands-on: Stop the Bleed", "Hands-on: Radio Communications Lab",
+    "Behavioral Threat Assessment in K-12",
+    "Social Media Threats: Investigation and Response",
+    "De-escalating Students in Crisis",
+    "Legal Update: Search and Seizure on Campus",
+    "Vaping and Emerging Drugs",
+    "Human Trafficking: Signs in Schools",
+    "Family Reunification Planning",
+    "Youth Mental Health First Aid",
+    "Building Trust with Students",
+    "Cyberbullying Investigations",
+    "Gang Awareness for Schools",
+    "Writing an Emergency Operations Plan",
+    "Trauma-Informed School Policing",
+    "SROs and Special Education",
+    "Lessons Learned from School Shootings",
+    "Drills Without Trauma",
+    "Anonymous Tip Lines That Work",
+    "Restorative Practices for SROs",
+    "Partnering with School Administrators",
+    "Bus and Transportation Safety",
+    "Athletic Event Security",
+    "Access Control and Visitor Management",
+    "Digital Forensics for Campus Cases",
+    "Juvenile Law Fundamentals",
+    "Recognizing Grooming Behavior",
+    "Suicide Prevention and Postvention",
+    "Officer Wellness and Resilience",
+    "Managing Parent Confrontations",
+    "Weapons Screening Programs",
+    "Data-Driven School Safety",
+    "Hands-on: Stop the Bleed",
+    "Hands-on: Radio Communications Lab",
 )
 BREAKOUT_ROOMS = ("201A", "201B", "202A", "202B", "203A", "203B", "104A", "104B", "Hall B1", "Hall B2")
 LUNCHEON = (3, "Hall B", time(12, 0), time(13, 45))  # day, room, from, to
-SLOTS = ((time(10, 0), time(11, 15)), (time(11, 30), time(12, 45)), (time(14, 0), time(15, 15)),
-         (time(15, 30), time(16, 45)))
+SLOTS = (
+    (time(10, 0), time(11, 15)),
+    (time(11, 30), time(12, 45)),
+    (time(14, 0), time(15, 15)),
+    (time(15, 30), time(16, 45)),
+)
 
 ENTITLEMENTS = (
-    Entitlement("coin", "Conference coin", (RegistrationType.MEMBER, RegistrationType.NON_MEMBER,
-                                            RegistrationType.COURSE_ONLY, RegistrationType.ONE_DAY)),
+    Entitlement(
+        "coin",
+        "Conference coin",
+        (RegistrationType.MEMBER, RegistrationType.NON_MEMBER, RegistrationType.COURSE_ONLY, RegistrationType.ONE_DAY),
+    ),
     Entitlement("bag", "Conference bag"),
-    Entitlement("lunch", "Awards luncheon ticket", (RegistrationType.MEMBER, RegistrationType.NON_MEMBER,
-                                                    RegistrationType.SPEAKER, RegistrationType.SPONSOR,
-                                                    RegistrationType.STAFF)),
+    Entitlement(
+        "lunch",
+        "Awards luncheon ticket",
+        (
+            RegistrationType.MEMBER,
+            RegistrationType.NON_MEMBER,
+            RegistrationType.SPEAKER,
+            RegistrationType.SPONSOR,
+            RegistrationType.STAFF,
+        ),
+    ),
     Entitlement("kit", "Course kit", (RegistrationType.COURSE_ONLY,)),
 )
 
@@ -108,13 +351,17 @@ class DemoSummary:
 
 
 def build_demo(
-    session: Session, attendees: int = 2400, seed: int = 2027, progress: Callable[[int, int], None] | None = None,
+    session: Session,
+    attendees: int = 2400,
+    seed: int = 2027,
+    progress: Callable[[int, int], None] | None = None,
     first_day: date = FIRST_DAY,
 ) -> DemoSummary:
     """Fill an empty database with the demo conference, Monday ``first_day`` to Friday."""
     rng = random.Random(seed)
-    conference = create_conference(session, f"{NAME} {first_day.year}", TIMEZONE, first_day,
-                                   first_day + timedelta(days=4))
+    conference = create_conference(
+        session, f"{NAME} {first_day.year}", TIMEZONE, first_day, first_day + timedelta(days=4)
+    )
     set_entitlements(session, ENTITLEMENTS)
     init_keys(session, datetime.combine(first_day - timedelta(days=30), time(9), UTC))
     rooms = _rooms(session, conference.id)
@@ -139,18 +386,28 @@ def _registrations(session: Session, rng: random.Random) -> None:
     people = session.execute(select(Attendee.id, Attendee.ticket).where(Attendee.status != "cancelled")).all()
     busy: dict[str, list[tuple[datetime, datetime]]] = {}
     rows = []
-    sessions = session.execute(select(ConferenceSession.id, ConferenceSession.track, ConferenceSession.kind,
-                                      ConferenceSession.starts_at, ConferenceSession.ends_at, Room.capacity)
-                               .join(Room, Room.id == ConferenceSession.room_id)
-                               .where(ConferenceSession.prereg_required)
-                               .order_by(ConferenceSession.kind != "course", ConferenceSession.starts_at,
-                                         ConferenceSession.id)).all()
+    sessions = session.execute(
+        select(
+            ConferenceSession.id,
+            ConferenceSession.track,
+            ConferenceSession.kind,
+            ConferenceSession.starts_at,
+            ConferenceSession.ends_at,
+            Room.capacity,
+        )
+        .join(Room, Room.id == ConferenceSession.room_id)
+        .where(ConferenceSession.prereg_required)
+        .order_by(ConferenceSession.kind != "course", ConferenceSession.starts_at, ConferenceSession.id)
+    ).all()
     for item in sessions:
         if item.kind == "course":
             chosen = [p.id for p in people if p.ticket.startswith(f"{item.track} Course")]
         else:
-            free = [p.id for p in people if not any(start < item.ends_at and item.starts_at < end
-                                                    for start, end in busy.get(p.id, ()))]
+            free = [
+                p.id
+                for p in people
+                if not any(start < item.ends_at and item.starts_at < end for start, end in busy.get(p.id, ()))
+            ]
             chosen = rng.sample(free, min(len(free), int(item.capacity * 0.8)))
         for attendee_id in chosen:
             busy.setdefault(attendee_id, []).append((item.starts_at, item.ends_at))
@@ -164,8 +421,15 @@ def _rooms(session: Session, conference_id: str) -> dict[str, Room]:
 
     def add(name: str, theater: int, classroom: int, setup: str = "theater", parent: str | None = None) -> None:
         capacities = {"theater": theater, "classroom": classroom, "banquet": round(theater * 0.6)}
-        room = Room(id=new_id(), conference_id=conference_id, name=name, capacity=capacities[setup], setup=setup,
-                    capacities=capacities, parent_id=rooms[parent].id if parent else None)
+        room = Room(
+            id=new_id(),
+            conference_id=conference_id,
+            name=name,
+            capacity=capacities[setup],
+            setup=setup,
+            capacities=capacities,
+            parent_id=rooms[parent].id if parent else None,
+        )
         session.add(room)
         session.flush()
         rooms[name] = room
@@ -187,37 +451,68 @@ def _rooms(session: Session, conference_id: str) -> dict[str, Room]:
     return rooms
 
 
-def _sessions(session: Session, conference_id: str, rooms: dict[str, Room], rng: random.Random,
-              first_day: date) -> int:
+def _sessions(session: Session, conference_id: str, rooms: dict[str, Room], rng: random.Random, first_day: date) -> int:
     zone = ZoneInfo(TIMEZONE)
     count = 0
 
-    def add(title: str, room: str, day: int, start: time, end: time, kind: str, track: str = "",
-            prereg: bool = False) -> None:
+    def add(
+        title: str, room: str, day: int, start: time, end: time, kind: str, track: str = "", prereg: bool = False
+    ) -> None:
         nonlocal count
         day_date = first_day + timedelta(days=day)
         starts = datetime.combine(day_date, start, zone)
         ends = datetime.combine(day_date, end, zone)
         hours = round((ends - starts).total_seconds() / 3600, 2)
-        session.add(ConferenceSession(id=new_id(), conference_id=conference_id, room_id=rooms[room].id,
-                                      title=title, kind=kind, track=track, starts_at=starts, ends_at=ends,
-                                      hours=hours, prereg_required=prereg))
+        session.add(
+            ConferenceSession(
+                id=new_id(),
+                conference_id=conference_id,
+                room_id=rooms[room].id,
+                title=title,
+                kind=kind,
+                track=track,
+                starts_at=starts,
+                ends_at=ends,
+                hours=hours,
+                prereg_required=prereg,
+            )
+        )
         count += 1
 
     for course, _hours, days, room in COURSES:
         for day in range(days):
-            add(f"{course} Course (day {day + 1} of {days})", room, day, time(8, 0), time(12, 0), "course", course,
-                prereg=True)
-            add(f"{course} Course (day {day + 1} of {days})", room, day, time(13, 0), time(17, 0), "course",
-                course, prereg=True)
+            add(
+                f"{course} Course (day {day + 1} of {days})",
+                room,
+                day,
+                time(8, 0),
+                time(12, 0),
+                "course",
+                course,
+                prereg=True,
+            )
+            add(
+                f"{course} Course (day {day + 1} of {days})",
+                room,
+                day,
+                time(13, 0),
+                time(17, 0),
+                "course",
+                course,
+                prereg=True,
+            )
     for day in range(2, 5):
         add(f"General Session {day - 1}", "Main Hall", day, time(8, 0), time(9, 30), "general")
         add("Exhibit Hall Open", "Exhibit Hall", day, time(9, 30), time(16, 0), "exhibits")
         for slot_start, slot_end in SLOTS:
             for room in BREAKOUT_ROOMS:
                 topic = rng.choice(TOPICS)
-                if day == LUNCHEON[0] and rooms[room].parent_id == rooms[LUNCHEON[1]].id \
-                        and slot_start < LUNCHEON[3] and LUNCHEON[2] < slot_end:
+                if (
+                    day == LUNCHEON[0]
+                    and rooms[room].parent_id == rooms[LUNCHEON[1]].id
+                    and slot_start < LUNCHEON[3]
+                    and LUNCHEON[2] < slot_end
+                ):
                     continue  # the halves are one hall for the luncheon (the topic is still drawn: same demo)
                 add(topic, room, day, slot_start, slot_end, "breakout", "Breakouts", prereg=topic.startswith("Hands"))
     add("Awards Luncheon", LUNCHEON[1], LUNCHEON[0], LUNCHEON[2], LUNCHEON[3], "luncheon")

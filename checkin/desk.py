@@ -119,8 +119,12 @@ def decide_entitlement(
     if attendee.status is Status.CANCELLED:
         return Verdict(VerdictCode.CANCELLED, Tone.BAD, f"{attendee.full_name}: registration cancelled.", attendee)
     if attendee.status is Status.UNPAID:
-        return Verdict(VerdictCode.UNPAID, Tone.BAD, f"{attendee.full_name}: take payment before handing out "
-                       f"{entitlement.name.lower()}.", attendee)
+        return Verdict(
+            VerdictCode.UNPAID,
+            Tone.BAD,
+            f"{attendee.full_name}: take payment before handing out {entitlement.name.lower()}.",
+            attendee,
+        )
     if not entitlement.allows(attendee.registration_type):
         return Verdict(
             VerdictCode.NOT_ELIGIBLE,

@@ -74,4 +74,3 @@ def bulk_append(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert many new events without projecting them (callers rebuild afterwards). For demos and benchmarks."""
     if rows:
         session.execute(insert(Event), rows)
-

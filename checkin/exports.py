@@ -46,18 +46,46 @@ def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[object
     return count
 
 
-ATTENDEE_COLUMNS = ("Registration ID", "First Name", "Last Name", "Email", "Organization", "City", "State",
-                    "Registration Type", "Ticket", "Status", "Checked In", "Checked In At", "Checked In By")
+ATTENDEE_COLUMNS = (
+    "Registration ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Organization",
+    "City",
+    "State",
+    "Registration Type",
+    "Ticket",
+    "Status",
+    "Checked In",
+    "Checked In At",
+    "Checked In By",
+)
 
 
 def export_attendees(session: Session, out: TextIO) -> int:
     """Every attendee with check-in status, sorted by name, as CSV. Returns the number of rows."""
     zone = ZoneInfo(current_conference(session).timezone)
     rows = (to_view(row) for row in session.execute(attendee_view_query().order_by(Attendee.sort_key)))
-    return write_csv(out, ATTENDEE_COLUMNS, (
-        (a.external_id, a.first_name, a.last_name, a.email, a.organization, a.city, a.region,
-         a.registration_type, a.ticket, a.status.value, "yes" if a.checked_in else "no",
-         a.checked_in_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if a.checked_in_at else "",
-         a.checked_in_station or "")
-        for a in rows
-    ))
+    return write_csv(
+        out,
+        ATTENDEE_COLUMNS,
+        (
+            (
+                a.external_id,
+                a.first_name,
+                a.last_name,
+                a.email,
+                a.organization,
+                a.city,
+                a.region,
+                a.registration_type,
+                a.ticket,
+                a.status.value,
+                "yes" if a.checked_in else "no",
+                a.checked_in_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if a.checked_in_at else "",
+                a.checked_in_station or "",
+            )
+            for a in rows
+        ),
+    )

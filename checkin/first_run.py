@@ -19,8 +19,9 @@ from checkin.store import Store
 Progress = Callable[[int, int], None]
 
 
-def start_from_export(store: Store, path: Path, conference: str, now: datetime,
-                      progress: Progress | None = None) -> ImportReport:
+def start_from_export(
+    store: Store, path: Path, conference: str, now: datetime, progress: Progress | None = None
+) -> ImportReport:
     """Create the conference ``conference``, import ``path`` into it and make its badge keys. Raises
     ImportFailed (nothing written) for a file that cannot be imported, OSError for one that cannot be read."""
     with store.unit_of_work() as session:

@@ -50,8 +50,10 @@ def init_keys(session: Session, now: datetime) -> BadgeKey:
 def rotate(session: Session, now: datetime) -> BadgeKey:
     """Add the next key; new badges are signed with it, older badges still verify."""
     if signing_row(session) is None:
-        raise KeyProblem("This station holds no private badge key, so it cannot rotate. Rotate at the desk "
-                         "that made the keys (or run `checkin keys init` on a new conference).")
+        raise KeyProblem(
+            "This station holds no private badge key, so it cannot rotate. Rotate at the desk "
+            "that made the keys (or run `checkin keys init` on a new conference)."
+        )
     newest = session.scalar(select(func.max(BadgeKey.number))) or 0
     if newest >= 0xFF:
         raise KeyProblem("A conference can have at most 255 badge keys.")
@@ -95,9 +97,12 @@ def export_public(session: Session) -> str:
         "conference_id": conference.id,
         "conference": conference.name,
         "keys": [
-            {"number": key.number, "public_key": key.public_key,
-             "created_at": key.created_at.isoformat(),
-             "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None}
+            {
+                "number": key.number,
+                "public_key": key.public_key,
+                "created_at": key.created_at.isoformat(),
+                "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+            }
             for key in keys
         ],
     }
@@ -119,12 +124,21 @@ def import_public(session: Session, text: str) -> list[int]:
         revoked_at = datetime.fromisoformat(entry["revoked_at"]) if entry.get("revoked_at") else None
         key = session.get(BadgeKey, number)
         if key is None:
-            session.add(BadgeKey(number=number, conference_id=conference.id, public_key=public_hex,
-                                 created_at=datetime.fromisoformat(entry["created_at"]), revoked_at=revoked_at))
+            session.add(
+                BadgeKey(
+                    number=number,
+                    conference_id=conference.id,
+                    public_key=public_hex,
+                    created_at=datetime.fromisoformat(entry["created_at"]),
+                    revoked_at=revoked_at,
+                )
+            )
             changed.append(number)
         elif key.public_key != public_hex:
-            raise KeyProblem(f"Key {number} in the file differs from this station's key {number}. "
-                             "The file may come from another copy of the conference; nothing was imported.")
+            raise KeyProblem(
+                f"Key {number} in the file differs from this station's key {number}. "
+                "The file may come from another copy of the conference; nothing was imported."
+            )
         elif revoked_at is not None and key.revoked_at is None:
             key.revoked_at = revoked_at
             changed.append(number)
@@ -167,11 +181,16 @@ def export_signing(session: Session, passphrase: str) -> str:
     """The signing keys file another printing desk imports: the private halves, sealed with the passphrase."""
     if len(passphrase) < MIN_PASSPHRASE:
         raise KeyProblem(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters: this file makes badges.")
-    rows = session.scalars(select(BadgeKey).where(BadgeKey.private_key.is_not(None), BadgeKey.revoked_at.is_(None))
-                           .order_by(BadgeKey.number)).all()
+    rows = session.scalars(
+        select(BadgeKey)
+        .where(BadgeKey.private_key.is_not(None), BadgeKey.revoked_at.is_(None))
+        .order_by(BadgeKey.number)
+    ).all()
     if not rows:
-        raise KeyProblem("This station holds no private badge key to hand on. Export from the desk that made "
-                         "the keys (`checkin keys list` there says 'signs badges').")
+        raise KeyProblem(
+            "This station holds no private badge key to hand on. Export from the desk that made "
+            "the keys (`checkin keys list` there says 'signs badges')."
+        )
     conference = current_conference(session)
     salt = os.urandom(16)
     sealer = Fernet(_sealing_key(passphrase, salt, SCRYPT))
@@ -182,8 +201,12 @@ def export_signing(session: Session, passphrase: str) -> str:
         "conference": conference.name,
         "kdf": {"name": "scrypt", "salt": salt.hex(), **SCRYPT},
         "keys": [
-            {"number": row.number, "public_key": row.public_key, "created_at": row.created_at.isoformat(),
-             "sealed_private_key": sealer.encrypt(bytes.fromhex(row.private_key or "")).decode("ascii")}
+            {
+                "number": row.number,
+                "public_key": row.public_key,
+                "created_at": row.created_at.isoformat(),
+                "sealed_private_key": sealer.encrypt(bytes.fromhex(row.private_key or "")).decode("ascii"),
+            }
             for row in rows
         ],
     }
@@ -199,8 +222,9 @@ def import_signing(session: Session, text: str, passphrase: str) -> list[int]:
     document = _parse_signing_file(text)
     conference = current_conference(session)
     if document["conference_id"] != conference.id:
-        raise KeyProblem(f"These keys belong to another conference ({document.get('conference') or '?'}), "
-                         f"not {conference.name}.")
+        raise KeyProblem(
+            f"These keys belong to another conference ({document.get('conference') or '?'}), not {conference.name}."
+        )
     kdf = document["kdf"]
     sealer = Fernet(_sealing_key(passphrase, bytes.fromhex(kdf["salt"]), {k: kdf[k] for k in SCRYPT}))
     opened = []
@@ -209,21 +233,30 @@ def import_signing(session: Session, text: str, passphrase: str) -> list[int]:
             private = sealer.decrypt(entry["sealed_private_key"].encode("ascii"))
         except (InvalidToken, UnicodeEncodeError):
             raise KeyProblem("Wrong passphrase, or the signing keys file is damaged: nothing was imported.") from None
-        if len(private) != 32 or codes.public_bytes(Ed25519PrivateKey.from_private_bytes(private)).hex() \
-                != entry["public_key"]:
-            raise KeyProblem(f"Key {entry['number']} in the file does not match its own public half: "
-                             "nothing was imported.")
+        if (
+            len(private) != 32
+            or codes.public_bytes(Ed25519PrivateKey.from_private_bytes(private)).hex() != entry["public_key"]
+        ):
+            raise KeyProblem(
+                f"Key {entry['number']} in the file does not match its own public half: nothing was imported."
+            )
         local = session.get(BadgeKey, entry["number"])
         if local is not None and local.public_key != entry["public_key"]:
-            raise KeyProblem(f"Key {entry['number']} in the file differs from this station's key "
-                             f"{entry['number']}; the file may come from another copy of the conference. "
-                             "Nothing was imported.")
+            raise KeyProblem(
+                f"Key {entry['number']} in the file differs from this station's key "
+                f"{entry['number']}; the file may come from another copy of the conference. "
+                "Nothing was imported."
+            )
         opened.append((entry, local, private))
     usable = []
     for entry, local, private in opened:
         if local is None:
-            local = BadgeKey(number=entry["number"], conference_id=conference.id, public_key=entry["public_key"],
-                             created_at=datetime.fromisoformat(entry["created_at"]))
+            local = BadgeKey(
+                number=entry["number"],
+                conference_id=conference.id,
+                public_key=entry["public_key"],
+                created_at=datetime.fromisoformat(entry["created_at"]),
+            )
             session.add(local)
         local.private_key = private.hex()
         if local.revoked_at is None:
@@ -241,15 +274,26 @@ def _parse_signing_file(text: str) -> dict[str, Any]:
     document = _load(text, SIGNING_FORMAT, "signing", "export-signing")
     try:
         kdf, keys = document["kdf"], document["keys"]
-        ok = (isinstance(document["conference_id"], str) and kdf["name"] == "scrypt"
-              and len(bytes.fromhex(kdf["salt"])) >= 16
-              and all(isinstance(kdf[k], int) for k in SCRYPT) and kdf["n"] in _SCRYPT_N
-              and 1 <= kdf["r"] <= 16 and 1 <= kdf["p"] <= 4  # a hostile file must not ask for gigabytes
-              and isinstance(keys, list) and bool(keys)
-              and len({entry["number"] for entry in keys}) == len(keys))
+        ok = (
+            isinstance(document["conference_id"], str)
+            and kdf["name"] == "scrypt"
+            and len(bytes.fromhex(kdf["salt"])) >= 16
+            and all(isinstance(kdf[k], int) for k in SCRYPT)
+            and kdf["n"] in _SCRYPT_N
+            and 1 <= kdf["r"] <= 16
+            and 1 <= kdf["p"] <= 4  # a hostile file must not ask for gigabytes
+            and isinstance(keys, list)
+            and bool(keys)
+            and len({entry["number"] for entry in keys}) == len(keys)
+        )
         for entry in keys:
-            ok = ok and isinstance(entry["number"], int) and 1 <= entry["number"] <= 0xFF \
-                and len(bytes.fromhex(entry["public_key"])) == 32 and isinstance(entry["sealed_private_key"], str)
+            ok = (
+                ok
+                and isinstance(entry["number"], int)
+                and 1 <= entry["number"] <= 0xFF
+                and len(bytes.fromhex(entry["public_key"])) == 32
+                and isinstance(entry["sealed_private_key"], str)
+            )
             datetime.fromisoformat(entry["created_at"])
     except (KeyError, TypeError, ValueError):
         ok = False
@@ -292,6 +336,8 @@ def forget_keys(store: Store) -> None:
 
 def signing_row(session: Session) -> BadgeKey | None:
     return session.scalars(
-        select(BadgeKey).where(BadgeKey.private_key.is_not(None), BadgeKey.revoked_at.is_(None))
-        .order_by(BadgeKey.number.desc()).limit(1)
+        select(BadgeKey)
+        .where(BadgeKey.private_key.is_not(None), BadgeKey.revoked_at.is_(None))
+        .order_by(BadgeKey.number.desc())
+        .limit(1)
     ).first()

@@ -30,14 +30,15 @@ class KioskAnswer:
     print_for: str | None = None  # the attendee whose badge to print now
 
 
-def kiosk_scan(store: Store, text: str, now: datetime,
-               recent: scanning.RecentScans | None = None) -> tuple[Verdict, KioskAnswer]:
+def kiosk_scan(
+    store: Store, text: str, now: datetime, recent: scanning.RecentScans | None = None
+) -> tuple[Verdict, KioskAnswer]:
     """Check the scan in as the desk would (committed before this returns), and say what to tell the attendee."""
     presented = scanning.read(text, keys.store_keyring(store))
-    if presented.checked.check is codes.Check.NOT_A_BADGE and presented.text and not _is_ticket_code(store,
-                                                                                                      presented):
-        refused = Verdict(VerdictCode.UNKNOWN, Tone.BAD, "Not a badge or ticket code (a kiosk takes no "
-                                                         "registration numbers).")
+    if presented.checked.check is codes.Check.NOT_A_BADGE and presented.text and not _is_ticket_code(store, presented):
+        refused = Verdict(
+            VerdictCode.UNKNOWN, Tone.BAD, "Not a badge or ticket code (a kiosk takes no registration numbers)."
+        )
         return refused, answer(refused, badge=False)
     verdict = scanning.scan(store, text, now, recent)
     return verdict, answer(verdict, badge=presented.badge is not None)
@@ -51,8 +52,7 @@ def answer(verdict: Verdict, badge: bool) -> KioskAnswer:
             return KioskAnswer(Tone.GOOD, f"Welcome, {first}!", "You are checked in. Enjoy the conference.")
         case VerdictCode.ACCEPTED:
             assert verdict.attendee is not None
-            return KioskAnswer(Tone.GOOD, f"Welcome, {first}!", "Your badge is printing below.",
-                               verdict.attendee.id)
+            return KioskAnswer(Tone.GOOD, f"Welcome, {first}!", "Your badge is printing below.", verdict.attendee.id)
         case VerdictCode.JUST_SCANNED:
             return KioskAnswer(Tone.GOOD, "Got it.", "You are checked in.")  # a second scan of the same code
         case VerdictCode.ALREADY_CHECKED_IN:
@@ -62,8 +62,7 @@ def answer(verdict: Verdict, badge: bool) -> KioskAnswer:
         case VerdictCode.CANCELLED:
             return KioskAnswer(Tone.BAD, "This registration is cancelled.", DESK)
         case VerdictCode.UNREADABLE:
-            return KioskAnswer(Tone.WARN, "That did not scan.", "Hold the code steady under the scanner and "
-                                                                "try again.")
+            return KioskAnswer(Tone.WARN, "That did not scan.", "Hold the code steady under the scanner and try again.")
         case _:  # unknown, forged, replaced, another conference's, a key not here yet
             return KioskAnswer(Tone.BAD, "We could not check you in here.", DESK)
 

@@ -34,19 +34,32 @@ class LoggedEvent:
     attendee_id: str | None
     payload: dict[str, Any]
 
-
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> LoggedEvent:
-        return cls(row["id"], row["kind"], row["station_id"], row["station_time"], row.get("attendee_id"),
-                   row.get("payload") or {})
+        return cls(
+            row["id"],
+            row["kind"],
+            row["station_id"],
+            row["station_time"],
+            row.get("attendee_id"),
+            row.get("payload") or {},
+        )
 
 
 EventLike = LoggedEvent | Event
 
 # Kinds whose derived state is kept with plain Core statements on a connection (the scan hot path).
-CONNECTION_KINDS = frozenset({EventKind.CHECKED_IN, EventKind.ENTITLEMENT_GIVEN, EventKind.BADGE_REISSUED,
-                              EventKind.ENTERED, EventKind.EXITED, EventKind.COUNTER_ADJUSTED,
-                              EventKind.BADGE_PRINTED})
+CONNECTION_KINDS = frozenset(
+    {
+        EventKind.CHECKED_IN,
+        EventKind.ENTITLEMENT_GIVEN,
+        EventKind.BADGE_REISSUED,
+        EventKind.ENTERED,
+        EventKind.EXITED,
+        EventKind.COUNTER_ADJUSTED,
+        EventKind.BADGE_PRINTED,
+    }
+)
 
 
 def apply(session: Session, event: EventLike) -> None:
@@ -65,9 +78,17 @@ def apply_on(connection: Connection, event: EventLike) -> None:
         return  # counter adjustments and print logs derive nothing: they are read straight from the log
     if event.kind in (EventKind.ENTERED, EventKind.EXITED):
         payload = event.payload or {}
-        tracking.fold(connection, tracking.DoorEvent(event.id, event.kind, event.attendee_id,
-                                                     str(payload.get("room_id", "")), event.station_time,
-                                                     str(payload.get("door", ""))))
+        tracking.fold(
+            connection,
+            tracking.DoorEvent(
+                event.id,
+                event.kind,
+                event.attendee_id,
+                str(payload.get("room_id", "")),
+                event.station_time,
+                str(payload.get("door", "")),
+            ),
+        )
         return
     params = _upsert_params(event)
     if params is not None:
@@ -95,14 +116,26 @@ def _upsert_params(event: EventLike) -> dict[str, Any] | None:
     if event.attendee_id is None:
         return None
     if event.kind == EventKind.CHECKED_IN:
-        return {"attendee_id": event.attendee_id, "checked_in_event": event.id, "checked_in_at": event.station_time,
-                "checked_in_station": _station_name(event)}
+        return {
+            "attendee_id": event.attendee_id,
+            "checked_in_event": event.id,
+            "checked_in_at": event.station_time,
+            "checked_in_station": _station_name(event),
+        }
     if event.kind == EventKind.ENTITLEMENT_GIVEN:
-        return {"attendee_id": event.attendee_id, "entitlement": str(event.payload.get("entitlement", "")),
-                "event_id": event.id, "given_at": event.station_time, "station": _station_name(event)}
+        return {
+            "attendee_id": event.attendee_id,
+            "entitlement": str(event.payload.get("entitlement", "")),
+            "event_id": event.id,
+            "given_at": event.station_time,
+            "station": _station_name(event),
+        }
     if event.kind == EventKind.BADGE_REISSUED:
-        return {"attendee_id": event.attendee_id, "revision": int(event.payload.get("revision", 1)),
-                "event_id": event.id}
+        return {
+            "attendee_id": event.attendee_id,
+            "revision": int(event.payload.get("revision", 1)),
+            "event_id": event.id,
+        }
     return None
 
 
@@ -111,16 +144,27 @@ def _upserts(dialect_name: str) -> dict[EventKind, Any]:
     """Statements built once per dialect: constructing them per scan would cost more than the commit."""
     return {
         # Insert, or replace only if this event is earlier (smaller UUIDv7) than the kept one.
-        EventKind.CHECKED_IN: _upsert(dialect_name, AttendeeState.__table__, ["attendee_id"],
-                                      lambda new, old: new.checked_in_event < old.checked_in_event),
-        EventKind.ENTITLEMENT_GIVEN: _upsert(dialect_name, EntitlementGiven.__table__,
-                                             ["attendee_id", "entitlement"],
-                                             lambda new, old: new.event_id < old.event_id),
+        EventKind.CHECKED_IN: _upsert(
+            dialect_name,
+            AttendeeState.__table__,
+            ["attendee_id"],
+            lambda new, old: new.checked_in_event < old.checked_in_event,
+        ),
+        EventKind.ENTITLEMENT_GIVEN: _upsert(
+            dialect_name,
+            EntitlementGiven.__table__,
+            ["attendee_id", "entitlement"],
+            lambda new, old: new.event_id < old.event_id,
+        ),
         # The highest revision wins; between two reissues of the same revision, the earlier event.
-        EventKind.BADGE_REISSUED: _upsert(dialect_name, BadgeState.__table__, ["attendee_id"],
-                                          lambda new, old: or_(new.revision > old.revision,
-                                                               and_(new.revision == old.revision,
-                                                                    new.event_id < old.event_id))),
+        EventKind.BADGE_REISSUED: _upsert(
+            dialect_name,
+            BadgeState.__table__,
+            ["attendee_id"],
+            lambda new, old: or_(
+                new.revision > old.revision, and_(new.revision == old.revision, new.event_id < old.event_id)
+            ),
+        ),
     }
 
 
@@ -163,8 +207,13 @@ _FIELD_KINDS = (EventKind.ATTENDEE_CORRECTED, EventKind.ATTENDEES_MERGED)
 
 def edited_attendees(session: Session) -> set[str]:
     """Attendees whose record differs from its base because of corrections or merges."""
-    return {a for a in session.scalars(
-        select(Event.attendee_id).where(Event.kind.in_([k.value for k in _FIELD_KINDS])).distinct()) if a}
+    return {
+        a
+        for a in session.scalars(
+            select(Event.attendee_id).where(Event.kind.in_([k.value for k in _FIELD_KINDS])).distinct()
+        )
+        if a
+    }
 
 
 def recompute_fields(session: Session, attendee_id: str) -> None:
@@ -226,8 +275,12 @@ def _rebuild_first_wins(session: Session) -> None:
         if kind == EventKind.CHECKED_IN.value:
             check_ins.setdefault(
                 attendee_id,
-                {"attendee_id": attendee_id, "checked_in_event": event_id, "checked_in_at": at,
-                 "checked_in_station": station},
+                {
+                    "attendee_id": attendee_id,
+                    "checked_in_event": event_id,
+                    "checked_in_at": at,
+                    "checked_in_station": station,
+                },
             )
         elif kind == EventKind.BADGE_REISSUED.value:
             revision = int(payload.get("revision", 1))
@@ -237,8 +290,13 @@ def _rebuild_first_wins(session: Session) -> None:
             code = str(payload.get("entitlement", ""))
             given.setdefault(
                 (attendee_id, code),
-                {"attendee_id": attendee_id, "entitlement": code, "event_id": event_id, "given_at": at,
-                 "station": station},
+                {
+                    "attendee_id": attendee_id,
+                    "entitlement": code,
+                    "event_id": event_id,
+                    "given_at": at,
+                    "station": station,
+                },
             )
     if check_ins:
         session.execute(insert(AttendeeState), list(check_ins.values()))

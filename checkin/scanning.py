@@ -46,14 +46,21 @@ def read(text: str, keyring: codes.Keyring) -> Presented:
 
 
 _REFUSALS = {
-    codes.Check.FORGED: (VerdictCode.FORGED, "This badge does not verify: forged, altered or damaged. "
-                                             "Check photo ID and send the person to the desk."),
+    codes.Check.FORGED: (
+        VerdictCode.FORGED,
+        "This badge does not verify: forged, altered or damaged. Check photo ID and send the person to the desk.",
+    ),
     codes.Check.WRONG_CONFERENCE: (VerdictCode.WRONG_CONFERENCE, "This badge is from another conference."),
-    codes.Check.UNKNOWN_KEY: (VerdictCode.UNKNOWN_KEY, "This badge was signed with a key this station does not "
-                                                       "have yet. Sync or import the public keys; meanwhile "
-                                                       "send the person to the desk."),
-    codes.Check.REVOKED_KEY: (VerdictCode.REVOKED_KEY, "This badge was signed with a withdrawn key. "
-                                                       "Send the person to the desk for a reprint."),
+    codes.Check.UNKNOWN_KEY: (
+        VerdictCode.UNKNOWN_KEY,
+        "This badge was signed with a key this station does not "
+        "have yet. Sync or import the public keys; meanwhile "
+        "send the person to the desk.",
+    ),
+    codes.Check.REVOKED_KEY: (
+        VerdictCode.REVOKED_KEY,
+        "This badge was signed with a withdrawn key. Send the person to the desk for a reprint.",
+    ),
 }
 
 
@@ -135,6 +142,8 @@ def lookup(connection: Connection, presented: Presented) -> AttendeeView | None:
 @functools.cache
 def _by_code() -> Any:
     codes_param = bindparam("codes", expanding=True)
-    return attendee_view_query().where(
-        or_(Attendee.external_id.in_(codes_param), Attendee.ticket_code.in_(codes_param))
-    ).limit(1)
+    return (
+        attendee_view_query()
+        .where(or_(Attendee.external_id.in_(codes_param), Attendee.ticket_code.in_(codes_param)))
+        .limit(1)
+    )

@@ -53,9 +53,7 @@ def _by_matched_word(session: Session, typed: list[str], limit: int) -> list[str
     for other in typed:
         if other != driver:
             also = aliased(SearchToken)
-            ranked = ranked.where(
-                exists().where(also.attendee_id == SearchToken.attendee_id, _prefix(other, also))
-            )
+            ranked = ranked.where(exists().where(also.attendee_id == SearchToken.attendee_id, _prefix(other, also)))
     ranked = ranked.order_by(SearchToken.token, SearchToken.sort_key, SearchToken.attendee_id)
     window = limit * 4
     while True:  # an attendee may own several matching tokens: widen until `limit` people or no more rows

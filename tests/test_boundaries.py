@@ -24,6 +24,13 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout
 
 
+def test_ruff_format_leaves_every_file_as_it_is() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "."], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout
+
+
 def test_pyside6_does_not_over_release_none() -> None:
     """PySide6 6.12.0 on CPython 3.11 lowered None's refcount on every void call until the interpreter aborted."""
     code = (
@@ -37,7 +44,12 @@ def test_pyside6_does_not_over_release_none() -> None:
         "    label.setText('x'); image.fill(0)\n"
         "print(before - sys.getrefcount(None))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) < 100

@@ -38,22 +38,37 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--db", type=Path, help=f"database file (default: {default_db_path()})")
     parser.add_argument("--demo", action="store_true", help="open the demo conference (created on first use)")
     parser.add_argument("--station", help="this station's name, e.g. 'Desk 3' (remembered)")
-    parser.add_argument("--scan-gap-ms", type=float, help="keyboard scanners: most ms between a scan's keys "
-                        "(default 40; remembered)")
-    parser.add_argument("--scan-min-length", type=int, help="keyboard scanners: fewest characters in a scan "
-                        "(default 6; remembered)")
-    parser.add_argument("--door", metavar="ROOM", nargs="?", const="",
-                        help="run as the door station of this room (without ROOM: pick it from a list)")
+    parser.add_argument(
+        "--scan-gap-ms", type=float, help="keyboard scanners: most ms between a scan's keys (default 40; remembered)"
+    )
+    parser.add_argument(
+        "--scan-min-length", type=int, help="keyboard scanners: fewest characters in a scan (default 6; remembered)"
+    )
+    parser.add_argument(
+        "--door",
+        metavar="ROOM",
+        nargs="?",
+        const="",
+        help="run as the door station of this room (without ROOM: pick it from a list)",
+    )
     parser.add_argument("--door-name", default="Main door", help="which door of the room (several share a count)")
     parser.add_argument("--exit-serial", metavar="PORT", help="door station: a second, serial scanner for exits")
     parser.add_argument("--dashboard", action="store_true", help="run as the command post dashboard")
-    parser.add_argument("--kiosk", action="store_true", help="run as a self-service badge kiosk, full screen "
-                                                             "(attendees scan their confirmation email's code)")
+    parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="run as a self-service badge kiosk, full screen (attendees scan their confirmation email's code)",
+    )
     parser.add_argument("--camera", action="store_true", help="kiosk: show the camera, for phones held up to it")
-    parser.add_argument("--hub", metavar="URL", help="sync with the venue hub at this PostgreSQL URL (remembered in "
-                        "the system keyring; see `checkin hub serve`)")
-    parser.add_argument("--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 "
-                        "or COM3 (remembered)")
+    parser.add_argument(
+        "--hub",
+        metavar="URL",
+        help="sync with the venue hub at this PostgreSQL URL (remembered in "
+        "the system keyring; see `checkin hub serve`)",
+    )
+    parser.add_argument(
+        "--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 or COM3 (remembered)"
+    )
     args = parser.parse_args(argv)
     if args.scan_gap_ms is not None and not 5 <= args.scan_gap_ms <= 500:
         parser.error("--scan-gap-ms must be between 5 and 500 (scanners type 1-30 ms apart, people 80+)")
@@ -99,8 +114,7 @@ def pick_room(store: Store) -> str:
     with store.reading() as session:
         rooms = session.execute(select(Room.name, Room.capacity).order_by(Room.name)).all()
     choices = [f"{name}  ·  {capacity} people" for name, capacity in rooms]
-    choice, ok = QInputDialog.getItem(None, "Muster · Door station", "Which room is this door for?", choices, 0,
-                                      False)
+    choice, ok = QInputDialog.getItem(None, "Muster · Door station", "Which room is this door for?", choices, 0, False)
     if not ok:
         raise SystemExit(1)
     return str(rooms[choices.index(choice)].name)
@@ -161,7 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ready, imported = True, first_run.report
     if not ready:
         QMessageBox.information(
-            None, "Muster",
+            None,
+            "Muster",
             f"The database {path} holds no conference yet, and the venue hub has not sent one.\n\n"
             "Check that the hub is running and its URL is right, then start Muster again.",
         )
@@ -209,8 +224,10 @@ def first_sync(store: Store, link: sync_status.SyncLink) -> bool:
 
     def follow(status: SyncStatus) -> None:
         if status.state == State.CATCHING_UP and status.progress is not None:  # a week's log: say how far
-            dialog.setLabelText(f"Fetching what the other stations recorded: {status.progress.done:,} of "
-                                f"{status.progress.total:,} events…")
+            dialog.setLabelText(
+                f"Fetching what the other stations recorded: {status.progress.done:,} of "
+                f"{status.progress.total:,} events…"
+            )
             dialog.setMaximum(status.progress.total)
             dialog.setValue(status.progress.done)
         else:
@@ -226,8 +243,9 @@ def first_sync(store: Store, link: sync_status.SyncLink) -> bool:
         if has_conference(session):
             return True
     if link.status.message:
-        QMessageBox.warning(None, "Muster", f"The hub could not give this station the conference:\n"
-                                            f"{link.status.message}")
+        QMessageBox.warning(
+            None, "Muster", f"The hub could not give this station the conference:\n{link.status.message}"
+        )
     return False
 
 
@@ -242,8 +260,9 @@ def start_sync(store: Store, given_url: str | None, parent: QApplication) -> syn
         try:
             credentials.save(store.station.id, url)
         except credentials.CredentialsProblem as problem:  # still syncs now; it just will not be remembered
-            QMessageBox.warning(None, "Muster", f"Syncing with the hub now, but it will not be remembered next "
-                                                f"time: {problem}.")
+            QMessageBox.warning(
+                None, "Muster", f"Syncing with the hub now, but it will not be remembered next time: {problem}."
+            )
     if url is None:
         return None
     link = sync_status.SyncLink(store, url, parent)

@@ -74,8 +74,12 @@ class AttendeeCard(QFrame):
         self.show_attendee(None, {})
 
     @Slot()
-    def show_attendee(self, attendee: AttendeeView | None, given: Mapping[str, tuple[datetime, str]],
-                      duplicates: Sequence[DuplicateBadge] = ()) -> None:
+    def show_attendee(
+        self,
+        attendee: AttendeeView | None,
+        given: Mapping[str, tuple[datetime, str]],
+        duplicates: Sequence[DuplicateBadge] = (),
+    ) -> None:
         """Show ``attendee``; ``given`` maps entitlement code -> (when, station)."""
         self.attendee = attendee
         self.status.setVisible(attendee is not None)  # an empty label keeps its coloured background
@@ -104,9 +108,11 @@ class AttendeeCard(QFrame):
             when = local_moment(attendee.checked_in_at, self._zone, self._clock())
             text = f"✔ Checked in at {when} by {attendee.checked_in_station}"
             for again in duplicates:  # two desks checked this person in while apart: two badges exist
-                text += (f"\n⚠ Also checked in at {local_moment(again.at, self._zone, self._clock())} by "
-                         f"{again.station}: a second badge was printed. Collect one, then mark it dealt with "
-                         f"(Station › Review duplicates).")
+                text += (
+                    f"\n⚠ Also checked in at {local_moment(again.at, self._zone, self._clock())} by "
+                    f"{again.station}: a second badge was printed. Collect one, then mark it dealt with "
+                    f"(Station › Review duplicates)."
+                )
             self.arrival.setText(text)
         else:
             self.arrival.setText(NEXT_STEP[attendee.status])

@@ -22,8 +22,14 @@ class NoBadge(Exception):
     """Why this attendee's badge cannot be printed, in words for the person at the station."""
 
 
-def queue_badge(store: Store, attendee_id: str, settings: PrintSettings, template: Template, queue: PrintQueue,
-                clock: Callable[[], datetime]) -> PrintJob:
+def queue_badge(
+    store: Store,
+    attendee_id: str,
+    settings: PrintSettings,
+    template: Template,
+    queue: PrintQueue,
+    clock: Callable[[], datetime],
+) -> PrintJob:
     try:
         with store.reading() as session:
             chosen = select_badges(session, Selection([attendee_id]))
@@ -40,9 +46,16 @@ def queue_badge(store: Store, attendee_id: str, settings: PrintSettings, templat
         with contextlib.suppress(OSError):
             settings.folder.mkdir(parents=True, exist_ok=True)
         pdf_file = str(settings.folder / f"{badge.external_id}-badge-{badge.revision}.pdf")
-    job = PrintJob(f"Badge {badge.external_id} ({badge.first_name} {badge.last_name})",
-                   badge_pdf(badge, stock, template), stock.page, settings.printer, pdf_file, settings.copies)
-    job.on_done = lambda done: record_printed(store, [badge], stock.name, done.printer or f"file:{done.pdf_file}",
-                                              done.copies, clock())
+    job = PrintJob(
+        f"Badge {badge.external_id} ({badge.first_name} {badge.last_name})",
+        badge_pdf(badge, stock, template),
+        stock.page,
+        settings.printer,
+        pdf_file,
+        settings.copies,
+    )
+    job.on_done = lambda done: record_printed(
+        store, [badge], stock.name, done.printer or f"file:{done.pdf_file}", done.copies, clock()
+    )
     queue.add(job)
     return job

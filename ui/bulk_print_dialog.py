@@ -42,8 +42,15 @@ class _Renderer(QObject):
     def run(self) -> None:
         partial = self.out.with_name(self.out.name + ".part")
         try:
-            render_badges(self.badges, STOCKS[self.stock], self.template, partial, len(self.badges),
-                          self.progress.emit, lambda: self.cancel_requested)
+            render_badges(
+                self.badges,
+                STOCKS[self.stock],
+                self.template,
+                partial,
+                len(self.badges),
+                self.progress.emit,
+                lambda: self.cancel_requested,
+            )
             partial.replace(self.out)  # a cancelled or failed run never leaves a half file under the real name
         except Cancelled:
             partial.unlink(missing_ok=True)
@@ -58,8 +65,15 @@ class _Renderer(QObject):
 class BulkPrintDialog(QDialog):
     done_rendering = Signal(object, object, str)  # badges, path, stock name
 
-    def __init__(self, store: Store, template: Template, stock: str, folder: Path,
-                 parent: QWidget | None = None, printer: str = "") -> None:
+    def __init__(
+        self,
+        store: Store,
+        template: Template,
+        stock: str,
+        folder: Path,
+        parent: QWidget | None = None,
+        printer: str = "",
+    ) -> None:
         super().__init__(parent)
         self.printer = printer  # where the desk sends the finished file; "" keeps it as a PDF only
         self.setWindowTitle("Print badges in bulk")

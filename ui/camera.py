@@ -28,8 +28,11 @@ class _Decode(QRunnable):
 
     def run(self) -> None:
         started = time.perf_counter()
-        gray = self.image if self.image.format() == QImage.Format.Format_Grayscale8 else \
-            self.image.convertToFormat(QImage.Format.Format_Grayscale8)
+        gray = (
+            self.image
+            if self.image.format() == QImage.Format.Format_Grayscale8
+            else self.image.convertToFormat(QImage.Format.Format_Grayscale8)
+        )
         self.relay.decoded.emit(decode(gray), time.perf_counter() - started)
 
 
@@ -74,8 +77,11 @@ def multimedia() -> Any:
     try:
         from PySide6 import QtMultimedia
     except ImportError as error:
-        hint = " Install the system's PulseAudio client library (Debian/Ubuntu: apt install libpulse0)." \
-            if "libpulse" in str(error) else " Install PySide6-Addons."
+        hint = (
+            " Install the system's PulseAudio client library (Debian/Ubuntu: apt install libpulse0)."
+            if "libpulse" in str(error)
+            else " Install PySide6-Addons."
+        )
         return f"Camera scanning is not available: {error}.{hint}"
     return QtMultimedia
 
@@ -126,8 +132,11 @@ class CameraView(QWidget):
         image = frame.toImage()
         if image.isNull():
             return
-        self.picture.setPixmap(QPixmap.fromImage(image).scaled(
-            self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+        self.picture.setPixmap(
+            QPixmap.fromImage(image).scaled(
+                self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        )
         self.scanner.feed(image)
         self.status.setText(f"Decoding {self.scanner.last_decode_s * 1000:.0f} ms per frame")
 

@@ -8,8 +8,14 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 from checkin.desk import correction_problems
 from checkin.domain import AttendeeView, RegistrationType, Status
 
-LABELS = {"first_name": "First name", "last_name": "Last name", "organization": "Organization", "email": "Email",
-          "registration_type": "Registration type", "status": "Payment status"}
+LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "organization": "Organization",
+    "email": "Email",
+    "registration_type": "Registration type",
+    "status": "Payment status",
+}
 
 
 FIELD_WIDTH = 360  # a school district's name and an official's email, unscrolled
@@ -38,9 +44,14 @@ class CorrectionDialog(QDialog):
         self.errors.setStyleSheet("color: #c62828; font-weight: bold;")
         self.errors.setWordWrap(True)
         form = QFormLayout()
-        for field, widget in (("first_name", self.first_name), ("last_name", self.last_name),
-                              ("organization", self.organization), ("email", self.email),
-                              ("registration_type", self.registration_type), ("status", self.status)):
+        for field, widget in (
+            ("first_name", self.first_name),
+            ("last_name", self.last_name),
+            ("organization", self.organization),
+            ("email", self.email),
+            ("registration_type", self.registration_type),
+            ("status", self.status),
+        ):
             form.addRow(LABELS[field], widget)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)

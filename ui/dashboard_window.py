@@ -175,8 +175,11 @@ class DashboardWindow(QMainWindow):
         attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
         present = {c.room_id: c.count for c in counts}
         coming = what_is_next(sessions, now, self.zone)
-        self.sessions.set_empty_note(f"No session is running now. Next: {coming}." if coming else
-                                     "No session is running now, and none is left in the schedule.")
+        self.sessions.set_empty_note(
+            f"No session is running now. Next: {coming}."
+            if coming
+            else "No session is running now, and none is left in the schedule."
+        )
         self.sessions.setRowCount(len(running))
         for row, item in enumerate(sorted(running, key=lambda s: s.room)):
             came = sum(1 for a in attended if a.session.id == item.id)
@@ -194,8 +197,10 @@ class DashboardWindow(QMainWindow):
             seen = stations_seen(session, self.clock())
             badges = len(conflicts.duplicate_badges(session))
             walk_ins = len(conflicts.walk_in_duplicates(session))
-        needs = [f"{badges} duplicate badge{'s' * (badges != 1)}" if badges else "",
-                 f"{walk_ins} walk-in{'s' * (walk_ins != 1)} registered twice" if walk_ins else ""]
+        needs = [
+            f"{badges} duplicate badge{'s' * (badges != 1)}" if badges else "",
+            f"{walk_ins} walk-in{'s' * (walk_ins != 1)} registered twice" if walk_ins else "",
+        ]
         shown = " and ".join(n for n in needs if n)
         self.review_label.setText(f"To review: {shown}" if shown else "")
         self.review_label.setVisible(bool(shown))
@@ -281,8 +286,10 @@ class DashboardWindow(QMainWindow):
         times.append(labels or ["—"])
         if len(labels) > 10:  # each would be cut to "…": the title gives the span instead
             times.setLabelsVisible(False)
-            self.arrivals_chart.setTitle(f"Arrivals: check-ins per 15 minutes, today {labels[0]}–"
-                                         f"{(list(curve)[-1] + timedelta(minutes=15)).astimezone(self.zone):%H:%M}")
+            self.arrivals_chart.setTitle(
+                f"Arrivals: check-ins per 15 minutes, today {labels[0]}–"
+                f"{(list(curve)[-1] + timedelta(minutes=15)).astimezone(self.zone):%H:%M}"
+            )
         else:
             self.arrivals_chart.setTitle("Arrivals: check-ins per 15 minutes, today")
         counts = QValueAxis()

@@ -247,8 +247,7 @@ class DeskWindow(QMainWindow):
             return
         with self.store.reading() as session:
             given = {
-                code: (row.given_at, row.station)
-                for code, row in desk.given_entitlements(session, attendee.id).items()
+                code: (row.given_at, row.station) for code, row in desk.given_entitlements(session, attendee.id).items()
             }
             twice = conflicts.duplicate_badges(session, attendee.id)
         self.card.show_attendee(attendee, given, twice)
@@ -361,9 +360,12 @@ class DeskWindow(QMainWindow):
         if attendee is None:
             self._nobody_selected("Select the attendee whose badge to reprint.")
             return
-        reason, ok = QInputDialog.getText(self, "Reprint badge",
-                                          f"Why is {attendee.full_name}'s badge reprinted? (lost, damaged, …)\n"
-                                          "The old badge stops working everywhere.")
+        reason, ok = QInputDialog.getText(
+            self,
+            "Reprint badge",
+            f"Why is {attendee.full_name}'s badge reprinted? (lost, damaged, …)\n"
+            "The old badge stops working everywhere.",
+        )
         self.search_field.setFocus()
         if not ok or not reason.strip():
             return
@@ -377,8 +379,7 @@ class DeskWindow(QMainWindow):
 
     def print_badge(self, attendee_id: str) -> None:
         try:
-            job = queue_badge(self.store, attendee_id, self.print_settings, self.template, self.print_queue,
-                              self.clock)
+            job = queue_badge(self.store, attendee_id, self.print_settings, self.template, self.print_queue, self.clock)
         except NoBadge as why:
             self.banner.show_message(Tone.BAD, f"No badge printed. {why}")
             return
@@ -390,8 +391,11 @@ class DeskWindow(QMainWindow):
 
     @Slot(object)
     def _print_failed(self, job: PrintJob) -> None:
-        self.banner.show_message(Tone.BAD, f"{job.title} did not print. {job.error}",
-                                 "Ctrl+Shift+R retries; Ctrl+Shift+P picks another printer.")
+        self.banner.show_message(
+            Tone.BAD,
+            f"{job.title} did not print. {job.error}",
+            "Ctrl+Shift+R retries; Ctrl+Shift+P picks another printer.",
+        )
         self.sounds.cue(Tone.BAD)
 
     @Slot()
@@ -417,8 +421,14 @@ class DeskWindow(QMainWindow):
 
     @Slot()
     def bulk_print(self) -> None:
-        dialog = BulkPrintDialog(self.store, self.template, self.print_settings.stock, self.print_settings.folder,
-                                 self, self.print_settings.printer)
+        dialog = BulkPrintDialog(
+            self.store,
+            self.template,
+            self.print_settings.stock,
+            self.print_settings.folder,
+            self,
+            self.print_settings.printer,
+        )
         dialog.done_rendering.connect(self._bulk_rendered)
         dialog.exec()
         self.search_field.setFocus()
@@ -455,8 +465,9 @@ class DeskWindow(QMainWindow):
         assert outcome.form is not None
         view = desk.register_walk_in(self.store, outcome.form, self.clock())
         self._focus_on(view)
-        self.banner.show_message(Tone.GOOD, f"Registered {view.full_name} ({view.external_id}). Press Enter to "
-                                            "check in.")
+        self.banner.show_message(
+            Tone.GOOD, f"Registered {view.full_name} ({view.external_id}). Press Enter to check in."
+        )
         self.refresh_count()
 
     @Slot()

@@ -68,8 +68,9 @@ class DoorWindow(QMainWindow):
         self.rate_label.setStyleSheet("font-size: 13pt;")
         self.banner = VerdictBanner(font_pt=30, prompt="Scan a badge.")
         self.banner.setMinimumHeight(220)
-        self.keys_label = QLabel("F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · "
-                                 "F8 let the last refused person in, with a reason")
+        self.keys_label = QLabel(
+            "F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · F8 let the last refused person in, with a reason"
+        )
         self.keys_label.setStyleSheet("color: #546e7a;")
 
         top = QHBoxLayout()
@@ -89,8 +90,12 @@ class DoorWindow(QMainWindow):
         layout.addWidget(self.keys_label)
         self.setCentralWidget(central)
 
-        for key, slot in (("F2", self.toggle_mode), ("F3", lambda: self.count_by_hand(+1)),
-                          ("F4", lambda: self.count_by_hand(-1)), ("F8", self.let_in_last_refused)):
+        for key, slot in (
+            ("F2", self.toggle_mode),
+            ("F3", lambda: self.count_by_hand(+1)),
+            ("F4", lambda: self.count_by_hand(-1)),
+            ("F8", self.let_in_last_refused),
+        ):
             QShortcut(QKeySequence(key), self, activated=slot)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
@@ -129,8 +134,10 @@ class DoorWindow(QMainWindow):
         entry = self.door.mode is Mode.ENTRY
         colour = "#1b7f3b" if entry else "#1565c0"
         self.mode_label.setText("→ ENTRY" if entry else "← EXIT")
-        self.mode_label.setStyleSheet(f"font-size: 20pt; font-weight: bold; color: white; background: {colour};"
-                                      " padding: 8px 16px; border-radius: 6px;")
+        self.mode_label.setStyleSheet(
+            f"font-size: 20pt; font-weight: bold; color: white; background: {colour};"
+            " padding: 8px 16px; border-radius: 6px;"
+        )
 
     def count_by_hand(self, delta: int) -> None:
         try:
@@ -147,8 +154,9 @@ class DoorWindow(QMainWindow):
         if refused is None or refused.attendee is None:
             self.banner.show_message(Tone.WARN, "Nobody to let in: F8 works right after a refusal.")
             return
-        reason, ok = QInputDialog.getText(self, "Let in anyway",
-                                          f"Why is {refused.attendee.full_name} let in? (speaker, fire marshal, …)")
+        reason, ok = QInputDialog.getText(
+            self, "Let in anyway", f"Why is {refused.attendee.full_name} let in? (speaker, fire marshal, …)"
+        )
         if not ok or not reason.strip():
             return
         self._answer(override(self.store, self.door, refused.attendee.id, reason, refused.code, self.clock()))
@@ -163,8 +171,13 @@ class DoorWindow(QMainWindow):
             schedule = tracking.schedule_on(connection)
             count = tracking.headcount(connection, self.door.room_id, now, schedule)
             slot = schedule.session_at(self.door.room_id, now)
-            title = connection.execute(select(ConferenceSession.title).where(
-                ConferenceSession.id == slot.session_id)).scalar() if slot else None
+            title = (
+                connection.execute(
+                    select(ConferenceSession.title).where(ConferenceSession.id == slot.session_id)
+                ).scalar()
+                if slot
+                else None
+            )
             arrivals = tracking.arrivals(connection, self.door.room_id, now - RATE_WINDOW, now)
             later_here = [] if title else load_sessions(connection, self.door.room_id)  # only between sessions
         capacity = max(1, self.door.capacity)
@@ -174,16 +187,20 @@ class DoorWindow(QMainWindow):
         self.count_label.setText(f"{count} / {self.door.capacity}")
         self.bar.setMaximum(capacity)
         self.bar.setValue(min(count, capacity))
-        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {TONE_COLOURS[tone][0]}; border-radius: 3px; }}"
-                               " QProgressBar { background: #ffffff; border: 1px solid #90a4ae; border-radius: 4px; }")
+        self.bar.setStyleSheet(
+            f"QProgressBar::chunk {{ background: {TONE_COLOURS[tone][0]}; border-radius: 3px; }}"
+            " QProgressBar { background: #ffffff; border: 1px solid #90a4ae; border-radius: 4px; }"
+        )
         self.bar_tone = tone
         if title:
             self.session_label.setText(f"Now: {title}")
         else:
             coming = what_is_next(later_here, now, store_zone(self.store), with_room=False)
             self.session_label.setText("No session scheduled now" + (f" · Next here: {coming}" if coming else ""))
-        self.rate_label.setText(f"{100 * share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "
-                                + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60))
+        self.rate_label.setText(
+            f"{100 * share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "
+            + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60)
+        )
 
 
 FULL_SOON_MIN = 60  # further off, "full in about 1390 min" only gets in the way

@@ -33,8 +33,9 @@ class Start(StrEnum):
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, store: Store, where: Path | str, clock: Callable[[], datetime],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, where: Path | str, clock: Callable[[], datetime], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Muster · a new conference")
         self.store = store
@@ -46,7 +47,8 @@ class FirstRunDialog(QDialog):
             "system (Wild Apricot, Eventbrite, pretix, or any CSV with a registration id and names). Muster makes "
             "the conference and its badge keys, and this laptop can check people in and print badges at once."
             f"<br><br><small>Database: {where}<br>To join the venue hub instead, start Muster with "
-            "<tt>checkin-app --hub URL</tt>.</small>")
+            "<tt>checkin-app --hub URL</tt>.</small>"
+        )
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.import_button = QPushButton("&Import registrants…")
@@ -77,12 +79,14 @@ class FirstRunDialog(QDialog):
 
     @Slot()
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "The registrant export", str(Path.home()),
-                                              "Exports (*.csv *.txt *.tsv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "The registrant export", str(Path.home()), "Exports (*.csv *.txt *.tsv);;All files (*)"
+        )
         if not path:
             return
-        name, ok = QInputDialog.getText(self, "The conference", "The conference's name, as it prints on badges:",
-                                        text=Path(path).stem)
+        name, ok = QInputDialog.getText(
+            self, "The conference", "The conference's name, as it prints on badges:", text=Path(path).stem
+        )
         if ok and name.strip():
             self.import_export(Path(path), name.strip())
 

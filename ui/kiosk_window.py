@@ -32,8 +32,9 @@ REOPEN_KEY = "Ctrl+Shift+R"
 class KioskWindow(QMainWindow):
     answered = Signal(object)  # KioskAnswer, after every scan
 
-    def __init__(self, store: Store, clock: Clock, sounds: VerdictSounds, reset_ms: int = 12_000,
-                 camera: bool = False) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, sounds: VerdictSounds, reset_ms: int = 12_000, camera: bool = False
+    ) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
@@ -98,8 +99,9 @@ class KioskWindow(QMainWindow):
         _verdict, answer = kiosk.kiosk_scan(self.store, text, self.clock(), self.recent_scans)
         if answer.print_for is not None:
             try:
-                queue_badge(self.store, answer.print_for, self.print_settings, self.template, self.print_queue,
-                            self.clock)
+                queue_badge(
+                    self.store, answer.print_for, self.print_settings, self.template, self.print_queue, self.clock
+                )
             except NoBadge:
                 answer = kiosk.not_printed_here(answer)
         self._show(answer)

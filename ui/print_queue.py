@@ -58,8 +58,10 @@ def printer_missing(name: str) -> str:
     if not name or not QPrinterInfo.printerInfo(name).isNull():
         return ""
     known = ", ".join(printer_names()) or "none are set up"
-    return (f"Printer '{name}' is not available (printers here: {known}). "
-            "Check it is switched on and connected, then retry.")
+    return (
+        f"Printer '{name}' is not available (printers here: {known}). "
+        "Check it is switched on and connected, then retry."
+    )
 
 
 class _Relay(QObject):
@@ -91,8 +93,9 @@ def print_now(job: PrintJob) -> None:
             with open(job.pdf_file, "ab"):
                 pass
         except OSError as error:
-            raise PrintError(f"Could not save {job.pdf_file}: {error.strerror}. "
-                             "Pick another folder, then retry.") from None
+            raise PrintError(
+                f"Could not save {job.pdf_file}: {error.strerror}. Pick another folder, then retry."
+            ) from None
         if not job.through_qt:  # a file copy keeps the vectors and text: sharper when printed later
             with open(job.pdf_file, "wb") as out:
                 out.write(job.pdf)
@@ -105,8 +108,13 @@ def print_now(job: PrintJob) -> None:
             raise PrintError(missing)
         printer = QPrinter(QPrinterInfo.printerInfo(job.printer), QPrinter.PrinterMode.HighResolution)
     width, height = job.page_size_pt
-    printer.setPageLayout(QPageLayout(QPageSize(QSizeF(width, height), QPageSize.Unit.Point, "Badge"),
-                                      QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    printer.setPageLayout(
+        QPageLayout(
+            QPageSize(QSizeF(width, height), QPageSize.Unit.Point, "Badge"),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+        )
+    )
     printer.setFullPage(True)
     printer.setCopyCount(job.copies)
     printer.setDocName(job.title)
@@ -121,8 +129,10 @@ def print_now(job: PrintJob) -> None:
     painter = QPainter()
     if not painter.begin(printer):
         where = job.pdf_file or job.printer
-        raise PrintError(f"Could not start printing on {where}: the printer or file is not available "
-                         "(out of paper, offline, or no permission). Fix it, then retry.")
+        raise PrintError(
+            f"Could not start printing on {where}: the printer or file is not available "
+            "(out of paper, offline, or no permission). Fix it, then retry."
+        )
     try:
         target = painter.viewport()
         # 300 dpi is sharp for badge text and codes; the printer's own 1200 dpi would need 0.5 GB a sheet.

@@ -43,8 +43,9 @@ class PrintSettings:
             printer=str(settings.value("printing/printer", "")),
             stock=stock if stock in STOCKS else DEFAULT_STOCK,
             copies=int(settings.value("printing/copies", 1)),
-            folder=Path(str(settings.value("printing/folder", "")) or
-                        Path(platformdirs.user_documents_dir()) / "Muster badges"),
+            folder=Path(
+                str(settings.value("printing/folder", "")) or Path(platformdirs.user_documents_dir()) / "Muster badges"
+            ),
         )
 
     def save(self) -> None:
@@ -105,5 +106,6 @@ class PrintSetupDialog(QDialog):
             self.printer.setCurrentIndex(max(0, self.printer.findData(name)))
 
     def chosen(self) -> PrintSettings:
-        return PrintSettings(str(self.printer.currentData()), str(self.stock.currentData()), self.copies.value(),
-                             self.current.folder)
+        return PrintSettings(
+            str(self.printer.currentData()), str(self.stock.currentData()), self.copies.value(), self.current.folder
+        )

@@ -58,10 +58,14 @@ class ReviewDialog(QDialog):
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
 
-        badge_help = QLabel("<b>Duplicate badges</b>: two desks checked the same person in while cut off from each "
-                            "other, so two badges were printed. Collect one, then say what was done.")
-        email_help = QLabel("<b>Registered twice</b>: records with the same email, at least one a walk-in. Select "
-                            "the record to keep; the others are merged into it (cancelled, their check-in moved).")
+        badge_help = QLabel(
+            "<b>Duplicate badges</b>: two desks checked the same person in while cut off from each "
+            "other, so two badges were printed. Collect one, then say what was done."
+        )
+        email_help = QLabel(
+            "<b>Registered twice</b>: records with the same email, at least one a walk-in. Select "
+            "the record to keep; the others are merged into it (cancelled, their check-in moved)."
+        )
         for label in (badge_help, email_help):
             label.setWordWrap(True)
         note_row = QHBoxLayout()
@@ -88,23 +92,39 @@ class ReviewDialog(QDialog):
             self.groups = conflicts.walk_in_duplicates(session)
         self.badge_table.setRowCount(len(self.badges))
         for row, badge in enumerate(self.badges):
-            _fill(self.badge_table, row, [
-                badge.attendee.full_name, badge.attendee.external_id,
-                f"{local_moment(badge.first_at, self.zone, now)} by {badge.first_station}",
-                f"{local_moment(badge.at, self.zone, now)} by {badge.station}"])
+            _fill(
+                self.badge_table,
+                row,
+                [
+                    badge.attendee.full_name,
+                    badge.attendee.external_id,
+                    f"{local_moment(badge.first_at, self.zone, now)} by {badge.first_station}",
+                    f"{local_moment(badge.at, self.zone, now)} by {badge.station}",
+                ],
+            )
         self.rows = [(number, view) for number, group in enumerate(self.groups) for view in group]
         self.email_table.setRowCount(len(self.rows))
         for row, (_group, view) in enumerate(self.rows):
             arrived = local_moment(view.checked_in_at, self.zone, now) if view.checked_in_at else "no"
-            _fill(self.email_table, row, [view.email, view.full_name, view.external_id,
-                                          "walk-in" if view.source == "walk_in" else "registration system", arrived])
+            _fill(
+                self.email_table,
+                row,
+                [
+                    view.email,
+                    view.full_name,
+                    view.external_id,
+                    "walk-in" if view.source == "walk_in" else "registration system",
+                    arrived,
+                ],
+            )
         if self.badges:
             self.badge_table.selectRow(0)
         if self.rows:  # the record to keep in the first group, so Enter on the button does the usual thing
             keep = conflicts.record_to_keep(self.groups[0])
             self.email_table.selectRow(next(row for row, (_g, view) in enumerate(self.rows) if view == keep))
-        self.outcome.setText(" ".join(filter(None, [said, "" if self.badges or self.rows else
-                                                    "Nothing left to review."])))
+        self.outcome.setText(
+            " ".join(filter(None, [said, "" if self.badges or self.rows else "Nothing left to review."]))
+        )
         self._update_buttons()
         (self.note if self.badges else self.email_table).setFocus()
 
@@ -122,8 +142,10 @@ class ReviewDialog(QDialog):
             return
         group, keep = self.rows[row]
         others = len(self.groups[group]) - 1
-        self.merge_button.setText(f"&Keep {keep.full_name} ({keep.external_id}), merge the "
-                                  f"{'other' if others == 1 else f'{others} others'} into it")
+        self.merge_button.setText(
+            f"&Keep {keep.full_name} ({keep.external_id}), merge the "
+            f"{'other' if others == 1 else f'{others} others'} into it"
+        )
         self.merge_button.setEnabled(True)
 
     @Slot()
@@ -149,11 +171,14 @@ class ReviewDialog(QDialog):
         others = [view for view in self.groups[group] if view != keep]
         names = ", ".join(f"{view.full_name} ({view.external_id})" for view in others)
         answer = QMessageBox.question(
-            self, "Merge records",
+            self,
+            "Merge records",
             f"Merge {names} into {keep.full_name} ({keep.external_id})?\n\n"
             f"{'It is' if len(others) == 1 else 'They are'} cancelled as merged, and a check-in moves to "
             f"{keep.external_id}. Every station makes the same change when it syncs.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:

@@ -38,8 +38,9 @@ class RoomsDialog(QDialog):
         zone = store_zone(store)
         with store.reading() as session:
             self.rooms = session.scalars(select(Room).order_by(Room.name)).all()
-            self.sessions = session.scalars(select(ConferenceSession)
-                                            .order_by(ConferenceSession.starts_at, ConferenceSession.id)).all()
+            self.sessions = session.scalars(
+                select(ConferenceSession).order_by(ConferenceSession.starts_at, ConferenceSession.id)
+            ).all()
             names = {room.id: room.name for room in self.rooms}
 
         self.room_table = QTableWidget(len(self.rooms), 3)
@@ -53,8 +54,9 @@ class RoomsDialog(QDialog):
             capacity = QSpinBox()
             capacity.setRange(1, 100_000)
             capacity.setValue(room.capacity)
-            setup.currentTextChanged.connect(lambda text, r=room, box=capacity: box.setValue(
-                int((r.capacities or {}).get(text, box.value()))))
+            setup.currentTextChanged.connect(
+                lambda text, r=room, box=capacity: box.setValue(int((r.capacities or {}).get(text, box.value())))
+            )
             self.room_table.setCellWidget(row, 1, setup)
             self.room_table.setCellWidget(row, 2, capacity)
 
@@ -83,8 +85,9 @@ class RoomsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self.room_table, "&Rooms")
         tabs.addTab(self.session_table, "&Sessions")
-        self.status = QLabel("A room's capacity follows its setup's posted figure; type another if the fire "
-                             "marshal posted one.")
+        self.status = QLabel(
+            "A room's capacity follows its setup's posted figure; type another if the fire marshal posted one."
+        )
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
@@ -101,8 +104,12 @@ class RoomsDialog(QDialog):
                     setup = self.room_table.cellWidget(row, 1).currentText()  # type: ignore[union-attr]
                     capacity = self.room_table.cellWidget(row, 2).value()  # type: ignore[union-attr]
                     if setup != room.setup or capacity != room.capacity:
-                        set_room(session, room.name, capacity if capacity != room.capacity else None,
-                                 setup if setup != room.setup else None)
+                        set_room(
+                            session,
+                            room.name,
+                            capacity if capacity != room.capacity else None,
+                            setup if setup != room.setup else None,
+                        )
                 for row, item in enumerate(self.sessions):
                     title = self.session_table.item(row, 2).text().strip()
                     if not title:

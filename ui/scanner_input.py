@@ -53,8 +53,12 @@ class WedgeScanFilter(QObject):
 
     scanned = Signal(str)
 
-    def __init__(self, settings: WedgeSettings | None = None, clock: Callable[[], float] = _monotonic_ms,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        settings: WedgeSettings | None = None,
+        clock: Callable[[], float] = _monotonic_ms,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings or WedgeSettings()
         self.clock = clock
@@ -105,8 +109,13 @@ class WedgeScanFilter(QObject):
             return False
         if self._held and not fast:
             self._give_back()
-        self._held.append(_Held(target, QKeyEvent(event.type(), event.key(), event.modifiers(), text,
-                                                  event.isAutoRepeat(), event.count()), now))
+        self._held.append(
+            _Held(
+                target,
+                QKeyEvent(event.type(), event.key(), event.modifiers(), text, event.isAutoRepeat(), event.count()),
+                now,
+            )
+        )
         self._flush_timer.start(max(1, int(self.settings.max_gap_ms)))
         return True
 
@@ -124,8 +133,7 @@ class WedgeScanFilter(QObject):
                 if not shiboken6.isValid(item.target):  # closed while its keys were held
                     continue
                 QApplication.sendEvent(item.target, item.event)
-                release = QKeyEvent(QEvent.Type.KeyRelease, item.event.key(), item.event.modifiers(),
-                                    item.event.text())
+                release = QKeyEvent(QEvent.Type.KeyRelease, item.event.key(), item.event.modifiers(), item.event.text())
                 QApplication.sendEvent(item.target, release)
         finally:
             self._replaying = False

@@ -12,8 +12,13 @@ from checkin.store import Store
 from checkin.sync.worker import State, SyncStatus, SyncWorker
 
 Clock = Callable[[], datetime]
-COLOURS = {State.CONNECTED: "#1b5e20", State.CATCHING_UP: "#1b5e20", State.CONNECTING: "#455a64",
-           State.OFFLINE: "#8d6e00", State.REFUSED: "#b71c1c"}
+COLOURS = {
+    State.CONNECTED: "#1b5e20",
+    State.CATCHING_UP: "#1b5e20",
+    State.CONNECTING: "#455a64",
+    State.OFFLINE: "#8d6e00",
+    State.REFUSED: "#b71c1c",
+}
 ICONS = {State.CONNECTED: "●", State.CATCHING_UP: "◌", State.CONNECTING: "◌", State.OFFLINE: "▲", State.REFUSED: "✖"}
 
 

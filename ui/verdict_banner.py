@@ -12,8 +12,11 @@ from ui.theme import TONE_COLOURS, TONE_ICONS
 
 
 class VerdictBanner(QLabel):
-    def __init__(self, font_pt: int = 20,
-                 prompt: str = "Type a name, organization or email, or scan a badge or confirmation code.") -> None:
+    def __init__(
+        self,
+        font_pt: int = 20,
+        prompt: str = "Type a name, organization or email, or scan a badge or confirmation code.",
+    ) -> None:
         super().__init__()
         self.setObjectName("verdict")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -40,8 +43,11 @@ class VerdictBanner(QLabel):
         self.tone = tone
         self.message = message
         background, text = TONE_COLOURS[tone]
-        second = f"<div style='font-size: {max(11, self.font_pt // 2)}pt; font-weight: normal;'>" \
-                 f"{escape(detail)}</div>" if detail else ""
+        second = (
+            f"<div style='font-size: {max(11, self.font_pt // 2)}pt; font-weight: normal;'>{escape(detail)}</div>"
+            if detail
+            else ""
+        )
         self.setText(f"<div>{TONE_ICONS[tone]}&nbsp;&nbsp;{escape(message)}</div>{second}")
         self.setStyleSheet(
             f"QLabel#verdict {{ background: {background}; color: {text}; font-size: {self.font_pt}pt;"

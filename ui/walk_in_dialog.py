@@ -37,8 +37,9 @@ class WalkInOutcome:
 
 
 class WalkInDialog(QDialog):
-    def __init__(self, find_duplicates: FindDuplicates, parent: QWidget | None = None, start: WalkIn | None = None
-                 ) -> None:
+    def __init__(
+        self, find_duplicates: FindDuplicates, parent: QWidget | None = None, start: WalkIn | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Walk-in registration")
         self._find_duplicates = find_duplicates
@@ -100,8 +101,9 @@ class WalkInDialog(QDialog):
         (empty[0] if empty else self.organization).setFocus()
 
     @classmethod
-    def ask(cls, find_duplicates: FindDuplicates, parent: QWidget | None = None, start: WalkIn | None = None
-            ) -> WalkInOutcome | None:
+    def ask(
+        cls, find_duplicates: FindDuplicates, parent: QWidget | None = None, start: WalkIn | None = None
+    ) -> WalkInOutcome | None:
         """Run the form; ``start`` fills it in (from the search that found nobody)."""
         dialog = cls(find_duplicates, parent, start)
         dialog.exec()
@@ -149,8 +151,9 @@ class WalkInDialog(QDialog):
         for widget in (self.duplicates, self.duplicates_label, self.use_existing_button):
             widget.setVisible(True)
         who = "Someone already registered looks" if len(found) == 1 else f"{len(found)} people already registered look"
-        self.errors.setText(f"{who} like this walk-in. Enter uses the selected record; "
-                            "Register anyway makes a new one.")
+        self.errors.setText(
+            f"{who} like this walk-in. Enter uses the selected record; Register anyway makes a new one."
+        )
         self.register_button.setText("Register anyway")
         self._confirmed_new = True
         self.duplicates.setFocus()

@@ -22,21 +22,92 @@ def header_key(header: str) -> str:
 # Field -> header synonyms shared by every format (English, German, French, Spanish, Italian, Dutch).
 COMMON: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Given name", "Firstname", "Vorname", "Prénom", "Nombre", "Nome", "Voornaam"),
-    "last_name": ("Last Name", "Surname", "Family name", "Lastname", "Nachname", "Familienname", "Nom",
-                  "Nom de famille", "Apellido", "Apellidos", "Cognome", "Achternaam"),
-    "full_name": ("Attendee name", "Full name", "Name", "Teilnehmername", "Name des Teilnehmers",
-                  "Nom complet", "Nombre completo", "Nome completo", "Naam"),
-    "email": ("Email", "E-mail", "Email address", "E-mail address", "Attendee email", "E-Mail-Adresse",
-              "Courriel", "Adresse e-mail", "Correo electrónico", "Correo", "Indirizzo email", "E-mailadres"),
-    "organization": ("Organization", "Organisation", "Company", "Agency", "Employer", "School district",
-                     "Firma", "Unternehmen", "Organisation / Firma", "Société", "Entreprise", "Empresa",
-                     "Organización", "Azienda", "Bedrijf"),
+    "last_name": (
+        "Last Name",
+        "Surname",
+        "Family name",
+        "Lastname",
+        "Nachname",
+        "Familienname",
+        "Nom",
+        "Nom de famille",
+        "Apellido",
+        "Apellidos",
+        "Cognome",
+        "Achternaam",
+    ),
+    "full_name": (
+        "Attendee name",
+        "Full name",
+        "Name",
+        "Teilnehmername",
+        "Name des Teilnehmers",
+        "Nom complet",
+        "Nombre completo",
+        "Nome completo",
+        "Naam",
+    ),
+    "email": (
+        "Email",
+        "E-mail",
+        "Email address",
+        "E-mail address",
+        "Attendee email",
+        "E-Mail-Adresse",
+        "Courriel",
+        "Adresse e-mail",
+        "Correo electrónico",
+        "Correo",
+        "Indirizzo email",
+        "E-mailadres",
+    ),
+    "organization": (
+        "Organization",
+        "Organisation",
+        "Company",
+        "Agency",
+        "Employer",
+        "School district",
+        "Firma",
+        "Unternehmen",
+        "Organisation / Firma",
+        "Société",
+        "Entreprise",
+        "Empresa",
+        "Organización",
+        "Azienda",
+        "Bedrijf",
+    ),
     "city": ("City", "Home City", "Work City", "Stadt", "Ort", "Ville", "Ciudad", "Città", "Plaats"),
-    "region": ("State", "Home State", "Work State", "State/Province", "Province", "Region", "Bundesland",
-               "Région", "Estado", "Provincia", "Provincie"),
-    "registration_type": ("Registration type", "Ticket Type", "Ticket type name", "Product", "Ticket",
-                          "Registration level", "Produkt", "Ticketart", "Type d'inscription", "Produit",
-                          "Type de billet", "Tipo de registro", "Tipo de entrada", "Prodotto"),
+    "region": (
+        "State",
+        "Home State",
+        "Work State",
+        "State/Province",
+        "Province",
+        "Region",
+        "Bundesland",
+        "Région",
+        "Estado",
+        "Provincia",
+        "Provincie",
+    ),
+    "registration_type": (
+        "Registration type",
+        "Ticket Type",
+        "Ticket type name",
+        "Product",
+        "Ticket",
+        "Registration level",
+        "Produkt",
+        "Ticketart",
+        "Type d'inscription",
+        "Produit",
+        "Type de billet",
+        "Tipo de registro",
+        "Tipo de entrada",
+        "Prodotto",
+    ),
 }
 
 
@@ -53,16 +124,66 @@ class Format:
         return self.columns.get(name, ()) + COMMON.get(name, ())
 
 
-CANCELLED_WORDS = ("cancel", "refund", "delet", "notattending", "void", "storn", "annul", "transferred",
-                   "declined", "withdrawn", "abgesagt", "rembours")
-UNPAID_WORDS = ("unpaid", "notpaid", "pending", "offline", "paybycheck", "check", "invoice", "open",
-                "awaiting", "due", "outstanding", "partial", "unbezahlt", "offen", "nonpaye", "impagado",
-                "pendiente", "waitlist", "nonpagato")
-PAID_WORDS = ("paid", "completed", "complete", "attending", "checkedin", "free", "manual", "confirmed",
-              "registered", "bezahlt", "paye", "pagado", "pagato", "betaald", "active")
+CANCELLED_WORDS = (
+    "cancel",
+    "refund",
+    "delet",
+    "notattending",
+    "void",
+    "storn",
+    "annul",
+    "transferred",
+    "declined",
+    "withdrawn",
+    "abgesagt",
+    "rembours",
+)
+UNPAID_WORDS = (
+    "unpaid",
+    "notpaid",
+    "pending",
+    "offline",
+    "paybycheck",
+    "check",
+    "invoice",
+    "open",
+    "awaiting",
+    "due",
+    "outstanding",
+    "partial",
+    "unbezahlt",
+    "offen",
+    "nonpaye",
+    "impagado",
+    "pendiente",
+    "waitlist",
+    "nonpagato",
+)
+PAID_WORDS = (
+    "paid",
+    "completed",
+    "complete",
+    "attending",
+    "checkedin",
+    "free",
+    "manual",
+    "confirmed",
+    "registered",
+    "bezahlt",
+    "paye",
+    "pagado",
+    "pagato",
+    "betaald",
+    "active",
+)
 # Whole values whose keywords would mislead (e.g. "Checked In" contains "check", an unpaid keyword).
-EXACT = {"checkedin": Status.PAID, "partiallyrefunded": Status.PAID, "partiallytransferred": Status.PAID,
-         "partiallypaid": Status.UNPAID, "notcheckedin": Status.PAID}
+EXACT = {
+    "checkedin": Status.PAID,
+    "partiallyrefunded": Status.PAID,
+    "partiallytransferred": Status.PAID,
+    "partiallypaid": Status.UNPAID,
+    "notcheckedin": Status.PAID,
+}
 YES = {"yes", "y", "true", "1", "ja", "oui", "si", "sim", "x", "wahr", "vrai"}
 NO = {"no", "n", "false", "0", "nein", "non", "falsch", "faux", "nee"}
 
@@ -78,8 +199,11 @@ def status_word(value: str) -> Status | None:
         return Status.PAID
     if key in NO:
         return Status.UNPAID
-    for words_, status in ((CANCELLED_WORDS, Status.CANCELLED), (UNPAID_WORDS, Status.UNPAID),
-                           (PAID_WORDS, Status.PAID)):
+    for words_, status in (
+        (CANCELLED_WORDS, Status.CANCELLED),
+        (UNPAID_WORDS, Status.UNPAID),
+        (PAID_WORDS, Status.PAID),
+    ):
         if any(w in key for w in words_):
             return status
     return None
@@ -116,12 +240,18 @@ EVENTBRITE = Format(
     name="eventbrite",
     title="Eventbrite attendee report",
     columns={
-        "external_id": ("Attendee #", "Attendee ID", "Attendee no", "Teilnehmer-Nr.", "Teilnehmernummer",
-                        "N° de participant", "Número de asistente"),
+        "external_id": (
+            "Attendee #",
+            "Attendee ID",
+            "Attendee no",
+            "Teilnehmer-Nr.",
+            "Teilnehmernummer",
+            "N° de participant",
+            "Número de asistente",
+        ),
         "ticket_code": ("Barcode #", "Barcode", "Barcode-Nr.", "Code-barres", "Código de barras"),
         "order_id": ("Order #", "Order ID", "Bestellnr.", "Bestellnummer", "N° de commande", "Pedido n.º"),
-        "attendee_status": ("Attendee Status", "Teilnehmerstatus", "Statut du participant",
-                            "Estado del asistente"),
+        "attendee_status": ("Attendee Status", "Teilnehmerstatus", "Statut du participant", "Estado del asistente"),
         "order_type": ("Order Type", "Bestellart", "Type de commande", "Tipo de pedido"),
     },
     identifying=(("external_id", "ticket_code"), ("order_id", "attendee_status"), ("external_id", "order_type")),
@@ -153,8 +283,11 @@ WILD_APRICOT = Format(
         "paid": ("Is paid", "Paid", "Payment state", "Payment status", "Registration status", "Status"),
         "waitlist": ("On waitlist", "Waitlist"),
     },
-    identifying=(("registration_type", "contact_id"), ("registration_type", "event_title"),
-                 ("external_id", "registration_type")),
+    identifying=(
+        ("registration_type", "contact_id"),
+        ("registration_type", "event_title"),
+        ("external_id", "registration_type"),
+    ),
     id_fields=("external_id", "contact_id"),
     status=_from_columns("paid"),
 )
@@ -162,17 +295,30 @@ WILD_APRICOT = Format(
 GENERIC = Format(
     name="generic",
     title="Generic CSV (columns named by --map)",
-    columns={"external_id": ("Registration ID", "ID", "Registration number", "Reg ID"),
-             "ticket_code": ("Ticket code", "Barcode", "Confirmation code"),
-             "status": ("Status", "Payment status", "Paid")},
+    columns={
+        "external_id": ("Registration ID", "ID", "Registration number", "Reg ID"),
+        "ticket_code": ("Ticket code", "Barcode", "Confirmation code"),
+        "status": ("Status", "Payment status", "Paid"),
+    },
     identifying=(),
     id_fields=("external_id",),
     status=_from_columns("status"),
 )
 
 FORMATS = {f.name: f for f in (WILD_APRICOT, EVENTBRITE, PRETIX, GENERIC)}
-MAPPABLE_FIELDS = ("external_id", "ticket_code", "first_name", "last_name", "full_name", "email",
-                   "organization", "city", "region", "registration_type", "status")
+MAPPABLE_FIELDS = (
+    "external_id",
+    "ticket_code",
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "organization",
+    "city",
+    "region",
+    "registration_type",
+    "status",
+)
 
 _TYPE_KEYWORDS: tuple[tuple[tuple[str, ...], RegistrationType], ...] = (
     (("nonmember", "nichtmitglied", "nonmembre", "nomiembro"), RegistrationType.NON_MEMBER),

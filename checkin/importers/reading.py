@@ -66,11 +66,20 @@ def read_table(path: Path, max_mb: float = DEFAULT_MAX_MB) -> Table:
     except OSError as error:
         raise ImportFailed(name, [Problem(None, None, f"cannot open the file ({error.strerror})")]) from error
     if size > max_mb * 1024 * 1024:
-        raise ImportFailed(name, [Problem(None, None, (
-            f"the file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit; an export of 20,000 "
-            "registrants is about 5 MB, so this is probably not a registrant export. If it is, raise the "
-            "limit (--max-mb)."
-        ))])
+        raise ImportFailed(
+            name,
+            [
+                Problem(
+                    None,
+                    None,
+                    (
+                        f"the file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit; an export of 20,000 "
+                        "registrants is about 5 MB, so this is probably not a registrant export. If it is, raise the "
+                        "limit (--max-mb)."
+                    ),
+                )
+            ],
+        )
     try:
         data = path.read_bytes()
     except OSError as error:  # not allowed to read it, a network drive gone
@@ -82,17 +91,28 @@ def parse_bytes(name: str, data: bytes) -> Table:
     if not data.strip():
         raise ImportFailed(name, [Problem(None, None, "the file is empty")])
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFailed(name, [Problem(None, None, (
-            "this is a spreadsheet workbook (Excel), not CSV: open it and save as 'CSV UTF-8'"
-        ))])
+        raise ImportFailed(
+            name,
+            [Problem(None, None, ("this is a spreadsheet workbook (Excel), not CSV: open it and save as 'CSV UTF-8'"))],
+        )
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Before decoding, which a program, picture or font would fail with an odd complaint about bytes.
         _refuse_nul(name, data.count(b"\n", 0, data.index(b"\x00")) + 1)
     text, encoding = decode(name, data)
     if text.lstrip("\ufeff \t\r\n").lower().startswith(("<!doctype html", "<html")):
-        raise ImportFailed(name, [Problem(None, None, (
-            "this is a web page, not a CSV export: the download probably failed (a login or error page); "
-            "download the export again"))])
+        raise ImportFailed(
+            name,
+            [
+                Problem(
+                    None,
+                    None,
+                    (
+                        "this is a web page, not a CSV export: the download probably failed (a login or error page); "
+                        "download the export again"
+                    ),
+                )
+            ],
+        )
     if "\x00" in text:  # UTF-16 text can hold a NUL too
         _refuse_nul(name, text.count("\n", 0, text.index("\x00")) + 1)
     delimiter = sniff_delimiter(text)
@@ -143,9 +163,14 @@ def _undecodable(name: str, data: bytes, error: UnicodeDecodeError, encoding: st
     except csv.Error:  # a lone carriage return, say: the line is named, the column cannot be
         column = None
     bad = data[offset : offset + 4].hex(" ")
-    return ImportFailed(name, [Problem(line, column, (
-        f"bytes {bad} cannot be read as {encoding.upper()}; save the file again as 'CSV UTF-8'"
-    ))])
+    return ImportFailed(
+        name,
+        [
+            Problem(
+                line, column, (f"bytes {bad} cannot be read as {encoding.upper()}; save the file again as 'CSV UTF-8'")
+            )
+        ],
+    )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -199,16 +224,26 @@ def _misshapen(record: list[str], headers: list[str], first: int, last: int, del
     trailing empty cells."""
     shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
     if last > first and len(record) != len(headers):
-        return Problem(first, None, (
-            f"a quote (\") opened here is never closed, so lines {first}-{last} read as one record; "
-            "close the quote or remove it"))
+        return Problem(
+            first,
+            None,
+            (
+                f'a quote (") opened here is never closed, so lines {first}-{last} read as one record; '
+                "close the quote or remove it"
+            ),
+        )
     values = len(record)
     while values > len(headers) and not record[values - 1].strip():
         values -= 1
     if values > len(headers):
-        return Problem(first, None, (
-            f"{values} values, but the header names {len(headers)} columns: a value that contains a {shown} "
-            "must be in quotes, or every later value lands in the wrong column"))
+        return Problem(
+            first,
+            None,
+            (
+                f"{values} values, but the header names {len(headers)} columns: a value that contains a {shown} "
+                "must be in quotes, or every later value lands in the wrong column"
+            ),
+        )
     return None
 
 

@@ -25,8 +25,26 @@ from checkin.importers.reading import DEFAULT_MAX_MB, ImportFailed, Problem, Tab
 from checkin.importers.writing import ImportReport, write_records
 
 Progress = Callable[[int, int], None]
-_NAME_PARTICLES = {"von", "van", "de", "del", "della", "da", "di", "du", "le", "la", "der", "den", "ter", "dos",
-                   "das", "bin", "al", "zu"}
+_NAME_PARTICLES = {
+    "von",
+    "van",
+    "de",
+    "del",
+    "della",
+    "da",
+    "di",
+    "du",
+    "le",
+    "la",
+    "der",
+    "den",
+    "ter",
+    "dos",
+    "das",
+    "bin",
+    "al",
+    "zu",
+}
 
 
 @dataclass(frozen=True)
@@ -69,11 +87,20 @@ def parse_records(
             earlier = first_line.setdefault(record.external_id, line)
             if earlier != line:
                 column = table.headers[columns[_id_field(fmt, columns)]]
-                problems.append(Problem(line, column, (
-                    f"registration id '{record.external_id}' already appears on line {earlier}"
-                    + ("; export with the 'Secret' column so each ticket has its own id" if fmt.name == "pretix"
-                       else "")
-                )))
+                problems.append(
+                    Problem(
+                        line,
+                        column,
+                        (
+                            f"registration id '{record.external_id}' already appears on line {earlier}"
+                            + (
+                                "; export with the 'Secret' column so each ticket has its own id"
+                                if fmt.name == "pretix"
+                                else ""
+                            )
+                        ),
+                    )
+                )
             else:
                 records.append(record)
         if progress and done % 2000 == 0:
@@ -94,9 +121,16 @@ def _twin_columns(table: Table, columns: Mapping[str, int]) -> list[Problem]:
         for twin in (i for i, header in enumerate(table.headers) if i != index and header_key(header) == key):
             differs = next((line for line, cells in table.rows if _cell(cells, index) != _cell(cells, twin)), None)
             if differs is not None:
-                problems.append(Problem(differs, table.headers[index], (
-                    f"the file has two '{table.headers[index]}' columns ({index + 1} and {twin + 1}) with different "
-                    "values here; delete or rename the one that should not be imported")))
+                problems.append(
+                    Problem(
+                        differs,
+                        table.headers[index],
+                        (
+                            f"the file has two '{table.headers[index]}' columns ({index + 1} and {twin + 1}) "
+                            "with different values here; delete or rename the one that should not be imported"
+                        ),
+                    )
+                )
     return problems
 
 
@@ -120,17 +154,25 @@ def _choose_format(table: Table, format_name: str | None, mapping: Mapping[str, 
     best: tuple[int, Format] | None = None
     for fmt in FORMATS.values():
         score = sum(
-            1 for group in fmt.identifying
-            if all(any(header_key(s) in present for s in fmt.synonyms(f)) for f in group)
+            1 for group in fmt.identifying if all(any(header_key(s) in present for s in fmt.synonyms(f)) for f in group)
         )
         if score and (best is None or score > best[0]):
             best = (score, fmt)
     if best is None:
         headers = ", ".join(f"'{h}'" for h in table.headers[:12])
-        raise UnknownFormat(table.file, [Problem(1, None, (
-            f"not a Wild Apricot, Eventbrite or pretix export (headers: {headers}). Import it as a generic "
-            "CSV and name the columns, e.g. --map external_id='Reg No' --map last_name=Surname"
-        ))])
+        raise UnknownFormat(
+            table.file,
+            [
+                Problem(
+                    1,
+                    None,
+                    (
+                        f"not a Wild Apricot, Eventbrite or pretix export (headers: {headers}). Import it as a generic "
+                        "CSV and name the columns, e.g. --map external_id='Reg No' --map last_name=Surname"
+                    ),
+                )
+            ],
+        )
     return best[1]
 
 
@@ -163,9 +205,9 @@ def _resolve_columns(table: Table, fmt: Format, mapping: Mapping[str, str]) -> d
         wanted = " or ".join(f"'{s}'" for f in fmt.id_fields for s in fmt.synonyms(f)[:2])
         problems.append(Problem(1, None, f"missing the registration id column ({wanted})"))
     if "full_name" not in columns and not {"first_name", "last_name"} <= columns.keys():
-        problems.append(Problem(1, None, (
-            "missing the name columns ('First Name' and 'Last Name', or 'Attendee name')"
-        )))
+        problems.append(
+            Problem(1, None, ("missing the name columns ('First Name' and 'Last Name', or 'Attendee name')"))
+        )
     if problems:
         raise ImportFailed(table.file, problems)
     return columns
@@ -188,9 +230,13 @@ def _record(
     for name, index in columns.items():
         raw = cells[index] if index < len(cells) else ""
         if looks_like_formula(raw):
-            problems.append(Problem(line, table.headers[index], (
-                f"'{_shorten(raw)}' is a spreadsheet formula; registrant data must be plain text"
-            )))
+            problems.append(
+                Problem(
+                    line,
+                    table.headers[index],
+                    (f"'{_shorten(raw)}' is a spreadsheet formula; registrant data must be plain text"),
+                )
+            )
             continue
         values[name] = unicodedata.normalize("NFC", clean_cell(raw))
     if len(problems) > found:
@@ -251,4 +297,3 @@ def split_name(full: str) -> tuple[str, str]:
 
 def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-

@@ -35,11 +35,15 @@ class ImportReport:
         return self.added + self.updated + self.unchanged
 
     def summary(self) -> str:
-        text = (f"{counted(self.total, 'registrant')} ({self.format}): {self.added:,} added, {self.updated:,} updated, "
-                f"{self.unchanged:,} unchanged, {self.cancelled:,} newly cancelled")
+        text = (
+            f"{counted(self.total, 'registrant')} ({self.format}): {self.added:,} added, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.cancelled:,} newly cancelled"
+        )
         if self.missing:
-            text += (f"; {counted(len(self.missing), 'earlier registrant is', 'earlier registrants are')} not in this "
-                     "file (left as they were)")
+            text += (
+                f"; {counted(len(self.missing), 'earlier registrant is', 'earlier registrants are')} not in this "
+                "file (left as they were)"
+            )
         return text
 
 
@@ -51,8 +55,7 @@ def write_records(
 ) -> ImportReport:
     conference = current_conference(session)
     existing = {
-        a.external_id: a
-        for a in session.scalars(select(Attendee).where(Attendee.conference_id == conference.id))
+        a.external_id: a for a in session.scalars(select(Attendee).where(Attendee.conference_id == conference.id))
     }
     corrected = edited_attendees(session)
     new_rows: list[dict[str, object]] = []
@@ -71,8 +74,15 @@ def write_records(
             cancelled += 1
         row: dict[str, object] = record_columns(record.external_id, fields)
         if old is None:
-            new_rows.append({**row, "id": attendee_id, "conference_id": conference.id,
-                             "external_id": record.external_id, "source": "import"})
+            new_rows.append(
+                {
+                    **row,
+                    "id": attendee_id,
+                    "conference_id": conference.id,
+                    "external_id": record.external_id,
+                    "source": "import",
+                }
+            )
         else:
             changed_rows.append({**row, "id": attendee_id})
         tokens[attendee_id] = token_rows(attendee_id, record.external_id, fields)

@@ -50,8 +50,9 @@ class Attended(NamedTuple):  # a conference has tens of thousands: a frozen data
     hours: float  # earned: the session's hours, or 0
 
 
-def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], now: datetime,
-               rule: HoursRule = HoursRule()) -> list[Attended]:
+def attendance(
+    intervals: Iterable[Interval], sessions: Sequence[SessionFacts], now: datetime, rule: HoursRule = HoursRule()
+) -> list[Attended]:
     """Everyone who spent any time in each session's room during it, with minutes and hours earned."""
     listed: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for session in sorted(sessions, key=lambda s: s.starts_at):
@@ -75,13 +76,13 @@ def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], 
             starts_at, ends_at, session_id = slots[index]
             if ends_at <= start:
                 break
-            overlap = ((ends if ends < ends_at else ends_at)
-                       - (start if start > starts_at else starts_at)).total_seconds()
+            overlap = (
+                (ends if ends < ends_at else ends_at) - (start if start > starts_at else starts_at)
+            ).total_seconds()
             if overlap > 0:
                 seconds[session_id, attendee_id] += overlap
             index -= 1
-    needed = {session.id: (session, rule.share * session.minutes if session.minutes else None)
-              for session in sessions}
+    needed = {session.id: (session, rule.share * session.minutes if session.minutes else None) for session in sessions}
     found = []
     for (session_id, attendee_id), spent_s in seconds.items():
         session, enough = needed[session_id]
@@ -93,10 +94,20 @@ def attendance(intervals: Iterable[Interval], sessions: Sequence[SessionFacts], 
 
 def load_sessions(connection: Connection, room_id: str | None = None) -> list[SessionFacts]:
     """The schedule, or one room's part of it."""
-    stmt = (select(ConferenceSession.id, ConferenceSession.title, ConferenceSession.room_id, Room.name,
-                   ConferenceSession.starts_at, ConferenceSession.ends_at, ConferenceSession.hours,
-                   ConferenceSession.prereg_required)
-            .join(Room, Room.id == ConferenceSession.room_id).order_by(ConferenceSession.starts_at, Room.name))
+    stmt = (
+        select(
+            ConferenceSession.id,
+            ConferenceSession.title,
+            ConferenceSession.room_id,
+            Room.name,
+            ConferenceSession.starts_at,
+            ConferenceSession.ends_at,
+            ConferenceSession.hours,
+            ConferenceSession.prereg_required,
+        )
+        .join(Room, Room.id == ConferenceSession.room_id)
+        .order_by(ConferenceSession.starts_at, Room.name)
+    )
     if room_id is not None:
         stmt = stmt.where(ConferenceSession.room_id == room_id)
     return [SessionFacts(*row) for row in connection.execute(stmt)]
@@ -114,24 +125,34 @@ def what_is_next(sessions: Iterable[SessionFacts], now: datetime, zone: tzinfo, 
     return words + (f", and {together} more at the same time" if together else "")
 
 
-def load_intervals(connection: Connection, attendee_id: str | None = None,
-                   overlapping: tuple[datetime, datetime] | None = None) -> list[Interval]:
+def load_intervals(
+    connection: Connection, attendee_id: str | None = None, overlapping: tuple[datetime, datetime] | None = None
+) -> list[Interval]:
     """Stored presence: everyone's, one attendee's, or only the stretches overlapping a window of time."""
     # Times as text, parsed here: SQLAlchemy's per-value datetime processing triples the cost of 100,000 rows.
-    columns = [PresenceInterval.attendee_id, PresenceInterval.room_id, PresenceInterval.door,
-               type_coerce(PresenceInterval.started_at, String), PresenceInterval.start_event,
-               type_coerce(PresenceInterval.ended_at, String), type_coerce(PresenceInterval.auto_end, String)]
+    columns = [
+        PresenceInterval.attendee_id,
+        PresenceInterval.room_id,
+        PresenceInterval.door,
+        type_coerce(PresenceInterval.started_at, String),
+        PresenceInterval.start_event,
+        type_coerce(PresenceInterval.ended_at, String),
+        type_coerce(PresenceInterval.auto_end, String),
+    ]
     stmt = select(*columns)
     if attendee_id is not None:
         stmt = stmt.where(PresenceInterval.attendee_id == attendee_id)
     if overlapping is not None:
         start, end = overlapping
-        stmt = stmt.where(PresenceInterval.started_at < end,
-                          or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > start))
+        stmt = stmt.where(
+            PresenceInterval.started_at < end,
+            or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > start),
+        )
     moment = stored_moment
-    return [Interval(a, room, door, moment(start), event, moment(end) if end else None,
-                     moment(auto) if auto else None)
-            for a, room, door, start, event, end, auto in connection.execute(stmt).all()]
+    return [
+        Interval(a, room, door, moment(start), event, moment(end) if end else None, moment(auto) if auto else None)
+        for a, room, door, start, event, end, auto in connection.execute(stmt).all()
+    ]
 
 
 def all_attendance(connection: Connection, now: datetime, rule: HoursRule | None = None) -> list[Attended]:
@@ -143,6 +164,7 @@ def all_attendance(connection: Connection, now: datetime, rule: HoursRule | None
 def no_shows(connection: Connection, session: SessionFacts, attended: Iterable[Attended]) -> list[str]:
     """Attendee ids registered beforehand for ``session`` who never came in."""
     came = {a.attendee_id for a in attended if a.session.id == session.id}
-    registered = connection.execute(select(SessionRegistration.attendee_id)
-                                    .where(SessionRegistration.session_id == session.id)).scalars()
+    registered = connection.execute(
+        select(SessionRegistration.attendee_id).where(SessionRegistration.session_id == session.id)
+    ).scalars()
     return [attendee_id for attendee_id in registered if attendee_id not in came]

@@ -66,39 +66,51 @@ def open_door(store: Store, room_name: str, door: str = "Main door", **options: 
         return Door(room.id, room.name, room.capacity, door, **options)  # type: ignore[arg-type]
 
 
-def decide_door(presented: scanning.Presented, attendee: AttendeeView | None, door: Door, room: RoomNow,
-                zone: tzinfo, now: datetime) -> Verdict:
+def decide_door(
+    presented: scanning.Presented, attendee: AttendeeView | None, door: Door, room: RoomNow, zone: tzinfo, now: datetime
+) -> Verdict:
     """The door's answer; records nothing."""
     verdict = scanning.decide(presented, attendee, StationContext("", door.name), zone, now)
     if verdict.code is VerdictCode.UNKNOWN:  # a door has no search box: the desk can look the person up
-        return replace(verdict, message="No registration matches this code. Send the person to the registration "
-                                        "desk.")
-    if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.ALREADY_CHECKED_IN,
-                                                VerdictCode.UNPAID):
+        return replace(verdict, message="No registration matches this code. Send the person to the registration desk.")
+    if attendee is None or verdict.code not in (
+        VerdictCode.ACCEPTED,
+        VerdictCode.ALREADY_CHECKED_IN,
+        VerdictCode.UNPAID,
+    ):
         return verdict  # unreadable, forged, replaced, cancelled, unknown...
     name = attendee.full_name
     if door.mode is Mode.EXIT:
         if room.inside == door.room_id:
-            return Verdict(VerdictCode.EXITED, Tone.GOOD, f"Goodbye, {name}. {_count(room.count - 1, room)}",
-                           attendee)
-        return Verdict(VerdictCode.NOT_INSIDE, Tone.WARN, f"{name} was not scanned in here; exit recorded.",
-                       attendee)
+            return Verdict(VerdictCode.EXITED, Tone.GOOD, f"Goodbye, {name}. {_count(room.count - 1, room)}", attendee)
+        return Verdict(VerdictCode.NOT_INSIDE, Tone.WARN, f"{name} was not scanned in here; exit recorded.", attendee)
     if attendee.status is Status.UNPAID:
         return verdict
     if room.inside == door.room_id:
-        return Verdict(VerdictCode.ALREADY_INSIDE, Tone.WARN, f"{name} is already inside. {_count(room.count, room)}",
-                       attendee)
+        return Verdict(
+            VerdictCode.ALREADY_INSIDE, Tone.WARN, f"{name} is already inside. {_count(room.count, room)}", attendee
+        )
     if room.prereg_required and not room.registered:
-        return Verdict(VerdictCode.NOT_REGISTERED, Tone.BAD,
-                       f"{name} is not registered for {room.session_title}. Staff may override with a reason.",
-                       attendee)
+        return Verdict(
+            VerdictCode.NOT_REGISTERED,
+            Tone.BAD,
+            f"{name} is not registered for {room.session_title}. Staff may override with a reason.",
+            attendee,
+        )
     if room.count >= room.capacity:
-        return Verdict(VerdictCode.ROOM_FULL, Tone.BAD,
-                       f"Room full ({room.count}/{room.capacity}). Hold the door; staff may override with a reason.",
-                       attendee)
+        return Verdict(
+            VerdictCode.ROOM_FULL,
+            Tone.BAD,
+            f"Room full ({room.count}/{room.capacity}). Hold the door; staff may override with a reason.",
+            attendee,
+        )
     if not attendee.checked_in and door.not_checked_in is NotCheckedIn.DESK:
-        return Verdict(VerdictCode.NOT_CHECKED_IN, Tone.BAD,
-                       f"{name} has not checked in yet: please go to the registration desk first.", attendee)
+        return Verdict(
+            VerdictCode.NOT_CHECKED_IN,
+            Tone.BAD,
+            f"{name} has not checked in yet: please go to the registration desk first.",
+            attendee,
+        )
     after = room.count + 1
     tone = Tone.WARN if room.capacity and after / room.capacity >= door.warn_at else Tone.GOOD
     return Verdict(VerdictCode.ACCEPTED, tone, f"Welcome, {name}! {_count(after, room)}", attendee)
@@ -126,18 +138,27 @@ def room_now(connection: Connection, door: Door, attendee_id: str | None, now: d
     inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
     if slot is None:
         return RoomNow(count, door.capacity, inside=inside)
-    title, prereg = connection.execute(select(ConferenceSession.title, ConferenceSession.prereg_required)
-                                       .where(ConferenceSession.id == slot.session_id)).one()
+    title, prereg = connection.execute(
+        select(ConferenceSession.title, ConferenceSession.prereg_required).where(
+            ConferenceSession.id == slot.session_id
+        )
+    ).one()
     registered = True
     if prereg and attendee_id:
-        registered = connection.execute(select(SessionRegistration.attendee_id).where(
-            SessionRegistration.session_id == slot.session_id,
-            SessionRegistration.attendee_id == attendee_id)).first() is not None
+        registered = (
+            connection.execute(
+                select(SessionRegistration.attendee_id).where(
+                    SessionRegistration.session_id == slot.session_id, SessionRegistration.attendee_id == attendee_id
+                )
+            ).first()
+            is not None
+        )
     return RoomNow(count, door.capacity, slot.session_id, title, prereg, registered, inside)
 
 
-def door_scan(store: Store, door: Door, text: str, now: datetime,
-              recent: scanning.RecentScans | None = None) -> Verdict:
+def door_scan(
+    store: Store, door: Door, text: str, now: datetime, recent: scanning.RecentScans | None = None
+) -> Verdict:
     """A scan at the door; an entry or exit is committed before this returns."""
     presented = scanning.read(text, keys.store_keyring(store))
     if recent is not None and (repeat := recent.repeat_of(f"{door.mode}:{presented.text}", now)):
@@ -147,8 +168,7 @@ def door_scan(store: Store, door: Door, text: str, now: datetime,
         attendee = scanning.lookup(connection, presented)
         room = room_now(connection, door, attendee.id if attendee else None, now)
         verdict = decide_door(presented, attendee, door, room, zone, now)
-        if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.EXITED,
-                                                    VerdictCode.NOT_INSIDE):
+        if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.EXITED, VerdictCode.NOT_INSIDE):
             return verdict
         verdict = _record(connection, store.station, door, room, verdict, attendee, now, zone)
     if recent is not None:
@@ -156,8 +176,7 @@ def door_scan(store: Store, door: Door, text: str, now: datetime,
     return verdict
 
 
-def override(store: Store, door: Door, attendee_id: str, reason: str, refused: VerdictCode,
-             now: datetime) -> Verdict:
+def override(store: Store, door: Door, attendee_id: str, reason: str, refused: VerdictCode, now: datetime) -> Verdict:
     """Staff let someone in despite a refusal (a speaker, the fire marshal); the reason is recorded."""
     if not reason.strip():
         raise ValueError("An override needs a reason (speaker, fire marshal, staff, ...).")
@@ -169,20 +188,40 @@ def override(store: Store, door: Door, attendee_id: str, reason: str, refused: V
         if attendee is None:
             raise LookupError(f"No attendee with id {attendee_id}.")
         room = room_now(connection, door, attendee_id, now)
-        granted = Verdict(VerdictCode.ACCEPTED, Tone.WARN,
-                          f"Let in by staff: {attendee.full_name} ({reason.strip()}). {_count(room.count + 1, room)}",
-                          attendee)
-        return _record(connection, store.station, door, room, granted, attendee, now, zone,
-                       {"override": reason.strip(), "refused": refused.value})
+        granted = Verdict(
+            VerdictCode.ACCEPTED,
+            Tone.WARN,
+            f"Let in by staff: {attendee.full_name} ({reason.strip()}). {_count(room.count + 1, room)}",
+            attendee,
+        )
+        return _record(
+            connection,
+            store.station,
+            door,
+            room,
+            granted,
+            attendee,
+            now,
+            zone,
+            {"override": reason.strip(), "refused": refused.value},
+        )
 
 
-def _record(connection: Connection, station: StationContext, door: Door, room: RoomNow, verdict: Verdict,
-            attendee: AttendeeView, now: datetime, zone: tzinfo, extra: dict[str, str] | None = None) -> Verdict:
+def _record(
+    connection: Connection,
+    station: StationContext,
+    door: Door,
+    room: RoomNow,
+    verdict: Verdict,
+    attendee: AttendeeView,
+    now: datetime,
+    zone: tzinfo,
+    extra: dict[str, str] | None = None,
+) -> Verdict:
     if door.mode is Mode.ENTRY and not attendee.checked_in:
         check_in = decide_check_in(attendee, zone, now)
         if check_in.accepted:  # admitted at the door: the desk's check-in is recorded too
-            attendee = record_check_in(connection, station, check_in, now, {"at_door": door.name}).attendee \
-                or attendee
+            attendee = record_check_in(connection, station, check_in, now, {"at_door": door.name}).attendee or attendee
     kind = EventKind.ENTERED if door.mode is Mode.ENTRY else EventKind.EXITED
     payload = {"room_id": door.room_id, "door": door.name, **(extra or {})}
     if kind is EventKind.ENTERED and room.session_id:
@@ -203,8 +242,10 @@ def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetim
         raise ValueError("Count people one at a time: +1 or -1.")
     with store.writing() as connection:
         if delta < 0 and tracking.manual_in(connection, door.room_id, now) == 0:
-            raise NobodyToCountOut(f"Nobody counted in by hand is in {door.room_name}: −1 only takes off people "
-                                   "counted in with +1. Badge holders leave by scanning out.")
+            raise NobodyToCountOut(
+                f"Nobody counted in by hand is in {door.room_name}: −1 only takes off people "
+                "counted in with +1. Badge holders leave by scanning out."
+            )
         payload = {"room_id": door.room_id, "door": door.name, "delta": delta, "reason": reason.strip() or "manual"}
         append(connection, NewEvent(EventKind.COUNTER_ADJUSTED, store.station, now, None, payload))
         return tracking.headcount(connection, door.room_id, now)

@@ -119,8 +119,12 @@ class Schedule:
         return [slot.ends_at for slot in self._by_room.get(room_id, [])]
 
 
-def intervals_from(events: Iterable[Sequence[Any]], schedule: Schedule, carried: Interval | None = None,
-                   moment: Callable[[Any], datetime] = lambda at: at) -> list[Interval]:
+def intervals_from(
+    events: Iterable[Sequence[Any]],
+    schedule: Schedule,
+    carried: Interval | None = None,
+    moment: Callable[[Any], datetime] = lambda at: at,
+) -> list[Interval]:
     """Presence intervals from door events sorted by attendee, then id: ``DoorEvent``s, or rows in their
     field order whose time ``moment`` turns into an aware datetime. ``carried`` is the attendee's interval
     still open before these events (a live scan folds into it); it comes back, ended or not, with the rest.
@@ -137,8 +141,14 @@ def intervals_from(events: Iterable[Sequence[Any]], schedule: Schedule, carried:
     start: Any = None
     auto: Any = None
     if carried is not None:
-        who, room, door, start, start_event, auto = (carried.attendee_id, carried.room_id, carried.door,
-                                                     carried.start, carried.start_event, carried.auto_end)
+        who, room, door, start, start_event, auto = (
+            carried.attendee_id,
+            carried.room_id,
+            carried.door,
+            carried.start,
+            carried.start_event,
+            carried.auto_end,
+        )
     for event_id, kind, attendee_id, room_id, at, event_door in events:
         at = moment(at)
         if attendee_id != who:

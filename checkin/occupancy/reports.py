@@ -48,10 +48,18 @@ def roster(connection: Connection, now: datetime, room_id: str | None = None) ->
         if seen is None or interval.start > seen.start:
             last[interval.attendee_id] = interval
     people = connection.execute(
-        select(Attendee.id, Attendee.external_id, Attendee.first_name, Attendee.last_name, Attendee.organization,
-               Attendee.registration_type, AttendeeState.checked_in_at)
+        select(
+            Attendee.id,
+            Attendee.external_id,
+            Attendee.first_name,
+            Attendee.last_name,
+            Attendee.organization,
+            Attendee.registration_type,
+            AttendeeState.checked_in_at,
+        )
         .outerjoin(AttendeeState, AttendeeState.attendee_id == Attendee.id)
-        .where(Attendee.status != Status.CANCELLED.value))
+        .where(Attendee.status != Status.CANCELLED.value)
+    )
     lines = []
     for person in people:
         interval = last.get(person.id)
@@ -60,29 +68,64 @@ def roster(connection: Connection, now: datetime, room_id: str | None = None) ->
         if room_id is not None and (interval is None or interval.room_id != room_id):
             continue
         present = interval is not None and interval.present_at(now)
-        lines.append(RosterLine(
-            person.id, person.external_id, f"{person.first_name} {person.last_name}".strip(), person.organization,
-            person.registration_type, rooms.get(interval.room_id, "?") if interval else "",
-            interval.start if interval else None, present,
-            None if interval is None or present else interval.ends(), person.checked_in_at))
+        lines.append(
+            RosterLine(
+                person.id,
+                person.external_id,
+                f"{person.first_name} {person.last_name}".strip(),
+                person.organization,
+                person.registration_type,
+                rooms.get(interval.room_id, "?") if interval else "",
+                interval.start if interval else None,
+                present,
+                None if interval is None or present else interval.ends(),
+                person.checked_in_at,
+            )
+        )
     return sorted(lines, key=lambda r: (not r.present, r.room.casefold(), r.name.casefold()))
 
 
 def write_roster_csv(lines: Sequence[RosterLine], out: TextIO, zone: tzinfo) -> int:
-    return write_csv(out, ["registration_id", "name", "organization", "type", "room", "inside_now", "entered",
-                           "left", "checked_in"],
-                     ([r.external_id, r.name, r.organization, r.registration_type, r.room or "(not seen at a door)",
-                       "yes" if r.present else "no", _local(r.since, zone), _local(r.left_at, zone),
-                       _local(r.checked_in_at, zone)] for r in lines))
+    return write_csv(
+        out,
+        ["registration_id", "name", "organization", "type", "room", "inside_now", "entered", "left", "checked_in"],
+        (
+            [
+                r.external_id,
+                r.name,
+                r.organization,
+                r.registration_type,
+                r.room or "(not seen at a door)",
+                "yes" if r.present else "no",
+                _local(r.since, zone),
+                _local(r.left_at, zone),
+                _local(r.checked_in_at, zone),
+            ]
+            for r in lines
+        ),
+    )
 
 
-def write_attendance_csv(attended: Sequence[Attended], names: dict[str, tuple[str, str]], out: TextIO,
-                         zone: tzinfo) -> int:
+def write_attendance_csv(
+    attended: Sequence[Attended], names: dict[str, tuple[str, str]], out: TextIO, zone: tzinfo
+) -> int:
     rows = sorted(attended, key=lambda a: (a.session.starts_at, a.session.room, names.get(a.attendee_id, ("", ""))))
-    return write_csv(out, ["session", "room", "starts", "ends", "registration_id", "name", "minutes", "hours_earned"],
-                     ([a.session.title, a.session.room, _local(a.session.starts_at, zone),
-                       _local(a.session.ends_at, zone), *names.get(a.attendee_id, ("?", "?")), f"{a.minutes:g}",
-                       f"{a.hours:g}"] for a in rows))
+    return write_csv(
+        out,
+        ["session", "room", "starts", "ends", "registration_id", "name", "minutes", "hours_earned"],
+        (
+            [
+                a.session.title,
+                a.session.room,
+                _local(a.session.starts_at, zone),
+                _local(a.session.ends_at, zone),
+                *names.get(a.attendee_id, ("?", "?")),
+                f"{a.minutes:g}",
+                f"{a.hours:g}",
+            ]
+            for a in rows
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -107,8 +150,9 @@ def names_of(connection: Connection) -> dict[str, tuple[str, str]]:
     return {r.id: (r.external_id, f"{r.first_name} {r.last_name}".strip()) for r in rows}
 
 
-def peaks(intervals: Sequence[Interval], now: datetime, step: timedelta = timedelta(minutes=15)) -> dict[
-        str, dict[datetime, int]]:
+def peaks(
+    intervals: Sequence[Interval], now: datetime, step: timedelta = timedelta(minutes=15)
+) -> dict[str, dict[datetime, int]]:
     """For each room, the highest headcount within each ``step`` of time (badge scans only)."""
     changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     for interval in intervals:
@@ -128,8 +172,9 @@ def peaks(intervals: Sequence[Interval], now: datetime, step: timedelta = timede
     return found
 
 
-def arrivals(check_ins: Sequence[datetime], until: datetime | None = None,
-             step: timedelta = timedelta(minutes=15)) -> dict[datetime, int]:
+def arrivals(
+    check_ins: Sequence[datetime], until: datetime | None = None, step: timedelta = timedelta(minutes=15)
+) -> dict[datetime, int]:
     """Check-ins per ``step``, the arrival curve: every step from the first check-in's to the last one's (or
     to ``until``'s, when later), the quiet ones as 0, so that a lull and the time since the last arrival show
     as what they are rather than as the next busy quarter hour."""

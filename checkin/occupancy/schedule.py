@@ -88,8 +88,9 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
     zone = ZoneInfo(conference.timezone)
     rooms = {room.name.casefold(): room for room in session.scalars(select(Room))}
     by_id = {room.id: room for room in rooms.values()}
-    booked = [Booking(by_id[s.room_id], s.starts_at, s.ends_at, s.title)
-              for s in session.scalars(select(ConferenceSession))]
+    booked = [
+        Booking(by_id[s.room_id], s.starts_at, s.ends_at, s.title) for s in session.scalars(select(ConferenceSession))
+    ]
     existing = {(b.room.id, b.starts_at, b.title) for b in booked}
     problems: list[Problem] = []
     made: list[ConferenceSession] = []
@@ -103,8 +104,9 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
             start = _parse(cell("start"), parse_clock, problems, line, "start", "a time like 08:30 or 8:30 AM")
             end = _parse(cell("end"), parse_clock, problems, line, "end", "a time like 10:00 or 1:15 PM")
         else:  # no date column: start and end carry the date, e.g. "6/30/2027 8:30 AM" or "2027-06-30T08:30"
-            begins = _parse(cell("start"), parse_moment, problems, line, "start", "a date and time like "
-                                                                                   "2027-06-30 08:30")
+            begins = _parse(
+                cell("start"), parse_moment, problems, line, "start", "a date and time like 2027-06-30 08:30"
+            )
             ends = _parse(cell("end"), parse_moment, problems, line, "end", "a date and time like 2027-06-30 10:00")
             day, start = begins if begins else (None, None)
             end = ends[1] if ends else None
@@ -117,8 +119,13 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
         if not title:
             problems.append(Problem(line, "title", "A session needs a title."))
         if room is None:
-            problems.append(Problem(line, "room", f"No room called '{room_name}'. Rooms: "
-                                                  f"{', '.join(sorted(r.name for r in rooms.values()))}."))
+            problems.append(
+                Problem(
+                    line,
+                    "room",
+                    f"No room called '{room_name}'. Rooms: {', '.join(sorted(r.name for r in rooms.values()))}.",
+                )
+            )
         if prereg not in _YES | _NO:
             problems.append(Problem(line, "prereg", f"'{cell('prereg')}' is not yes or no."))
         if None in (day, start, end, hours) or room is None or not title:
@@ -135,17 +142,32 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
             continue
         booking = Booking(room, starts_at, ends_at, title)
         if taken := next((b for b in booked if b.clashes_with(booking)), None):
-            problems.append(Problem(line, "start", f"{room.name} is taken then: '{taken.title}' is in "
-                                                   f"{taken.room.name} from {taken.starts_at.astimezone(zone):%H:%M}"
-                                                   f" to {taken.ends_at.astimezone(zone):%H:%M} that day."))
+            problems.append(
+                Problem(
+                    line,
+                    "start",
+                    f"{room.name} is taken then: '{taken.title}' is in "
+                    f"{taken.room.name} from {taken.starts_at.astimezone(zone):%H:%M}"
+                    f" to {taken.ends_at.astimezone(zone):%H:%M} that day.",
+                )
+            )
             continue
         booked.append(booking)
         existing.add((room.id, starts_at, title))
-        made.append(ConferenceSession(id=new_id(), conference_id=conference.id, room_id=room.id, title=title,
-                                      kind=cell("kind") or "breakout", track=cell("track"), starts_at=starts_at,
-                                      ends_at=ends_at, hours=hours if hours_text else
-                                      round((ends_at - starts_at).total_seconds() / 3600, 2),
-                                      prereg_required=prereg in _YES))
+        made.append(
+            ConferenceSession(
+                id=new_id(),
+                conference_id=conference.id,
+                room_id=room.id,
+                title=title,
+                kind=cell("kind") or "breakout",
+                track=cell("track"),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                hours=hours if hours_text else round((ends_at - starts_at).total_seconds() / 3600, 2),
+                prereg_required=prereg in _YES,
+            )
+        )
     if problems:
         raise ImportFailed(table.file, problems)
     session.add_all(made)
@@ -178,8 +200,10 @@ def import_registrations(session: Session, path: Path) -> RegistrationReport:
     named: dict[str, str] = dict(session.execute(select(Attendee.id, Attendee.external_id)).all())
     attendees = {external_id.casefold(): attendee_id for attendee_id, external_id in named.items()}
     touched: set[str] = set()
-    known = {(r.session_id, r.attendee_id)
-             for r in session.execute(select(SessionRegistration.session_id, SessionRegistration.attendee_id))}
+    known = {
+        (r.session_id, r.attendee_id)
+        for r in session.execute(select(SessionRegistration.session_id, SessionRegistration.attendee_id))
+    }
     problems: list[Problem] = []
     new: set[tuple[str, str]] = set()
     for line, cells in table.rows:
@@ -187,28 +211,46 @@ def import_registrations(session: Session, path: Path) -> RegistrationReport:
         matches = by_title.get(cell("session").casefold(), [])
         if not matches:
             problems.append(Problem(line, "session", f"No session titled '{cell('session')}'."))
-        day = _parse(cell("date"), parse_day, problems, line, "date", A_DATE) \
-            if cell("date") else None
-        start = _parse(cell("start"), parse_clock, problems, line, "start", "a time like 08:30 or 8:30 AM") \
-            if cell("start") else None
+        day = _parse(cell("date"), parse_day, problems, line, "date", A_DATE) if cell("date") else None
+        start = (
+            _parse(cell("start"), parse_clock, problems, line, "start", "a time like 08:30 or 8:30 AM")
+            if cell("start")
+            else None
+        )
         room = cell("room").casefold()
-        sittings = [m for m in matches if (day is None or m.starts_at.astimezone(zone).date() == day)
-                    and (start is None or m.starts_at.astimezone(zone).time() == start)
-                    and (not room or m.room_id == room_ids.get(room))]
+        sittings = [
+            m
+            for m in matches
+            if (day is None or m.starts_at.astimezone(zone).date() == day)
+            and (start is None or m.starts_at.astimezone(zone).time() == start)
+            and (not room or m.room_id == room_ids.get(room))
+        ]
         if matches and not sittings:
-            problems.append(Problem(line, "date" if day else "start" if start else "room",
-                                    f"'{cell('session')}' does not run then or there."))
+            problems.append(
+                Problem(
+                    line,
+                    "date" if day else "start" if start else "room",
+                    f"'{cell('session')}' does not run then or there.",
+                )
+            )
         elif len(sittings) > 1 and not all(m.kind == "course" for m in sittings):
             when = ", ".join(f"{m.starts_at.astimezone(zone):%a %d %b %H:%M}" for m in sittings[:4])
             more = ", …" if len(sittings) > 4 else ""
-            problems.append(Problem(line, "session", f"'{cell('session')}' runs {len(sittings)} times ({when}{more}): "
-                                                     "add date and start columns (and room, when two run "
-                                                     "at once) to pick the sitting."))
+            problems.append(
+                Problem(
+                    line,
+                    "session",
+                    f"'{cell('session')}' runs {len(sittings)} times ({when}{more}): "
+                    "add date and start columns (and room, when two run "
+                    "at once) to pick the sitting.",
+                )
+            )
             sittings = []
         attendee_id = attendees.get(cell("registration_id").casefold())
         if attendee_id is None:
-            problems.append(Problem(line, "registration_id", f"No attendee with registration id "
-                                                              f"'{cell('registration_id')}'."))
+            problems.append(
+                Problem(line, "registration_id", f"No attendee with registration id '{cell('registration_id')}'.")
+            )
             continue
         new.update((s.id, attendee_id) for s in sittings if (s.id, attendee_id) not in known)
         touched.add(attendee_id)
@@ -222,9 +264,11 @@ def import_registrations(session: Session, path: Path) -> RegistrationReport:
         if attendee_id in touched:
             registered.setdefault(attendee_id, []).append(sessions_by_id[session_id])
     room_names = {room.id: room.name for room in rooms}
-    at_once = [_at_once_words(named[a], first, second, room_names, zone)
-               for a in sorted(registered, key=lambda a: named[a])
-               for first, second in _overlapping(registered[a])]
+    at_once = [
+        _at_once_words(named[a], first, second, room_names, zone)
+        for a in sorted(registered, key=lambda a: named[a])
+        for first, second in _overlapping(registered[a])
+    ]
     return RegistrationReport(len(new), at_once)
 
 
@@ -237,8 +281,9 @@ def _overlapping(sessions: list[ConferenceSession]) -> list[tuple[ConferenceSess
     return pairs
 
 
-def _at_once_words(external_id: str, first: ConferenceSession, second: ConferenceSession,
-                   room_names: dict[str, str], zone: ZoneInfo) -> str:
+def _at_once_words(
+    external_id: str, first: ConferenceSession, second: ConferenceSession, room_names: dict[str, str], zone: ZoneInfo
+) -> str:
     def where(item: ConferenceSession) -> str:
         return f"'{item.title}' ({item.starts_at.astimezone(zone):%a %H:%M}, {room_names[item.room_id]})"
 
@@ -309,8 +354,10 @@ def _columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...])
     found = {header.strip().casefold().replace(" ", "_"): n for n, header in enumerate(table.headers)}
     missing = [name for name in required if name not in found]
     if missing:
-        raise ImportFailed(table.file, [Problem(1, None, f"Missing column(s): {', '.join(missing)}. "
-                                                          f"The header has: {', '.join(table.headers)}.")])
+        raise ImportFailed(
+            table.file,
+            [Problem(1, None, f"Missing column(s): {', '.join(missing)}. The header has: {', '.join(table.headers)}.")],
+        )
     return {name: found[name] for name in (*required, *optional) if name in found}
 
 
@@ -322,8 +369,9 @@ def _reader(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
     return cell
 
 
-def _parse(text: str, parse: Callable[[str], T], problems: list[Problem], line: int, column: str,
-           expected: str) -> T | None:
+def _parse(
+    text: str, parse: Callable[[str], T], problems: list[Problem], line: int, column: str, expected: str
+) -> T | None:
     try:
         return parse(text)
     except ValueError:

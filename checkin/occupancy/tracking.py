@@ -48,10 +48,16 @@ def schedule_on(connection: Connection) -> Schedule:
     key = (str(connection.engine.url), *stamp, policy)
     found = _schedules.get(key)
     if found is None:
-        rows = connection.execute(select(ConferenceSession.id, ConferenceSession.room_id,
-                                         ConferenceSession.starts_at, ConferenceSession.ends_at))
-        found = _schedules[key] = Schedule([Slot(*row) for row in rows], early=timedelta(minutes=policy.early_minutes),
-                                           keep_back_to_back=policy.keep_back_to_back)
+        rows = connection.execute(
+            select(
+                ConferenceSession.id, ConferenceSession.room_id, ConferenceSession.starts_at, ConferenceSession.ends_at
+            )
+        )
+        found = _schedules[key] = Schedule(
+            [Slot(*row) for row in rows],
+            early=timedelta(minutes=policy.early_minutes),
+            keep_back_to_back=policy.keep_back_to_back,
+        )
     return found
 
 
@@ -71,33 +77,51 @@ def fold(connection: Connection, event: DoorEvent) -> None:
         refresh_attendees(connection, [event.attendee_id])
         return
     row = connection.execute(_latest_interval(), {"attendee_id": event.attendee_id}).first()
-    latest = Interval(row.attendee_id, row.room_id, row.door, row.started_at, row.start_event, row.ended_at,
-                      row.auto_end) if row else None
+    latest = (
+        Interval(row.attendee_id, row.room_id, row.door, row.started_at, row.start_event, row.ended_at, row.auto_end)
+        if row
+        else None
+    )
     carried = latest if latest is not None and latest.end is None else None
     for interval in intervals_from([event], schedule_on(connection), carried):
         if latest is None or interval.start_event != latest.start_event:
             connection.execute(insert(PresenceInterval), [_row(interval)])
         elif interval != latest:
-            connection.execute(update(PresenceInterval).where(PresenceInterval.start_event == interval.start_event)
-                               .values(ended_at=interval.end, open_until=interval.ends()))
+            connection.execute(
+                update(PresenceInterval)
+                .where(PresenceInterval.start_event == interval.start_event)
+                .values(ended_at=interval.end, open_until=interval.ends())
+            )
 
 
 @functools.cache
 def _newest_other_event() -> Any:
-    return (select(func.max(Event.id)).where(Event.attendee_id == bindparam("attendee_id"),
-                                             Event.kind.in_(DOOR_KINDS), Event.id != bindparam("id")))
+    return select(func.max(Event.id)).where(
+        Event.attendee_id == bindparam("attendee_id"), Event.kind.in_(DOOR_KINDS), Event.id != bindparam("id")
+    )
 
 
 @functools.cache
 def _latest_interval() -> Any:
-    return (select(PresenceInterval).where(PresenceInterval.attendee_id == bindparam("attendee_id"))
-            .order_by(PresenceInterval.start_event.desc()).limit(1))
+    return (
+        select(PresenceInterval)
+        .where(PresenceInterval.attendee_id == bindparam("attendee_id"))
+        .order_by(PresenceInterval.start_event.desc())
+        .limit(1)
+    )
 
 
 def _row(interval: Interval) -> dict[str, Any]:
-    return {"start_event": interval.start_event, "attendee_id": interval.attendee_id, "room_id": interval.room_id,
-            "door": interval.door, "started_at": interval.start, "ended_at": interval.end,
-            "auto_end": interval.auto_end, "open_until": interval.ends()}
+    return {
+        "start_event": interval.start_event,
+        "attendee_id": interval.attendee_id,
+        "room_id": interval.room_id,
+        "door": interval.door,
+        "started_at": interval.start,
+        "ended_at": interval.end,
+        "auto_end": interval.auto_end,
+        "open_until": interval.ends(),
+    }
 
 
 def replay(connection: Connection, only: Collection[str] | None = None) -> list[Interval]:
@@ -108,18 +132,36 @@ def replay(connection: Connection, only: Collection[str] | None = None) -> list[
         schedule = schedule_on(connection)
         if connection.dialect.name == "sqlite":
             return intervals_from(_sqlite_door_rows(connection, wanted), schedule, moment=datetime.fromisoformat)
-        stmt = (select(Event.id, Event.kind, Event.attendee_id, func.coalesce(Event.room_id, ""), Event.station_time,
-                       func.coalesce(Event.door, "")).where(_DOOR_EVENT).order_by(Event.attendee_id, Event.id))
-        rows = connection.execute(stmt).all() if wanted is None else [
-            row for start in range(0, len(wanted), 500)
-            for row in connection.execute(stmt.where(Event.attendee_id.in_(wanted[start:start + 500])))]
+        stmt = (
+            select(
+                Event.id,
+                Event.kind,
+                Event.attendee_id,
+                func.coalesce(Event.room_id, ""),
+                Event.station_time,
+                func.coalesce(Event.door, ""),
+            )
+            .where(_DOOR_EVENT)
+            .order_by(Event.attendee_id, Event.id)
+        )
+        rows = (
+            connection.execute(stmt).all()
+            if wanted is None
+            else [
+                row
+                for start in range(0, len(wanted), 500)
+                for row in connection.execute(stmt.where(Event.attendee_id.in_(wanted[start : start + 500])))
+            ]
+        )
         return intervals_from(rows, schedule)
 
 
 _DOOR_EVENT = and_(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None))
 # Answered from the index ix_event_door alone, already in order: no table lookups, no JSON, no sort.
-_DOOR_ROWS = ("SELECT id, kind, attendee_id, coalesce(room_id, ''), station_time || '+00:00', coalesce(door, '') "
-              "FROM event WHERE kind IN ('entered', 'exited') AND attendee_id IS NOT NULL")
+_DOOR_ROWS = (
+    "SELECT id, kind, attendee_id, coalesce(room_id, ''), station_time || '+00:00', coalesce(door, '') "
+    "FROM event WHERE kind IN ('entered', 'exited') AND attendee_id IS NOT NULL"
+)
 
 
 def _sqlite_door_rows(connection: Connection, wanted: list[str] | None) -> Iterator[Any]:
@@ -131,16 +173,18 @@ def _sqlite_door_rows(connection: Connection, wanted: list[str] | None) -> Itera
         yield from driver.execute(f"{_DOOR_ROWS} ORDER BY attendee_id, id")
         return
     for start in range(0, len(wanted), 500):  # each chunk in order, and chunks never share an attendee
-        chunk = wanted[start:start + 500]
-        yield from driver.execute(f"{_DOOR_ROWS} AND attendee_id IN ({', '.join('?' * len(chunk))}) "
-                                  "ORDER BY attendee_id, id", chunk)
+        chunk = wanted[start : start + 500]
+        yield from driver.execute(
+            f"{_DOOR_ROWS} AND attendee_id IN ({', '.join('?' * len(chunk))}) ORDER BY attendee_id, id", chunk
+        )
 
 
 def mark_everyone_dirty(connection: Connection) -> None:
     """Queue every attendee with door events for a presence recompute (see sync.station.refresh_presence)."""
     connection.execute(delete(PresenceDirty))
-    connection.execute(insert(PresenceDirty).from_select(
-        ["attendee_id"], select(Event.attendee_id).where(_DOOR_EVENT).distinct()))
+    connection.execute(
+        insert(PresenceDirty).from_select(["attendee_id"], select(Event.attendee_id).where(_DOOR_EVENT).distinct())
+    )
 
 
 def refresh_attendees(connection: Connection, attendee_ids: Collection[str]) -> None:
@@ -150,7 +194,9 @@ def refresh_attendees(connection: Connection, attendee_ids: Collection[str]) -> 
         return
     intervals = replay(connection, wanted)
     for start in range(0, len(wanted), 500):
-        connection.execute(delete(PresenceInterval).where(PresenceInterval.attendee_id.in_(wanted[start:start + 500])))
+        connection.execute(
+            delete(PresenceInterval).where(PresenceInterval.attendee_id.in_(wanted[start : start + 500]))
+        )
     insert_intervals(connection, intervals)
 
 
@@ -183,8 +229,6 @@ def rebuild_presence(connection: Connection) -> int:
     return len(intervals)
 
 
-
-
 def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_indexes: bool = False) -> None:
     if not intervals:
         return
@@ -197,11 +241,24 @@ def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_
     for index in indexes:
         index.drop(connection)
     with paused_gc():
-        rows = [(i.start_event, i.attendee_id, i.room_id, i.door, stored_text(i.start), stored_text(i.end),
-                 stored_text(i.auto_end), stored_text(i.ends())) for i in intervals]
+        rows = [
+            (
+                i.start_event,
+                i.attendee_id,
+                i.room_id,
+                i.door,
+                stored_text(i.start),
+                stored_text(i.end),
+                stored_text(i.auto_end),
+                stored_text(i.ends()),
+            )
+            for i in intervals
+        ]
     connection.exec_driver_sql(
         "INSERT INTO presence_interval (start_event, attendee_id, room_id, door, started_at, ended_at, auto_end,"
-        " open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        " open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     for index in indexes:
         index.create(connection)
 
@@ -215,8 +272,10 @@ def stored_text(moment: datetime | None) -> str | None:
 
 
 def _present_now(now: Any) -> Any:
-    return and_(or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > now),
-                PresenceInterval.started_at <= now)
+    return and_(
+        or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > now),
+        PresenceInterval.started_at <= now,
+    )
 
 
 def present_in(connection: Connection, room_id: str, now: datetime) -> int:
@@ -242,10 +301,14 @@ def where_is(connection: Connection, attendee_id: str, now: datetime) -> str | N
 
 @functools.cache
 def _where_is() -> Any:
-    return (select(PresenceInterval.room_id)
-            .where(PresenceInterval.attendee_id == bindparam("attendee_id"),
-                   _present_now(bindparam("now", type_=PresenceInterval.started_at.type)))
-            .limit(1))
+    return (
+        select(PresenceInterval.room_id)
+        .where(
+            PresenceInterval.attendee_id == bindparam("attendee_id"),
+            _present_now(bindparam("now", type_=PresenceInterval.started_at.type)),
+        )
+        .limit(1)
+    )
 
 
 def _adjustments_by_room(connection: Connection) -> dict[str, list[Adjustment]]:
@@ -259,15 +322,18 @@ def _adjustments_by_room(connection: Connection) -> dict[str, list[Adjustment]]:
 @functools.cache
 def _adjustments() -> Any:
     # attendee_id IS NULL lets the (attendee_id, kind) index find the few counter events among 500,000.
-    return (select(Event.id, Event.station_time, Event.payload)
-            .where(Event.attendee_id.is_(None), Event.kind == EventKind.COUNTER_ADJUSTED.value))
+    return select(Event.id, Event.station_time, Event.payload).where(
+        Event.attendee_id.is_(None), Event.kind == EventKind.COUNTER_ADJUSTED.value
+    )
 
 
 def _room_adjustments(connection: Connection, room_id: str) -> list[Adjustment]:
     """One room's hand counts: the room column the database copies out of the payload picks them, so the
     payloads of every other room's counts are never read (a door reads these after every scan)."""
-    return [Adjustment(row.id, room_id, row.station_time, int(row.payload.get("delta", 0)))
-            for row in connection.execute(_room_adjustments_query(), {"room_id": room_id})]
+    return [
+        Adjustment(row.id, room_id, row.station_time, int(row.payload.get("delta", 0)))
+        for row in connection.execute(_room_adjustments_query(), {"room_id": room_id})
+    ]
 
 
 @functools.cache
@@ -287,9 +353,13 @@ def headcount(connection: Connection, room_id: str, now: datetime, schedule: Sch
 
 def arrivals(connection: Connection, room_id: str, since: datetime, now: datetime) -> int:
     """People who came into the room after ``since``: badge entries and those counted in by hand."""
-    by_badge = connection.execute(select(func.count()).select_from(PresenceInterval).where(
-        PresenceInterval.room_id == room_id, PresenceInterval.started_at > since,
-        PresenceInterval.started_at <= now)).scalar_one()
+    by_badge = connection.execute(
+        select(func.count())
+        .select_from(PresenceInterval)
+        .where(
+            PresenceInterval.room_id == room_id, PresenceInterval.started_at > since, PresenceInterval.started_at <= now
+        )
+    ).scalar_one()
     by_hand = sum(1 for a in _room_adjustments(connection, room_id) if a.delta > 0 and since < a.at <= now)
     return int(by_badge) + by_hand
 
@@ -318,7 +388,8 @@ def room_counts(connection: Connection, now: datetime) -> list[RoomCount]:
     doors: dict[str, dict[str, int]] = defaultdict(dict)
     for room_id, door, count in connection.execute(
         select(PresenceInterval.room_id, PresenceInterval.door, func.count())
-        .where(_present_now(now)).group_by(PresenceInterval.room_id, PresenceInterval.door)
+        .where(_present_now(now))
+        .group_by(PresenceInterval.room_id, PresenceInterval.door)
     ):
         doors[room_id][door or "door"] = count
     adjustments = _adjustments_by_room(connection)
@@ -326,6 +397,15 @@ def room_counts(connection: Connection, now: datetime) -> list[RoomCount]:
     found = []
     for room in connection.execute(select(Room.id, Room.name, Room.capacity, Room.parent_id).order_by(Room.name)):
         manual = manual_count(adjustments.get(room.id, []), schedule.ends_in(room.id), now)
-        found.append(RoomCount(room.id, room.name, room.capacity, sum(doors[room.id].values()), manual,
-                               dict(doors[room.id]), room.parent_id))
+        found.append(
+            RoomCount(
+                room.id,
+                room.name,
+                room.capacity,
+                sum(doors[room.id].values()),
+                manual,
+                dict(doors[room.id]),
+                room.parent_id,
+            )
+        )
     return found

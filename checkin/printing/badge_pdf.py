@@ -67,8 +67,13 @@ def draw_badge(canvas: Canvas, badge: BadgeData, stock: Stock, template: Templat
         _text(canvas, badge.value(item.field), item, safe.part(item.box))
     qr_area = safe.part(face.qr)
     side = min(qr_area.w, qr_area.h)
-    draw_qr(canvas, qr_matrix(badge.code, side), qr_area.x + (qr_area.w - side) / 2,
-            qr_area.y + (qr_area.h - side) / 2, side)
+    draw_qr(
+        canvas,
+        qr_matrix(badge.code, side),
+        qr_area.x + (qr_area.w - side) / 2,
+        qr_area.y + (qr_area.h - side) / 2,
+        side,
+    )
     bar = safe.part(face.barcode)
     bar_text = badge.value(face.barcode_field)
     if bar_text:
@@ -77,14 +82,19 @@ def draw_badge(canvas: Canvas, badge: BadgeData, stock: Stock, template: Templat
             caption = Area(bar.x, bar.y, bar.w, bar.h * 0.26)
         except (SymbolTooSmall, IllegalCharacterError):  # an id no barcode can carry: print it, never fail a run
             caption = bar
-        _text(canvas, bar_text, TextItem("", face.barcode, size=min(bar.h * 0.24, 12), min_size=3, align="center"),
-              caption)
+        _text(
+            canvas,
+            bar_text,
+            TextItem("", face.barcode, size=min(bar.h * 0.24, 12), min_size=3, align="center"),
+            caption,
+        )
     if badge.marks:
         _text(canvas, "  ".join(f"✔ {mark}" for mark in badge.marks), face.marks, safe.part(face.marks.box))
 
 
-def _ribbon(canvas: Canvas, badge: BadgeData, stock: Stock, template: Template, item: TextItem, whole: Area,
-            safe: Area) -> None:
+def _ribbon(
+    canvas: Canvas, badge: BadgeData, stock: Stock, template: Template, item: TextItem, whole: Area, safe: Area
+) -> None:
     inner = safe.part(item.box)
     # Colour runs to the badge's edges (and into the bleed) where the ribbon touches them; text stays safe.
     left = whole.x - stock.bleed if item.box.x == 0 else inner.x

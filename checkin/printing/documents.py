@@ -51,8 +51,19 @@ class CertificateData:
         return round(sum(hours), 2) if hours else None
 
 
-def _line(canvas: Canvas, text: str, style: str, x: float, y: float, width: float, height: float,
-          size: float, min_size: float, lines: int = 1, centred: bool = False) -> float:
+def _line(
+    canvas: Canvas,
+    text: str,
+    style: str,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    size: float,
+    min_size: float,
+    lines: int = 1,
+    centred: bool = False,
+) -> float:
     """Draw fitted text with its top at ``y``; returns the y below it."""
     fitted = fonts.fit(text, style, width, height, size, min_size, lines)
     canvas.setFont(fonts.font_name(style), fitted.size)
@@ -66,8 +77,9 @@ def _line(canvas: Canvas, text: str, style: str, x: float, y: float, width: floa
     return baseline + fitted.leading - fitted.size * 0.35
 
 
-def render_passes(passes: Sequence[tuple[SessionInfo, BadgeData]], zone: tzinfo, out: Path | io.BytesIO,
-                  conference: str) -> int:
+def render_passes(
+    passes: Sequence[tuple[SessionInfo, BadgeData]], zone: tzinfo, out: Path | io.BytesIO, conference: str
+) -> int:
     if not passes:
         raise ValueError("No session passes to print: nobody is registered for the chosen sessions.")
     canvas = Canvas(out if isinstance(out, io.BytesIO) else str(out), pagesize=PASS_PAGE)
@@ -78,8 +90,17 @@ def render_passes(passes: Sequence[tuple[SessionInfo, BadgeData]], zone: tzinfo,
         canvas.setFillColor(HexColor("#1565C0"))
         canvas.rect(0, height - 0.55 * inch, width, 0.55 * inch, stroke=0, fill=1)
         canvas.setFillColor(HexColor("#FFFFFF"))
-        _line(canvas, f"SESSION PASS · {conference}", "bold", margin, height - 0.15 * inch, width - 2 * margin,
-              0.3 * inch, 12, 6)
+        _line(
+            canvas,
+            f"SESSION PASS · {conference}",
+            "bold",
+            margin,
+            height - 0.15 * inch,
+            width - 2 * margin,
+            0.3 * inch,
+            12,
+            6,
+        )
         canvas.setFillColor(HexColor("#000000"))
         text_width = width - 2 * margin - 1.7 * inch
         y = _line(canvas, info.title, "bold", margin, height - 0.75 * inch, text_width, 0.8 * inch, 18, 8, 3)
@@ -87,10 +108,21 @@ def render_passes(passes: Sequence[tuple[SessionInfo, BadgeData]], zone: tzinfo,
         when = f"{start:%a %d %b} · {start:%H:%M}–{end:%H:%M}"
         y = _line(canvas, when, "regular", margin, y - 4, text_width, 0.3 * inch, 12, 7)
         y = _line(canvas, f"Room: {info.room}", "regular", margin, y - 2, text_width, 0.3 * inch, 12, 7)
-        y = _line(canvas, f"{badge.first_name} {badge.last_name}", "bold", margin, y - 12, text_width,
-                  0.45 * inch, 20, 8, 2)
-        _line(canvas, f"{badge.organization} · {badge.external_id}", "regular", margin, y - 2, text_width,
-              0.3 * inch, 10, 6, 2)
+        y = _line(
+            canvas, f"{badge.first_name} {badge.last_name}", "bold", margin, y - 12, text_width, 0.45 * inch, 20, 8, 2
+        )
+        _line(
+            canvas,
+            f"{badge.organization} · {badge.external_id}",
+            "regular",
+            margin,
+            y - 2,
+            text_width,
+            0.3 * inch,
+            10,
+            6,
+            2,
+        )
         side = 1.5 * inch
         draw_qr(canvas, qr_matrix(badge.code, side), width - margin - side, 0.5 * inch, side)
         canvas.showPage()
@@ -119,16 +151,59 @@ def render_certificates(
         canvas.setStrokeColor(HexColor("#1565C0"))
         canvas.setLineWidth(3)
         canvas.rect(0.5 * inch, 0.5 * inch, width - inch, height - inch, stroke=1, fill=0)
-        y = _line(canvas, "Certificate of Attendance", "bold", margin, height - 1.3 * inch, width - 2 * margin,
-                  0.6 * inch, 30, 14, centred=True)
-        y = _line(canvas, "This certifies that", "regular", margin, y - 18, width - 2 * margin, 0.3 * inch, 13, 8,
-                  centred=True)
-        y = _line(canvas, f"{badge.first_name} {badge.last_name}", "bold", margin, y - 8, width - 2 * margin,
-                  0.9 * inch, 28, 12, 2, centred=True)
-        y = _line(canvas, badge.organization, "regular", margin, y - 4, width - 2 * margin, 0.5 * inch, 13, 7, 2,
-                  centred=True)
-        y = _line(canvas, f"attended {conference}", "regular", margin, y - 12, width - 2 * margin, 0.5 * inch,
-                  14, 8, 2, centred=True)
+        y = _line(
+            canvas,
+            "Certificate of Attendance",
+            "bold",
+            margin,
+            height - 1.3 * inch,
+            width - 2 * margin,
+            0.6 * inch,
+            30,
+            14,
+            centred=True,
+        )
+        y = _line(
+            canvas,
+            "This certifies that",
+            "regular",
+            margin,
+            y - 18,
+            width - 2 * margin,
+            0.3 * inch,
+            13,
+            8,
+            centred=True,
+        )
+        y = _line(
+            canvas,
+            f"{badge.first_name} {badge.last_name}",
+            "bold",
+            margin,
+            y - 8,
+            width - 2 * margin,
+            0.9 * inch,
+            28,
+            12,
+            2,
+            centred=True,
+        )
+        y = _line(
+            canvas, badge.organization, "regular", margin, y - 4, width - 2 * margin, 0.5 * inch, 13, 7, 2, centred=True
+        )
+        y = _line(
+            canvas,
+            f"attended {conference}",
+            "regular",
+            margin,
+            y - 12,
+            width - 2 * margin,
+            0.5 * inch,
+            14,
+            8,
+            2,
+            centred=True,
+        )
         y -= 24
         canvas.setFont(fonts.font_name("bold"), 10)
         canvas.drawString(margin, y, "Date")

@@ -95,18 +95,19 @@ class Fitted:
         return self.size * 1.12
 
 
-def fit(text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float,
-        max_lines: int = 2) -> Fitted:
+def fit(
+    text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float, max_lines: int = 2
+) -> Fitted:
     """The largest size at which ``text`` fits the box, on one line or wrapped; at the smallest size, cut
     with an ellipsis rather than ever drawing outside the box. The lines come in drawing order (see
     ``visual``)."""
-    fitted = _fit(drawable(" ".join(text.split()), style), style, box_width, box_height, max_size, min_size,
-                  max_lines)
+    fitted = _fit(drawable(" ".join(text.split()), style), style, box_width, box_height, max_size, min_size, max_lines)
     return Fitted([visual(line) for line in fitted.lines], fitted.size)
 
 
-def _fit(text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float,
-         max_lines: int) -> Fitted:
+def _fit(
+    text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float, max_lines: int
+) -> Fitted:
     if not text:
         return Fitted([], max_size)
     # The largest size that fits, on one line or wrapped: shrinking alone would make long names tiny.

@@ -40,8 +40,15 @@ class Stock:
         return x, y
 
 
-def _centred(name: str, description: str, page: tuple[float, float], badge: tuple[float, float],
-             columns: int, rows: int, media: str) -> Stock:
+def _centred(
+    name: str,
+    description: str,
+    page: tuple[float, float],
+    badge: tuple[float, float],
+    columns: int,
+    rows: int,
+    media: str,
+) -> Stock:
     left = (page[0] - columns * badge[0]) / 2
     top = (page[1] - rows * badge[1]) / 2
     return Stock(name, description, page, badge, columns, rows, left, top, media=media)
@@ -51,20 +58,64 @@ STOCKS: dict[str, Stock] = {
     stock.name: stock
     for stock in (
         # Avery 5392 name badge inserts: 4 x 3 in, 2 across, 3 down; 1 in top margin, 1/4 in sides.
-        Stock("avery-5392", "Avery 5392 inserts, 4x3 in, six per US Letter sheet", LETTER, (4 * inch, 3 * inch),
-              2, 3, left=0.25 * inch, top=1 * inch, media="Letter"),
-        _centred("a4-4x3-6up", "4x3 in inserts, six per A4 sheet (European venues)", A4, (4 * inch, 3 * inch),
-                 2, 3, media="A4"),
-        Stock("fanfold-4x3", "Thermal fanfold 4x3 in, one badge per label", (4 * inch, 3 * inch),
-              (4 * inch, 3 * inch), media="Custom.4x3in"),
-        Stock("fanfold-4x6", "Thermal fanfold 4x6 in (portrait), one badge per label", (4 * inch, 6 * inch),
-              (4 * inch, 6 * inch), media="Custom.4x6in"),
-        Stock("cr80", "CR80 PVC card, 3.370x2.125 in, card printer", (3.370 * inch, 2.125 * inch),
-              (3.370 * inch, 2.125 * inch), safe=0.08 * inch, bleed=0.04 * inch, media="Custom.3.37x2.125in"),
-        Stock("ql-62mm", "Brother QL 62 mm continuous label, cut at 100 mm", (100 * mm, 62 * mm),
-              (100 * mm, 62 * mm), safe=3 * mm, media="Custom.100x62mm"),
-        Stock("a6", "A6 card (105x148 mm, portrait), one badge per sheet", (105 * mm, 148 * mm),
-              (105 * mm, 148 * mm), media="A6"),
+        Stock(
+            "avery-5392",
+            "Avery 5392 inserts, 4x3 in, six per US Letter sheet",
+            LETTER,
+            (4 * inch, 3 * inch),
+            2,
+            3,
+            left=0.25 * inch,
+            top=1 * inch,
+            media="Letter",
+        ),
+        _centred(
+            "a4-4x3-6up",
+            "4x3 in inserts, six per A4 sheet (European venues)",
+            A4,
+            (4 * inch, 3 * inch),
+            2,
+            3,
+            media="A4",
+        ),
+        Stock(
+            "fanfold-4x3",
+            "Thermal fanfold 4x3 in, one badge per label",
+            (4 * inch, 3 * inch),
+            (4 * inch, 3 * inch),
+            media="Custom.4x3in",
+        ),
+        Stock(
+            "fanfold-4x6",
+            "Thermal fanfold 4x6 in (portrait), one badge per label",
+            (4 * inch, 6 * inch),
+            (4 * inch, 6 * inch),
+            media="Custom.4x6in",
+        ),
+        Stock(
+            "cr80",
+            "CR80 PVC card, 3.370x2.125 in, card printer",
+            (3.370 * inch, 2.125 * inch),
+            (3.370 * inch, 2.125 * inch),
+            safe=0.08 * inch,
+            bleed=0.04 * inch,
+            media="Custom.3.37x2.125in",
+        ),
+        Stock(
+            "ql-62mm",
+            "Brother QL 62 mm continuous label, cut at 100 mm",
+            (100 * mm, 62 * mm),
+            (100 * mm, 62 * mm),
+            safe=3 * mm,
+            media="Custom.100x62mm",
+        ),
+        Stock(
+            "a6",
+            "A6 card (105x148 mm, portrait), one badge per sheet",
+            (105 * mm, 148 * mm),
+            (105 * mm, 148 * mm),
+            media="A6",
+        ),
     )
 }
 DEFAULT_STOCK = "avery-5392"

@@ -11,8 +11,9 @@ from checkin.printing.badge_pdf import BadgeData
 from checkin.store import Store
 
 
-def record_printed(store: Store, printed: Sequence[BadgeData], stock: str, printer: str, copies: int,
-                   now: datetime) -> None:
+def record_printed(
+    store: Store, printed: Sequence[BadgeData], stock: str, printer: str, copies: int, now: datetime
+) -> None:
     with store.unit_of_work() as session:
         for badge in printed:
             payload = {"revision": badge.revision, "stock": stock, "printer": printer, "copies": copies}

@@ -16,15 +16,25 @@ from checkin.occupancy.reports import RosterLine
 from checkin.printing import fonts
 
 
-def render_roster(lines: Sequence[RosterLine], out: Path | io.BytesIO, conference: str, now: datetime,
-                  zone: tzinfo, title: str = "Evacuation roster") -> int:
+def render_roster(
+    lines: Sequence[RosterLine],
+    out: Path | io.BytesIO,
+    conference: str,
+    now: datetime,
+    zone: tzinfo,
+    title: str = "Evacuation roster",
+) -> int:
     """One table, grouped by room (those inside first); returns the number of pages."""
     canvas = Canvas(out if isinstance(out, io.BytesIO) else str(out), pagesize=LETTER)
     canvas.setTitle(f"{conference}: {title}")
     width, height = LETTER
     margin, row = 0.6 * inch, 13.5
-    columns = [(margin, 2.3 * inch, "Name"), (margin + 2.35 * inch, 2.6 * inch, "Organization"),
-               (margin + 5.0 * inch, 0.8 * inch, "Entered"), (margin + 5.85 * inch, 1.0 * inch, "Status")]
+    columns = [
+        (margin, 2.3 * inch, "Name"),
+        (margin + 2.35 * inch, 2.6 * inch, "Organization"),
+        (margin + 5.0 * inch, 0.8 * inch, "Entered"),
+        (margin + 5.85 * inch, 1.0 * inch, "Status"),
+    ]
     pages = 1
     stamp = now.astimezone(zone).strftime("%a %d %b %Y %H:%M")
     inside = sum(1 for line in lines if line.present)
@@ -33,8 +43,11 @@ def render_roster(lines: Sequence[RosterLine], out: Path | io.BytesIO, conferenc
         canvas.setFont(fonts.font_name("bold"), 15)
         canvas.drawString(margin, height - 0.7 * inch, f"{title} · {conference}")
         canvas.setFont(fonts.font_name("regular"), 9.5)
-        canvas.drawString(margin, height - 0.92 * inch, f"As of {stamp} · {inside:,} inside rooms · "
-                                                        f"{len(lines):,} people listed · page {pages}")
+        canvas.drawString(
+            margin,
+            height - 0.92 * inch,
+            f"As of {stamp} · {inside:,} inside rooms · {len(lines):,} people listed · page {pages}",
+        )
         return height - 1.25 * inch
 
     y = header()
@@ -57,8 +70,11 @@ def render_roster(lines: Sequence[RosterLine], out: Path | io.BytesIO, conferenc
             y -= row
             current_room = room
         entered = line.since.astimezone(zone).strftime("%H:%M") if line.since else ""
-        status = "inside" if line.present else (
-            f"left {line.left_at.astimezone(zone):%H:%M}" if line.left_at else "checked in")
+        status = (
+            "inside"
+            if line.present
+            else (f"left {line.left_at.astimezone(zone):%H:%M}" if line.left_at else "checked in")
+        )
         for (x, w, _), text in zip(columns, (line.name, line.organization, entered, status), strict=True):
             fitted = fonts.fit(text, "regular", w, row, 9, 5, 1)
             if fitted.lines:

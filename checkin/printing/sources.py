@@ -48,17 +48,27 @@ def select_badges(session: Session, selection: Selection) -> list[BadgeData]:
     for attendee, revision in session.execute(stmt):
         revision = revision or 1
         marks = tuple(e.code.capitalize() for e in items if e.allows(attendee.registration_type))
-        found.append(BadgeData(
-            attendee_id=attendee.id, external_id=attendee.external_id, first_name=attendee.first_name,
-            last_name=attendee.last_name, organization=attendee.organization, city=attendee.city,
-            region=attendee.region, registration_type=attendee.registration_type,
-            code=signer.code(attendee.id, revision), revision=revision, marks=marks,
-        ))
+        found.append(
+            BadgeData(
+                attendee_id=attendee.id,
+                external_id=attendee.external_id,
+                first_name=attendee.first_name,
+                last_name=attendee.last_name,
+                organization=attendee.organization,
+                city=attendee.city,
+                region=attendee.region,
+                registration_type=attendee.registration_type,
+                code=signer.code(attendee.id, revision),
+                revision=revision,
+                marks=marks,
+            )
+        )
     return found
 
 
-def select_passes(session: Session, selection: Selection, session_ids: Sequence[str] = ()) -> list[
-        tuple[SessionInfo, BadgeData]]:
+def select_passes(
+    session: Session, selection: Selection, session_ids: Sequence[str] = ()
+) -> list[tuple[SessionInfo, BadgeData]]:
     """One pass per registration for sessions that need pre-registration, by session time, then name."""
     badges = {badge.attendee_id: badge for badge in select_badges(session, selection)}
     stmt = (
@@ -78,27 +88,37 @@ def select_passes(session: Session, selection: Selection, session_ids: Sequence[
     return passes
 
 
-def select_certificates(session: Session, selection: Selection, zone: tzinfo,
-                        now: datetime | None = None) -> list[CertificateData]:
+def select_certificates(
+    session: Session, selection: Selection, zone: tzinfo, now: datetime | None = None
+) -> list[CertificateData]:
     """What each attendee attended: the sessions their door scans put them in, with the hours earned.
     Someone never scanned at a room's door gets the days they checked in or were served at a desk."""
     badges = select_badges(session, selection)
     attended = all_attendance(session.connection(), now or datetime.now(UTC))
     sessions: dict[str, list[AttendedItem]] = {}
     for item in sorted(attended, key=lambda a: a.session.starts_at):
-        sessions.setdefault(item.attendee_id, []).append(AttendedItem(
-            item.session.starts_at.astimezone(zone).date(), f"{item.session.title} ({item.minutes:g} min)",
-            item.hours))
+        sessions.setdefault(item.attendee_id, []).append(
+            AttendedItem(
+                item.session.starts_at.astimezone(zone).date(),
+                f"{item.session.title} ({item.minutes:g} min)",
+                item.hours,
+            )
+        )
     seen: dict[str, set[date]] = {}
     kinds = (EventKind.CHECKED_IN.value, EventKind.ENTITLEMENT_GIVEN.value)
-    for attendee_id, at in session.execute(select(Event.attendee_id, Event.station_time)
-                                           .where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))):
+    for attendee_id, at in session.execute(
+        select(Event.attendee_id, Event.station_time).where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))
+    ):
         seen.setdefault(attendee_id, set()).add(at.astimezone(zone).date())
     found = []
     for badge in badges:
         if badge.attendee_id in sessions:
             found.append(CertificateData(badge, sessions[badge.attendee_id]))
         elif badge.attendee_id in seen:
-            found.append(CertificateData(badge, [AttendedItem(day, "Conference day (checked in)", None)
-                                                 for day in sorted(seen[badge.attendee_id])]))
+            found.append(
+                CertificateData(
+                    badge,
+                    [AttendedItem(day, "Conference day (checked in)", None) for day in sorted(seen[badge.attendee_id])],
+                )
+            )
     return found

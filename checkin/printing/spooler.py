@@ -20,8 +20,10 @@ class PrintFailed(RuntimeError):
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise PrintFailed(f"No print system found (`{name}` is missing). Install CUPS (Linux: apt install cups "
-                          "cups-client), or print to a PDF file with --out and print that.")
+        raise PrintFailed(
+            f"No print system found (`{name}` is missing). Install CUPS (Linux: apt install cups "
+            "cups-client), or print to a PDF file with --out and print that."
+        )
     return found
 
 

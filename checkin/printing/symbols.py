@@ -25,8 +25,11 @@ _LEVELS = (  # strongest first: more error correction survives scuffed badges, b
     qrcode.constants.ERROR_CORRECT_M,
     qrcode.constants.ERROR_CORRECT_L,
 )
-_LEVEL_NAMES = {qrcode.constants.ERROR_CORRECT_Q: "Q", qrcode.constants.ERROR_CORRECT_M: "M",
-                qrcode.constants.ERROR_CORRECT_L: "L"}
+_LEVEL_NAMES = {
+    qrcode.constants.ERROR_CORRECT_Q: "Q",
+    qrcode.constants.ERROR_CORRECT_M: "M",
+    qrcode.constants.ERROR_CORRECT_L: "L",
+}
 
 
 class SymbolTooSmall(ValueError):
@@ -54,8 +57,7 @@ def qr_matrix(text: str, box: float) -> QrMatrix:
 
 
 def _mode_key(text: str) -> str:
-    return "alnum" if text.isascii() and all(c.isdigit() or c.isupper() or c in " $%*+-./:" for c in text) \
-        else "bytes"
+    return "alnum" if text.isascii() and all(c.isdigit() or c.isupper() or c in " $%*+-./:" for c in text) else "bytes"
 
 
 @functools.cache
@@ -75,9 +77,11 @@ def _plan(length: int, mode: str, box: float) -> tuple[int, int]:
         candidates.append((module, size, level, made.version))
     module, size, level, version = candidates[-1]
     if module < MIN_MODULE:
-        raise SymbolTooSmall(f"A QR code of {length} characters needs at least "
-                             f"{(size + 2 * QUIET_MODULES) * MIN_MODULE / mm:.0f} mm; the layout gives it "
-                             f"{box / mm:.0f} mm.")
+        raise SymbolTooSmall(
+            f"A QR code of {length} characters needs at least "
+            f"{(size + 2 * QUIET_MODULES) * MIN_MODULE / mm:.0f} mm; the layout gives it "
+            f"{box / mm:.0f} mm."
+        )
     return level, version
 
 

@@ -15,8 +15,7 @@ from typing import Any
 from checkin.printing.fonts import FONT_FILES
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "templates" / "badge.toml"
-FIELDS = ("first_name", "last_name", "full_name", "organization", "city_region", "registration_type",
-          "external_id")
+FIELDS = ("first_name", "last_name", "full_name", "organization", "city_region", "registration_type", "external_id")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -122,8 +121,9 @@ class _Reader:
             raise self.fail(where, f"unknown field {value!r}; fields are {', '.join(FIELDS)}")
         return str(value)
 
-    def number(self, item: dict[str, Any], key: str, where: str, low: float, high: float,
-               default: float | None = None) -> float:
+    def number(
+        self, item: dict[str, Any], key: str, where: str, low: float, high: float, default: float | None = None
+    ) -> float:
         value = item.get(key, default)
         if value is None:
             raise self.fail(f"{where}.{key}", "missing")
@@ -151,8 +151,12 @@ class _Reader:
         min_size = self.number(item, "min_size", where, 3, size, min(6, size))
         return TextItem(
             field=self.field_name(item.get("field"), f"{where}.field") if needs_field else "",
-            box=box, font=font, size=size, min_size=min_size,
-            lines=int(self.number(item, "lines", where, 1, 5, 1)), align=align,
+            box=box,
+            font=font,
+            size=size,
+            min_size=min_size,
+            lines=int(self.number(item, "lines", where, 1, 5, 1)),
+            align=align,
             colour=self.colour(item.get("colour", "#000000"), f"{where}.colour"),
         )
 

@@ -110,7 +110,7 @@ def create_hub_engine(url: str, timeout_s: float = HUB_TIMEOUT_S) -> Engine:
             # idle_in_transaction_session_timeout: a station that vanishes mid-push (Wi-Fi gone, no RST)
             # would otherwise hold the hub's numbering lock, and stall every other station, for hours.
             "options": f"-c statement_timeout={seconds * 15_000} -c lock_timeout={seconds * 5_000} "
-                       f"-c idle_in_transaction_session_timeout={seconds * 5_000}",
+            f"-c idle_in_transaction_session_timeout={seconds * 5_000}",
             "application_name": "muster",
         },
     )

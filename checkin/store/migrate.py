@@ -63,5 +63,7 @@ def _refuse_another_programs(engine: Engine) -> None:
     if tables and not tables & set(Base.metadata.tables):
         where = engine.url.database if engine.dialect.name == "sqlite" else engine.url.render_as_string()
         shown = ", ".join(sorted(tables)[:4]) + (", …" if len(tables) > 4 else "")
-        raise NotMusters(f"{where} holds another program's tables ({shown}), not Muster's; give Muster a "
-                         "database of its own (a new file, or an empty PostgreSQL database)")
+        raise NotMusters(
+            f"{where} holds another program's tables ({shown}), not Muster's; give Muster a "
+            "database of its own (a new file, or an empty PostgreSQL database)"
+        )

@@ -153,10 +153,10 @@ class SessionRegistration(Base):
 
     __tablename__ = "session_registration"
 
-    session_id: Mapped[str] = mapped_column(ForeignKey("conference_session.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    attendee_id: Mapped[str] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True,
-                                             index=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("conference_session.id", ondelete="CASCADE"), primary_key=True)
+    attendee_id: Mapped[str] = mapped_column(
+        ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
 
 
@@ -180,8 +180,17 @@ class Event(Base):
     __table_args__ = (
         Index("ix_event_attendee_kind", "attendee_id", "kind"),
         # Everything a presence replay reads, in the order it reads it (see occupancy.tracking.door_rows).
-        Index("ix_event_door", "attendee_id", "id", "kind", "station_time", "room_id", "door",
-              sqlite_where=text(_DOOR_KINDS), postgresql_where=text(_DOOR_KINDS)),
+        Index(
+            "ix_event_door",
+            "attendee_id",
+            "id",
+            "kind",
+            "station_time",
+            "room_id",
+            "door",
+            sqlite_where=text(_DOOR_KINDS),
+            postgresql_where=text(_DOOR_KINDS),
+        ),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)

@@ -39,10 +39,16 @@ class DuplicateBadge:
 
 def duplicate_badges(session: Session, attendee_id: str | None = None) -> list[DuplicateBadge]:
     """Check-ins after an attendee's first one (of everyone, or of one attendee), not yet reviewed, oldest first."""
-    reviewed = {str(p.get("event_id")) for p in session.scalars(
-        select(Event.payload).where(Event.kind == EventKind.CONFLICT_REVIEWED.value))}
-    twice = select(Event.attendee_id).where(Event.kind == EventKind.CHECKED_IN.value).group_by(
-        Event.attendee_id).having(func.count() > 1)
+    reviewed = {
+        str(p.get("event_id"))
+        for p in session.scalars(select(Event.payload).where(Event.kind == EventKind.CONFLICT_REVIEWED.value))
+    }
+    twice = (
+        select(Event.attendee_id)
+        .where(Event.kind == EventKind.CHECKED_IN.value)
+        .group_by(Event.attendee_id)
+        .having(func.count() > 1)
+    )
     if attendee_id is not None:
         twice = twice.where(Event.attendee_id == attendee_id)
     rows = session.execute(
@@ -72,23 +78,38 @@ def review(store: Store, event_id: str, note: str, now: datetime) -> None:
     wanted = event_id.strip().lower()
     with store.unit_of_work() as session:
         # The whole id or its last 12 characters or more (the random part: what the desk card shows).
-        found = [d for d in duplicate_badges(session)
-                 if len(wanted) >= 12 and (d.event_id == wanted or d.event_id.endswith(wanted))]
+        found = [
+            d
+            for d in duplicate_badges(session)
+            if len(wanted) >= 12 and (d.event_id == wanted or d.event_id.endswith(wanted))
+        ]
         if len(found) != 1:
             raise ConflictProblem(f"no unreviewed duplicate badge with event id {event_id}")
-        record(session, NewEvent(EventKind.CONFLICT_REVIEWED, store.station, now, found[0].attendee.id,
-                                 {"event_id": found[0].event_id, "note": note.strip()}))
+        record(
+            session,
+            NewEvent(
+                EventKind.CONFLICT_REVIEWED,
+                store.station,
+                now,
+                found[0].attendee.id,
+                {"event_id": found[0].event_id, "note": note.strip()},
+            ),
+        )
 
 
 def walk_in_duplicates(session: Session) -> list[list[AttendeeView]]:
     """Groups of live records sharing an email, at least one of them a walk-in (likely the same person)."""
-    shared = (select(Attendee.email_key)
-              .where(Attendee.email_key != "", Attendee.status != Status.CANCELLED.value)
-              .group_by(Attendee.email_key)
-              .having(func.count() > 1, func.sum(case((Attendee.source == "walk_in", 1), else_=0)) > 0))
-    rows = session.execute(attendee_view_query().where(Attendee.email_key.in_(shared),
-                                                       Attendee.status != Status.CANCELLED.value)
-                           .order_by(Attendee.email_key, Attendee.id))
+    shared = (
+        select(Attendee.email_key)
+        .where(Attendee.email_key != "", Attendee.status != Status.CANCELLED.value)
+        .group_by(Attendee.email_key)
+        .having(func.count() > 1, func.sum(case((Attendee.source == "walk_in", 1), else_=0)) > 0)
+    )
+    rows = session.execute(
+        attendee_view_query()
+        .where(Attendee.email_key.in_(shared), Attendee.status != Status.CANCELLED.value)
+        .order_by(Attendee.email_key, Attendee.id)
+    )
     groups: dict[str, list[AttendeeView]] = {}
     for row in rows:
         view = to_view(row)
@@ -112,14 +133,24 @@ def merge(store: Store, duplicate_id: str, into_id: str, now: datetime) -> Atten
             raise ConflictProblem("both records must exist to merge them")
         if duplicate.status == Status.CANCELLED:
             raise ConflictProblem(f"{duplicate.full_name} ({duplicate.external_id}) is already cancelled or merged")
-        changes = {"status": Status.CANCELLED.value,
-                   "status_reason": f"Merged into {kept.full_name} ({kept.external_id})"}
-        record(session, NewEvent(EventKind.ATTENDEES_MERGED, store.station, now, duplicate_id,
-                                 {"into": into_id, "changes": changes}))
+        changes = {
+            "status": Status.CANCELLED.value,
+            "status_reason": f"Merged into {kept.full_name} ({kept.external_id})",
+        }
+        record(
+            session,
+            NewEvent(
+                EventKind.ATTENDEES_MERGED, store.station, now, duplicate_id, {"into": into_id, "changes": changes}
+            ),
+        )
         if duplicate.checked_in_at is not None and kept.checked_in_at is None:
             # At the duplicate's own arrival time, so the record shows when the person really came.
-            record(session, NewEvent(EventKind.CHECKED_IN, store.station, duplicate.checked_in_at, into_id,
-                                     {"merged_from": duplicate_id}))
+            record(
+                session,
+                NewEvent(
+                    EventKind.CHECKED_IN, store.station, duplicate.checked_in_at, into_id, {"merged_from": duplicate_id}
+                ),
+            )
         merged = get_view(session, into_id)
     assert merged is not None
     return merged

@@ -25,11 +25,14 @@ def check_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except Exception as error:
-        raise CredentialsProblem(f"not a database URL: {url!r} (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
-                                 ) from error
+        raise CredentialsProblem(
+            f"not a database URL: {url!r} (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
+        ) from error
     if parsed.get_backend_name() != "postgresql":
-        raise CredentialsProblem(f"the hub is a PostgreSQL database, so a {parsed.get_backend_name()!r} URL "
-                                 "cannot be one (expected postgresql://USER:PASSWORD@HOST:PORT/DB)")
+        raise CredentialsProblem(
+            f"the hub is a PostgreSQL database, so a {parsed.get_backend_name()!r} URL "
+            "cannot be one (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
+        )
     if not parsed.host or not parsed.database:
         raise CredentialsProblem("the hub URL needs a host and a database: postgresql://USER:PASSWORD@HOST:PORT/DB")
     if parsed.drivername == "postgresql":
@@ -84,8 +87,9 @@ def _fetch(service: str, key: str) -> str | None:
 
 def save(station_id: str, url: str) -> None:
     if not _keep(SERVICE, station_id, check_url(url)):
-        raise CredentialsProblem(f"the system keyring cannot store the hub URL; set {ENVIRONMENT} for this "
-                                 "station instead")
+        raise CredentialsProblem(
+            f"the system keyring cannot store the hub URL; set {ENVIRONMENT} for this station instead"
+        )
 
 
 def load(station_id: str) -> str | None:

@@ -34,8 +34,9 @@ def prepare(engine: Engine) -> None:
         raise HubProblem(f"a hub is a PostgreSQL database, not {engine.dialect.name}")
     upgrade(engine)
     with engine.begin() as connection:
-        connection.execute(insert_for("postgresql", Setting.__table__).values(key=IDENTITY, value=new_id())
-                           .on_conflict_do_nothing())
+        connection.execute(
+            insert_for("postgresql", Setting.__table__).values(key=IDENTITY, value=new_id()).on_conflict_do_nothing()
+        )
 
 
 def identity(connection: Connection) -> str | None:
@@ -63,20 +64,24 @@ def ensure_database(url: str) -> None:
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                        {"name": target.database}).first()
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).first()
             if not exists:
                 try:
                     connection.execute(text(f'CREATE DATABASE "{target.database}"'))
                 except ProgrammingError as error:  # no CREATEDB right: an admin makes it, we fill it
-                    raise HubProblem(f"cannot create the database '{target.database}' ({error.orig}); have the "
-                                     "server's admin create it for this login, then run this again") from error
+                    raise HubProblem(
+                        f"cannot create the database '{target.database}' ({error.orig}); have the "
+                        "server's admin create it for this login, then run this again"
+                    ) from error
     finally:
         admin.dispose()
 
 
-def push(connection: Connection, rows: list[tuple[str, str, str, str, str | None, str]]
-         ) -> list[tuple[str, int, datetime]]:
+def push(
+    connection: Connection, rows: list[tuple[str, str, str, str, str | None, str]]
+) -> list[tuple[str, int, datetime]]:
     """Insert events the hub may already hold; returns (id, hub_seq, received_at) for every one of them.
 
     ``rows`` are (id, kind, station_id, station_time as UTC text, attendee_id, payload as JSON text).
@@ -89,7 +94,8 @@ def push(connection: Connection, rows: list[tuple[str, str, str, str, str | None
     connection.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS push_batch (id varchar(36) PRIMARY KEY, kind varchar(40), "
         "station_id varchar(36), station_time timestamptz, attendee_id varchar(36), payload json) "
-        "ON COMMIT DELETE ROWS")
+        "ON COMMIT DELETE ROWS"
+    )
     raw = connection.connection.dbapi_connection
     assert raw is not None
     copy_in = "COPY push_batch (id, kind, station_id, station_time, attendee_id, payload) FROM STDIN"
@@ -99,12 +105,14 @@ def push(connection: Connection, rows: list[tuple[str, str, str, str, str | None
     numbers = connection.exec_driver_sql(
         "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload) "
         "SELECT id, kind, station_id, station_time, attendee_id, payload FROM push_batch ORDER BY id "
-        "ON CONFLICT (id) DO NOTHING RETURNING id, hub_seq, received_at").all()
+        "ON CONFLICT (id) DO NOTHING RETURNING id, hub_seq, received_at"
+    ).all()
     if len(numbers) < len(rows):  # a retry: look up, by primary key, the numbers the first push got
         taken = {row[0] for row in numbers}
         numbers += connection.exec_driver_sql(
             "SELECT id, hub_seq, received_at FROM event WHERE id = ANY(%(ids)s)",
-            {"ids": [row[0] for row in rows if row[0] not in taken]}).all()
+            {"ids": [row[0] for row in rows if row[0] not in taken]},
+        ).all()
     return [(row[0], row[1], row[2]) for row in numbers]
 
 
@@ -146,15 +154,20 @@ def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
         rows.execute(
             f"SELECT id, kind, station_id, to_char(station_time AT TIME ZONE 'UTC', {_STORED}), attendee_id, "
             f"payload::text, hub_seq, to_char(received_at AT TIME ZONE 'UTC', {_STORED}) FROM event "
-            "WHERE hub_seq > %(cursor)s ORDER BY hub_seq LIMIT %(limit)s", {"cursor": cursor, "limit": limit})
+            "WHERE hub_seq > %(cursor)s ORDER BY hub_seq LIMIT %(limit)s",
+            {"cursor": cursor, "limit": limit},
+        )
         return list(map(Pulled._make, rows.fetchall()))
 
 
 def past(connection: Connection, cursor: int) -> int:
     """How many events a pull from ``cursor`` has to fetch (counted: the numbers have gaps where a push
     was rolled back). A range of the hub_seq index, short unless the station is far behind."""
-    return int(connection.exec_driver_sql("SELECT count(*) FROM event WHERE hub_seq > %(cursor)s",
-                                          {"cursor": cursor}).scalar_one())
+    return int(
+        connection.exec_driver_sql(
+            "SELECT count(*) FROM event WHERE hub_seq > %(cursor)s", {"cursor": cursor}
+        ).scalar_one()
+    )
 
 
 def hub_clock(connection: Connection) -> datetime:
@@ -186,13 +199,18 @@ class StationReport:
 def report(connection: Connection, status: StationReport) -> None:
     """Record this station's contact (hub clock), backlog and clock offset for every dashboard to see."""
     statement = insert_for("postgresql", SyncStation.__table__)
-    values = {"station_id": status.station_id, "name": status.name, "clock_offset_s": status.clock_offset_s,
-              "backlog": status.backlog, "cursor": status.cursor}
+    values = {
+        "station_id": status.station_id,
+        "name": status.name,
+        "clock_offset_s": status.clock_offset_s,
+        "backlog": status.backlog,
+        "cursor": status.cursor,
+    }
     connection.execute(
-        statement.values(**values, sent=status.sent, last_contact=func.clock_timestamp())
-        .on_conflict_do_update(index_elements=["station_id"],
-                               set_={**values, "sent": SyncStation.__table__.c.sent + status.sent,
-                                     "last_contact": func.clock_timestamp()})
+        statement.values(**values, sent=status.sent, last_contact=func.clock_timestamp()).on_conflict_do_update(
+            index_elements=["station_id"],
+            set_={**values, "sent": SyncStation.__table__.c.sent + status.sent, "last_contact": func.clock_timestamp()},
+        )
     )
 
 

@@ -89,9 +89,12 @@ def pull(hub: Connection, cursor: int) -> ReferenceBatch:
     batch = ReferenceBatch(version=cursor)
     for spec in SPECS:
         table = spec.table
-        rows = [dict(r._mapping) for r in hub.execute(
-            select(*[table.c[c] for c in spec.columns]).where(table.c.ref_version > cursor, spec.where())
-        )]
+        rows = [
+            dict(r._mapping)
+            for r in hub.execute(
+                select(*[table.c[c] for c in spec.columns]).where(table.c.ref_version > cursor, spec.where())
+            )
+        ]
         if rows:
             batch.rows[table.name] = rows
             batch.version = max(batch.version, *(r["ref_version"] for r in rows))
@@ -116,8 +119,9 @@ def apply(session: Session, batch: ReferenceBatch) -> None:
             connection.execute(_local_upsert(connection, spec), rows)
     for tombstone in sorted(batch.tombstones, key=lambda t: -t["version"]):  # children before parents
         spec = _BY_NAME.get(tombstone["table_name"])
-        if spec is None or (spec.table.name == "setting"
-                            and not str(tombstone["row"].get("key", "")).startswith(POLICY_PREFIX)):
+        if spec is None or (
+            spec.table.name == "setting" and not str(tombstone["row"].get("key", "")).startswith(POLICY_PREFIX)
+        ):
             continue
         old = tombstone["row"]
         connection.execute(spec.table.delete().where(*[spec.table.c[k] == old.get(k) for k in spec.keys]))
@@ -142,9 +146,10 @@ def _apply_attendees(session: Session, rows: list[dict[str, Any]]) -> None:
     ids = [r["id"] for r in rows]
     existing: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        existing.update({r.id: r.base for r in connection.execute(
-            select(table.c.id, table.c.base).where(table.c.id.in_(chunk)))})
+        chunk = ids[start : start + 500]
+        existing.update(
+            {r.id: r.base for r in connection.execute(select(table.c.id, table.c.base).where(table.c.id.in_(chunk)))}
+        )
     corrected = edited_attendees(session)
     full: list[dict[str, Any]] = []
     tokens: dict[str, list[dict[str, str]]] = {}
@@ -157,8 +162,10 @@ def _apply_attendees(session: Session, rows: list[dict[str, Any]]) -> None:
     if full:
         statement = insert_for(connection.dialect.name, table)
         columns = [c for c in full[0] if c != "id"]
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=["id"], set_={c: statement.excluded[c] for c in columns}), full)
+        connection.execute(
+            statement.on_conflict_do_update(index_elements=["id"], set_={c: statement.excluded[c] for c in columns}),
+            full,
+        )
         replace_tokens(session, tokens)
     versions_only = [r for r in rows if r["id"] in existing and existing[r["id"]] == r["base"]]
     if versions_only:
@@ -187,18 +194,29 @@ def publish(local: Session, hub: Connection) -> dict[str, int]:
             continue
         statement = insert_for("postgresql", table)
         updated = [c for c in columns if c not in spec.keys]
-        differs = or_(false(), *[
-            (cast(table.c[c], Text).is_distinct_from(cast(statement.excluded[c], Text))
-             if isinstance(table.c[c].type, JSON) else table.c[c].is_distinct_from(statement.excluded[c]))
-            for c in updated
-        ])
-        upsert = (statement.on_conflict_do_update(index_elements=spec.keys,
-                                                  set_={c: statement.excluded[c] for c in updated}, where=differs)
-                  if updated else statement.on_conflict_do_nothing(index_elements=spec.keys))
+        differs = or_(
+            false(),
+            *[
+                (
+                    cast(table.c[c], Text).is_distinct_from(cast(statement.excluded[c], Text))
+                    if isinstance(table.c[c].type, JSON)
+                    else table.c[c].is_distinct_from(statement.excluded[c])
+                )
+                for c in updated
+            ],
+        )
+        upsert = (
+            statement.on_conflict_do_update(
+                index_elements=spec.keys, set_={c: statement.excluded[c] for c in updated}, where=differs
+            )
+            if updated
+            else statement.on_conflict_do_nothing(index_elements=spec.keys)
+        )
         before = _max_version(hub, table)
         hub.execute(upsert, rows)
-        changed[table.name] = int(hub.execute(
-            select(func.count()).select_from(table).where(table.c.ref_version > before)).scalar_one())
+        changed[table.name] = int(
+            hub.execute(select(func.count()).select_from(table).where(table.c.ref_version > before)).scalar_one()
+        )
     return changed
 
 

@@ -40,8 +40,10 @@ def binaries() -> Path:
     for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
         if (candidate / "postgres").exists():
             return candidate
-    raise ServerProblem("no PostgreSQL found: install the pgserver package (pip install pgserver) "
-                        "or your system's postgresql server package")
+    raise ServerProblem(
+        "no PostgreSQL found: install the pgserver package (pip install pgserver) "
+        "or your system's postgresql server package"
+    )
 
 
 def hub_url(host: str, port: int, password: str, user: str = HUB_USER, database: str = HUB_DATABASE) -> str:
@@ -81,8 +83,11 @@ def _hand_to_service_user(folder: Path) -> None:
         os.chown(path, entry.pw_uid, entry.pw_gid)
     for path in (binaries(), binaries().parent / "lib"):
         for item in [path, *path.rglob("*")]:
-            item.chmod(item.stat().st_mode | 0o055 if item.is_dir() or os.access(item, os.X_OK) else
-                       item.stat().st_mode | 0o044)
+            item.chmod(
+                item.stat().st_mode | 0o055
+                if item.is_dir() or os.access(item, os.X_OK)
+                else item.stat().st_mode | 0o044
+            )
 
 
 def _let_service_user_walk_to(folder: Path) -> None:
@@ -115,9 +120,21 @@ def init_cluster(data_dir: Path, password: str) -> None:
         if os.name != "nt" and os.geteuid() == 0:
             os.chown(password_file, *_ids_of_service_user())
         subprocess.run(
-            [str(binaries() / "initdb"), "-D", str(data_dir), "-U", HUB_USER, "--auth=scram-sha-256",
-             f"--pwfile={password_file}", "--encoding=UTF8", "--no-locale"],
-            check=True, capture_output=True, text=True, **_as_service_user(),  # type: ignore[call-overload]
+            [
+                str(binaries() / "initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                HUB_USER,
+                "--auth=scram-sha-256",
+                f"--pwfile={password_file}",
+                "--encoding=UTF8",
+                "--no-locale",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            **_as_service_user(),  # type: ignore[call-overload]
         )
     except subprocess.CalledProcessError as error:
         raise ServerProblem(f"initdb failed: {error.stderr.strip() or error.stdout.strip()}") from error
@@ -174,7 +191,9 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: fl
     log = (data_dir / "server.log").open("ab")
     process = subprocess.Popen(
         [str(binaries() / "postgres"), "-D", str(data_dir), "-h", host, "-p", str(port), "-k", str(data_dir)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         **_as_service_user(),  # type: ignore[call-overload]
     )
     log.close()
@@ -198,11 +217,15 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: fl
 def _why_not_started(log: str, host: str, port: int, data_dir: Path) -> str:
     """What the admin can do about it, from the end of PostgreSQL's log (which follows, for the details)."""
     if "Address already in use" in log:
-        advice = (f"port {port} is taken by another program on this machine (another hub, or a PostgreSQL "
-                  "server already running?): choose another port with --port")
+        advice = (
+            f"port {port} is taken by another program on this machine (another hub, or a PostgreSQL "
+            "server already running?): choose another port with --port"
+        )
     elif "Cannot assign requested address" in log:
-        advice = (f"this machine has no network address {host}: give --listen one of its addresses, or "
-                  "0.0.0.0 for every network")
+        advice = (
+            f"this machine has no network address {host}: give --listen one of its addresses, or "
+            "0.0.0.0 for every network"
+        )
     else:
         advice = "PostgreSQL did not start"
     return f"{advice}\n(the end of {data_dir / 'server.log'}:)\n{log}"

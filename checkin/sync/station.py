@@ -69,14 +69,19 @@ def unsent(connection: Connection, limit: int) -> list[tuple[str, str, str, str,
     """The oldest events the hub has not confirmed, as ``hub.push`` takes them (times as UTC text)."""
     rows = connection.exec_driver_sql(
         "SELECT id, kind, station_id, station_time, attendee_id, payload FROM event WHERE hub_seq IS NULL "
-        "ORDER BY id LIMIT ?", (limit,))
+        "ORDER BY id LIMIT ?",
+        (limit,),
+    )
     return [(i, kind, station, f"{at}+00:00", attendee, payload) for i, kind, station, at, attendee, payload in rows]
 
 
 @functools.cache
 def _mark() -> Any:
-    return (update(Event.__table__).where(Event.__table__.c.id == bindparam("event_id"))
-            .values(hub_seq=bindparam("seq"), received_at=bindparam("received")))
+    return (
+        update(Event.__table__)
+        .where(Event.__table__.c.id == bindparam("event_id"))
+        .values(hub_seq=bindparam("seq"), received_at=bindparam("received"))
+    )
 
 
 def mark_sent(connection: Connection, numbers: list[tuple[str, int, datetime]]) -> None:
@@ -91,8 +96,11 @@ def setting(connection: Connection, key: str, default: int = 0) -> int:
 
 def set_setting(connection: Connection, key: str, value: int | str) -> None:
     statement = insert_for(connection.dialect.name, Setting.__table__)
-    connection.execute(statement.values(key=key, value=str(value))
-                       .on_conflict_do_update(index_elements=["key"], set_={"value": str(value)}))
+    connection.execute(
+        statement.values(key=key, value=str(value)).on_conflict_do_update(
+            index_elements=["key"], set_={"value": str(value)}
+        )
+    )
 
 
 def follow_hub(store: Store, remote: Connection) -> bool:
@@ -109,10 +117,12 @@ def follow_hub(store: Store, remote: Connection) -> bool:
     with store.writing() as connection:
         known = connection.execute(select(Setting.value).where(Setting.key == HUB)).scalar()
         # The highest number this station knows, pulled or given to its own events when the hub took them.
-        last = connection.exec_driver_sql("SELECT id, hub_seq FROM event WHERE hub_seq = "
-                                          "(SELECT max(hub_seq) FROM event)").first()
+        last = connection.exec_driver_sql(
+            "SELECT id, hub_seq FROM event WHERE hub_seq = (SELECT max(hub_seq) FROM event)"
+        ).first()
     start_over = (here is not None and known is not None and here != known) or (
-        last is not None and hub.event_at(remote, last[1]) != last[0])
+        last is not None and hub.event_at(remote, last[1]) != last[0]
+    )
     remote.rollback()
     new_identity = here is not None and here != known  # a hub without one (older Muster) changes nothing here
     if start_over or new_identity:
@@ -135,10 +145,16 @@ def apply_events(session: Session, pulled: list[hub.Pulled]) -> int:
     # Its own events come back marked already, unless the station died between the hub's commit and marking.
     mark_sent(connection, [(e.id, e.hub_seq, e.received_at) for e in pulled if e.id in known and known[e.id] is None])
     door_attendees = {e.attendee_id for e in new if e.kind in tracking.DOOR_KINDS and e.attendee_id}
-    projection.apply_many(session, [
-        projection.LoggedEvent(e.id, e.kind, e.station_id, e.station_time, e.attendee_id, json.loads(e.payload_json))
-        for e in new if e.kind not in tracking.DOOR_KINDS
-    ])
+    projection.apply_many(
+        session,
+        [
+            projection.LoggedEvent(
+                e.id, e.kind, e.station_id, e.station_time, e.attendee_id, json.loads(e.payload_json)
+            )
+            for e in new
+            if e.kind not in tracking.DOOR_KINDS
+        ],
+    )
     if door_attendees:  # recomputed by refresh_presence, once per attendee however many batches touch them
         connection.execute(_mark_dirty(connection.dialect.name), [{"attendee_id": a} for a in door_attendees])
     return len(new)
@@ -147,12 +163,14 @@ def apply_events(session: Session, pulled: list[hub.Pulled]) -> int:
 def _known(connection: Connection, ids: list[str]) -> dict[str, int | None]:
     """id: hub_seq of those events this station already holds."""
     if connection.dialect.name == "sqlite":  # one query, not a hundred 500-item IN lists built by SQLAlchemy
-        return dict(connection.exec_driver_sql(
-            "SELECT id, hub_seq FROM event WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
-        ).all())
+        return dict(
+            connection.exec_driver_sql(
+                "SELECT id, hub_seq FROM event WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+            ).all()
+        )
     known: dict[str, int | None] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         known.update(connection.execute(select(Event.id, Event.hub_seq).where(Event.id.in_(chunk))).all())
     return known
 
@@ -182,16 +200,28 @@ def _insert_pulled(connection: Connection, events: list[hub.Pulled]) -> None:
     if not events:
         return
     if connection.dialect.name != "sqlite":
-        connection.execute(insert(Event.__table__), [
-            {**{c: getattr(e, c) for c in ("id", "kind", "station_id", "station_time", "attendee_id", "hub_seq",
-                                           "received_at")}, "payload": json.loads(e.payload_json)} for e in events])
+        connection.execute(
+            insert(Event.__table__),
+            [
+                {
+                    **{
+                        c: getattr(e, c)
+                        for c in ("id", "kind", "station_id", "station_time", "attendee_id", "hub_seq", "received_at")
+                    },
+                    "payload": json.loads(e.payload_json),
+                }
+                for e in events
+            ],
+        )
         return
     # Straight through the driver, times as SQLAlchemy stores them: per-row type processing would be
     # most of the cost of a large pull. A Pulled is already the row, column for column. In attendee
     # order, the inserts into the attendee-keyed indexes touch each page once rather than at random.
     connection.exec_driver_sql(
         "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload, hub_seq, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", sorted(events, key=_by_attendee))
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        sorted(events, key=_by_attendee),
+    )
 
 
 def _by_attendee(event: hub.Pulled) -> tuple[str, str]:
@@ -204,22 +234,32 @@ def check_hub(local: Session, hub_connection: Connection) -> None:
     or one of another conference (a station's file must be empty or belong to the hub's conference)."""
     revision = hub.schema_revision(hub_connection)
     if revision is None:
-        raise hub.HubProblem("this database has not been prepared as a hub; prepare it with `checkin hub init URL` "
-                             "from the laptop that has the conference")
+        raise hub.HubProblem(
+            "this database has not been prepared as a hub; prepare it with `checkin hub init URL` "
+            "from the laptop that has the conference"
+        )
     if revision != head_revision():
         if revision in known_revisions():
-            raise hub.HubProblem(f"the hub was prepared by an older Muster (schema {revision}, this station "
-                                 f"{head_revision()}); upgrade it with `checkin hub init URL` from this version")
-        raise hub.HubProblem(f"the hub was prepared by a newer Muster (schema {revision}); update Muster on this "
-                             "station to the hub's version")
+            raise hub.HubProblem(
+                f"the hub was prepared by an older Muster (schema {revision}, this station "
+                f"{head_revision()}); upgrade it with `checkin hub init URL` from this version"
+            )
+        raise hub.HubProblem(
+            f"the hub was prepared by a newer Muster (schema {revision}); update Muster on this "
+            "station to the hub's version"
+        )
     on_hub = hub.hub_conference(hub_connection)
     here = local.execute(select(Conference.id, Conference.name)).first()
     if on_hub is None:
-        raise hub.HubProblem("the hub holds no conference yet; prepare it with `checkin hub init URL` "
-                             "from the laptop that has the conference")
+        raise hub.HubProblem(
+            "the hub holds no conference yet; prepare it with `checkin hub init URL` "
+            "from the laptop that has the conference"
+        )
     if here is not None and here.id != on_hub[0]:
-        raise hub.HubProblem(f"this station's database holds '{here.name}', the hub '{on_hub[1]}'; "
-                             "start this station on a new database file to join the hub")
+        raise hub.HubProblem(
+            f"this station's database holds '{here.name}', the hub '{on_hub[1]}'; "
+            "start this station on a new database file to join the hub"
+        )
 
 
 STEP_TIMEOUT_S = 20.0  # one push or pull batch; far more than it takes, far less than a volunteer waits
@@ -253,9 +293,15 @@ class Watchdog:
             link.close()
 
 
-def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[], None] | None = None,
-               step_timeout_s: float = STEP_TIMEOUT_S, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-               on_progress: Callable[[CatchUp], None] | None = None) -> RoundReport:
+def sync_round(
+    store: Store,
+    hub_engine: Engine,
+    *,
+    after_hub_commit: Callable[[], None] | None = None,
+    step_timeout_s: float = STEP_TIMEOUT_S,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_progress: Callable[[CatchUp], None] | None = None,
+) -> RoundReport:
     """One full round on one hub connection: check, measure the clock, push, pull reference data, pull
     events, report. Any step that outlives ``step_timeout_s`` fails the round with OperationalError.
     A pull longer than one batch calls ``on_progress`` after each batch it applied."""
@@ -282,8 +328,7 @@ def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[
             waiting = backlog(connection)
             cursor = setting(connection, CURSOR)
         with watchdog.step(step_timeout_s), remote.begin():
-            hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor,
-                                                 pushed))
+            hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor, pushed))
             everyone = hub.stations(remote)
     with store.writing() as connection:
         connection.execute(delete(SyncStation))
@@ -292,8 +337,9 @@ def sync_round(store: Store, hub_engine: Engine, *, after_hub_commit: Callable[[
     return RoundReport(pushed, pulled, reference_rows, waiting, offset, datetime.now(UTC), started_over)
 
 
-def _push(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float,
-          after_hub_commit: Callable[[], None] | None) -> int:
+def _push(
+    store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float, after_hub_commit: Callable[[], None] | None
+) -> int:
     pushed = 0
     while True:
         with store.writing() as connection:
@@ -323,8 +369,13 @@ def _pull_reference(store: Store, remote: Connection) -> int:
     return batch.size
 
 
-def _pull_events(store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float,
-                 on_progress: Callable[[CatchUp], None] | None) -> int:
+def _pull_events(
+    store: Store,
+    remote: Connection,
+    watchdog: Watchdog,
+    timeout_s: float,
+    on_progress: Callable[[CatchUp], None] | None,
+) -> int:
     fetched = pulled = 0
     total: int | None = None
     while True:
@@ -365,9 +416,18 @@ class StationSeen:
 def stations_seen(session: Session, now: datetime) -> list[StationSeen]:
     """Every station the hub has heard from, as of this station's last sync (so it works offline too)."""
     rows = session.scalars(select(SyncStation).order_by(SyncStation.name)).all()
-    return [StationSeen(r.name, r.station_id, r.last_contact, round((now - r.last_contact).total_seconds()),
-                        r.backlog, round(r.clock_offset_s, 1), abs(r.clock_offset_s) > CLOCK_WARNING_S)
-            for r in rows]
+    return [
+        StationSeen(
+            r.name,
+            r.station_id,
+            r.last_contact,
+            round((now - r.last_contact).total_seconds()),
+            r.backlog,
+            round(r.clock_offset_s, 1),
+            abs(r.clock_offset_s) > CLOCK_WARNING_S,
+        )
+        for r in rows
+    ]
 
 
 def clock_words(offset_s: float) -> str:

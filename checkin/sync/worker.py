@@ -74,8 +74,15 @@ def backoff(failures: int, interval_s: float = INTERVAL_S, ceiling_s: float = MA
 
 
 class SyncWorker:
-    def __init__(self, store: Store, url: str, on_status: Callable[[SyncStatus], None], *,
-                 interval_s: float = INTERVAL_S, ceiling_s: float = MAX_BACKOFF_S) -> None:
+    def __init__(
+        self,
+        store: Store,
+        url: str,
+        on_status: Callable[[SyncStatus], None],
+        *,
+        interval_s: float = INTERVAL_S,
+        ceiling_s: float = MAX_BACKOFF_S,
+    ) -> None:
         self._store = store
         self._url = url
         self._on_status = on_status
@@ -107,8 +114,13 @@ class SyncWorker:
                 failures = 0 if self.status.state == State.CONNECTED else failures + 1
                 if delay is None:
                     delay = backoff(failures, self._interval_s, self._ceiling_s)
-                self._publish(replace(self.status, progress=None,  # a round, however it ended, is over
-                                      retry_in_s=None if self.status.state == State.CONNECTED else delay))
+                self._publish(
+                    replace(
+                        self.status,
+                        progress=None,  # a round, however it ended, is over
+                        retry_in_s=None if self.status.state == State.CONNECTED else delay,
+                    )
+                )
                 self._wake.wait(delay)
                 self._wake.clear()
         finally:
@@ -117,24 +129,40 @@ class SyncWorker:
     def _attempt(self, engine: object) -> float | None:
         """One round; returns the delay before the next when it succeeded, None to back off."""
         try:
-            report: RoundReport = sync_round(self._store, engine,  # type: ignore[arg-type]
-                                             on_progress=self._catching_up)
+            report: RoundReport = sync_round(
+                self._store,
+                engine,  # type: ignore[arg-type]
+                on_progress=self._catching_up,
+            )
         except HubProblem as problem:
-            self.status = replace(self.status, state=State.REFUSED, message=str(problem),
-                                  backlog=self._local_backlog())
+            self.status = replace(self.status, state=State.REFUSED, message=str(problem), backlog=self._local_backlog())
             return None
         except (OperationalError, DBAPIError, OSError) as error:
             refusal = refused_login(error)
-            self.status = replace(self.status, state=State.REFUSED if refusal else State.OFFLINE,
-                                  message=refusal or _first_line(error), backlog=self._local_backlog())
+            self.status = replace(
+                self.status,
+                state=State.REFUSED if refusal else State.OFFLINE,
+                message=refusal or _first_line(error),
+                backlog=self._local_backlog(),
+            )
             return None
         except Exception as error:  # a bug must not end the loop silently: say so, keep scanning, retry
             traceback.print_exc()
-            self.status = replace(self.status, state=State.REFUSED, message=f"sync failed: {_first_line(error)}",
-                                  backlog=self._local_backlog())
+            self.status = replace(
+                self.status,
+                state=State.REFUSED,
+                message=f"sync failed: {_first_line(error)}",
+                backlog=self._local_backlog(),
+            )
             return None
-        self.status = replace(self.status, state=State.CONNECTED, backlog=report.backlog,
-                              last_sync=report.finished_at, clock_offset_s=report.clock_offset_s, message="")
+        self.status = replace(
+            self.status,
+            state=State.CONNECTED,
+            backlog=report.backlog,
+            last_sync=report.finished_at,
+            clock_offset_s=report.clock_offset_s,
+            message="",
+        )
         return self._interval_s
 
     def _catching_up(self, progress: CatchUp) -> None:

@@ -136,9 +136,22 @@ def test_files_that_cannot_be_written_are_said_in_words(db: list[str], tmp_path:
 
 def test_generic_import_with_map(tmp_path: Path, capsys) -> None:
     db = ["--db", str(tmp_path / "g.sqlite")]
-    args = ["import", str(DATA / "generic_custom.csv"), *db, "--conference", "Custom", "--json",
-            "--map", "external_id=Reg No", "--map", "first_name=Given", "--map", "last_name=Surname",
-            "--map", "status=Payment"]
+    args = [
+        "import",
+        str(DATA / "generic_custom.csv"),
+        *db,
+        "--conference",
+        "Custom",
+        "--json",
+        "--map",
+        "external_id=Reg No",
+        "--map",
+        "first_name=Given",
+        "--map",
+        "last_name=Surname",
+        "--map",
+        "status=Payment",
+    ]
     assert main(args) == 0
     assert out_json(capsys)["added"] == 3
     assert main(["import", "x.csv", *db, "--map", "nonsense"]) == 2

@@ -80,9 +80,9 @@ def test_keys_commands(db: list[str], tmp_path: Path, capsys) -> None:
     assert "twice" in capsys.readouterr().err
 
 
-
-def test_signing_keys_files_from_elsewhere_or_hostile_are_refused(db: list[str], tmp_path: Path, capsys,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_signing_keys_files_from_elsewhere_or_hostile_are_refused(
+    db: list[str], tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MUSTER_KEY_PASSPHRASE", "correct horse battery")
     other = ["--db", str(tmp_path / "other.sqlite")]
     assert main(["demo", *other, "--attendees", "5", *FIXED_WEEK]) == 0
@@ -133,7 +133,10 @@ def test_scans_reported_accepted_survive_sigkill(db: list[str], capsys) -> None:
     for _round in range(5):
         child = subprocess.Popen(
             [sys.executable, "-m", "checkin.cli", "scan", "-", "--json", "--db", path],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         assert child.stdin is not None and child.stdout is not None
         child.stdin.write("".join(code + "\n" for code in remaining))
@@ -160,8 +163,9 @@ def test_scans_reported_accepted_survive_sigkill(db: list[str], capsys) -> None:
         assert reported <= stored
         orphans = connection.execute(
             "SELECT count(*) FROM event e LEFT JOIN attendee_state s ON s.checked_in_event = e.id "
-            "WHERE e.kind = 'checked_in' AND s.attendee_id IS NULL").fetchone()[0]
+            "WHERE e.kind = 'checked_in' AND s.attendee_id IS NULL"
+        ).fetchone()[0]
         states_without_event = connection.execute(
-            "SELECT count(*) FROM attendee_state s LEFT JOIN event e ON e.id = s.checked_in_event "
-            "WHERE e.id IS NULL").fetchone()[0]
+            "SELECT count(*) FROM attendee_state s LEFT JOIN event e ON e.id = s.checked_in_event WHERE e.id IS NULL"
+        ).fetchone()[0]
         assert (orphans, states_without_event) == (0, 0)

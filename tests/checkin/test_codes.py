@@ -29,8 +29,12 @@ def ring(key) -> Keyring:
 
 
 def badge(revision: int = 1, key_number: int = 1, conference: str = CONFERENCE) -> BadgeCode:
-    return BadgeCode(str(uuid.UUID(int=0x0192_3456_789A_7BCD_8123_4567_89AB_CDEF)), revision, key_number,
-                     codes.conference_tag(conference))
+    return BadgeCode(
+        str(uuid.UUID(int=0x0192_3456_789A_7BCD_8123_4567_89AB_CDEF)),
+        revision,
+        key_number,
+        codes.conference_tag(conference),
+    )
 
 
 def test_code_is_short_upper_case_alphanumeric_and_round_trips(key, ring) -> None:
@@ -49,11 +53,12 @@ def test_every_single_character_change_is_refused(key, ring) -> None:
         for replacement in ("A", "7", "0"):
             if text[position] == replacement:
                 continue
-            altered = text[:position] + replacement + text[position + 1:]
+            altered = text[:position] + replacement + text[position + 1 :]
             found = codes.check(altered, ring).check
             assert found is not Check.VALID, (position, replacement)
-            expected = {Check.FORGED, Check.WRONG_CONFERENCE, Check.UNKNOWN_KEY} if position < header_end \
-                else {Check.FORGED}
+            expected = (
+                {Check.FORGED, Check.WRONG_CONFERENCE, Check.UNKNOWN_KEY} if position < header_end else {Check.FORGED}
+            )
             assert found in expected, (position, replacement, found)
 
 
@@ -92,7 +97,11 @@ def test_other_codes_are_not_badges(ring) -> None:
 US_TO_UK = {'"': "@", "@": '"', "#": "£"}
 US_TO_AZERTY = {
     **dict(zip("1234567890", "&é\"'(-è_çà", strict=True)),
-    "A": "Q", "Q": "A", "Z": "W", "W": "Z", "M": "?",
+    "A": "Q",
+    "Q": "A",
+    "Z": "W",
+    "W": "Z",
+    "M": "?",
 }
 
 
@@ -116,8 +125,11 @@ def test_code_survives_keyboard_layouts(key, ring, layout) -> None:
 def conference_whose_tag_has_y_or_z() -> str:
     """A conference id whose tag is spelled with Y or Z, so a QWERTZ swap lands in the code's header."""
     header = slice(len(codes.PREFIX) + 1, len(codes.PREFIX) + 4)  # the characters carrying the tag's bits
-    return next(name for name in (f"conference-{n}" for n in range(1000))
-                if set(codes.sign(badge(conference=name), codes.new_private_key())[header]) & {"Y", "Z"})
+    return next(
+        name
+        for name in (f"conference-{n}" for n in range(1000))
+        if set(codes.sign(badge(conference=name), codes.new_private_key())[header]) & {"Y", "Z"}
+    )
 
 
 def test_qwertz_swap_in_the_header_still_verifies_and_never_turns_a_forgery_into_another_conference(key) -> None:

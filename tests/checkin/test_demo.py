@@ -17,7 +17,9 @@ def test_demo_models_the_conference(empty_store: Store) -> None:
         types = Counter(session.scalars(select(Attendee.registration_type)))
         rooms = session.scalar(select(func.count()).select_from(Room))
         breakouts = session.scalars(
-            select(func.count()).select_from(ConferenceSession).where(ConferenceSession.kind == "breakout")
+            select(func.count())
+            .select_from(ConferenceSession)
+            .where(ConferenceSession.kind == "breakout")
             .group_by(ConferenceSession.starts_at)
         ).all()
         assert {e.code for e in entitlements(session)} >= {"coin", "lunch"}
@@ -33,10 +35,12 @@ def test_demo_never_books_a_room_or_its_halves_twice_at_once(empty_store: Store)
     with empty_store.unit_of_work() as session:
         build_demo(session, attendees=10)
         rooms = {room.id: room for room in session.scalars(select(Room))}
-        booked = [Booking(rooms[s.room_id], s.starts_at, s.ends_at, s.title)
-                  for s in session.scalars(select(ConferenceSession))]
+        booked = [
+            Booking(rooms[s.room_id], s.starts_at, s.ends_at, s.title)
+            for s in session.scalars(select(ConferenceSession))
+        ]
     assert any(b.title == "Awards Luncheon" for b in booked)
-    clashes = [(a.title, b.title) for n, a in enumerate(booked) for b in booked[n + 1:] if a.clashes_with(b)]
+    clashes = [(a.title, b.title) for n, a in enumerate(booked) for b in booked[n + 1 :] if a.clashes_with(b)]
     assert clashes == []
 
 
@@ -59,11 +63,14 @@ def test_demo_scales_to_20000_attendees(empty_store: Store) -> None:
     assert summary.attendees.added == 20_000
 
 
-@pytest.mark.parametrize(("now", "monday"), [
-    ("2026-12-02T16:00:00+00:00", "2026-11-30"),  # a Wednesday: the conference is half-way through
-    ("2026-12-05T03:00:00+00:00", "2026-11-30"),  # Saturday in UTC, still Friday evening in Chicago
-    ("2026-12-05T12:00:00+00:00", "2026-12-07"),  # a Saturday: the coming week
-])
+@pytest.mark.parametrize(
+    ("now", "monday"),
+    [
+        ("2026-12-02T16:00:00+00:00", "2026-11-30"),  # a Wednesday: the conference is half-way through
+        ("2026-12-05T03:00:00+00:00", "2026-11-30"),  # Saturday in UTC, still Friday evening in Chicago
+        ("2026-12-05T12:00:00+00:00", "2026-12-07"),  # a Saturday: the coming week
+    ],
+)
 def test_the_demo_is_dated_around_today(now: str, monday: str) -> None:
     from datetime import date, datetime
 
@@ -84,7 +91,9 @@ def test_a_demo_made_from_the_command_line_has_sessions_this_week(tmp_path, caps
     assert main(["demo", *db, "--attendees", "5"]) == 0
     capsys.readouterr()
     assert main(["sessions", *db, "--json"]) == 0
-    days = {datetime.fromisoformat(s["starts"]).astimezone(ZoneInfo(TIMEZONE)).date()
-            for s in json.loads(capsys.readouterr().out)}
+    days = {
+        datetime.fromisoformat(s["starts"]).astimezone(ZoneInfo(TIMEZONE)).date()
+        for s in json.loads(capsys.readouterr().out)
+    }
     monday = this_week(datetime.now(UTC))
     assert days == {monday + timedelta(days=n) for n in range(5)}

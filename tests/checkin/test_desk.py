@@ -91,11 +91,14 @@ def test_walk_in_requires_names_and_a_plausible_email(store: Store, now) -> None
     with pytest.raises(desk.InvalidInput) as error:  # the focus was one box off: the email went in a name
         desk.register_walk_in(store, desk.WalkIn("bgarcia@x.org", "Garcia"), now)
     assert error.value.problems == {
-        "first_name": "The first name looks like an email address: that goes in the Email box."}
+        "first_name": "The first name looks like an email address: that goes in the Email box."
+    }
     with pytest.raises(desk.InvalidInput) as error:  # would print a badge with no name on it
         desk.register_walk_in(store, desk.WalkIn("😀", "--"), now)
-    assert error.value.problems == {"first_name": "The first name has no letters.",
-                                    "last_name": "The last name has no letters."}
+    assert error.value.problems == {
+        "first_name": "The first name has no letters.",
+        "last_name": "The last name has no letters.",
+    }
     assert event_count(store) == 0
     assert desk.register_walk_in(store, desk.WalkIn("Ø", "Ng 2nd"), now).full_name == "Ø Ng 2nd"
 
@@ -185,19 +188,28 @@ def test_a_killed_check_in_never_half_writes(tmp_path: Path, now) -> None:
     assert view is not None and not view.checked_in
 
 
-@pytest.mark.parametrize(("typed", "first", "last", "email"), [
-    ("Okafor", "", "Okafor", ""),
-    ("  okafor,   ngozi ", "Ngozi", "Okafor", ""),
-    ("Ngozi Okafor", "", "", ""), ("okafor ngozi", "", "", ""),  # which is the surname? Nothing is guessed
-    ("maria de la cruz", "", "", ""),
-    ("de la cruz", "", "de la Cruz", ""), ("Van Dyke", "", "Van Dyke", ""),
-    ("cruz, maria de la", "Maria de la", "Cruz", ""),
-    ("o'brien", "", "O'Brien", ""),
-    ("garcía-márquez", "", "García-Márquez", ""),
-    ("McDonald", "", "McDonald", ""),
-    ("n.okafor@x.org", "", "", "n.okafor@x.org"),
-    ("R100042", "", "", ""), ("12345", "", "", ""), ("M1AEDK", "", "", ""), ("%%%", "", "", ""), ("", "", "", ""),
-])
+@pytest.mark.parametrize(
+    ("typed", "first", "last", "email"),
+    [
+        ("Okafor", "", "Okafor", ""),
+        ("  okafor,   ngozi ", "Ngozi", "Okafor", ""),
+        ("Ngozi Okafor", "", "", ""),
+        ("okafor ngozi", "", "", ""),  # which is the surname? Nothing is guessed
+        ("maria de la cruz", "", "", ""),
+        ("de la cruz", "", "de la Cruz", ""),
+        ("Van Dyke", "", "Van Dyke", ""),
+        ("cruz, maria de la", "Maria de la", "Cruz", ""),
+        ("o'brien", "", "O'Brien", ""),
+        ("garcía-márquez", "", "García-Márquez", ""),
+        ("McDonald", "", "McDonald", ""),
+        ("n.okafor@x.org", "", "", "n.okafor@x.org"),
+        ("R100042", "", "", ""),
+        ("12345", "", "", ""),
+        ("M1AEDK", "", "", ""),
+        ("%%%", "", "", ""),
+        ("", "", "", ""),
+    ],
+)
 def test_a_walk_in_starts_from_what_the_search_was(typed: str, first: str, last: str, email: str) -> None:
     form = desk.walk_in_from_search(typed)
     assert (form.first_name, form.last_name, form.email) == (first, last, email)

@@ -21,14 +21,38 @@ from checkin.store.models import Attendee, AttendeeState, EntitlementGiven, Even
 def derived(store: Store) -> dict[str, list[tuple]]:
     with store.reading() as session:
         return {
-            "state": sorted(tuple(r) for r in session.execute(select(
-                AttendeeState.attendee_id, AttendeeState.checked_in_event, AttendeeState.checked_in_at,
-                AttendeeState.checked_in_station))),
-            "given": sorted(tuple(r) for r in session.execute(select(
-                EntitlementGiven.attendee_id, EntitlementGiven.entitlement, EntitlementGiven.event_id))),
-            "attendees": sorted(tuple(r) for r in session.execute(select(
-                Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.organization, Attendee.status,
-                Attendee.registration_type, Attendee.sort_key, Attendee.source))),
+            "state": sorted(
+                tuple(r)
+                for r in session.execute(
+                    select(
+                        AttendeeState.attendee_id,
+                        AttendeeState.checked_in_event,
+                        AttendeeState.checked_in_at,
+                        AttendeeState.checked_in_station,
+                    )
+                )
+            ),
+            "given": sorted(
+                tuple(r)
+                for r in session.execute(
+                    select(EntitlementGiven.attendee_id, EntitlementGiven.entitlement, EntitlementGiven.event_id)
+                )
+            ),
+            "attendees": sorted(
+                tuple(r)
+                for r in session.execute(
+                    select(
+                        Attendee.id,
+                        Attendee.first_name,
+                        Attendee.last_name,
+                        Attendee.organization,
+                        Attendee.status,
+                        Attendee.registration_type,
+                        Attendee.sort_key,
+                        Attendee.source,
+                    )
+                )
+            ),
             "tokens": sorted(tuple(r) for r in session.execute(select(SearchToken.token, SearchToken.attendee_id))),
         }
 
@@ -56,8 +80,9 @@ def test_an_older_check_in_arriving_later_wins_in_both_paths(store: Store, now) 
     target = attendee_ids(store)[0]
     other = StationContext("00000000-0000-7000-8000-000000000001", "Desk 9")
     late = NewEvent(EventKind.CHECKED_IN, store.station, now, target, id="01900000-0000-7000-8000-00000000000b")
-    early = NewEvent(EventKind.CHECKED_IN, other, now - timedelta(minutes=5), target,
-                     id="01900000-0000-7000-8000-00000000000a")
+    early = NewEvent(
+        EventKind.CHECKED_IN, other, now - timedelta(minutes=5), target, id="01900000-0000-7000-8000-00000000000a"
+    )
     with store.unit_of_work() as session:
         record(session, late)
         record(session, early)  # e.g. synced from a station that was offline
@@ -70,7 +95,8 @@ def test_an_older_check_in_arriving_later_wins_in_both_paths(store: Store, now) 
 
 actions = st.lists(
     st.tuples(st.sampled_from(["check_in", "give", "correct", "walk_in", "replay"]), st.integers(0, 10**6)),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -99,8 +125,10 @@ def test_rebuild_from_the_log_equals_incremental_state(store: Store, now, script
             with store.unit_of_work() as session:
                 record_row(session, rng.choice(recorded))
         with store.reading() as session:
-            recorded = [{c.name: getattr(e, c.name) for c in Event.__table__.columns if c.computed is None}
-                        for e in session.scalars(select(Event))]
+            recorded = [
+                {c.name: getattr(e, c.name) for c in Event.__table__.columns if c.computed is None}
+                for e in session.scalars(select(Event))
+            ]
     incremental = derived(store)
     with store.unit_of_work() as session:
         rebuild(session)

@@ -16,8 +16,9 @@ from checkin.store.models import Attendee
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def test_a_new_laptop_gets_its_conference_registrants_and_badge_keys_in_one_step(empty_store: Store,
-                                                                                  now: datetime) -> None:
+def test_a_new_laptop_gets_its_conference_registrants_and_badge_keys_in_one_step(
+    empty_store: Store, now: datetime
+) -> None:
     report = start_from_export(empty_store, DATA / "wildapricot_registrants.csv", "  NASRO 2027 ", now)
     assert report.added > 0 and report.format == "wildapricot"
     with empty_store.reading() as session:
@@ -30,10 +31,9 @@ def test_a_new_laptop_gets_its_conference_registrants_and_badge_keys_in_one_step
         assert codes.check(code, keys.keyring(session)).badge is not None  # a badge this laptop can sign and read
 
 
-def test_a_file_with_a_bad_row_leaves_the_new_laptop_empty(empty_store: Store, tmp_path: Path,
-                                                            now: datetime) -> None:
+def test_a_file_with_a_bad_row_leaves_the_new_laptop_empty(empty_store: Store, tmp_path: Path, now: datetime) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("Registration ID,First Name,Last Name\nA1,Ann,Lee\nA2,=HYPERLINK(\"x\"),Li\n", encoding="utf-8")
+    bad.write_text('Registration ID,First Name,Last Name\nA1,Ann,Lee\nA2,=HYPERLINK("x"),Li\n', encoding="utf-8")
     with pytest.raises(ImportFailed) as failed:
         start_from_export(empty_store, bad, "Conference", now)
     assert failed.value.problems[0].line == 3
@@ -42,8 +42,9 @@ def test_a_file_with_a_bad_row_leaves_the_new_laptop_empty(empty_store: Store, t
         assert not session.scalar(select(func.count()).select_from(Attendee))
 
 
-def test_a_plain_csv_of_registration_ids_and_names_is_read_as_a_generic_export(empty_store: Store, tmp_path: Path,
-                                                                               now: datetime) -> None:
+def test_a_plain_csv_of_registration_ids_and_names_is_read_as_a_generic_export(
+    empty_store: Store, tmp_path: Path, now: datetime
+) -> None:
     plain = tmp_path / "members.csv"
     plain.write_text("Registration ID,First Name,Last Name,Email\nA1,Ann,Lee,ann@x.org\n", encoding="utf-8")
     assert start_from_export(empty_store, plain, "", now).format == "generic"

@@ -60,8 +60,15 @@ def test_pretix_german_semicolon_bom(empty_store: Store) -> None:
 
 
 def test_generic_csv_with_user_mapping(empty_store: Store) -> None:
-    mapping = {"external_id": "Reg No", "first_name": "Given", "last_name": "Surname", "email": "Mail",
-               "organization": "Agency", "registration_type": "Kind", "status": "Payment"}
+    mapping = {
+        "external_id": "Reg No",
+        "first_name": "Given",
+        "last_name": "Surname",
+        "email": "Mail",
+        "organization": "Agency",
+        "registration_type": "Kind",
+        "status": "Payment",
+    }
     report = run_import(empty_store, DATA / "generic_custom.csv", mapping=mapping)
     assert (report.format, report.added, report.cancelled) == ("generic", 3, 1)
     assert attendees(empty_store)["G-2"].status == "unpaid"
@@ -78,9 +85,9 @@ def test_generic_mapping_naming_a_missing_column_is_refused(store: Store, snapsh
 def test_re_import_updates_by_registration_id_and_reports(empty_store: Store, tmp_path: Path) -> None:
     run_import(empty_store, DATA / "wildapricot_registrants.csv")
     lines = (DATA / "wildapricot_registrants.csv").read_text().splitlines()
-    lines[1] = lines[1].replace("Tulsa Public Schools", "Tulsa PS")          # updated
-    lines[2] = lines[2].replace(",No,", ",Cancelled,")                        # newly cancelled
-    del lines[5]                                                               # missing now
+    lines[1] = lines[1].replace("Tulsa Public Schools", "Tulsa PS")  # updated
+    lines[2] = lines[2].replace(",No,", ",Cancelled,")  # newly cancelled
+    del lines[5]  # missing now
     lines.append("71006,5506,Sam,Lee,sam@x.org,Reno PD,Member,2027-04-01,Yes,Conf")  # added
     updated = tmp_path / "wa2.csv"
     updated.write_text("\n".join(lines) + "\n")
@@ -97,40 +104,82 @@ BAD_INPUTS = {
     "missing columns": (b"Registration ID,Registration type,Email\n1,Member,a@b.org\n", "missing the name", 1, None),
     "duplicate ids": (
         b"Registration ID,User ID,First name,Last name,Registration type\n1,1,A,B,Member\n2,2,C,D,Member\n"
-        b"1,3,E,F,Member\n", "already appears on line 2", 4, "Registration ID"),
+        b"1,3,E,F,Member\n",
+        "already appears on line 2",
+        4,
+        "Registration ID",
+    ),
     "undecodable": (
         "Registration ID,User ID,First name,Last name,Registration type\n1,1,Zoë,Müller,Member\n".encode()
-        + b"2,2,Bad,\xff\xfeName,Member\n", "cannot be read as UTF-8", 3, "Last name"),
+        + b"2,2,Bad,\xff\xfeName,Member\n",
+        "cannot be read as UTF-8",
+        3,
+        "Last name",
+    ),
     "formula": (
-        b'Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,Lee,Member\n'
-        b'2,2,"=HYPERLINK(""http://evil.example"",""click"")",Smith,Member\n', "spreadsheet formula", 3,
-        "First name"),
+        b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,Lee,Member\n"
+        b'2,2,"=HYPERLINK(""http://evil.example"",""click"")",Smith,Member\n',
+        "spreadsheet formula",
+        3,
+        "First name",
+    ),
     "dde formula": (
         b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,\"-cmd|' /C calc'!A0\",Member\n",
-        "spreadsheet formula", 2, "Last name"),
+        "spreadsheet formula",
+        2,
+        "Last name",
+    ),
     "unknown status": (
         b"Registration ID,User ID,First name,Last name,Registration type,Is paid\n1,1,Ann,Lee,Member,perhaps\n",
-        "unknown status 'perhaps'", 2, "Is paid"),
-    "empty id": (b"Registration ID,User ID,First name,Last name,Registration type\n,,Ann,Lee,Member\n",
-                 "registration id is empty", 2, "Registration ID"),
+        "unknown status 'perhaps'",
+        2,
+        "Is paid",
+    ),
+    "empty id": (
+        b"Registration ID,User ID,First name,Last name,Registration type\n,,Ann,Lee,Member\n",
+        "registration id is empty",
+        2,
+        "Registration ID",
+    ),
     "binary": (b"PK\x03\x04\x14\x00\x00\x00", "Excel", None, None),
-    "nul bytes": (b"Registration ID,User ID,First name,Last name,Registration type\n1,1,A\x00n,Lee,Member\n",
-                  "NUL", 2, None),
+    "nul bytes": (
+        b"Registration ID,User ID,First name,Last name,Registration type\n1,1,A\x00n,Lee,Member\n",
+        "NUL",
+        2,
+        None,
+    ),
     "unknown format": (b"Foo,Bar\n1,2\n", "not a Wild Apricot, Eventbrite or pretix export", 1, None),
-    "too long": (b"Registration ID,User ID,First name,Last name,Registration type\n1,1," + b"A" * 500
-                 + b",Lee,Member\n", "too long", 2, "First name"),
+    "too long": (
+        b"Registration ID,User ID,First name,Last name,Registration type\n1,1," + b"A" * 500 + b",Lee,Member\n",
+        "too long",
+        2,
+        "First name",
+    ),
     # The rest of the file would otherwise vanish into one registrant's first name.
-    "quote never closed": (b'Registration ID,User ID,First name,Last name,Registration type\n1,1,"Ann,Lee,Member\n'
-                           b"2,2,Bob,Ng,Member\n3,3,Cy,Po,Member\n", "lines 2-4 read as one record", 2, None),
+    "quote never closed": (
+        b'Registration ID,User ID,First name,Last name,Registration type\n1,1,"Ann,Lee,Member\n'
+        b"2,2,Bob,Ng,Member\n3,3,Cy,Po,Member\n",
+        "lines 2-4 read as one record",
+        2,
+        None,
+    ),
     # An unquoted comma shifts every later value into the wrong column.
     "value with an unquoted comma": (
         b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,Lee,Member\n"
-        b"2,2,Bob,Ng,Lincoln High, SRO,Member\n", "7 values, but the header names 5 columns", 3, None),
+        b"2,2,Bob,Ng,Lincoln High, SRO,Member\n",
+        "7 values, but the header names 5 columns",
+        3,
+        None,
+    ),
     "a font saved as csv": (b"\x00\x01\x00\x00\x00\x12\x01\x00\x00\x04\x00 \x81\x8d\r\x90", "NUL", 1, None),
     # A lone carriage return in the header, and bytes no encoding reads: the line is named all the same.
     "carriage return and bad bytes": (b"First,Last\rX,\x81\x8d\n", "cannot be read as CP1252", 1, None),
-    "a web page saved as csv": (b"\n<!DOCTYPE html>\n<html><body>Please log in</body></html>\n", "web page", None,
-                                None),
+    "a web page saved as csv": (
+        b"\n<!DOCTYPE html>\n<html><body>Please log in</body></html>\n",
+        "web page",
+        None,
+        None,
+    ),
 }
 
 
@@ -153,13 +202,14 @@ def test_bad_input_names_file_line_column_and_changes_nothing(
     assert snapshot(store) == before
 
 
-def test_line_breaks_in_quotes_and_missing_or_empty_trailing_cells_are_fine(empty_store: Store,
-                                                                           tmp_path: Path) -> None:
+def test_line_breaks_in_quotes_and_missing_or_empty_trailing_cells_are_fine(empty_store: Store, tmp_path: Path) -> None:
     path = tmp_path / "shapes.csv"
-    path.write_bytes(b'Registration ID,User ID,First name,Last name,Organization,Registration type\n'
-                     b'1,1,Ann,Lee,"Lincoln High\nSchool Safety Office",Member\n'
-                     b"2,2,Bob,Ng\n"  # an exporter that leaves out trailing empty cells
-                     b"3,3,Cy,Po,PD,Member,,\n")  # one that ends every row with delimiters
+    path.write_bytes(
+        b"Registration ID,User ID,First name,Last name,Organization,Registration type\n"
+        b'1,1,Ann,Lee,"Lincoln High\nSchool Safety Office",Member\n'
+        b"2,2,Bob,Ng\n"  # an exporter that leaves out trailing empty cells
+        b"3,3,Cy,Po,PD,Member,,\n"
+    )  # one that ends every row with delimiters
     run_import(empty_store, path)
     found = attendees(empty_store)
     assert found["1"].organization == "Lincoln High School Safety Office"
@@ -204,7 +254,7 @@ def test_status_words_across_exports() -> None:
 
 def test_formula_detection_spares_phone_numbers_and_hyphens() -> None:
     assert looks_like_formula("=1+2") and looks_like_formula("@SUM(A1)") and looks_like_formula(" =x")
-    assert looks_like_formula("+HYPERLINK(\"a\")")
+    assert looks_like_formula('+HYPERLINK("a")')
     assert not looks_like_formula("+1 555 0100") and not looks_like_formula("-") and not looks_like_formula("Ann-Marie")
 
 
@@ -235,8 +285,9 @@ def test_a_column_the_file_has_twice_is_refused_only_when_the_two_disagree(store
     with store.unit_of_work() as session:
         assert import_file(session, same, "generic").added == 1
     differ = tmp_path / "differ.csv"
-    differ.write_text("Registration ID,First Name,Last Name,Email,Email\nA1,Ann,Lee,a@x.org,a@x.org\n"
-                      "A2,Bo,Li,bo@x.org,bo.li@y.org\n")
+    differ.write_text(
+        "Registration ID,First Name,Last Name,Email,Email\nA1,Ann,Lee,a@x.org,a@x.org\nA2,Bo,Li,bo@x.org,bo.li@y.org\n"
+    )
     with store.unit_of_work() as session, pytest.raises(ImportFailed) as failed:
         import_file(session, differ, "generic")
     [problem] = failed.value.problems

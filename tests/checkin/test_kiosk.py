@@ -15,8 +15,7 @@ from checkin.store.models import Attendee
 
 def someone(store: Store, status: str, n: int = 0) -> Attendee:
     with store.reading() as session:
-        return session.scalars(select(Attendee).where(Attendee.status == status)
-                               .order_by(Attendee.sort_key)).all()[n]
+        return session.scalars(select(Attendee).where(Attendee.status == status).order_by(Attendee.sort_key)).all()[n]
 
 
 def test_a_ticket_code_checks_in_and_prints_once(store: Store, now: datetime) -> None:
@@ -24,8 +23,9 @@ def test_a_ticket_code_checks_in_and_prints_once(store: Store, now: datetime) ->
     assert person.ticket_code
     verdict, said = kiosk.kiosk_scan(store, person.ticket_code, now)
     assert verdict.code is VerdictCode.ACCEPTED
-    assert said == kiosk.KioskAnswer(Tone.GOOD, f"Welcome, {person.first_name}!", "Your badge is printing below.",
-                                     person.id)
+    assert said == kiosk.KioskAnswer(
+        Tone.GOOD, f"Welcome, {person.first_name}!", "Your badge is printing below.", person.id
+    )
     again_verdict, again = kiosk.kiosk_scan(store, person.ticket_code, now + timedelta(minutes=5))
     assert again_verdict.code is VerdictCode.ALREADY_CHECKED_IN and again.print_for is None
     assert again.detail.startswith("Lost your badge?") and kiosk.DESK in again.detail
@@ -51,7 +51,8 @@ def test_registration_numbers_and_troubles_go_to_the_desk(store: Store, now: dat
     cancelled = someone(store, "cancelled")
     assert kiosk.kiosk_scan(store, cancelled.ticket_code or "", now)[1].headline == "This registration is cancelled."
     assert kiosk.kiosk_scan(store, "M1" + "A" * 136, now)[1] == kiosk.KioskAnswer(
-        Tone.BAD, "We could not check you in here.", kiosk.DESK)  # forged
+        Tone.BAD, "We could not check you in here.", kiosk.DESK
+    )  # forged
     assert kiosk.kiosk_scan(store, "\x00 \t", now)[1].headline == "That did not scan."
     with store.reading() as session:
         assert checked_in_count(session)[0] == 0  # none of these checked anyone in

@@ -46,18 +46,35 @@ def lab(store: Store) -> dict:
         session.add_all([lab, hall])
         session.flush()
         ids = {}
-        for key, title, start, end, prereg in (("s1", "Lab one", at(14), at(15), False),
-                                               ("s2", "Lab two", at(15), at(16), False),
-                                               ("s3", "Hands-on lab", at(16, 30), at(17, 30), True)):
+        for key, title, start, end, prereg in (
+            ("s1", "Lab one", at(14), at(15), False),
+            ("s2", "Lab two", at(15), at(16), False),
+            ("s3", "Hands-on lab", at(16, 30), at(17, 30), True),
+        ):
             ids[key] = new_id()
-            session.add(ConferenceSession(id=ids[key], conference_id=conference_id, room_id=lab.id, title=title,
-                                          starts_at=start, ends_at=end, hours=1.0, prereg_required=prereg))
-        people = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)
-                                 .limit(8)).all()
+            session.add(
+                ConferenceSession(
+                    id=ids[key],
+                    conference_id=conference_id,
+                    room_id=lab.id,
+                    title=title,
+                    starts_at=start,
+                    ends_at=end,
+                    hours=1.0,
+                    prereg_required=prereg,
+                )
+            )
+        people = session.scalars(
+            select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key).limit(8)
+        ).all()
         session.add(SessionRegistration(session_id=ids["s3"], attendee_id=people[0].id))
         session.add(SessionRegistration(session_id=ids["s3"], attendee_id=people[6].id))
-        return {"lab": Door(lab.id, "Lab", 4), "hall": Door(hall.id, "Hall", 100), "people": [p.id for p in people],
-                "sessions": ids}
+        return {
+            "lab": Door(lab.id, "Lab", 4),
+            "hall": Door(hall.id, "Hall", 100),
+            "people": [p.id for p in people],
+            "sessions": ids,
+        }
 
 
 def code(store: Store, attendee_id: str) -> str:
@@ -72,9 +89,19 @@ def count(store: Store, door: Door, now: datetime) -> int:
 
 def snapshot(store: Store) -> list[tuple]:
     with store.reading() as session:
-        return sorted(tuple(r) for r in session.execute(
-            select(PresenceInterval.start_event, PresenceInterval.attendee_id, PresenceInterval.room_id,
-                   PresenceInterval.started_at, PresenceInterval.ended_at, PresenceInterval.auto_end)))
+        return sorted(
+            tuple(r)
+            for r in session.execute(
+                select(
+                    PresenceInterval.start_event,
+                    PresenceInterval.attendee_id,
+                    PresenceInterval.room_id,
+                    PresenceInterval.started_at,
+                    PresenceInterval.ended_at,
+                    PresenceInterval.auto_end,
+                )
+            )
+        )
 
 
 def test_scripted_day(store: Store, lab: dict) -> None:
@@ -163,9 +190,13 @@ MINUTES = st.integers(0, 240)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(script=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["lab", "hall"]),
-                                 st.sampled_from(["entered", "exited"]), MINUTES), max_size=30),
-       probes=st.lists(MINUTES, min_size=1, max_size=5))
+@given(
+    script=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["lab", "hall"]), st.sampled_from(["entered", "exited"]), MINUTES),
+        max_size=30,
+    ),
+    probes=st.lists(MINUTES, min_size=1, max_size=5),
+)
 def test_random_door_activity_keeps_the_invariants(store: Store, lab: dict, script, probes) -> None:
     with store.unit_of_work() as session:
         session.execute(PresenceInterval.__table__.delete())
@@ -174,8 +205,14 @@ def test_random_door_activity_keeps_the_invariants(store: Store, lab: dict, scri
     station = store.station
     for person, room, kind, minute in script:
         moment = at(13) + timedelta(minutes=minute)
-        event = NewEvent(EventKind(kind), station, moment, lab["people"][person],
-                         {"room_id": doors[room].room_id, "door": "d"}, id=_id_at(moment))
+        event = NewEvent(
+            EventKind(kind),
+            station,
+            moment,
+            lab["people"][person],
+            {"room_id": doors[room].room_id, "door": "d"},
+            id=_id_at(moment),
+        )
         with store.unit_of_work() as session:
             record(session, event)
     incremental = snapshot(store)
@@ -230,10 +267,12 @@ def test_what_is_next_names_the_first_session_to_start_and_how_many_start_with_i
         sessions = load_sessions(connection)
     wednesday_evening = datetime(2027, 7, 1, 1, 0, tzinfo=UTC)  # 20:00 in Chicago
     assert what_is_next(sessions, wednesday_evening, chicago) == (
-        "Basic SRO Course (day 4 of 5), Thu 08:00 in 101, and 1 more at the same time")
+        "Basic SRO Course (day 4 of 5), Thu 08:00 in 101, and 1 more at the same time"
+    )
     in_203b = [s for s in sessions if s.room == "203B"]
     assert what_is_next(in_203b, wednesday_evening, chicago, with_room=False) == (
-        "Bus and Transportation Safety, Thu 10:00")
+        "Bus and Transportation Safety, Thu 10:00"
+    )
     just_before = datetime(2027, 7, 1, 14, 59, tzinfo=UTC)  # 09:59 the same day: no weekday
     assert what_is_next(in_203b, just_before, chicago, with_room=False) == "Bus and Transportation Safety, 10:00"
     assert what_is_next(sessions, datetime(2027, 7, 3, tzinfo=UTC), chicago) == ""  # the conference is over

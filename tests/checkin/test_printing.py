@@ -107,10 +107,15 @@ def test_long_and_non_latin_names_fit_inside_their_boxes(stock_name: str) -> Non
     width, height = stock.badge[0] - 2 * stock.safe, stock.badge[1] - 2 * stock.safe
     face = template.face(*stock.badge)
     for first, last in HOSTILE_NAMES:
-        values = {"first_name": first, "last_name": last, "full_name": f"{first} {last}",
-                  "organization": "Departamento de Educación del Estado Libre Asociado de Puerto Rico",
-                  "city_region": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch, WLS",
-                  "registration_type": "Staff/Volunteer", "external_id": "R100001"}
+        values = {
+            "first_name": first,
+            "last_name": last,
+            "full_name": f"{first} {last}",
+            "organization": "Departamento de Educación del Estado Libre Asociado de Puerto Rico",
+            "city_region": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch, WLS",
+            "registration_type": "Staff/Volunteer",
+            "external_id": "R100001",
+        }
         for item in face.texts:
             box_w, box_h = item.box.w * width, item.box.h * height
             fitted = fonts.fit(values[item.field], item.font, box_w, box_h, item.size, item.min_size, item.lines)
@@ -131,19 +136,22 @@ def test_names_in_other_scripts_are_printed_readably(qapp, people) -> None:
     assert all("\ufe70" <= ch <= "\ufeff" for ch in line.replace(" ", ""))  # presentation forms: joined
     assert fonts.fit("Nguyễn Thị", "bold", 300, 40, 20, 8).lines == ["Nguyễn Thị"]  # left-to-right untouched
     assert fonts.drawable("王 小明 🙂", "regular") == "Wang XiaoMing"
-    badge = BadgeData(**{**people[0].__dict__, "first_name": "王", "last_name": "小明",
-                         "organization": "北京市公安局", "marks": ()})
+    badge = BadgeData(
+        **{**people[0].__dict__, "first_name": "王", "last_name": "小明", "organization": "北京市公安局", "marks": ()}
+    )
     pdf = badge_pdf(badge, STOCKS["cr80"], load_template())
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Wang" in text and "XiaoMing" in text and "BeiJingShiGongAnJu" in text and "王" not in text
     assert badge.code in decoding.decode(rasterize(pdf))
 
     def left_edges(first_name: str) -> dict[str, float]:  # where each drawn text starts, by its text
-        pdf = badge_pdf(BadgeData(**{**people[0].__dict__, "first_name": first_name, "marks": ()}), STOCKS["cr80"],
-                        load_template())
+        pdf = badge_pdf(
+            BadgeData(**{**people[0].__dict__, "first_name": first_name, "marks": ()}), STOCKS["cr80"], load_template()
+        )
         found: dict[str, float] = {}
         PdfReader(io.BytesIO(pdf)).pages[0].extract_text(
-            visitor_text=lambda text, _cm, tm, _font, _size: found.setdefault(text.strip(), tm[4]))
+            visitor_text=lambda text, _cm, tm, _font, _size: found.setdefault(text.strip(), tm[4])
+        )
         return found
 
     latin, arabic = left_edges("Ahmad"), left_edges("محمد")
@@ -228,8 +236,7 @@ def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> 
     db = ["--db", str(tmp_path / "p.sqlite")]
     assert main(["demo", *db, "--attendees", "40", *FIXED_WEEK]) == 0
     out = tmp_path / "badges.pdf"
-    assert main(["print", "badges", *db, "--layout", "fanfold-4x3", "--filter", "not-printed", "--out",
-                 str(out)]) == 0
+    assert main(["print", "badges", *db, "--layout", "fanfold-4x3", "--filter", "not-printed", "--out", str(out)]) == 0
     printed = len(PdfReader(out).pages)
     assert printed > 30
     assert main(["print", "badges", *db, "--filter", "not-printed", "--out", str(out)]) == 1

@@ -82,8 +82,9 @@ def test_registration_systems_own_codes_check_in(store: Store, now) -> None:
     with store.unit_of_work() as session:
         people = session.scalars(select(Attendee).where(Attendee.status == "paid").limit(3)).all()
         session.execute(update(Attendee).where(Attendee.id == people[0].id).values(ticket_code="123456789012345678"))
-        session.execute(update(Attendee).where(Attendee.id == people[1].id)
-                        .values(ticket_code="az5e5c8m3hwbs1cqy5ve5ghp0u8tjf4f"))  # a pretix secret
+        session.execute(
+            update(Attendee).where(Attendee.id == people[1].id).values(ticket_code="az5e5c8m3hwbs1cqy5ve5ghp0u8tjf4f")
+        )  # a pretix secret
         external_id = people[2].external_id
     assert scanning.scan(store, "123456789012345678\r\n", now).accepted
     # Caps Lock on: the scanner typed the lower-case pretix secret in capitals.
@@ -101,8 +102,7 @@ def test_another_conference_is_refused(store: Store, tmp_path: Path, now) -> Non
     assert scanning.scan(store, foreign, now).code is VerdictCode.WRONG_CONFERENCE
 
 
-def test_door_station_verifies_with_public_keys_only_and_follows_rotation(store: Store, tmp_path: Path,
-                                                                          now) -> None:
+def test_door_station_verifies_with_public_keys_only_and_follows_rotation(store: Store, tmp_path: Path, now) -> None:
     door = open_store(tmp_path / "door.sqlite", "Door 201A")
     with store.reading() as session:
         snapshot = [(a.id, a.external_id) for a in session.scalars(select(Attendee))]
@@ -167,13 +167,14 @@ def test_keys_file_problems_are_explained(store: Store, tmp_path: Path, now) -> 
             ("{}", "Not a Muster public keys file"),
             (good.replace('"number": 1', '"number": "x"'), "damaged key entry"),
             (good.replace('"public_key": "', '"public_key": "zz'), "damaged key entry"),
-            (good.replace(session.scalars(select(Attendee.conference_id)).first() or "", "someone-else"),
-             "another conference"),
+            (
+                good.replace(session.scalars(select(Attendee.conference_id)).first() or "", "someone-else"),
+                "another conference",
+            ),
         ]:
             with pytest.raises(keys.KeyProblem, match=words):
                 keys.import_public(session, text)
-    with pytest.raises(keys.KeyProblem, match="There is no badge key 9"), \
-            store.unit_of_work() as session:
+    with pytest.raises(keys.KeyProblem, match="There is no badge key 9"), store.unit_of_work() as session:
         keys.revoke(session, 9, now)
 
 

@@ -38,10 +38,20 @@ def test_a_thread_of_the_store_copies_the_log_into_the_file_before_a_commit_has_
     size = path.stat().st_size
     at = datetime(2027, 6, 28, 13, 0, tzinfo=UTC)
     with store.unit_of_work() as session:  # in WAL mode only a checkpoint writes the database file
-        bulk_append(session, [{"id": new_id(), "kind": "entered", "station_id": store.station.id,
-                               "station_time": at, "attendee_id": new_id(),
-                               "payload": {"room_id": new_id(), "door": "Main door", "note": "x" * 200}}
-                              for _ in range(1500)])
+        bulk_append(
+            session,
+            [
+                {
+                    "id": new_id(),
+                    "kind": "entered",
+                    "station_id": store.station.id,
+                    "station_time": at,
+                    "attendee_id": new_id(),
+                    "payload": {"room_id": new_id(), "door": "Main door", "note": "x" * 200},
+                }
+                for _ in range(1500)
+            ],
+        )
     with store.writing() as connection:
         threshold = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         page = connection.exec_driver_sql("PRAGMA page_size").scalar()

@@ -30,8 +30,11 @@ QUEUE = "MusterPDF"
 
 
 def _cups_usable() -> bool:
-    return all(p.exists() for p in (CUPSD, CUPS_PDF_BACKEND, CUPS_PDF_PPD)) and os.geteuid() == 0 \
+    return (
+        all(p.exists() for p in (CUPSD, CUPS_PDF_BACKEND, CUPS_PDF_PPD))
+        and os.geteuid() == 0
         and shutil.which("lpadmin") is not None
+    )
 
 
 @pytest.fixture
@@ -49,11 +52,13 @@ def cups(tmp_path: Path) -> Iterator[dict[str, str] | None]:
         f"Listen {socket}\nLogLevel warn\nWebInterface No\nDefaultAuthType None\n"
         "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
         "<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n"
-        "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n")
+        "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
+    )
     (root / "cups-files.conf").write_text(
         f"ServerRoot {root}\nRequestRoot {root}/spool\nCacheDir {root}/cache\nStateDir {root}/state\n"
         f"ErrorLog {root}/log/error_log\nAccessLog {root}/log/access_log\nPageLog {root}/log/page_log\n"
-        "ServerBin /usr/lib/cups\nDataDir /usr/share/cups\nUser lp\nGroup lp\nSystemGroup root\n")
+        "ServerBin /usr/lib/cups\nDataDir /usr/share/cups\nUser lp\nGroup lp\nSystemGroup root\n"
+    )
     subprocess.run(["chmod", "-R", "a+rwX", str(root)], check=True)
     daemon = subprocess.Popen([str(CUPSD), "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")])
     env = {**os.environ, "CUPS_SERVER": str(socket)}
@@ -63,8 +68,12 @@ def cups(tmp_path: Path) -> Iterator[dict[str, str] | None]:
             assert time.monotonic() < deadline, "the private CUPS server did not start"
             time.sleep(0.1)  # waiting for an external daemon to listen; there is no signal to wait on
         while True:  # the scheduler may answer lpstat before it accepts new queues
-            added = subprocess.run(["lpadmin", "-p", QUEUE, "-v", "cups-pdf:/", "-E", "-P", str(CUPS_PDF_PPD)],
-                                   env=env, capture_output=True, text=True)
+            added = subprocess.run(
+                ["lpadmin", "-p", QUEUE, "-v", "cups-pdf:/", "-E", "-P", str(CUPS_PDF_PPD)],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if added.returncode == 0:
                 break
             assert time.monotonic() < deadline, added.stderr
@@ -91,8 +100,9 @@ def test_badges_reach_a_real_print_queue(cups, tmp_path: Path, qapp, capsys) -> 
     db = ["--db", str(tmp_path / "p.sqlite")]
     assert main(["demo", *db, "--attendees", "12"]) == 0
     badge_pdf = tmp_path / "one.pdf"
-    assert main(["print", "badges", *db, "--attendee", "R100001", "--layout", "fanfold-4x3",
-                 "--out", str(badge_pdf)]) == 0
+    assert (
+        main(["print", "badges", *db, "--attendee", "R100001", "--layout", "fanfold-4x3", "--out", str(badge_pdf)]) == 0
+    )
     capsys.readouterr()
     if cups is None:  # no CUPS here: every path refuses with words, nothing pretends to have printed
         with pytest.raises(spooler.PrintFailed, match=r"print system|refused"):
@@ -102,20 +112,46 @@ def test_badges_reach_a_real_print_queue(cups, tmp_path: Path, qapp, capsys) -> 
         return
     out = Path(pwd.getpwuid(os.geteuid()).pw_dir) / "PDF"
     before = set(out.glob("*.pdf")) if out.exists() else set()
-    listed = subprocess.run([sys.executable, "-m", "checkin.cli", "printers"], env=cups, capture_output=True,
-                            text=True)
+    listed = subprocess.run([sys.executable, "-m", "checkin.cli", "printers"], env=cups, capture_output=True, text=True)
     assert QUEUE in listed.stdout
-    via_lp = subprocess.run([sys.executable, "-m", "checkin.cli", "print", "badges", *db, "--attendee", "R100001",
-                             "--layout", "fanfold-4x3", "--printer", QUEUE], env=cups, capture_output=True, text=True)
+    via_lp = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checkin.cli",
+            "print",
+            "badges",
+            *db,
+            "--attendee",
+            "R100001",
+            "--layout",
+            "fanfold-4x3",
+            "--printer",
+            QUEUE,
+        ],
+        env=cups,
+        capture_output=True,
+        text=True,
+    )
     assert via_lp.returncode == 0, via_lp.stderr
-    via_qt = subprocess.run([sys.executable, "-c", (
-        "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
-        "from ui.print_queue import PrintJob, print_now, printer_names;"
-        "from checkin.printing.layouts import STOCKS;"
-        f"assert '{QUEUE}' in printer_names(), printer_names();"
-        f"print_now(PrintJob('muster-qt-badge', open(sys.argv[1], 'rb').read(), STOCKS['fanfold-4x3'].page,"
-        f" printer='{QUEUE}'))"), str(badge_pdf)],
-        env={**cups, "QT_QPA_PLATFORM": "offscreen"}, capture_output=True, text=True)
+    via_qt = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
+                "from ui.print_queue import PrintJob, print_now, printer_names;"
+                "from checkin.printing.layouts import STOCKS;"
+                f"assert '{QUEUE}' in printer_names(), printer_names();"
+                f"print_now(PrintJob('muster-qt-badge', open(sys.argv[1], 'rb').read(), STOCKS['fanfold-4x3'].page,"
+                f" printer='{QUEUE}'))"
+            ),
+            str(badge_pdf),
+        ],
+        env={**cups, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+    )
     assert via_qt.returncode == 0, via_qt.stderr
     from tests.checkin.test_printing import rasterize
 

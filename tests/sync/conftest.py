@@ -91,5 +91,6 @@ def keyring_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
 
 def checkin(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """The `checkin` command as a separate process (each station is its own process)."""
-    return subprocess.run([sys.executable, "-m", "checkin.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "checkin.cli", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )

@@ -31,6 +31,7 @@ def main() -> None:
     if action == "scan":
         record_scans(store, int(sys.argv[4]))
     elif action in ("sync", "sync-die"):
+
         def die() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
@@ -42,8 +43,9 @@ def record_scans(store, count: int) -> None:  # type: ignore[no-untyped-def]
     from checkin.desk import check_in
 
     with store.reading() as session:
-        people = session.execute(select(Attendee.id, Attendee.external_id).where(Attendee.status == "paid")
-                                 .order_by(Attendee.id)).all()
+        people = session.execute(
+            select(Attendee.id, Attendee.external_id).where(Attendee.status == "paid").order_by(Attendee.id)
+        ).all()
         rooms = session.execute(select(Room.id, Room.name, Room.capacity).order_by(Room.id)).all()
     chooser = random.Random(store.station.name)
     for number in range(count):

@@ -22,8 +22,9 @@ from tests.sync.conftest import Hub, checkin
 ROOT = Path(__file__).parents[2]
 
 
-def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(tmp_path: Path,
-                                                                          keyring_env: dict[str, str]) -> None:
+def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(
+    tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
     admin = tmp_path / "admin.sqlite"
     assert checkin("demo", "--db", str(admin), "--attendees", "60", *FIXED_WEEK, env=keyring_env).returncode == 0
     port = server.free_port()
@@ -54,7 +55,8 @@ def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(tmp_pa
 
 
 def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_one(
-        tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
     serving, output = _serve(tmp_path, tmp_path / "empty.sqlite", server.free_port(), keyring_env)
     try:
         assert "holds no conference yet" in output
@@ -70,7 +72,8 @@ def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_on
 
 
 def test_hub_init_refuses_a_database_that_holds_another_programs_tables(
-        tmp_path: Path, hub_db: str, keyring_env: dict[str, str]) -> None:
+    tmp_path: Path, hub_db: str, keyring_env: dict[str, str]
+) -> None:
     engine = create_engine(hub_db)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE invoices (number int)"))
@@ -84,8 +87,9 @@ def test_hub_init_refuses_a_database_that_holds_another_programs_tables(
     engine.dispose()
 
 
-def test_hub_serve_says_what_to_do_about_a_taken_port_or_a_wrong_password(tmp_path: Path,
-                                                                         keyring_env: dict[str, str]) -> None:
+def test_hub_serve_says_what_to_do_about_a_taken_port_or_a_wrong_password(
+    tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
     admin = tmp_path / "admin.sqlite"
     assert checkin("demo", "--db", str(admin), "--attendees", "20", *FIXED_WEEK, env=keyring_env).returncode == 0
     serving, _ = _serve(tmp_path, admin, server.free_port(), keyring_env)  # creates the hub, password "venue pass"
@@ -111,9 +115,29 @@ def test_hub_serve_says_what_to_do_about_a_taken_port_or_a_wrong_password(tmp_pa
 def _serve(tmp_path: Path, db: Path, port: int, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
     """`checkin hub serve` running in the background, and what it printed up to "Serving"."""
     serving = subprocess.Popen(
-        [sys.executable, "-m", "checkin.cli", "hub", "serve", "--db", str(db), "--data", str(tmp_path / "hub"),
-         "--listen", "127.0.0.1", "--port", str(port), "--password", "venue pass"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "checkin.cli",
+            "hub",
+            "serve",
+            "--db",
+            str(db),
+            "--data",
+            str(tmp_path / "hub"),
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--password",
+            "venue pass",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     assert serving.stdout is not None
     lines = []
     for line in serving.stdout:
@@ -124,12 +148,18 @@ def _serve(tmp_path: Path, db: Path, port: int, env: dict[str, str]) -> tuple[su
 
 
 def test_sync_stops_on_sigterm_even_when_the_kernel_hands_it_to_a_worker_thread(
-        tmp_path: Path, hub_url: str, keyring_env: dict[str, str]) -> None:
+    tmp_path: Path, hub_url: str, keyring_env: dict[str, str]
+) -> None:
     # A process-wide signal goes to whichever thread the kernel picks; kill(2) on a thread's id picks that
     # thread. A main thread blocked in Event.wait() was never woken then, and `checkin sync` ran on.
     syncing = subprocess.Popen(
         [sys.executable, "-m", "checkin.cli", "sync", "--db", str(tmp_path / "door.sqlite"), "--hub", hub_url],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=keyring_env)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        env=keyring_env,
+    )
     assert syncing.stdout is not None
     for line in syncing.stdout:
         if "Synced" in line:
@@ -163,9 +193,13 @@ def test_a_sigterm_before_the_wait_still_lets_the_cleanup_run() -> None:
 def test_without_a_system_keyring_the_hub_password_goes_into_no_file(tmp_path: Path, hub_url: str) -> None:
     # keyrings.alt (in the test extra) offers a plain-text file keyring: keyring would fall back on it here.
     home = tmp_path / "home"
-    env = {**{k: v for k, v in os.environ.items() if k not in ("PYTHON_KEYRING_BACKEND", "MUSTER_HUB_URL")},
-           "HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-           "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}  # no Secret Service, as on a bare kiosk
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("PYTHON_KEYRING_BACKEND", "MUSTER_HUB_URL")},
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent",
+    }  # no Secret Service, as on a bare kiosk
     desk = tmp_path / "desk.sqlite"
     first = checkin("sync", "--db", str(desk), "--hub", hub_url, "--once", env=env)
     assert first.returncode == 0, first.stderr
@@ -179,8 +213,11 @@ def test_without_a_system_keyring_the_hub_password_goes_into_no_file(tmp_path: P
 
 def test_bad_hub_urls_are_refused_with_words(tmp_path: Path, keyring_env: dict[str, str]) -> None:
     db = str(tmp_path / "desk.sqlite")
-    for url, words in (("sqlite:///x.db", "a 'sqlite' URL cannot be one"), ("not a url", "not a database URL"),
-                       ("postgresql://user@/muster", "needs a host")):
+    for url, words in (
+        ("sqlite:///x.db", "a 'sqlite' URL cannot be one"),
+        ("not a url", "not a database URL"),
+        ("postgresql://user@/muster", "needs a host"),
+    ):
         result = checkin("sync", "--db", db, "--hub", url, "--once", env=keyring_env)
         assert result.returncode == 1 and words in result.stderr, result.stderr
     missing = checkin("sync", "--db", db, "--once", env=keyring_env)
@@ -188,7 +225,8 @@ def test_bad_hub_urls_are_refused_with_words(tmp_path: Path, keyring_env: dict[s
 
 
 def test_a_wrong_password_or_database_is_told_apart_from_a_hub_that_is_down(
-        tmp_path: Path, hub_server: Hub, keyring_env: dict[str, str]) -> None:
+    tmp_path: Path, hub_server: Hub, keyring_env: dict[str, str]
+) -> None:
     db = str(tmp_path / "desk.sqlite")
     wrong = server.hub_url("127.0.0.1", hub_server.port, "not the password", database="postgres")
     result = checkin("sync", "--db", db, "--hub", wrong, "--once", env=keyring_env)
@@ -198,18 +236,33 @@ def test_a_wrong_password_or_database_is_told_apart_from_a_hub_that_is_down(
     assert result.returncode == 1 and "no such database" in result.stderr, result.stderr
 
 
-def test_conflicts_review_and_merge_from_the_terminal(tmp_path: Path, hub_url: str,
-                                                      keyring_env: dict[str, str]) -> None:
+def test_conflicts_review_and_merge_from_the_terminal(
+    tmp_path: Path, hub_url: str, keyring_env: dict[str, str]
+) -> None:
     a, b = str(tmp_path / "a.sqlite"), str(tmp_path / "b.sqlite")
     for db, name in ((a, "Desk A"), (b, "Desk B")):
-        assert checkin("sync", "--db", db, "--station", name, "--hub", hub_url, "--once", env=keyring_env
-                       ).returncode == 0
+        assert (
+            checkin("sync", "--db", db, "--station", name, "--hub", hub_url, "--once", env=keyring_env).returncode == 0
+        )
     someone = json.loads(checkin("attendees", "--db", a, "--json", "--limit", "40", env=keyring_env).stdout)
     paid = next(p["external_id"] for p in someone if p["status"] == "paid")
     for db in (a, b):
         assert checkin("checkin", "--db", db, paid, env=keyring_env).returncode == 0
-        assert checkin("walk-in", "--db", db, "--first", "Sam", "--last", "Okafor", "--email", "sam@k12.example",
-                       env=keyring_env).returncode == 0
+        assert (
+            checkin(
+                "walk-in",
+                "--db",
+                db,
+                "--first",
+                "Sam",
+                "--last",
+                "Okafor",
+                "--email",
+                "sam@k12.example",
+                env=keyring_env,
+            ).returncode
+            == 0
+        )
     for db in (a, b, a):
         assert checkin("sync", "--db", db, "--once", env=keyring_env).returncode == 0
     found = json.loads(checkin("conflicts", "--db", a, "--json", env=keyring_env).stdout)
@@ -230,8 +283,9 @@ def test_conflicts_review_and_merge_from_the_terminal(tmp_path: Path, hub_url: s
     assert checkin("conflicts", "--db", b, env=keyring_env).stdout.strip() == "Nothing to review."
 
 
-def test_admin_commands_pointed_at_the_hub_reach_the_stations(tmp_path: Path, hub_url: str,
-                                                              keyring_env: dict[str, str]) -> None:
+def test_admin_commands_pointed_at_the_hub_reach_the_stations(
+    tmp_path: Path, hub_url: str, keyring_env: dict[str, str]
+) -> None:
     door = str(tmp_path / "door.sqlite")
     assert checkin("sync", "--db", door, "--hub", hub_url, "--once", env=keyring_env).returncode == 0
     data = ROOT / "tests" / "data" / "wildapricot_registrants.csv"
@@ -247,7 +301,8 @@ def test_admin_commands_pointed_at_the_hub_reach_the_stations(tmp_path: Path, hu
 
 
 def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_through_the_hub(
-        tmp_path: Path, hub_url: str, keyring_env: dict[str, str]) -> None:
+    tmp_path: Path, hub_url: str, keyring_env: dict[str, str]
+) -> None:
     admin, desk, door = (str(tmp_path / name) for name in ("admin.sqlite", "desk.sqlite", "door.sqlite"))
     for station in (desk, door):
         joined = checkin("sync", "--db", station, "--hub", hub_url, "--once", env=keyring_env)
@@ -256,8 +311,9 @@ def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_thro
     assert unable.returncode == 1 and "checkin keys import-signing FILE" in unable.stderr
 
     sealed = tmp_path / "desk-key.json"
-    weak = checkin("keys", "export-signing", str(sealed), "--db", admin,
-                   env={**keyring_env, "MUSTER_KEY_PASSPHRASE": "short"})
+    weak = checkin(
+        "keys", "export-signing", str(sealed), "--db", admin, env={**keyring_env, "MUSTER_KEY_PASSPHRASE": "short"}
+    )
     assert weak.returncode == 1 and "at least 10 characters" in weak.stderr and not sealed.exists()
     passphrase = {**keyring_env, "MUSTER_KEY_PASSPHRASE": "correct horse battery"}
     exported = checkin("keys", "export-signing", str(sealed), "--db", admin, env=passphrase)
@@ -267,8 +323,14 @@ def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_thro
         private_hex = connection.execute("SELECT private_key FROM badge_key").fetchone()[0]
     assert private_hex not in sealed.read_text() and private_hex.upper() not in sealed.read_text()
 
-    wrong = checkin("keys", "import-signing", str(sealed), "--db", desk,
-                    env={**keyring_env, "MUSTER_KEY_PASSPHRASE": "correct horse battery!"})
+    wrong = checkin(
+        "keys",
+        "import-signing",
+        str(sealed),
+        "--db",
+        desk,
+        env={**keyring_env, "MUSTER_KEY_PASSPHRASE": "correct horse battery!"},
+    )
     assert wrong.returncode == 1 and "Wrong passphrase" in wrong.stderr
     document = json.loads(sealed.read_text())
     document["keys"][0]["sealed_private_key"] = document["keys"][0]["sealed_private_key"][:-8] + "AAAAAAAA"

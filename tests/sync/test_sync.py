@@ -37,8 +37,11 @@ def derived_state(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """What a station shows people: check-ins, entitlements, badges, presence and attendee records."""
     with sqlite3.connect(path) as connection:
         state = {table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall()) for table in DERIVED}
-        state["attendee"] = sorted(connection.execute(
-            "SELECT id, first_name, last_name, email, organization, status, status_reason, source FROM attendee"))
+        state["attendee"] = sorted(
+            connection.execute(
+                "SELECT id, first_name, last_name, email, organization, status, status_reason, source FROM attendee"
+            )
+        )
         state["events"] = sorted(connection.execute("SELECT id, hub_seq FROM event"))
     return state
 
@@ -69,21 +72,26 @@ def hub_count(url: str) -> int:
 
 
 def run_station(db: Path, url: str, *action: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(STATION), str(db), url, *action], capture_output=True, text=True,
-                          timeout=300, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(STATION), str(db), url, *action], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
 
 
 def paid_ids(store: Store, count: int) -> list[str]:
     with store.reading() as session:
-        return list(session.scalars(select(Attendee.id).where(Attendee.status == Status.PAID.value)
-                                    .order_by(Attendee.id).limit(count)))
+        return list(
+            session.scalars(
+                select(Attendee.id).where(Attendee.status == Status.PAID.value).order_by(Attendee.id).limit(count)
+            )
+        )
 
 
 # --- the happy path -----------------------------------------------------------------------------------------
 
 
-def test_a_new_station_gets_the_conference_and_everyones_events(tmp_path: Path, hub_url: str,
-                                                                 admin_store: Store) -> None:
+def test_a_new_station_gets_the_conference_and_everyones_events(
+    tmp_path: Path, hub_url: str, admin_store: Store
+) -> None:
     engine = create_hub_engine(hub_url)
     a, b = station(tmp_path, "a"), station(tmp_path, "b")
     sync_round(a, engine)
@@ -98,7 +106,8 @@ def test_a_new_station_gets_the_conference_and_everyones_events(tmp_path: Path, 
     with b.reading() as session, admin_store.reading() as original:
         assert stats(session).checked_in == 3
         assert session.scalar(select(func.count()).select_from(SessionRegistration)) == original.scalar(
-            select(func.count()).select_from(SessionRegistration))
+            select(func.count()).select_from(SessionRegistration)
+        )
     assert check_in(b, people[0], NOW).code is VerdictCode.ALREADY_CHECKED_IN
     sync_round(a, engine)
     assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite")
@@ -123,7 +132,8 @@ def test_the_hub_numbers_events_in_commit_order_and_keeps_station_and_hub_time(t
 
 
 def test_exactly_once_when_the_station_is_killed_between_hub_commit_and_marking_sent(
-        tmp_path: Path, hub_url: str) -> None:
+    tmp_path: Path, hub_url: str
+) -> None:
     db = tmp_path / "desk.sqlite"
     assert run_station(db, hub_url, "sync").returncode == 0
     assert run_station(db, hub_url, "scan", "300").returncode == 0
@@ -141,23 +151,31 @@ def test_exactly_once_when_the_station_is_killed_between_hub_commit_and_marking_
     assert sorted(local_events(db)) == sorted(on_hub)  # every event marked with the hub's own number
 
 
-def test_exactly_once_when_the_hub_stops_and_restarts_mid_push(tmp_path: Path, hub_server: Hub, hub_url: str,
-                                                               keyring_env: dict[str, str]) -> None:
+def test_exactly_once_when_the_hub_stops_and_restarts_mid_push(
+    tmp_path: Path, hub_server: Hub, hub_url: str, keyring_env: dict[str, str]
+) -> None:
     db = tmp_path / "door.sqlite"
     assert run_station(db, hub_url, "sync").returncode == 0
     assert run_station(db, hub_url, "scan", "6000").returncode == 0
     recorded = {event_id for event_id, _ in local_events(db)}
 
-    syncing = subprocess.Popen([sys.executable, "-m", "checkin.cli", "sync", "--db", str(db), "--hub", hub_url],
-                               cwd=ROOT, env=keyring_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    syncing = subprocess.Popen(
+        [sys.executable, "-m", "checkin.cli", "sync", "--db", str(db), "--hub", hub_url],
+        cwd=ROOT,
+        env=keyring_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_until(lambda: hub_count(hub_url) > 0, 60, "the station never started pushing")
         hub_server.stop()  # the push is under way, not done
         hub_server.start()
         partial = hub_count(hub_url)
         wait_until(lambda: hub_count(hub_url) == len(recorded), 120, "the station did not catch up")
-        wait_until(lambda: not any(seq is None for _, seq in local_events(db)), 60,
-                   "the station did not mark its events sent")
+        wait_until(
+            lambda: not any(seq is None for _, seq in local_events(db)), 60, "the station did not mark its events sent"
+        )
     finally:
         syncing.terminate()
         output = syncing.communicate(timeout=30)[0]
@@ -169,8 +187,9 @@ def test_exactly_once_when_the_hub_stops_and_restarts_mid_push(tmp_path: Path, h
     assert "Offline" in output  # the station noticed, and said so
 
 
-def test_a_timed_out_network_call_neither_hangs_nor_loses_or_doubles(tmp_path: Path, hub_server: Hub,
-                                                                     hub_url: str) -> None:
+def test_a_timed_out_network_call_neither_hangs_nor_loses_or_doubles(
+    tmp_path: Path, hub_server: Hub, hub_url: str
+) -> None:
     from tests.sync.proxy import Proxy
 
     db = tmp_path / "desk.sqlite"
@@ -220,8 +239,9 @@ def rebuild_hub_database(hub_server: Hub, url: str) -> None:
     engine.dispose()
 
 
-def test_a_hub_built_anew_gets_every_event_back_from_the_stations(tmp_path: Path, hub_server: Hub, hub_url: str,
-                                                                  admin_store: Store) -> None:
+def test_a_hub_built_anew_gets_every_event_back_from_the_stations(
+    tmp_path: Path, hub_server: Hub, hub_url: str, admin_store: Store
+) -> None:
     engine, a, b = two_stations_on(tmp_path, hub_url)
     people = paid_ids(a, 6)
     for person in people[:3]:
@@ -247,8 +267,11 @@ def test_a_hub_built_anew_gets_every_event_back_from_the_stations(tmp_path: Path
     assert len(hub_events(hub_url)) == 6
     with c.reading() as session:
         assert stats(session).checked_in == 6
-    assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite") == \
-        derived_state(tmp_path / "c.sqlite")
+    assert (
+        derived_state(tmp_path / "a.sqlite")
+        == derived_state(tmp_path / "b.sqlite")
+        == derived_state(tmp_path / "c.sqlite")
+    )
 
 
 def test_a_hub_restored_from_an_earlier_backup_gets_back_what_it_lost(tmp_path: Path, hub_url: str) -> None:
@@ -273,13 +296,13 @@ def test_a_hub_restored_from_an_earlier_backup_gets_back_what_it_lost(tmp_path: 
         assert stats(session).checked_in == 6
 
 
-
 def test_stations_working_apart_converge_once_the_partition_heals(tmp_path: Path, hub_url: str) -> None:
     dbs = [tmp_path / f"station{n}.sqlite" for n in range(3)]
     for db in dbs:
         assert run_station(db, hub_url, "sync").returncode == 0
-    scans = [subprocess.Popen([sys.executable, str(STATION), str(db), hub_url, "scan", "400"], cwd=ROOT)
-             for db in dbs]  # three stations at once, cut off from the hub
+    scans = [
+        subprocess.Popen([sys.executable, str(STATION), str(db), hub_url, "scan", "400"], cwd=ROOT) for db in dbs
+    ]  # three stations at once, cut off from the hub
     assert [p.wait(timeout=300) for p in scans] == [0, 0, 0]
     for _ in range(2):  # the first round carries each station's events up, the second brings the others down
         for db in dbs:
@@ -313,9 +336,9 @@ def two_desks(tmp_path: Path, hub_url: str) -> Iterator[Desks]:
     engine.dispose()
 
 
-
 def test_one_attendee_checked_in_at_two_offline_desks_counts_once_and_flags_the_second_badge(
-        tmp_path: Path, two_desks: Desks) -> None:
+    tmp_path: Path, two_desks: Desks
+) -> None:
     engine, a, b = two_desks
     person = paid_ids(a, 1)[0]
     assert check_in(a, person, NOW).accepted
@@ -336,12 +359,14 @@ def test_one_attendee_checked_in_at_two_offline_desks_counts_once_and_flags_the_
         assert conflicts.duplicate_badges(session) == []
 
 
-def test_a_walk_in_registered_twice_is_flagged_and_the_merge_reaches_every_station(tmp_path: Path,
-                                                                                   two_desks: Desks) -> None:
+def test_a_walk_in_registered_twice_is_flagged_and_the_merge_reaches_every_station(
+    tmp_path: Path, two_desks: Desks
+) -> None:
     engine, a, b = two_desks
     first = register_walk_in(a, WalkIn("Dana", "Whitfield", "dana.whitfield@district.k12.us", "District 9"), NOW)
-    second = register_walk_in(b, WalkIn("Dana", "Whitfield", "Dana.Whitfield@District.k12.us"),
-                              NOW + timedelta(minutes=1))
+    second = register_walk_in(
+        b, WalkIn("Dana", "Whitfield", "Dana.Whitfield@District.k12.us"), NOW + timedelta(minutes=1)
+    )
     check_in(b, second.id, NOW + timedelta(minutes=1))
     for store in (a, b, a):
         sync_round(store, engine)
@@ -364,8 +389,9 @@ def test_a_walk_in_registered_twice_is_flagged_and_the_merge_reaches_every_stati
     assert derived_state(tmp_path / "Desk A.sqlite") == derived_state(tmp_path / "Desk B.sqlite")
 
 
-def test_edits_to_one_attendee_on_two_stations_resolve_the_same_way_everywhere(tmp_path: Path,
-                                                                               two_desks: Desks) -> None:
+def test_edits_to_one_attendee_on_two_stations_resolve_the_same_way_everywhere(
+    tmp_path: Path, two_desks: Desks
+) -> None:
     engine, a, b = two_desks
     person = paid_ids(a, 1)[0]
     correct(a, person, {"organization": "Springfield PD", "email": "chief@springfield.example"}, NOW)
@@ -384,7 +410,8 @@ def test_edits_to_one_attendee_on_two_stations_resolve_the_same_way_everywhere(t
 
 
 def test_changes_made_on_the_hub_reach_stations_including_deletions_and_key_revocations(
-        tmp_path: Path, hub_url: str) -> None:
+    tmp_path: Path, hub_url: str
+) -> None:
     engine = create_hub_engine(hub_url)
     a = station(tmp_path, "Door 1")
     sync_round(a, engine)
@@ -393,8 +420,11 @@ def test_changes_made_on_the_hub_reach_stations_including_deletions_and_key_revo
         registration = session.scalars(select(SessionRegistration)).first()
         assert registration is not None
         gone = (registration.session_id, registration.attendee_id)
-        session.execute(delete(SessionRegistration).where(SessionRegistration.session_id == gone[0],
-                                                          SessionRegistration.attendee_id == gone[1]))
+        session.execute(
+            delete(SessionRegistration).where(
+                SessionRegistration.session_id == gone[0], SessionRegistration.attendee_id == gone[1]
+            )
+        )
         revoke(session, 1, NOW)
     report = sync_round(a, engine)
     assert report.reference_rows == 2
@@ -430,8 +460,9 @@ def test_an_unprepared_hub_is_refused_with_words(tmp_path: Path, hub_db: str) ->
         sync_round(station(tmp_path, "a"), create_hub_engine(hub_db))
 
 
-def test_an_empty_database_is_refused_as_unprepared_not_reported_as_a_hub_that_is_down(tmp_path: Path,
-                                                                                     hub_db: str) -> None:
+def test_an_empty_database_is_refused_as_unprepared_not_reported_as_a_hub_that_is_down(
+    tmp_path: Path, hub_db: str
+) -> None:
     from checkin.sync.worker import State, SyncWorker
 
     with pytest.raises(HubProblem, match="not been prepared as a hub; prepare it with `checkin hub init URL`"):
@@ -444,8 +475,9 @@ def test_an_empty_database_is_refused_as_unprepared_not_reported_as_a_hub_that_i
     assert reports[0].state is State.REFUSED  # type: ignore[attr-defined]  # a person must act: no retry helps
 
 
-def test_a_hub_of_another_muster_version_is_refused_until_it_is_upgraded(tmp_path: Path, hub_db: str,
-                                                                        admin_store: Store) -> None:
+def test_a_hub_of_another_muster_version_is_refused_until_it_is_upgraded(
+    tmp_path: Path, hub_db: str, admin_store: Store
+) -> None:
     from checkin.store.migrate import head_revision, upgrade
 
     engine = create_hub_engine(hub_db)
@@ -483,11 +515,20 @@ def test_a_station_clock_five_minutes_slow_is_measured_and_flagged(tmp_path: Pat
 def test_clock_offsets_in_words() -> None:
     from checkin.sync.station import clock_against_hub, clock_words
 
-    cases = {0.4: "in step", -1.4: "in step", 12.3: "12 s behind", -45: "45 s ahead", 300.2: "5 min behind",
-             -3 * 3600 - 300: "3 h 5 min ahead"}
+    cases = {
+        0.4: "in step",
+        -1.4: "in step",
+        12.3: "12 s behind",
+        -45: "45 s ahead",
+        300.2: "5 min behind",
+        -3 * 3600 - 300: "3 h 5 min ahead",
+    }
     assert {offset: clock_words(offset) for offset in cases} == cases
     assert [clock_against_hub(offset) for offset in (-600, 600, 0.2)] == [
-        "10 min ahead of the hub", "10 min behind the hub", "in step with the hub"]
+        "10 min ahead of the hub",
+        "10 min behind the hub",
+        "in step with the hub",
+    ]
 
 
 def test_backoff_doubles_up_to_its_ceiling_with_jitter() -> None:
@@ -521,8 +562,9 @@ def test_the_worker_reports_a_hub_it_cannot_use_and_keeps_trying(tmp_path: Path,
     assert "no conference" in reports[0].summary(datetime.now(UTC))  # type: ignore[attr-defined]
 
 
-def test_a_long_catch_up_reports_how_far_it_has_got_batch_by_batch(tmp_path: Path, hub_url: str,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_long_catch_up_reports_how_far_it_has_got_batch_by_batch(
+    tmp_path: Path, hub_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
 
     from checkin.sync import station as station_module

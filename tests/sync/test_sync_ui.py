@@ -38,8 +38,9 @@ def desk_store(tmp_path: Path, hub_url: str) -> Store:
     return store
 
 
-def test_the_desk_says_when_it_is_synced_offline_and_back(qtbot, desk_store: Store, hub_url: str,
-                                                          hub_server: Hub) -> None:
+def test_the_desk_says_when_it_is_synced_offline_and_back(
+    qtbot, desk_store: Store, hub_url: str, hub_server: Hub
+) -> None:
     window = DeskWindow(desk_store, clock, silent_sounds())
     qtbot.addWidget(window)
     link = sync_status.SyncLink(desk_store, hub_url, interval_s=0.2, ceiling_s=0.5)  # quicker rounds than a venue's
@@ -61,8 +62,7 @@ def test_the_desk_says_when_it_is_synced_offline_and_back(qtbot, desk_store: Sto
         assert "working alone" in indicator.text()
 
         hub_server.start()
-        qtbot.waitUntil(lambda: "Synced" in indicator.text() and "nothing waiting" in indicator.text(),
-                        timeout=20_000)
+        qtbot.waitUntil(lambda: "Synced" in indicator.text() and "nothing waiting" in indicator.text(), timeout=20_000)
         assert on_dashboard.text() == indicator.text()
         assert hub_count(hub_url) == 1
     finally:
@@ -71,8 +71,9 @@ def test_the_desk_says_when_it_is_synced_offline_and_back(qtbot, desk_store: Sto
             hub_server.start()
 
 
-def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: Store, hub_url: str,
-                                                            tmp_path: Path) -> None:
+def test_the_dashboard_lists_every_station_with_its_backlog(
+    qtbot, desk_store: Store, hub_url: str, tmp_path: Path
+) -> None:
     engine = create_hub_engine(hub_url)
     door = open_store(tmp_path / "door.sqlite", "Door 2")
     sync_round(door, engine)
@@ -83,8 +84,10 @@ def test_the_dashboard_lists_every_station_with_its_backlog(qtbot, desk_store: S
     window = DashboardWindow(desk_store, clock)
     qtbot.addWidget(window)
     window.refresh()
-    shown = {window.stations.item(row, 0).text(): window.stations.item(row, 2).text()
-             for row in range(window.stations.rowCount())}
+    shown = {
+        window.stations.item(row, 0).text(): window.stations.item(row, 2).text()
+        for row in range(window.stations.rowCount())
+    }
     with desk_store.reading() as session:
         assert shown == {s.name: f"{s.backlog:,}" for s in stations_seen(session, clock())}
     assert set(shown) == {"Desk 7", "Door 2"}
@@ -117,7 +120,8 @@ def test_without_a_hub_every_window_says_it_works_alone(qtbot, store: Store) -> 
 
 
 def test_the_hub_url_is_remembered_in_the_keyring_not_in_the_station_files(
-        qtbot, qapp, desk_store: Store, hub_url: str, keyring_env: dict[str, str], tmp_path: Path) -> None:
+    qtbot, qapp, desk_store: Store, hub_url: str, keyring_env: dict[str, str], tmp_path: Path
+) -> None:
     link = start_sync(desk_store, hub_url, qapp)
     assert link is not None
     link.stop()
@@ -131,8 +135,14 @@ def test_the_hub_url_is_remembered_in_the_keyring_not_in_the_station_files(
 
 
 def test_a_new_station_started_with_a_hub_fetches_the_conference_first(
-        qtbot, qapp, tmp_path: Path, hub_url: str, desk_store: Store, keyring_env: dict[str, str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot,
+    qapp,
+    tmp_path: Path,
+    hub_url: str,
+    desk_store: Store,
+    keyring_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from checkin.conference import has_conference
     from checkin.sync import station
     from ui.app import first_sync
@@ -154,8 +164,9 @@ def test_a_new_station_started_with_a_hub_fetches_the_conference_first(
         link.stop()
 
 
-def test_the_desk_card_shows_a_second_badge_and_staff_can_mark_it_reviewed(qtbot, desk_store: Store, hub_url: str,
-                                                                          tmp_path: Path) -> None:
+def test_the_desk_card_shows_a_second_badge_and_staff_can_mark_it_reviewed(
+    qtbot, desk_store: Store, hub_url: str, tmp_path: Path
+) -> None:
     engine = create_hub_engine(hub_url)
     other = open_store(tmp_path / "other.sqlite", "Desk 9")
     sync_round(other, engine)
@@ -197,8 +208,9 @@ def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window
     with store.unit_of_work() as session:
         build_demo(session, attendees=60, first_day=clock().date())
     registered = next(view for view in (get_view_of(store, i) for i in paid_ids(store, 5)) if view.email)
-    walk_in = register_walk_in(store, WalkIn(registered.first_name, registered.last_name,
-                                             registered.email.upper()), clock())
+    walk_in = register_walk_in(
+        store, WalkIn(registered.first_name, registered.last_name, registered.email.upper()), clock()
+    )
     assert check_in(store, walk_in.id, clock()).accepted  # the walk-in got in; the registration did not
     with store.reading() as session:
         arrived_before = checked_in_count(session)
@@ -207,8 +219,9 @@ def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window
     assert dialog.email_table.rowCount() == 2
     kept_row = dialog.email_table.selectionModel().selectedRows()[0].row()
     assert dialog.email_table.item(kept_row, 2).text() == registered.external_id  # the registration is kept
-    assert dialog.merge_button.text() == (f"&Keep {registered.full_name} ({registered.external_id}), "
-                                          "merge the other into it")
+    assert dialog.merge_button.text() == (
+        f"&Keep {registered.full_name} ({registered.external_id}), merge the other into it"
+    )
     answer_yes_when_asked()
     dialog.merge_button.click()
     assert dialog.email_table.rowCount() == 0
@@ -222,6 +235,7 @@ def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window
 
 def answer_yes_when_asked() -> None:
     """Press Yes in the next question box, as staff would (it runs its own event loop, so from a timer)."""
+
     def press() -> None:
         boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
         if not boxes:

@@ -22,8 +22,9 @@ def test_scanner_timing_is_remembered_between_starts(qapp) -> None:
     assert (later.max_gap_ms, later.min_length) == (55.0, 8)
 
 
-@pytest.mark.parametrize("bad", [["--scan-gap-ms", "0"], ["--scan-gap-ms", "9000"], ["--scan-min-length", "1"],
-                                 ["--scan-gap-ms", "fast"]])
+@pytest.mark.parametrize(
+    "bad", [["--scan-gap-ms", "0"], ["--scan-gap-ms", "9000"], ["--scan-min-length", "1"], ["--scan-gap-ms", "fast"]]
+)
 def test_bad_scanner_timing_is_a_usage_error(bad: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as stop:
         parse_args(bad)
@@ -31,8 +32,15 @@ def test_bad_scanner_timing_is_a_usage_error(bad: list[str], capsys) -> None:
     assert "scan" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("options", "kind"), [([], DeskWindow), (["--kiosk"], KioskWindow),
-                                              (["--door", "201A"], DoorWindow), (["--dashboard"], DashboardWindow)])
+@pytest.mark.parametrize(
+    ("options", "kind"),
+    [
+        ([], DeskWindow),
+        (["--kiosk"], KioskWindow),
+        (["--door", "201A"], DoorWindow),
+        (["--dashboard"], DashboardWindow),
+    ],
+)
 def test_each_station_kind_opens_its_window(qtbot, store: Store, options: list[str], kind: type) -> None:
     window = build_window(store, parse_args(options), silent_sounds())
     qtbot.add_widget(window)

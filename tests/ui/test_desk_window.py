@@ -70,8 +70,7 @@ def test_type_a_name_pick_it_with_arrows_and_check_in(qtbot, window: DeskWindow,
     assert window.search_field.hasFocus() and window.search_field.selectedText()
 
 
-def test_station_keys_work_from_the_search_box_though_their_actions_live_in_a_menu(qtbot,
-                                                                                  window: DeskWindow) -> None:
+def test_station_keys_work_from_the_search_box_though_their_actions_live_in_a_menu(qtbot, window: DeskWindow) -> None:
     toolbar = [a.text() for a in window.findChild(QToolBar).actions()]
     assert toolbar[:4] == ["Check in (Enter)", "Check in + print (Ctrl+P)", "Reprint (Ctrl+R)", "Walk-in (Ctrl+N)"]
     sound_was = window.sound_action.isChecked()
@@ -83,8 +82,9 @@ def test_station_keys_work_from_the_search_box_though_their_actions_live_in_a_me
     qtbot.add_widget(window.dashboard)
 
 
-def test_clearing_the_search_leaves_no_coloured_status_bar_on_the_empty_card(qtbot, window: DeskWindow,
-                                                                             store: Store) -> None:
+def test_clearing_the_search_leaves_no_coloured_status_bar_on_the_empty_card(
+    qtbot, window: DeskWindow, store: Store
+) -> None:
     qtbot.keyClicks(window.search_field, pick(store, status="paid").last_name[:4])
     qtbot.waitUntil(lambda: window.card.attendee is not None)
     assert window.card.status.isVisible() and window.card.status.text()
@@ -141,8 +141,9 @@ def test_escape_clears_and_enter_with_nobody_selected_explains(qtbot, window: De
 
 def test_walk_in_from_the_desk(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
     form = WalkIn("Ngozi", "Adeyemi", "ngozi@example.org", "Akron Public Schools", RegistrationType.MEMBER.value)
-    monkeypatch.setattr(WalkInDialog, "ask",
-                        classmethod(lambda cls, find, parent=None, start=None: WalkInOutcome(form=form)))
+    monkeypatch.setattr(
+        WalkInDialog, "ask", classmethod(lambda cls, find, parent=None, start=None: WalkInOutcome(form=form))
+    )
     qtbot.keyClick(window.search_field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.card.name.text() == "Ngozi Adeyemi"
     qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
@@ -151,11 +152,13 @@ def test_walk_in_from_the_desk(qtbot, window: DeskWindow, store: Store, monkeypa
         assert checked_in_count(session)[0] == 1
 
 
-def test_walk_in_after_a_search_that_found_nobody_starts_from_what_was_typed(qtbot, window: DeskWindow,
-                                                                             monkeypatch) -> None:
+def test_walk_in_after_a_search_that_found_nobody_starts_from_what_was_typed(
+    qtbot, window: DeskWindow, monkeypatch
+) -> None:
     started: list[WalkIn | None] = []
-    monkeypatch.setattr(WalkInDialog, "ask",
-                        classmethod(lambda cls, find, parent=None, start=None: started.append(start)))
+    monkeypatch.setattr(
+        WalkInDialog, "ask", classmethod(lambda cls, find, parent=None, start=None: started.append(start))
+    )
     qtbot.keyClicks(window.search_field, "zzokafor, ngozi")
     assert window.model.rowCount() == 0
     qtbot.keyClick(window.search_field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -328,8 +331,9 @@ def test_results_model_is_a_valid_qt_model(qtmodeltester, store: Store) -> None:
     qtmodeltester.check(model)
 
 
-def test_a_long_name_gets_the_room_it_needs_before_the_organization(qtbot, window: DeskWindow, store: Store,
-                                                                     now: datetime) -> None:
+def test_a_long_name_gets_the_room_it_needs_before_the_organization(
+    qtbot, window: DeskWindow, store: Store, now: datetime
+) -> None:
     long = WalkIn("Maximilian Alexander", "Hohenzollern-Sigmaringen", "max@hz.de", "Polk County Schools")
     register_walk_in(store, long, now)
     window.resize(1280, 780)

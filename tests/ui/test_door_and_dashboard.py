@@ -39,8 +39,9 @@ def clock() -> Clock:
 @pytest.fixture
 def codes(store: Store) -> list[str]:
     with store.reading() as session:
-        people = session.scalars(select(Attendee.id).where(Attendee.status == "paid")
-                                 .order_by(Attendee.sort_key)).all()[:8]
+        people = session.scalars(
+            select(Attendee.id).where(Attendee.status == "paid").order_by(Attendee.sort_key)
+        ).all()[:8]
         return [badges.badge_code(session, p) for p in people]
 
 
@@ -73,8 +74,9 @@ def test_a_session_filling_up(qtbot, door: DoorWindow, codes: list[str], clock: 
     sixth = scan(qtbot, door, codes[5], clock)  # 6/7 = 86%: amber
     assert sixth.accepted and sixth.tone is Tone.WARN and door.bar_tone is Tone.WARN
     assert door.banner.tone is Tone.WARN and "6 of 7" in door.banner.message
-    assert door.rate_label.text() == ("86% full · Arrivals: 6 in the last 10 min · 1 place left · "
-                                    "full in about 2 min at this rate")
+    assert door.rate_label.text() == (
+        "86% full · Arrivals: 6 in the last 10 min · 1 place left · full in about 2 min at this rate"
+    )
     seventh = scan(qtbot, door, codes[6], clock)
     assert seventh.accepted and door.bar_tone is Tone.BAD and door.rate_label.text().startswith("100% full")
     assert door.rate_label.text().endswith(" · no places left")
@@ -93,8 +95,7 @@ def test_a_session_filling_up(qtbot, door: DoorWindow, codes: list[str], clock: 
         qtbot.keyClick(door, Qt.Key.Key_F8)
     assert overridden.args[0].accepted and "fire marshal" in overridden.args[0].message
     assert door.count_label.text() == "8 / 7"
-    assert door.rate_label.text()== "114% full · Arrivals: 8 in the last 10 min · 1 over capacity"
-
+    assert door.rate_label.text() == "114% full · Arrivals: 8 in the last 10 min · 1 over capacity"
 
 
 def test_exit_frees_a_place_and_counting_by_hand(qtbot, door: DoorWindow, codes: list[str], clock: Clock) -> None:
@@ -117,8 +118,9 @@ def test_exit_frees_a_place_and_counting_by_hand(qtbot, door: DoorWindow, codes:
     assert door.banner.tone is Tone.BAD and "over capacity" in door.banner.message  # not a green "counted"
 
 
-def test_people_counted_by_hand_are_arrivals_and_colour_the_answer_like_scans(qtbot, door: DoorWindow,
-                                                                                 clock: Clock) -> None:
+def test_people_counted_by_hand_are_arrivals_and_colour_the_answer_like_scans(
+    qtbot, door: DoorWindow, clock: Clock
+) -> None:
     for _ in range(5):
         qtbot.keyClick(door, Qt.Key.Key_F3)
     assert door.banner.tone is Tone.GOOD and door.banner.message == "Counted by hand: +1. 5 of 7 in the room."
@@ -147,8 +149,10 @@ def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock
     assert dashboard.building == 7 and dashboard.crowd_managers == 1
     assert "In rooms now: 7" in dashboard.building_label.text()
     assert dashboard.progress.value() == 7  # checked in at the door
-    titles = {dashboard.sessions.item(r, 1).text(): dashboard.sessions.item(r, 2).text()
-              for r in range(dashboard.sessions.rowCount())}
+    titles = {
+        dashboard.sessions.item(r, 1).text(): dashboard.sessions.item(r, 2).text()
+        for r in range(dashboard.sessions.rowCount())
+    }
     assert titles["201A"] == "5" and titles["Hall B1"] == "2"
     dashboard.filter.setText("hall b")
     series = dashboard.rooms_chart.series()[0]
@@ -157,8 +161,9 @@ def test_dashboard_matches_the_core(qtbot, store: Store, codes: list[str], clock
     assert (percent.max(), percent.tickAnchor(), percent.tickInterval()) == (100, 0, 25)  # 0 25 50 75 100 %
 
 
-def test_between_sessions_the_door_and_the_dashboard_say_what_comes_next(qtbot, store: Store, door: DoorWindow,
-                                                                         clock: Clock) -> None:
+def test_between_sessions_the_door_and_the_dashboard_say_what_comes_next(
+    qtbot, store: Store, door: DoorWindow, clock: Clock
+) -> None:
     clock.now = datetime(2027, 7, 1, 1, 0, tzinfo=UTC)  # Wednesday 20:00 in Chicago: the day is over
     door.refresh()
     assert door.session_label.text() == "No session scheduled now · Next here: Bus and Transportation Safety, Thu 10:00"
@@ -166,8 +171,9 @@ def test_between_sessions_the_door_and_the_dashboard_say_what_comes_next(qtbot, 
     qtbot.add_widget(dashboard)
     dashboard.show()
     assert dashboard.sessions.rowCount() == 0
-    assert dashboard.sessions.empty_note == ("No session is running now. Next: Basic SRO Course (day 4 of 5), "
-                                             "Thu 08:00 in 101, and 1 more at the same time.")
+    assert dashboard.sessions.empty_note == (
+        "No session is running now. Next: Basic SRO Course (day 4 of 5), Thu 08:00 in 101, and 1 more at the same time."
+    )
     noted = dashboard.sessions.viewport().grab().toImage()
     dashboard.sessions.set_empty_note("")
     assert dashboard.sessions.viewport().grab().toImage() != noted  # the note is drawn in the empty table
@@ -190,8 +196,9 @@ def test_rooms_and_sessions_edited_in_the_app(qtbot, store: Store) -> None:
 
     with store.reading() as session:
         room = session.scalars(select(Room).where(Room.name == "201")).one()
-        first, second = session.scalars(select(ConferenceSession)
-                                        .order_by(ConferenceSession.starts_at, ConferenceSession.id)).all()[:2]
+        first, second = session.scalars(
+            select(ConferenceSession).order_by(ConferenceSession.starts_at, ConferenceSession.id)
+        ).all()[:2]
     assert (room.setup, room.capacity) == ("classroom", 130)
     assert first.hours == 3.5 and second.title == "Basic SRO Course, renamed"
     dialog = RoomsDialog(store)

@@ -19,11 +19,13 @@ def dialog_on(qtbot, store: Store, now: datetime) -> FirstRunDialog:
     return dialog
 
 
-def test_import_from_the_first_run_makes_the_conference(qtbot, empty_store: Store, now: datetime,
-                                                        monkeypatch) -> None:
+def test_import_from_the_first_run_makes_the_conference(qtbot, empty_store: Store, now: datetime, monkeypatch) -> None:
     dialog = dialog_on(qtbot, empty_store, now)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",  # the system's file picker: the file the admin picks
-                        staticmethod(lambda *args, **kwargs: (str(DATA / "wildapricot_registrants.csv"), "")))
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",  # the system's file picker: the file the admin picks
+        staticmethod(lambda *args, **kwargs: (str(DATA / "wildapricot_registrants.csv"), "")),
+    )
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: ("NASRO 2027", True)))
     dialog.import_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.choice is Start.IMPORTED
@@ -32,8 +34,9 @@ def test_import_from_the_first_run_makes_the_conference(qtbot, empty_store: Stor
         assert current_conference(session).name == "NASRO 2027"
 
 
-def test_a_bad_export_is_explained_in_the_dialog_and_nothing_is_written(qtbot, empty_store: Store, now: datetime,
-                                                                          tmp_path: Path) -> None:
+def test_a_bad_export_is_explained_in_the_dialog_and_nothing_is_written(
+    qtbot, empty_store: Store, now: datetime, tmp_path: Path
+) -> None:
     dialog = dialog_on(qtbot, empty_store, now)
     bad = tmp_path / "export.csv"
     bad.write_text("Registration ID,First Name,Last Name\nA1,Ann,Lee\nA1,Bo,Li\n", encoding="utf-8")

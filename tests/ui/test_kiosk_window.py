@@ -19,8 +19,9 @@ from ui.print_settings import PrintSettings
 from ui.sound import silent_sounds
 
 
-def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(qtbot, store: Store, now: datetime,
-                                                                      tmp_path: Path) -> None:
+def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(
+    qtbot, store: Store, now: datetime, tmp_path: Path
+) -> None:
     PrintSettings("", "fanfold-4x3", 1, tmp_path / "badges").save()  # no printer here: PDF files
     window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=300)
     qtbot.add_widget(window)
@@ -52,23 +53,22 @@ def test_a_phone_held_up_to_the_kiosk_camera_checks_in(qtbot, store: Store, now:
     # Here there is no camera: the picture says so in words, and frames fed in stand for it.
     assert "camera" in window.camera.picture.text().lower() or window.camera.status.text().startswith("Camera: ")
     with store.reading() as session:
-        person = session.scalars(select(Attendee).where(Attendee.status == "paid")
-                                 .order_by(Attendee.sort_key)).all()[3]
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).all()[3]
     with qtbot.waitSignal(window.print_queue.printed, timeout=20_000):
         assert window.camera.scanner.feed(to_qimage(camera_frame(person.ticket_code or "")))
     assert window.banner.message == f"Welcome, {person.first_name}!"
 
 
 def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the_badge(
-        qtbot, store: Store, now: datetime, tmp_path: Path) -> None:
+    qtbot, store: Store, now: datetime, tmp_path: Path
+) -> None:
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
     with store.writing() as connection:  # set up like a door: public keys only
         connection.execute(update(BadgeKey).values(private_key=None))
     window = KioskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(window)
     with store.reading() as session:
-        person = session.scalars(select(Attendee).where(Attendee.status == "paid")
-                                 .order_by(Attendee.sort_key)).all()[5]
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).all()[5]
     with qtbot.waitSignal(window.answered) as answered:
         window.scan(person.ticket_code or "")
     assert answered.args[0].tone is Tone.WARN and "cannot be printed here" in answered.args[0].detail
@@ -77,8 +77,9 @@ def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the
         assert session.get(AttendeeState, person.id) is not None  # the check-in stands
 
 
-def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Store, now: datetime,
-                                                               tmp_path: Path) -> None:
+def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(
+    qtbot, store: Store, now: datetime, tmp_path: Path
+) -> None:
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
     window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=200)
     qtbot.add_widget(window)
@@ -87,8 +88,9 @@ def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Sto
     qtbot.waitActive(window)  # the staff key is a shortcut: it reaches the active window only
     assert not window.printer_problem
     with store.reading() as session:
-        first, second = session.scalars(select(Attendee).where(Attendee.status == "paid")
-                                        .order_by(Attendee.sort_key)).all()[6:8]
+        first, second = session.scalars(
+            select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)
+        ).all()[6:8]
     window.print_settings = PrintSettings("Badge printer that was unplugged", "cr80", 1, tmp_path / "badges")
     with qtbot.waitSignal(window.print_queue.failed, timeout=20_000):
         window.scan(first.ticket_code or "")
@@ -114,8 +116,9 @@ def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(qtbot, store: Sto
     assert window.banner.message == f"Welcome, {second.first_name}!"
 
 
-def test_a_kiosk_whose_printer_is_missing_at_start_takes_nobody(qtbot, store: Store, now: datetime,
-                                                                tmp_path: Path) -> None:
+def test_a_kiosk_whose_printer_is_missing_at_start_takes_nobody(
+    qtbot, store: Store, now: datetime, tmp_path: Path
+) -> None:
     PrintSettings("Zebra ZC300 (front kiosk)", "cr80", 1, tmp_path / "badges").save()
     window = KioskWindow(store, lambda: now, silent_sounds())
     qtbot.add_widget(window)

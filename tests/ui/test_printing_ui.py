@@ -39,8 +39,11 @@ def test_queue_prints_to_a_pdf_printer_target(qtbot, store: Store, tmp_path: Pat
     badge, stock = a_badge(store), STOCKS["fanfold-4x3"]
     target = tmp_path / "printed.pdf"
     with qtbot.waitSignal(queue.printed, timeout=20_000) as done:
-        queue.add(PrintJob("badge", badge_pdf(badge, stock, load_template()), stock.page, pdf_file=str(target),
-                           through_qt=True))
+        queue.add(
+            PrintJob(
+                "badge", badge_pdf(badge, stock, load_template()), stock.page, pdf_file=str(target), through_qt=True
+            )
+        )
     assert done.args[0].pdf_file == str(target)
     page = PdfReader(target).pages[0]
     assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(stock.page, abs=1.5)
@@ -79,14 +82,15 @@ def window(qtbot, store: Store, now: datetime, tmp_path: Path) -> DeskWindow:
 
 def printed_events(store: Store) -> int:
     with store.reading() as session:
-        return session.scalar(select(func.count()).select_from(Event)
-                              .where(Event.kind == EventKind.BADGE_PRINTED.value)) or 0
+        return (
+            session.scalar(select(func.count()).select_from(Event).where(Event.kind == EventKind.BADGE_PRINTED.value))
+            or 0
+        )
 
 
 def test_check_in_and_print_key_then_reprint(qtbot, window: DeskWindow, store: Store, tmp_path: Path) -> None:
     with store.reading() as session:
-        person = session.scalars(select(Attendee).where(Attendee.status == "paid")
-                                 .order_by(Attendee.sort_key)).first()
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).first()
     assert person is not None
     qtbot.keyClicks(window.search_field, person.external_id)
     qtbot.waitUntil(lambda: window.card.attendee is not None)
@@ -118,13 +122,13 @@ def test_check_in_and_print_key_then_reprint(qtbot, window: DeskWindow, store: S
     assert again.args[0].code is VerdictCode.ALREADY_CHECKED_IN
 
 
-def test_a_badge_folder_that_cannot_be_made_fails_the_job_in_words(qtbot, window: DeskWindow, store: Store,
-                                                                   tmp_path: Path) -> None:
+def test_a_badge_folder_that_cannot_be_made_fails_the_job_in_words(
+    qtbot, window: DeskWindow, store: Store, tmp_path: Path
+) -> None:
     (tmp_path / "stick").write_text("a file where the folder's parent should be")
     window.print_settings = PrintSettings("", "cr80", 1, tmp_path / "stick" / "badges")
     with store.reading() as session:
-        person = session.scalars(select(Attendee).where(Attendee.status == "paid")
-                                 .order_by(Attendee.sort_key)).all()[2]
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).all()[2]
     qtbot.keyClicks(window.search_field, person.external_id)
     qtbot.waitUntil(lambda: window.card.attendee is not None)
     with qtbot.waitSignal(window.print_queue.failed, timeout=20_000) as failed:
@@ -165,8 +169,9 @@ def test_cancelling_a_bulk_run_writes_nothing(store: Store) -> None:
     asked = []
     out = io.BytesIO()
     with pytest.raises(Cancelled):
-        render_badges(badges, STOCKS["avery-5392"], load_template(), out,
-                      cancelled=lambda: asked.append(1) or len(asked) > 10)
+        render_badges(
+            badges, STOCKS["avery-5392"], load_template(), out, cancelled=lambda: asked.append(1) or len(asked) > 10
+        )
     assert out.getvalue() == b""
 
 

@@ -74,8 +74,9 @@ def scanner_types(qtbot, widget, text: str, terminator=Qt.Key.Key_Return) -> Non
     qtbot.keyClick(widget, terminator)
 
 
-def test_scan_with_search_field_focused_checks_in_and_leaves_the_field_alone(qtbot, window: DeskWindow,
-                                                                             store: Store, clock) -> None:
+def test_scan_with_search_field_focused_checks_in_and_leaves_the_field_alone(
+    qtbot, window: DeskWindow, store: Store, clock
+) -> None:
     field = window.search_field
     field.setText("smi")
     person = paid(store)
@@ -156,8 +157,9 @@ def test_fast_short_burst_is_typing_and_shortcuts_pass(qtbot, window: DeskWindow
     assert field.selectedText() == "ab"
 
 
-def test_a_second_terminator_right_after_a_scan_is_swallowed(qtbot, window: DeskWindow, store: Store,
-                                                            clock: FakeClock) -> None:
+def test_a_second_terminator_right_after_a_scan_is_swallowed(
+    qtbot, window: DeskWindow, store: Store, clock: FakeClock
+) -> None:
     """Scanners set to CR LF end a scan with two Enters; the second must not check in the selected row."""
     field = window.search_field
     qtbot.keyClicks(field, "a")

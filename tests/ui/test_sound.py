@@ -20,7 +20,7 @@ PLATFORM_NOISE = [  # said by Qt Multimedia on machines with libpulse0 / libpipe
 ]
 OUR_KIND = [  # warnings that are about our code and must still fail a test
     "QObject::connect: No such signal DeskWindow::checked_in(int)",
-    "QLayout: Attempting to add QLayout \"\" to DoorWindow \"\", which already has a layout",
+    'QLayout: Attempting to add QLayout "" to DoorWindow "", which already has a layout',
     "Couldn't open the badge template",
     "QSoundEffect: no source set",
 ]
