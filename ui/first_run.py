@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from checkin.first_run import start_from_export
 from checkin.importers import ImportFailed
 from checkin.store import Store
+from ui.file_picker import choose_file
 
 
 class Start(StrEnum):
@@ -79,10 +79,8 @@ class FirstRunDialog(QDialog):
 
     @Slot()
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "The registrant export", str(Path.home()), "Exports (*.csv *.txt *.tsv);;All files (*)"
-        )
-        if not path:
+        path = choose_file(self, "The registrant export", Path.home(), "Exports (*.csv *.txt *.tsv);;All files (*)")
+        if path is None:
             return
         name, ok = QInputDialog.getText(
             self, "The conference", "The conference's name, as it prints on badges:", text=Path(path).stem

@@ -117,10 +117,32 @@ def create_hub_engine(url: str, timeout_s: float = HUB_TIMEOUT_S) -> Engine:
 
 
 def create_sqlite_engine(path: Path) -> Engine:
+    """An engine whose transactions start with BEGIN IMMEDIATE, unless read through `reading_only`.
+
+    Python's sqlite3 module begins a transaction only at the first INSERT or UPDATE, so a scan's lookup ran
+    before the transaction and two processes on one file could both find a person not checked in and both
+    accept. Taking the write lock at BEGIN puts the lookup, the decision and the record in one transaction.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _own_transactions)
+    event.listen(engine, "begin", _begin)
     return engine
+
+
+def reading_only(engine: Engine) -> Engine:
+    """The same engine, beginning its transactions DEFERRED: reads that never wait for a writer (WAL)."""
+    return engine.execution_options(sqlite_begin="DEFERRED")
+
+
+def _own_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # sqlite3 stops issuing BEGIN itself; _begin does it
+
+
+def _begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @dataclass
@@ -130,6 +152,7 @@ class Store:
     engine: Engine
     station: StationContext
     _sessions: sessionmaker[Session]
+    _reading_sessions: sessionmaker[Session]
     memo: dict[str, Any] = field(default_factory=dict)  # per-store values that never change while open
 
     @contextmanager
@@ -161,7 +184,8 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        """A session for looking only: it never takes the write lock (on the hub, a plain session)."""
+        with self._reading_sessions() as session:
             yield session
 
     def rename_station(self, name: str) -> None:
@@ -194,7 +218,10 @@ def open_store(target: Path | str, station_name: str | None = None) -> Store:
     with sessions() as session:
         station = _local_station(session, station_name)
         session.commit()
-    return Store(engine, station, sessions, _checkpointer=None if is_url(target) else Checkpointer(Path(target)))
+    if is_url(target):
+        return Store(engine, station, sessions, sessions)
+    readers = sessionmaker(reading_only(engine), expire_on_commit=False)
+    return Store(engine, station, sessions, readers, _checkpointer=Checkpointer(Path(target)))
 
 
 class NotADatabase(Exception):

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileSystemModel, QInputDialog
 
 from checkin.conference import current_conference, has_conference
+from checkin.desk import check_in
 from checkin.store import Store
+from tests.sync.test_sync import paid_ids
+from ui import first_run
+from ui.file_picker import file_picker
 from ui.first_run import FirstRunDialog, Start
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -21,10 +29,8 @@ def dialog_on(qtbot, store: Store, now: datetime) -> FirstRunDialog:
 
 def test_import_from_the_first_run_makes_the_conference(qtbot, empty_store: Store, now: datetime, monkeypatch) -> None:
     dialog = dialog_on(qtbot, empty_store, now)
-    monkeypatch.setattr(
-        QFileDialog,
-        "getOpenFileName",  # the system's file picker: the file the admin picks
-        staticmethod(lambda *args, **kwargs: (str(DATA / "wildapricot_registrants.csv"), "")),
+    monkeypatch.setattr(  # the file picker: the file the admin picks
+        first_run, "choose_file", lambda *args, **kwargs: DATA / "wildapricot_registrants.csv"
     )
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: ("NASRO 2027", True)))
     dialog.import_button.click()
@@ -55,3 +61,42 @@ def test_the_demo_is_one_click_away(qtbot, empty_store: Store, now: datetime) ->
     dialog = dialog_on(qtbot, empty_store, now)
     dialog.demo_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.choice is Start.DEMO
+
+
+def test_the_first_run_import_never_opens_the_database_files_so_their_wal_survives(
+    qtbot, empty_store: Store, now: datetime, tmp_path: Path
+) -> None:
+    """The export sits beside the open database: the file picker lists muster's -wal and -shm too, and must not
+    open them (closing any descriptor of them drops this process's SQLite locks, and another process on the
+    same file then deletes the -wal under the running app)."""
+    database = Path(str(empty_store.engine.url.database))
+    export = tmp_path / "registrants.csv"
+    export.write_bytes((DATA / "wildapricot_registrants.csv").read_bytes())
+    dialog = dialog_on(qtbot, empty_store, now)
+    picker = file_picker(dialog, "The registrant export", tmp_path, "Exports (*.csv);;All files (*)")
+    qtbot.add_widget(picker)
+    listing = picker.findChild(QFileSystemModel)
+    assert listing is not None
+    with qtbot.waitSignal(listing.directoryLoaded, timeout=10_000):
+        picker.selectNameFilter("All files (*)")  # the database and its -wal and -shm are listed
+        picker.show()
+    folder = listing.index(str(tmp_path))
+    qtbot.waitUntil(lambda: listing.rowCount(folder) >= 4)
+    for row in range(listing.rowCount(folder)):  # what the list view asks as it paints each file
+        for column in range(listing.columnCount(folder)):
+            for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.DisplayRole):
+                listing.data(listing.index(row, column, folder), role)
+    wal_row = listing.index(f"{database}-wal")
+    assert listing.type(wal_row) == "SQLITE-WAL file"  # named from its name, not from its bytes
+    picker.reject()
+    assert dialog.import_export(export, "NASRO 2027")
+
+    verdict = check_in(empty_store, paid_ids(empty_store, 1)[0], now)  # committed by the open app
+    assert verdict.accepted
+    stats = subprocess.run(
+        [sys.executable, "-m", "checkin.cli", "stats", "--db", str(database)], capture_output=True, text=True
+    )
+    assert stats.returncode == 0, stats.stderr
+    assert Path(f"{database}-wal").exists() and Path(f"{database}-shm").exists()  # left to the running app
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM event WHERE id = ?", (verdict.event_id,)).fetchone() == (1,)
