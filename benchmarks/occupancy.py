@@ -94,7 +94,7 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s"
         )
         store = open_store(path)
-        with store.reading() as session:
+        with store.unit_of_work() as session:
             last = session.scalars(
                 select(ConferenceSession)
                 .where(~ConferenceSession.prereg_required)
@@ -102,6 +102,7 @@ def main() -> None:
             ).first()
             now = last.ends_at - timedelta(minutes=30)
             room = session.get(Room, last.room_id)
+            room.capacity = 10**6  # every scan is admitted: the timing is of an entry, not of a refusal
             people = list(session.scalars(select(Attendee.id).where(Attendee.status == "paid")))
             signer = Signer(session)
             chosen = random.Random(5).sample(people, 2 * args.scans)  # two sets: a second scan changes nothing
@@ -133,7 +134,7 @@ def main() -> None:
             attended = all_attendance(connection, now)
         attendance_s = time.perf_counter() - started
 
-        door = Door(room.id, room.name, 10**6)
+        door = Door(room.id, room.name)
         bare = BareCommit(folder)
         scan_ms, bare_ms, paced_ms = [], [], []
         for n, code in enumerate(codes[: args.scans]):

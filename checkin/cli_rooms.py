@@ -271,11 +271,11 @@ def cmd_count(args: argparse.Namespace) -> int:
     store = open_db(args)
     door = open_door(store, args.room)
     try:
-        total = adjust_count(store, door, 1 if args.delta == "+1" else -1, args.reason, _moment(store, args))
+        fill = adjust_count(store, door, 1 if args.delta == "+1" else -1, args.reason, _moment(store, args))
     except NobodyToCountOut as nobody:
         print(nobody)
         return REFUSED
-    print(f"{door.room_name}: {total} of {door.capacity}.")
+    print(f"{door.room_name}: {fill.count} of {fill.capacity}.")
     return OK
 
 

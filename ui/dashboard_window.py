@@ -37,7 +37,9 @@ from checkin.desk import conference_zone
 from checkin.domain import Tone
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import attendance, load_intervals, load_sessions, what_is_next
+from checkin.occupancy.policy import load_policy
 from checkin.occupancy.reports import arrivals, crowd_managers
+from checkin.rules.capacity import fill_tone
 from checkin.store import Store
 from checkin.store.models import AttendeeState
 from checkin.sync import conflicts
@@ -46,12 +48,7 @@ from ui.tables import NotedTable
 from ui.theme import TONE_COLOURS
 
 Clock = Callable[[], datetime]
-WARN_AT = 0.85
 STALE_AFTER_S = 120  # a station silent this long is shown in red
-
-
-def tone_of(share: float) -> Tone:
-    return Tone.BAD if share >= 1 else Tone.WARN if share >= WARN_AT else Tone.GOOD
 
 
 class DashboardWindow(QMainWindow):
@@ -79,7 +76,6 @@ class DashboardWindow(QMainWindow):
         self.filter.textChanged.connect(self.refresh)
 
         self.rooms_chart = QChart()
-        self.rooms_chart.setTitle("Rooms, % of capacity: green under 85%, amber to 99%, red full")
         self.rooms_chart.legend().setVisible(False)
         self.rooms_chart.setMargins(QMargins(4, 4, 4, 4))
         self.rooms_view = QChartView(self.rooms_chart)
@@ -149,6 +145,7 @@ class DashboardWindow(QMainWindow):
         now = self.clock()
         with self.store.writing() as connection:
             counts = tracking.room_counts(connection, now)
+            warn_at = load_policy(connection).warn_at  # read at every refresh: `checkin policy` applies at once
             sessions = load_sessions(connection)
             running = [s for s in sessions if s.starts_at <= now < s.ends_at]
             # Only the presence that overlaps the sessions running now: the whole week's would stall the screen.
@@ -169,7 +166,7 @@ class DashboardWindow(QMainWindow):
         self.progress.setFormat(f"Checked in {arrived:,} of {registered:,} ({100 * arrived / max(1, registered):.0f}%)")
         wanted = self.filter.text().strip().casefold()
         shown = sorted((c for c in counts if wanted in c.name.casefold()), key=lambda c: c.share)
-        self._draw_rooms(shown)
+        self._draw_rooms(shown, warn_at)
         today = now.astimezone(self.zone).date()
         self._draw_arrivals(arrivals([m for m in check_ins if m.astimezone(self.zone).date() == today], until=now))
         attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
@@ -236,7 +233,8 @@ class DashboardWindow(QMainWindow):
         if RoomsDialog(self.store, self).exec():
             self.refresh()
 
-    def _draw_rooms(self, counts: list[tracking.RoomCount]) -> None:
+    def _draw_rooms(self, counts: list[tracking.RoomCount], warn_at: float) -> None:
+        self.rooms_chart.setTitle(f"Rooms, % of capacity: green under {100 * warn_at:g}%, amber to 99%, red full")
         self.rooms_chart.removeAllSeries()
         for axis in self.rooms_chart.axes():
             self.rooms_chart.removeAxis(axis)
@@ -251,7 +249,7 @@ class DashboardWindow(QMainWindow):
         for c in counts:
             percent = round(100 * c.share, 1)
             for tone, bar_set in sets.items():
-                bar_set.append(percent if tone is tone_of(c.share) else 0)
+                bar_set.append(percent if tone is fill_tone(c.count, c.capacity, warn_at) else 0)
             labels.append(f"{c.name}  {c.count}/{c.capacity}")
         series.setBarWidth(0.8)
         self.rooms_chart.addSeries(series)

@@ -29,6 +29,7 @@ from checkin.occupancy.door import (
     door_scan,
     hand_count_answer,
     override,
+    room_fill,
 )
 from checkin.store import Store
 from checkin.store.models import ConferenceSession
@@ -141,11 +142,11 @@ class DoorWindow(QMainWindow):
 
     def count_by_hand(self, delta: int) -> None:
         try:
-            total = adjust_count(self.store, self.door, delta, "no badge", self.clock())
+            fill = adjust_count(self.store, self.door, delta, "no badge", self.clock())
         except NobodyToCountOut as nobody:
             self.banner.show_message(Tone.WARN, str(nobody))
             return
-        self.banner.show_message(*hand_count_answer(total, delta, self.door))
+        self.banner.show_message(*hand_count_answer(fill, delta))
         self.refresh()
 
     @Slot()
@@ -169,7 +170,7 @@ class DoorWindow(QMainWindow):
         now = self.clock()
         with self.store.writing() as connection:
             schedule = tracking.schedule_on(connection)
-            count = tracking.headcount(connection, self.door.room_id, now, schedule)
+            fill = room_fill(connection, self.door.room_id, tracking.headcount(connection, self.door.room_id, now))
             slot = schedule.session_at(self.door.room_id, now)
             title = (
                 connection.execute(
@@ -180,13 +181,11 @@ class DoorWindow(QMainWindow):
             )
             arrivals = tracking.arrivals(connection, self.door.room_id, now - RATE_WINDOW, now)
             later_here = [] if title else load_sessions(connection, self.door.room_id)  # only between sessions
-        capacity = max(1, self.door.capacity)
-        share = count / capacity
-        tone = Tone.BAD if share >= 1 else Tone.WARN if share >= self.door.warn_at else Tone.GOOD
-        self.count = count
-        self.count_label.setText(f"{count} / {self.door.capacity}")
-        self.bar.setMaximum(capacity)
-        self.bar.setValue(min(count, capacity))
+        tone = fill.tone
+        self.count = fill.count
+        self.count_label.setText(f"{fill.count} / {fill.capacity}")
+        self.bar.setMaximum(max(1, fill.capacity))
+        self.bar.setValue(min(fill.count, max(1, fill.capacity)))
         self.bar.setStyleSheet(
             f"QProgressBar::chunk {{ background: {TONE_COLOURS[tone][0]}; border-radius: 3px; }}"
             " QProgressBar { background: #ffffff; border: 1px solid #90a4ae; border-radius: 4px; }"
@@ -198,8 +197,8 @@ class DoorWindow(QMainWindow):
             coming = what_is_next(later_here, now, store_zone(self.store), with_room=False)
             self.session_label.setText("No session scheduled now" + (f" · Next here: {coming}" if coming else ""))
         self.rate_label.setText(
-            f"{100 * share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "
-            + _places_left(self.door.capacity - count, arrivals / RATE_WINDOW.total_seconds() * 60)
+            f"{100 * fill.share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "
+            + _places_left(fill.capacity - fill.count, arrivals / RATE_WINDOW.total_seconds() * 60)
         )
 
 

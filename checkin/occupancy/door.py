@@ -18,6 +18,7 @@ from checkin.domain import AttendeeView, EventKind, StationContext, Status, Tone
 from checkin.events import NewEvent, append
 from checkin.occupancy import tracking
 from checkin.occupancy.policy import load_policy
+from checkin.rules.capacity import Fill, fill_tone
 from checkin.store import Store
 from checkin.store.models import ConferenceSession, Room, SessionRegistration
 
@@ -34,12 +35,13 @@ class NotCheckedIn(StrEnum):
 
 @dataclass(frozen=True)
 class Door:
+    """Which door this station is. The room's capacity and the warning level are not kept here: they are read
+    at every decision, so a change made anywhere (`checkin rooms`, `checkin policy`, the hub) applies at once."""
+
     room_id: str
     room_name: str
-    capacity: int
     name: str = "Main door"
     mode: Mode = Mode.ENTRY
-    warn_at: float = 0.85
     not_checked_in: NotCheckedIn = NotCheckedIn.ADMIT
 
 
@@ -49,6 +51,7 @@ class RoomNow:
 
     count: int
     capacity: int
+    warn_at: float
     session_id: str | None = None
     session_title: str = ""
     prereg_required: bool = False
@@ -62,8 +65,7 @@ def open_door(store: Store, room_name: str, door: str = "Main door", **options: 
         if room is None:
             names = ", ".join(session.scalars(select(Room.name).order_by(Room.name)))
             raise LookupError(f"No room called '{room_name}'. Rooms: {names}.")
-        options.setdefault("warn_at", load_policy(session.connection()).warn_at)
-        return Door(room.id, room.name, room.capacity, door, **options)  # type: ignore[arg-type]
+        return Door(room.id, room.name, door, **options)  # type: ignore[arg-type]
 
 
 def decide_door(
@@ -112,32 +114,37 @@ def decide_door(
             attendee,
         )
     after = room.count + 1
-    tone = Tone.WARN if room.capacity and after / room.capacity >= door.warn_at else Tone.GOOD
+    tone = Tone.GOOD if fill_tone(after, room.capacity, room.warn_at) is Tone.GOOD else Tone.WARN
     return Verdict(VerdictCode.ACCEPTED, tone, f"Welcome, {name}! {_count(after, room)}", attendee)
 
 
-def hand_count_answer(total: int, delta: int, door: Door) -> tuple[Tone, str]:
+def hand_count_answer(fill: Fill, delta: int) -> tuple[Tone, str]:
     """What the door says after counting a person without a badge: the same colours as a scan at that level."""
-    counted = f"Counted by hand: {'+1' if delta > 0 else '−1'}. {total} of {door.capacity} in the room"
-    if door.capacity and total > door.capacity:
+    counted = f"Counted by hand: {'+1' if delta > 0 else '−1'}. {fill.count} of {fill.capacity} in the room"
+    if fill.capacity and fill.count > fill.capacity:
         return Tone.BAD, f"{counted}: over capacity. Let nobody else in."
-    if door.capacity and total / door.capacity >= door.warn_at:
-        return Tone.WARN, f"{counted} ({100 * total / door.capacity:.0f}%)."
+    if fill.tone is not Tone.GOOD:
+        return Tone.WARN, f"{counted} ({100 * fill.share:.0f}%)."
     return Tone.GOOD, f"{counted}."
 
 
 def _count(count: int, room: RoomNow) -> str:
-    share = f" ({100 * count / room.capacity:.0f}%)" if room.capacity else ""
-    return f"{max(0, count)} of {room.capacity} in the room{share}."
+    return Fill(count, room.capacity, room.warn_at).words()
+
+
+def room_fill(connection: Connection, room_id: str, count: int) -> Fill:
+    """`count` against the room's capacity and the warning level as they are set now."""
+    capacity = connection.execute(select(Room.capacity).where(Room.id == room_id)).scalar_one()
+    return Fill(count, capacity, load_policy(connection).warn_at)
 
 
 def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:
     schedule = tracking.schedule_on(connection)
-    count = tracking.headcount(connection, door.room_id, now, schedule)
+    fill = room_fill(connection, door.room_id, tracking.headcount(connection, door.room_id, now, schedule))
     slot = schedule.session_at(door.room_id, now)
     inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
     if slot is None:
-        return RoomNow(count, door.capacity, inside=inside)
+        return RoomNow(fill.count, fill.capacity, fill.warn_at, inside=inside)
     title, prereg = connection.execute(
         select(ConferenceSession.title, ConferenceSession.prereg_required).where(
             ConferenceSession.id == slot.session_id
@@ -153,7 +160,7 @@ def room_now(connection: Connection, door: Door, attendee_id: str | None, now: d
             ).first()
             is not None
         )
-    return RoomNow(count, door.capacity, slot.session_id, title, prereg, registered, inside)
+    return RoomNow(fill.count, fill.capacity, fill.warn_at, slot.session_id, title, prereg, registered, inside)
 
 
 def door_scan(
@@ -235,7 +242,7 @@ class NobodyToCountOut(ValueError):
     """A −1 when nobody counted in by hand is inside: it would change nothing, so it is not recorded."""
 
 
-def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetime) -> int:
+def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetime) -> Fill:
     """+1 / -1 for people without badges; recorded (audited) and never taking the count below zero. A −1 with
     nobody counted in by hand raises NobodyToCountOut rather than pretending to take someone off."""
     if delta not in (1, -1):
@@ -248,4 +255,4 @@ def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetim
             )
         payload = {"room_id": door.room_id, "door": door.name, "delta": delta, "reason": reason.strip() or "manual"}
         append(connection, NewEvent(EventKind.COUNTER_ADJUSTED, store.station, now, None, payload))
-        return tracking.headcount(connection, door.room_id, now)
+        return room_fill(connection, door.room_id, tracking.headcount(connection, door.room_id, now))

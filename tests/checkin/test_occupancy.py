@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from checkin import badges, scanning
-from checkin.domain import EventKind, VerdictCode
+from checkin.domain import EventKind, Tone, VerdictCode
 from checkin.events import NewEvent, record
 from checkin.ids import new_id
 from checkin.occupancy import tracking
@@ -70,8 +70,8 @@ def lab(store: Store) -> dict:
         session.add(SessionRegistration(session_id=ids["s3"], attendee_id=people[0].id))
         session.add(SessionRegistration(session_id=ids["s3"], attendee_id=people[6].id))
         return {
-            "lab": Door(lab.id, "Lab", 4),
-            "hall": Door(hall.id, "Hall", 100),
+            "lab": Door(lab.id, "Lab"),
+            "hall": Door(hall.id, "Hall"),
             "people": [p.id for p in people],
             "sessions": ids,
         }
@@ -121,14 +121,14 @@ def test_scripted_day(store: Store, lab: dict) -> None:
     assert full.code is VerdictCode.ROOM_FULL
     let_in = override(store, room, e, "fire marshal", VerdictCode.ROOM_FULL, at(14, 27))
     assert let_in.accepted and count(store, room, at(14, 28)) == 5
-    exit_door = Door(room.room_id, "Lab", 4, mode=Mode.EXIT)
+    exit_door = Door(room.room_id, "Lab", mode=Mode.EXIT)
     assert door_scan(store, exit_door, code(store, b), at(14, 30)).code is VerdictCode.EXITED
     assert door_scan(store, exit_door, code(store, b), at(14, 31)).code is VerdictCode.NOT_INSIDE
     assert count(store, room, at(14, 32)) == 4
 
     with pytest.raises(NobodyToCountOut, match="Nobody counted in by hand"):  # would change nothing: not recorded
         adjust_count(store, room, -1, "miscount", at(14, 33))
-    assert adjust_count(store, room, +1, "no badge", at(14, 34)) == 5
+    assert adjust_count(store, room, +1, "no badge", at(14, 34)).count == 5
     with store.writing() as connection:  # d and e by badge, one by hand; the −1 brought nobody in
         assert tracking.arrivals(connection, room.room_id, at(14, 24), at(14, 35)) == 3
         assert tracking.arrivals(connection, room.room_id, at(14, 30), at(14, 35)) == 1
@@ -160,7 +160,7 @@ def test_scripted_day(store: Store, lab: dict) -> None:
 
 def test_not_checked_in_policy(store: Store, lab: dict) -> None:
     person = lab["people"][7]
-    to_desk = Door(lab["hall"].room_id, "Hall", 100, not_checked_in=NotCheckedIn.DESK)
+    to_desk = Door(lab["hall"].room_id, "Hall", not_checked_in=NotCheckedIn.DESK)
     assert door_scan(store, to_desk, code(store, person), at(10)).code is VerdictCode.NOT_CHECKED_IN
     admitted = door_scan(store, lab["hall"], code(store, person), at(10, 1))
     assert admitted.accepted and admitted.attendee.checked_in  # checked in at the door as well
@@ -288,3 +288,18 @@ def test_the_arrival_curve_has_every_quarter_hour_from_the_first_arrival_to_now(
     assert list(curve) == [day + timedelta(minutes=15 * n) for n in range(7)] and list(curve.values())[-2:] == [0, 0]
     assert arrivals(moments, until=day - timedelta(hours=1)) == arrivals(moments)
     assert arrivals([], until=day) == {}
+
+
+def test_one_capacity_colour_for_every_screen() -> None:
+    from checkin.rules.capacity import Fill, fill_tone
+
+    assert [fill_tone(n, 10, 0.8) for n in (0, 7, 8, 9, 10, 12)] == [
+        Tone.GOOD,
+        Tone.GOOD,
+        Tone.WARN,
+        Tone.WARN,
+        Tone.BAD,
+        Tone.BAD,
+    ]
+    assert fill_tone(50, 0, 0.8) is Tone.GOOD  # no capacity set: never "full"
+    assert Fill(7, 40, 0.85).words() == "7 of 40 in the room (18%)."

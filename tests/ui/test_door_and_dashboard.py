@@ -13,6 +13,7 @@ from checkin import badges, desk
 from checkin.domain import Tone, VerdictCode
 from checkin.occupancy import tracking
 from checkin.occupancy.door import open_door
+from checkin.occupancy.policy import Policy, save_policy
 from checkin.occupancy.schedule import set_room
 from checkin.store import Store
 from checkin.store.models import Attendee
@@ -236,3 +237,46 @@ def test_the_door_says_when_the_room_will_be_full_only_when_that_is_soon() -> No
     assert _places_left(30, per_minute=1.0) == "30 places left · full in about 30 min at this rate"
     assert _places_left(139, per_minute=0.1) == "139 places left"  # 23 hours away: not worth saying
     assert _places_left(139, per_minute=0.0) == "139 places left"
+
+
+def test_an_open_door_follows_a_capacity_and_a_policy_changed_elsewhere(
+    qtbot, store: Store, door: DoorWindow, codes: list[str], clock: Clock
+) -> None:
+    for code in codes[:3]:
+        assert scan(qtbot, door, code, clock).accepted
+    assert door.count_label.text() == "3 / 7" and door.bar_tone is Tone.GOOD
+    with store.unit_of_work() as session:  # `checkin rooms 203B --capacity 3`, while this door is open
+        set_room(session, "203B", capacity=3)
+    door.refresh()
+    assert door.count_label.text() == "3 / 3" and door.bar_tone is Tone.BAD
+    full = scan(qtbot, door, codes[3], clock)
+    assert full.code is VerdictCode.ROOM_FULL and "3/3" in full.message
+    with store.unit_of_work() as session:
+        set_room(session, "203B", capacity=5)
+        save_policy(session.connection(), Policy(warn_at=0.5))  # `checkin policy --warn-at 50`
+    fourth = scan(qtbot, door, codes[3], clock)  # 4 of 5 = 80%: amber at a 50% warning level
+    assert fourth.accepted and fourth.tone is Tone.WARN and "4 of 5" in fourth.message
+    assert door.bar_tone is Tone.WARN
+
+
+def test_the_dashboard_colours_rooms_at_the_policys_warning_level(
+    qtbot, store: Store, door: DoorWindow, codes: list[str], clock: Clock
+) -> None:
+    for code in codes[:4]:  # 4 of 7 = 57%
+        assert scan(qtbot, door, code, clock).accepted
+    dashboard = DashboardWindow(store, clock)
+    qtbot.add_widget(dashboard)
+    dashboard.show()
+
+    def tone_of_203b() -> str:
+        series = dashboard.rooms_chart.series()[0]
+        labels = dashboard.rooms_chart.axes(Qt.Orientation.Vertical)[0].categories()
+        row = next(n for n, label in enumerate(labels) if label.startswith("203B "))
+        return next(bar_set.label() for bar_set in series.barSets() if bar_set.at(row) > 0)
+
+    assert tone_of_203b() == Tone.GOOD.value
+    with store.unit_of_work() as session:
+        save_policy(session.connection(), Policy(warn_at=0.5))
+    dashboard.refresh()
+    assert tone_of_203b() == Tone.WARN.value  # the door says amber at 57%, and so does the command post
+    assert "green under 50%" in dashboard.rooms_chart.title()

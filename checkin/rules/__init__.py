@@ -1,0 +1,1 @@
+"""Pure decisions that every station, the CLI and the dashboard share: no store, no clock, no I/O."""
