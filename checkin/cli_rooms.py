@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 
 from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, utc_now, verdict_out
 from checkin.conference import current_conference
-from checkin.domain import VerdictCode
 from checkin.exports import write_csv
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import all_attendance, load_intervals, load_sessions, no_shows
 from checkin.occupancy.door import (
+    OVERRIDABLE,
     Mode,
     NobodyToCountOut,
     NotCheckedIn,
@@ -255,12 +255,7 @@ def cmd_door(args: argparse.Namespace) -> int:
     door = open_door(store, args.room, args.door, mode=Mode.EXIT if args.exit else Mode.ENTRY, not_checked_in=policy)
     moment = _moment(store, args)
     verdict = door_scan(store, door, args.text, moment)
-    if (
-        not verdict.event_id
-        and args.override
-        and verdict.attendee is not None
-        and verdict.code in (VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN)
-    ):
+    if not verdict.event_id and args.override and verdict.attendee is not None and verdict.code in OVERRIDABLE:
         verdict = override(store, door, verdict.attendee.id, args.override, verdict.code, moment)
     accepted = verdict.event_id is not None
     code = verdict_out(verdict, args.json)

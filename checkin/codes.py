@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -130,6 +131,22 @@ def normalise(text: str) -> str:
     if any(ch in _AZERTY_DIGITS for ch in cleaned) and not any(ch.isdigit() and ch.isascii() for ch in cleaned):
         return cleaned.translate(_AZERTY_BACK).upper().translate(_AZERTY_LETTERS_BACK)
     return cleaned.upper()
+
+
+BADGE_NUMBER_MARK = "V"  # a letter every keyboard layout types the same (AZERTY and QWERTZ swap A/Q, W/Z, Y/Z)
+_BADGE_NUMBER = re.compile(rf"(.+){BADGE_NUMBER_MARK}([1-9][0-9]{{0,4}})")
+
+
+def badge_number(external_id: str, revision: int) -> str:
+    """What a badge's Code 128 carries: the registration id and the badge's revision ("R100042V2"), so a
+    reprint voids the old barcode as it voids the old QR. Not secret: doors and desks take it, kiosks do not."""
+    return f"{external_id}{BADGE_NUMBER_MARK}{revision}"
+
+
+def parse_badge_number(text: str) -> tuple[str, int] | None:
+    """(registration id, revision) when `text` has a badge number's shape; the id must still be looked up."""
+    found = _BADGE_NUMBER.fullmatch(text)
+    return (found.group(1), int(found.group(2))) if found else None
 
 
 def looks_like_badge(text: str) -> bool:

@@ -55,6 +55,7 @@ class VerdictCode(StrEnum):
     UNKNOWN = "unknown"
     JUST_SCANNED = "just_scanned"  # the same badge again within seconds: nothing new recorded
     REPLACED_BADGE = "replaced_badge"  # an older revision of a reprinted badge
+    NUMBER_ONLY = "number_only"  # a bare registration id at a door: staff may let the person in, recorded
     FORGED = "forged"  # looks like a badge but its signature does not verify
     WRONG_CONFERENCE = "wrong_conference"
     UNKNOWN_KEY = "unknown_key"  # signed with a key this station has not received yet

@@ -8,8 +8,9 @@ path: statements are built once, and it runs on a bare connection rather than an
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_
@@ -24,13 +25,25 @@ from checkin.store.models import Attendee
 MAX_SCAN_LENGTH = 512  # longer input is not a code; it is someone typing or a stuck key
 
 
+class Matched(StrEnum):
+    """Which symbol named the attendee: stations differ in which they take, never in how a code is read."""
+
+    BADGE = "badge"  # the signed QR
+    BADGE_NUMBER = "badge_number"  # a badge's Code 128: registration id and badge revision
+    TICKET_CODE = "ticket_code"  # the registration system's code from the confirmation email
+    REGISTRATION_ID = "registration_id"  # a bare registration id: printed on lists, so only staff act on it
+
+
 @dataclass(frozen=True)
 class Presented:
-    """What a scan put in front of the station: the text, cleaned, and what checking it as a badge found."""
+    """What a scan put in front of the station: the text, cleaned, what checking it as a badge found, and
+    (after the lookup) which symbol it matched and the badge revision it carries."""
 
     raw: str
     text: str
     checked: codes.Checked
+    matched: Matched | None = None
+    printed_revision: int | None = None
 
     @property
     def badge(self) -> codes.BadgeCode | None:
@@ -76,8 +89,8 @@ def decide(
         return Verdict(refusal[0], Tone.BAD, refusal[1], attendee)
     if attendee is None:
         return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No registration matches this code. Search by name instead.")
-    badge = presented.badge
-    if badge is not None and badge.revision < attendee.badge_revision:
+    revision = presented.printed_revision or (presented.badge.revision if presented.badge else None)
+    if revision is not None and revision < attendee.badge_revision:
         return Verdict(
             VerdictCode.REPLACED_BADGE,
             Tone.BAD,
@@ -115,28 +128,58 @@ def scan(store: Store, text: str, now: datetime, recent: RecentScans | None = No
         return repeat
     zone = store_zone(store)
     with store.writing() as connection:
-        attendee = lookup(connection, presented)
+        attendee, presented = identify(connection, presented)
         verdict = decide(presented, attendee, store.station, zone, now)
         if not verdict.accepted:
             return verdict
-        via = {"badge_revision": presented.badge.revision} if presented.badge else {"registration_code": True}
-        verdict = record_check_in(connection, store.station, verdict, now, via)
+        verdict = record_check_in(connection, store.station, verdict, now, how_presented(presented))
     if recent is not None:
         recent.remember(presented.text, now, verdict)
     return verdict
 
 
-def lookup(connection: Connection, presented: Presented) -> AttendeeView | None:
-    """The attendee a scan names: by a badge's attendee id, or by a registration system's own code."""
+def how_presented(presented: Presented) -> dict[str, Any]:
+    """What the recorded event says about the symbol that was scanned."""
     if presented.badge is not None:
-        return view_on(connection, presented.badge.attendee_id)
-    elif presented.checked.check is codes.Check.NOT_A_BADGE and presented.text:
-        # Registration systems' codes may be lower case (pretix) and Caps Lock may have flipped them.
-        candidates = sorted({presented.raw, presented.text, presented.text.lower()})
-        row = connection.execute(_by_code(), {"codes": candidates}).first()
-    else:
-        return None
-    return to_view(row) if row else None
+        return {"badge_revision": presented.badge.revision}
+    if presented.matched is Matched.BADGE_NUMBER:
+        return {"badge_number": presented.printed_revision}
+    return {"registration_code": True, "matched": (presented.matched or Matched.REGISTRATION_ID).value}
+
+
+def lookup(connection: Connection, presented: Presented) -> AttendeeView | None:
+    """The attendee a scan names (see `identify`)."""
+    return identify(connection, presented)[0]
+
+
+def identify(connection: Connection, presented: Presented) -> tuple[AttendeeView | None, Presented]:
+    """The attendee a scan names, and the scan marked with the symbol it matched: a badge's attendee id, a
+    registration system's own code (ticket code or registration id), or a badge's Code 128."""
+    if presented.badge is not None:
+        view = view_on(connection, presented.badge.attendee_id)
+        return view, replace(presented, matched=Matched.BADGE, printed_revision=presented.badge.revision)
+    if presented.checked.check is not codes.Check.NOT_A_BADGE or not presented.text:
+        return None, presented
+    # Registration systems' codes may be lower case (pretix) and Caps Lock may have flipped them.
+    candidates = sorted({presented.raw, presented.text, presented.text.lower()})
+    row = connection.execute(_by_code(), {"codes": candidates}).first()
+    if row is not None:
+        view = to_view(row)
+        matched = Matched.REGISTRATION_ID if view.external_id in candidates else Matched.TICKET_CODE
+        return view, replace(presented, matched=matched)
+    number = codes.parse_badge_number(presented.text)
+    if number is None:
+        return None, presented
+    registration_id, revision = number
+    row = connection.execute(_by_registration_id(), {"ids": [registration_id, registration_id.lower()]}).first()
+    if row is None:
+        return None, presented
+    return to_view(row), replace(presented, matched=Matched.BADGE_NUMBER, printed_revision=revision)
+
+
+@functools.cache
+def _by_registration_id() -> Any:
+    return attendee_view_query().where(Attendee.external_id.in_(bindparam("ids", expanding=True))).limit(1)
 
 
 @functools.cache

@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from checkin import scanning
 from checkin.desk import store_zone
-from checkin.domain import Tone, Verdict, VerdictCode
+from checkin.domain import Tone, Verdict
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import load_sessions, what_is_next
 from checkin.occupancy.door import (
+    OVERRIDABLE,
     Door,
     Mode,
     NobodyToCountOut,
@@ -38,7 +39,6 @@ from ui.theme import TONE_COLOURS
 from ui.verdict_banner import VerdictBanner
 
 Clock = Callable[[], datetime]
-OVERRIDABLE = (VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN)
 RATE_WINDOW = timedelta(minutes=10)
 
 

@@ -33,6 +33,10 @@ class NotCheckedIn(StrEnum):
     DESK = "desk"  # send them to the registration desk first
 
 
+# Refusals door staff may overrule with a reason (F8, `checkin door --override`); the reason is recorded.
+OVERRIDABLE = (VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN, VerdictCode.NUMBER_ONLY)
+
+
 @dataclass(frozen=True)
 class Door:
     """Which door this station is. The room's capacity and the warning level are not kept here: they are read
@@ -82,6 +86,14 @@ def decide_door(
     ):
         return verdict  # unreadable, forged, replaced, cancelled, unknown...
     name = attendee.full_name
+    if door.mode is Mode.ENTRY and presented.matched is scanning.Matched.REGISTRATION_ID:
+        return Verdict(
+            VerdictCode.NUMBER_ONLY,
+            Tone.BAD,
+            f"{name}: a registration number alone does not open the door (it is on every list, and a replaced "
+            "badge still carries it). Check photo ID; staff may let them in with a reason (F8).",
+            attendee,
+        )
     if door.mode is Mode.EXIT:
         if room.inside == door.room_id:
             return Verdict(VerdictCode.EXITED, Tone.GOOD, f"Goodbye, {name}. {_count(room.count - 1, room)}", attendee)
@@ -172,7 +184,7 @@ def door_scan(
         return repeat
     zone = store_zone(store)
     with store.writing() as connection:
-        attendee = scanning.lookup(connection, presented)
+        attendee, presented = scanning.identify(connection, presented)
         room = room_now(connection, door, attendee.id if attendee else None, now)
         verdict = decide_door(presented, attendee, door, room, zone, now)
         if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.EXITED, VerdictCode.NOT_INSIDE):

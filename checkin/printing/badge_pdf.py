@@ -12,6 +12,7 @@ from barcode.errors import IllegalCharacterError
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
+from checkin import codes
 from checkin.printing import fonts
 from checkin.printing.layouts import Stock
 from checkin.printing.symbols import SymbolTooSmall, draw_code128, draw_qr, qr_matrix
@@ -35,6 +36,8 @@ class BadgeData:
     def value(self, name: str) -> str:
         if name == "full_name":
             return f"{self.first_name} {self.last_name}".strip()
+        if name == "badge_number":
+            return codes.badge_number(self.external_id, self.revision)
         if name == "city_region":
             return ", ".join(part for part in (self.city, self.region) if part)
         return str(getattr(self, name))

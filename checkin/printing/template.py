@@ -15,7 +15,16 @@ from typing import Any
 from checkin.printing.fonts import FONT_FILES
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "templates" / "badge.toml"
-FIELDS = ("first_name", "last_name", "full_name", "organization", "city_region", "registration_type", "external_id")
+FIELDS = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "organization",
+    "city_region",
+    "registration_type",
+    "external_id",
+    "badge_number",
+)
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -171,6 +180,6 @@ class _Reader:
             ribbon=self.text(face.get("ribbon"), f"{name}.ribbon", needs_field=False),
             qr=self.box(face.get("qr"), f"{name}.qr"),
             barcode=self.box(barcode, f"{name}.barcode"),
-            barcode_field=self.field_name((barcode or {}).get("field", "external_id"), f"{name}.barcode.field"),
+            barcode_field=self.field_name((barcode or {}).get("field", "badge_number"), f"{name}.barcode.field"),
             marks=self.text(face.get("marks"), f"{name}.marks", needs_field=False),
         )

@@ -303,3 +303,42 @@ def test_one_capacity_colour_for_every_screen() -> None:
     ]
     assert fill_tone(50, 0, 0.8) is Tone.GOOD  # no capacity set: never "full"
     assert Fill(7, 40, 0.85).words() == "7 of 40 in the room (18%)."
+
+
+def test_every_symbol_of_a_replaced_badge_is_refused_and_a_bare_number_is_a_staff_action(
+    store: Store, lab: dict
+) -> None:
+    from checkin import codes, kiosk
+    from checkin.attendees import get_view
+
+    person = lab["people"][1]
+    with store.reading() as session:
+        view = get_view(session, person)
+    assert view is not None
+    old_number = codes.badge_number(view.external_id, 1)  # the Code 128 printed on the first badge
+    revision, _new_code = badges.reissue(store, person, "lost", at(13))
+    new_number = codes.badge_number(view.external_id, revision)
+    hall = lab["hall"]
+
+    for refused in (
+        door_scan(store, hall, old_number, at(14)),
+        scanning.scan(store, old_number, at(14, 1)),  # the desk's scan of the same old badge
+        kiosk.kiosk_scan(store, old_number, at(14, 2))[0],
+    ):
+        assert refused.code in (VerdictCode.REPLACED_BADGE, VerdictCode.UNKNOWN) and not refused.accepted
+    assert door_scan(store, hall, old_number, at(14)).code is VerdictCode.REPLACED_BADGE
+
+    typed = door_scan(store, hall, view.external_id, at(14, 5))  # the id alone: on every list, on the old badge
+    assert typed.code is VerdictCode.NUMBER_ONLY and typed.event_id is None
+    let_in = override(store, hall, person, "lost badge, photo ID checked", typed.code, at(14, 6))
+    assert let_in.accepted
+    with store.reading() as session:
+        entered = session.scalars(
+            select(Event).where(Event.kind == EventKind.ENTERED.value, Event.attendee_id == person)
+        ).one()
+    assert entered.payload["override"] == "lost badge, photo ID checked"
+    assert entered.payload["refused"] == VerdictCode.NUMBER_ONLY.value
+
+    exit_door = Door(hall.room_id, "Hall", mode=Mode.EXIT)
+    assert door_scan(store, exit_door, new_number, at(14, 30)).code is VerdictCode.EXITED  # the new badge's Code 128
+    assert door_scan(store, hall, new_number, at(14, 40)).code is VerdictCode.ACCEPTED
