@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from checkin import codes
 from checkin.occupancy.door import Door, Mode, door_scan
 from checkin.store import open_store
 from checkin.store.engine import create_hub_engine
@@ -56,7 +57,8 @@ def record_scans(store, count: int) -> None:  # type: ignore[no-untyped-def]
         else:
             room = chooser.choice(rooms)
             mode = Mode.EXIT if number % 7 == 0 else Mode.ENTRY
-            door_scan(store, Door(room.id, room.name, room.capacity, "Main", mode), person.external_id, at)
+            badge = codes.badge_number(person.external_id, 1)  # the badge's Code 128 (a bare id is staff-only)
+            door_scan(store, Door(room.id, room.name, "Main", mode), badge, at)
     print(f"recorded {count}", flush=True)
 
 
