@@ -55,7 +55,8 @@ def read(text: str, keyring: codes.Keyring) -> Presented:
     if not (raw.isascii() and raw.isalnum()):
         raw = "".join(ch for ch in raw if ch.isprintable() and not ch.isspace())
     cleaned = codes.normalise(raw)
-    return Presented(raw, cleaned, codes.check(cleaned, keyring))
+    checked = codes.check(cleaned, keyring)
+    return Presented(raw, cleaned, checked, printed_revision=checked.badge.revision if checked.badge else None)
 
 
 _REFUSALS = {
@@ -89,8 +90,7 @@ def decide(
         return Verdict(refusal[0], Tone.BAD, refusal[1], attendee)
     if attendee is None:
         return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No registration matches this code. Search by name instead.")
-    revision = presented.printed_revision or (presented.badge.revision if presented.badge else None)
-    if revision is not None and revision < attendee.badge_revision:
+    if presented.printed_revision is not None and presented.printed_revision < attendee.badge_revision:
         return Verdict(
             VerdictCode.REPLACED_BADGE,
             Tone.BAD,
@@ -147,17 +147,12 @@ def how_presented(presented: Presented) -> dict[str, Any]:
     return {"registration_code": True, "matched": (presented.matched or Matched.REGISTRATION_ID).value}
 
 
-def lookup(connection: Connection, presented: Presented) -> AttendeeView | None:
-    """The attendee a scan names (see `identify`)."""
-    return identify(connection, presented)[0]
-
-
 def identify(connection: Connection, presented: Presented) -> tuple[AttendeeView | None, Presented]:
     """The attendee a scan names, and the scan marked with the symbol it matched: a badge's attendee id, a
     registration system's own code (ticket code or registration id), or a badge's Code 128."""
     if presented.badge is not None:
         view = view_on(connection, presented.badge.attendee_id)
-        return view, replace(presented, matched=Matched.BADGE, printed_revision=presented.badge.revision)
+        return view, replace(presented, matched=Matched.BADGE)
     if presented.checked.check is not codes.Check.NOT_A_BADGE or not presented.text:
         return None, presented
     # Registration systems' codes may be lower case (pretix) and Caps Lock may have flipped them.
