@@ -11,12 +11,36 @@ def test_the_core_never_imports_qt() -> None:
     code = (
         "import sys, pkgutil, importlib, checkin\n"
         "for m in pkgutil.walk_packages(checkin.__path__, 'checkin.'):\n"
-        "    if '.migrations' not in m.name: importlib.import_module(m.name)\n"
+        "    if '.migrations' not in m.name and not m.name.endswith('__main__'): importlib.import_module(m.name)\n"
         "bad = sorted(n for n in sys.modules if n.startswith('PySide6'))\n"
         "print(' '.join(bad)); sys.exit(1 if bad else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_checkin_help_loads_no_command_and_a_command_only_its_own_module() -> None:
+    """`checkin --help` names every command without importing one; `checkin door` loads the door's module,
+    not PDF, hub or import code (that is what keeps one-shot commands fast; see benchmarks/cli_start.py)."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from checkin.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):\n"
+        "    main(sys.argv[1:])\n"
+        "assert 'usage: checkin' in out.getvalue(), out.getvalue()\n"
+        "print(' '.join(sorted(n for n in sys.modules if n.split('.')[0] in ('checkin', 'sqlalchemy', 'reportlab',"
+        " 'psycopg', 'alembic'))))\n"
+    )
+    listing = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert listing.returncode == 0, listing.stderr
+    assert set(listing.stdout.split()) == {"checkin", "checkin.cli", "checkin.cli.common", "checkin.paths"}
+    door = subprocess.run([sys.executable, "-c", code, "door", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert door.returncode == 0, door.stderr
+    loaded = set(door.stdout.split())
+    assert "checkin.cli.rooms" in loaded
+    assert (
+        not {"checkin.cli.desk", "checkin.cli.hub", "checkin.cli.reports", "reportlab", "psycopg", "alembic"} & loaded
+    )
 
 
 def test_ruff_is_clean() -> None:

@@ -16,7 +16,8 @@ from checkin import keys
 from checkin.conference import has_conference
 from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
-from checkin.store import OPEN_PROBLEMS, Store, default_db_path, demo_db_path, open_store
+from checkin.paths import default_db_path, demo_db_path
+from checkin.store import OPEN_PROBLEMS, Store, open_store
 from checkin.store.models import Room
 from checkin.sync import credentials
 from checkin.sync.worker import State, SyncStatus

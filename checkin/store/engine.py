@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,18 +19,9 @@ from sqlalchemy.pool import NullPool
 
 from checkin.domain import StationContext
 from checkin.ids import new_id
+from checkin.paths import is_url
 from checkin.store.migrate import upgrade
 from checkin.store.models import Setting, Station
-
-APP_NAME = "Muster"
-
-
-def default_db_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "muster.sqlite"
-
-
-def demo_db_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo.sqlite"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,10 +72,6 @@ class Checkpointer:
 
 
 HUB_TIMEOUT_S = 4  # a station must notice a dead hub in seconds, not minutes
-
-
-def is_url(target: Path | str) -> bool:
-    return isinstance(target, str) and "://" in target
 
 
 def create_hub_engine(url: str, timeout_s: float = HUB_TIMEOUT_S) -> Engine:

@@ -1,39 +1,50 @@
-"""Schema migrations with Alembic, run from code (no alembic.ini needed on a station)."""
+"""Schema migrations with Alembic, run from code (no alembic.ini needed on a station).
+
+Alembic is imported only when there is something to migrate: opening an up-to-date database is one query, so a
+one-shot `checkin` command does not pay for loading Alembic."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 @functools.cache
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-@functools.cache
 def known_revisions() -> frozenset[str]:
-    """Every schema revision this version of Muster can migrate to (a hub at any other is newer)."""
-    return frozenset(script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+    """Every schema revision this version of Muster can migrate to (a hub at any other is newer).
+
+    Each migration's file is named after its revision, and revisions follow one another ("0007_…" after
+    "0006_…"; tests/checkin/test_store.py holds Alembic to that)."""
+    return frozenset(path.name.partition("_")[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def head_revision() -> str:
+    return max(known_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        found = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        return str(found) if found is not None else None
 
 
 class NotMusters(Exception):
@@ -47,6 +58,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         return
     if current is None:
         _refuse_another_programs(engine)
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -5,12 +5,13 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from checkin.events import bulk_append
 from checkin.ids import new_id
 from checkin.store import NotADatabase, NotMusters, open_store
-from checkin.store.migrate import current_revision, head_revision
+from checkin.store.migrate import alembic_config, current_revision, head_revision, known_revisions
 from checkin.store.models import Base
 from tests.conftest import wait_until
 
@@ -23,6 +24,13 @@ def test_migration_from_an_empty_file_builds_exactly_the_models(tmp_path: Path) 
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_the_revisions_read_from_file_names_are_alembics() -> None:
+    """Opening a database compares its revision with the newest file name, without loading Alembic."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == scripts.get_current_head()
+    assert known_revisions() == {script.revision for script in scripts.walk_revisions()}
 
 
 def test_commits_are_durable_wal_with_full_sync(tmp_path: Path) -> None:

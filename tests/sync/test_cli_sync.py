@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 
-from checkin.cli_common import StopRequests
+from checkin.cli.common import StopRequests
 from checkin.sync import server
 from tests.conftest import FIXED_WEEK
 from tests.sync.conftest import Hub, checkin

@@ -1,4 +1,6 @@
-"""What every `checkin` command shares: opening the database, the clock, output, exit codes."""
+"""What every `checkin` command shares: opening the database, the clock, output, exit codes.
+
+Imported before any command is known (for the exit codes), so it imports the database only when one is opened."""
 
 from __future__ import annotations
 
@@ -11,14 +13,18 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checkin.attendees import find_by_code
-from checkin.domain import AttendeeView, Verdict
-from checkin.store import Store, default_db_path, demo_db_path, open_store
-from checkin.store.engine import is_url
+from checkin.paths import default_db_path, demo_db_path, is_url
+
+if TYPE_CHECKING:
+    from checkin.domain import AttendeeView, Verdict
+    from checkin.store import Store
 
 OK, REFUSED, USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+Define = Callable[[str, Handler], argparse.ArgumentParser]  # names a command's handler, gives its parser
 
 
 class UsageError(Exception):
@@ -42,6 +48,14 @@ def file_problem(error: OSError) -> str:
     return f"{where}: {reason}" if where else reason
 
 
+def positive(text: str) -> int:
+    """An argument type: a whole number above zero."""
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
 def db_path(args: argparse.Namespace) -> Path | str:
     """The database file to use, or the hub's URL (postgresql+psycopg://...) for admin work on the hub."""
     if args.db and args.demo:
@@ -52,6 +66,8 @@ def db_path(args: argparse.Namespace) -> Path | str:
 
 
 def open_db(args: argparse.Namespace) -> Store:
+    from checkin.store import open_store
+
     return open_store(db_path(args), args.station)
 
 
@@ -102,6 +118,8 @@ def verdict_out(verdict: Verdict, as_json: bool, indent: int | None = 2) -> int:
 
 
 def resolve_id(store: Store, ref: str) -> AttendeeView:
+    from checkin.attendees import find_by_code
+
     with store.reading() as session:
         found = find_by_code(session, ref)
     if found is None:

@@ -7,28 +7,26 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from checkin.cli_common import OK, REFUSED, StopRequests, UsageError, open_db, print_json, resolve_id, utc_now
-from checkin.store.engine import APP_NAME, create_hub_engine
+from checkin.cli.common import OK, REFUSED, Define, StopRequests, UsageError, open_db, print_json, resolve_id, utc_now
+from checkin.paths import data_dir
+from checkin.store.engine import create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
 from checkin.sync.station import ago, clock_against_hub, clock_words, stations_seen, sync_round
 from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
 
 PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
-Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
-def add_commands(command: Command) -> None:
-    hub = command("hub", cmd_hub, "prepare a venue hub (init URL) or run one on this machine (serve)")
+def add_commands(command: Define) -> None:
+    hub = command("hub", cmd_hub)
     hub.add_argument("action", choices=["init", "serve"])
     hub.add_argument("url", nargs="?", help="init: the PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DB")
     hub.add_argument("--listen", default="0.0.0.0", help="serve: address to listen on (default: every network)")
@@ -40,25 +38,25 @@ def add_commands(command: Command) -> None:
         "if not given; also read from MUSTER_HUB_PASSWORD)",
     )
 
-    sync = command("sync", cmd_sync, "sync this station with the hub (until Ctrl+C, or --once)")
+    sync = command("sync", cmd_sync)
     sync.add_argument("--hub", help="the hub's URL (remembered in the system keyring)")
     sync.add_argument("--once", action="store_true", help="one round, then exit (exit code 1 if the hub is down)")
     sync.add_argument("--forget", action="store_true", help="forget the remembered hub URL and exit")
 
-    stations = command("stations", cmd_stations, "every station the hub knows: last contact, backlog, clock")
+    stations = command("stations", cmd_stations)
     stations.add_argument("--json", action="store_true")
 
-    found = command("conflicts", cmd_conflicts, "duplicate badges and duplicate walk-ins waiting for staff")
+    found = command("conflicts", cmd_conflicts)
     found.add_argument("--json", action="store_true")
 
-    rev = command("review", cmd_review, "mark a flagged duplicate badge as dealt with")
+    rev = command("review", cmd_review)
     rev.add_argument(
         "event_id",
         help="the duplicate check-in's event id, or its last 12 characters or more (see `checkin conflicts`)",
     )
     rev.add_argument("note", help="what was done, e.g. 'second badge collected'")
 
-    merge = command("merge", cmd_merge, "merge a duplicate record into another (the duplicate is cancelled)")
+    merge = command("merge", cmd_merge)
     merge.add_argument("duplicate", help="registration id of the record to fold away")
     merge.add_argument("into", help="registration id of the record to keep")
 
@@ -87,7 +85,7 @@ def _print_ready(ready: admin.HubReady, url: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    data = (args.data or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "hub").resolve()
+    data = (args.data or data_dir() / "hub").resolve()
     password = args.password or os.environ.get("MUSTER_HUB_PASSWORD") or credentials.server_password(str(data))
     if not server.initialised(data):
         password = password or secrets.token_urlsafe(18)

@@ -1,23 +1,19 @@
-"""`checkin` commands for rooms and doors: rooms, sessions, door, count, occupancy, attendance, hours,
-roster, peaks."""
+"""`checkin` commands for rooms and doors: rooms, policy, sessions, door, count, occupancy; and the --at
+option every room command shares."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
-from checkin.cli_common import OK, REFUSED, UsageError, open_db, print_json, utc_now, verdict_out
+from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, print_json, utc_now, verdict_out
 from checkin.conference import current_conference
-from checkin.exports import write_csv
 from checkin.occupancy import tracking
-from checkin.occupancy.attendance import all_attendance, load_intervals, load_sessions, no_shows
+from checkin.occupancy.attendance import load_sessions
 from checkin.occupancy.door import (
     OVERRIDABLE,
     Mode,
@@ -31,33 +27,24 @@ from checkin.occupancy.door import (
 from checkin.occupancy.policy import load_policy, save_policy
 from checkin.occupancy.reports import (
     crowd_managers,
-    hours_by_attendee,
-    names_of,
-    peaks,
-    roster,
-    write_attendance_csv,
-    write_roster_csv,
 )
 from checkin.occupancy.schedule import SETUPS, RoomProblem, import_registrations, import_schedule, set_room
-from checkin.printing.roster_pdf import render_roster
 from checkin.store import Store
-from checkin.store.models import Room
 from checkin.text import counted
 
-Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 PROBLEMS = (RoomProblem, LookupError)
 
 
-def add_commands(command: Command) -> None:
-    rooms = command("rooms", cmd_rooms, "list rooms with their count now, or change a room's setup or capacity")
+def add_commands(command: Define) -> None:
+    rooms = command("rooms", cmd_rooms)
     rooms.add_argument("action", nargs="?", choices=["list", "set"], default="list")
     rooms.add_argument("name", nargs="?", help="set: the room")
     rooms.add_argument("--capacity", type=int)
     rooms.add_argument("--setup", choices=SETUPS)
-    _at(rooms)
+    at_option(rooms)
     rooms.add_argument("--json", action="store_true")
 
-    policy = command("policy", cmd_policy, "the counting rules: warning level, back-to-back sessions, hours rule")
+    policy = command("policy", cmd_policy)
     policy.add_argument("--warn-at", type=float, metavar="PERCENT", help="doors turn amber at this %% of capacity")
     policy.add_argument(
         "--keep-back-to-back",
@@ -71,53 +58,33 @@ def add_commands(command: Command) -> None:
         "--hours-share", type=float, metavar="PERCENT", help="present this %% of a session to earn its hours"
     )
 
-    sessions = command("sessions", cmd_sessions, "list sessions, import a schedule CSV or pre-registrations")
+    sessions = command("sessions", cmd_sessions)
     sessions.add_argument("action", nargs="?", choices=["list", "import", "register"], default="list")
     sessions.add_argument("file", nargs="?", type=Path)
     sessions.add_argument("--json", action="store_true")
 
-    door = command("door", cmd_door, "a scan at a room's door, through the same path as the door station")
+    door = command("door", cmd_door)
     door.add_argument("room")
     door.add_argument("text", help="the scanned badge or registration code")
     door.add_argument("--exit", action="store_true", help="an exit scan")
     door.add_argument("--door", default="Main door", help="which door of the room (several share one count)")
     door.add_argument("--send-to-desk", action="store_true", help="refuse people who have not checked in")
     door.add_argument("--override", metavar="REASON", help="let the person in despite a refusal, with a reason")
-    _at(door)
+    at_option(door)
     door.add_argument("--json", action="store_true")
 
-    count = command("count", cmd_count, "count a person without a badge in (+1) or out (-1) of a room")
+    count = command("count", cmd_count)
     count.add_argument("room")
     count.add_argument("delta", choices=["+1", "-1"])
     count.add_argument("--reason", default="no badge")
-    _at(count)
+    at_option(count)
 
-    occupancy = command("occupancy", cmd_occupancy, "every room's headcount against its capacity")
-    _at(occupancy)
+    occupancy = command("occupancy", cmd_occupancy)
+    at_option(occupancy)
     occupancy.add_argument("--json", action="store_true")
 
-    attendance = command("attendance", cmd_attendance, "who attended a session, for how long, hours earned")
-    attendance.add_argument("session", nargs="?", help="title (or part of it); none: every session")
-    attendance.add_argument("--csv", type=Path, help="write the attendance as CSV")
-    _at(attendance)
-    attendance.add_argument("--json", action="store_true")
 
-    hours = command("hours", cmd_hours, "training hours per attendee")
-    hours.add_argument("--csv", type=Path)
-    _at(hours)
-
-    roster = command("roster", cmd_roster, "evacuation roster: who was last seen in which room, and when")
-    roster.add_argument("--room")
-    roster.add_argument("--pdf", type=Path)
-    roster.add_argument("--csv", type=Path)
-    _at(roster)
-
-    peak = command("peaks", cmd_peaks, "each room's highest headcount per 15 minutes")
-    peak.add_argument("--csv", type=Path)
-    _at(peak)
-
-
-def _at(parser: argparse.ArgumentParser) -> None:
+def at_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--at",
         metavar="TIME",
@@ -125,7 +92,7 @@ def _at(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _moment(store: Store, args: argparse.Namespace) -> datetime:
+def moment_of(store: Store, args: argparse.Namespace) -> datetime:
     if not args.at:
         return utc_now()
     try:
@@ -138,7 +105,7 @@ def _moment(store: Store, args: argparse.Namespace) -> datetime:
     return moment
 
 
-def _zone(store: Store) -> ZoneInfo:
+def conference_zone(store: Store) -> ZoneInfo:
     with store.reading() as session:
         return ZoneInfo(current_conference(session).timezone)
 
@@ -157,7 +124,7 @@ def cmd_rooms(args: argparse.Namespace) -> int:
             return REFUSED
         return OK
     with store.writing() as connection:
-        counts = tracking.room_counts(connection, _moment(store, args))
+        counts = tracking.room_counts(connection, moment_of(store, args))
     if args.json:
         print_json(
             [
@@ -208,12 +175,12 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             if args.action == "import":
                 report = import_schedule(session, args.file)
                 print(
-                    f"Added {_count(report.added, 'session')}; {report.unchanged} "
+                    f"Added {counted(report.added, 'session')}; {report.unchanged} "
                     f"{'was' if report.unchanged == 1 else 'were'} already there."
                 )
             else:
                 registered = import_registrations(session, args.file)
-                print(f"Added {_count(registered.added, 'pre-registration')}.")
+                print(f"Added {counted(registered.added, 'pre-registration')}.")
                 if registered.at_once:
                     print(f"To check ({len(registered.at_once)}), since the door admits them to either:")
                     for line in registered.at_once[:20]:
@@ -221,7 +188,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     if len(registered.at_once) > 20:
                         print(f"  … and {len(registered.at_once) - 20} more")
         return OK
-    zone = _zone(store)
+    zone = conference_zone(store)
     with store.writing() as connection:
         sessions = load_sessions(connection)
     if args.json:
@@ -253,7 +220,7 @@ def cmd_door(args: argparse.Namespace) -> int:
     store = open_db(args)
     policy = NotCheckedIn.DESK if args.send_to_desk else NotCheckedIn.ADMIT
     door = open_door(store, args.room, args.door, mode=Mode.EXIT if args.exit else Mode.ENTRY, not_checked_in=policy)
-    moment = _moment(store, args)
+    moment = moment_of(store, args)
     verdict = door_scan(store, door, args.text, moment)
     if not verdict.event_id and args.override and verdict.attendee is not None and verdict.code in OVERRIDABLE:
         verdict = override(store, door, verdict.attendee.id, args.override, verdict.code, moment)
@@ -266,7 +233,7 @@ def cmd_count(args: argparse.Namespace) -> int:
     store = open_db(args)
     door = open_door(store, args.room)
     try:
-        fill = adjust_count(store, door, 1 if args.delta == "+1" else -1, args.reason, _moment(store, args))
+        fill = adjust_count(store, door, 1 if args.delta == "+1" else -1, args.reason, moment_of(store, args))
     except NobodyToCountOut as nobody:
         print(nobody)
         return REFUSED
@@ -276,7 +243,7 @@ def cmd_count(args: argparse.Namespace) -> int:
 
 def cmd_occupancy(args: argparse.Namespace) -> int:
     store = open_db(args)
-    moment = _moment(store, args)
+    moment = moment_of(store, args)
     with store.writing() as connection:
         counts = tracking.room_counts(connection, moment)
     total = sum(c.count for c in counts)
@@ -305,138 +272,3 @@ def cmd_occupancy(args: argparse.Namespace) -> int:
         print(f"{c.name:<26} {c.count:>5} / {c.capacity:<6} {100 * c.share:5.0f}% {bar}")
     print(f"In rooms now: {total:,}; crowd managers needed: {crowd_managers(total)}")
     return OK
-
-
-def cmd_attendance(args: argparse.Namespace) -> int:
-    store = open_db(args)
-    moment, zone = _moment(store, args), _zone(store)
-    with store.writing() as connection:
-        attended = all_attendance(connection, moment)
-        names = names_of(connection)
-        sessions = load_sessions(connection)
-        title = (args.session or "").strip()
-        if title:
-            wanted = [s for s in sessions if title.casefold() in s.title.casefold()]
-            if not wanted:
-                raise UsageError(f"no session title contains '{title}' (`checkin sessions` lists them)")
-            ids = {s.id for s in wanted}
-            attended = [a for a in attended if a.session.id in ids]
-            missing = {
-                s.title: no_shows(connection, s, attended)
-                for s in wanted
-                if s.prereg_required and s.starts_at <= moment
-            }
-        else:
-            missing = {}
-    if args.csv:
-        with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
-            count = write_attendance_csv(attended, names, out, zone)
-        print(f"Wrote {counted(count, 'attendance row')} to {args.csv}.", file=sys.stderr)
-        return OK
-    if args.json:
-        print_json(
-            [
-                {
-                    "session": a.session.title,
-                    "room": a.session.room,
-                    "registration_id": names[a.attendee_id][0],
-                    "name": names[a.attendee_id][1],
-                    "minutes": a.minutes,
-                    "hours": a.hours,
-                }
-                for a in attended
-            ]
-        )
-        return OK
-    if not attended:
-        print(
-            f"Nobody has attended {f'a session matching {title!r}' if title else 'a session'} yet "
-            f"(as of {moment.astimezone(zone):%a %d %b %H:%M})."
-        )
-    for a in sorted(attended, key=lambda a: (a.session.starts_at, names[a.attendee_id][1])):
-        print(f"{a.session.title[:40]:<40} {names[a.attendee_id][1]:<30.30} {a.minutes:>6g} min {a.hours:>4g} h")
-    for title, absent in missing.items():
-        print(f"\nNo-shows for {title} ({len(absent)} registered, never came in):")
-        for attendee_id in sorted(absent, key=lambda x: names[x][1].casefold()):
-            print(f"  {names[attendee_id][0]:<12} {names[attendee_id][1]}")
-    return OK
-
-
-def cmd_hours(args: argparse.Namespace) -> int:
-    store = open_db(args)
-    with store.writing() as connection:
-        lines = hours_by_attendee(all_attendance(connection, _moment(store, args)))
-        names = names_of(connection)
-    rows = sorted(lines.values(), key=lambda h: names[h.attendee_id][1].casefold())
-    if args.csv:
-        with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
-            write_csv(
-                out,
-                ["registration_id", "name", "sessions", "hours"],
-                ([*names[h.attendee_id], h.sessions, f"{h.hours:g}"] for h in rows),
-            )
-        print(f"Wrote hours for {counted(len(rows), 'attendee')} to {args.csv}.", file=sys.stderr)
-        return OK
-    for h in rows:
-        reg_id, name = names[h.attendee_id]
-        print(f"{reg_id:<12} {name:<32.32} {h.sessions:>3} session(s) {h.hours:>6g} h")
-    return OK
-
-
-def cmd_roster(args: argparse.Namespace) -> int:
-    store = open_db(args)
-    moment, zone = _moment(store, args), _zone(store)
-    with store.writing() as connection:
-        room_id = None
-        if args.room:
-            named = func.lower(Room.name) == args.room.strip().lower()
-            room_id = connection.execute(select(Room.id).where(named)).scalar()
-            if room_id is None:
-                raise UsageError(f"no room called '{args.room}'")
-        lines = roster(connection, moment, room_id)
-    with store.reading() as session:
-        conference = current_conference(session).name
-    if args.pdf:
-        pages = render_roster(
-            lines,
-            args.pdf,
-            conference,
-            moment,
-            zone,
-            f"Evacuation roster: {args.room}" if args.room else "Evacuation roster",
-        )
-        print(
-            f"Wrote {counted(len(lines), 'person', 'people')} on {counted(pages, 'page')} to {args.pdf}.",
-            file=sys.stderr,
-        )
-    if args.csv:
-        with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
-            write_roster_csv(lines, out, zone)
-        print(f"Wrote {counted(len(lines), 'person', 'people')} to {args.csv}.", file=sys.stderr)
-    if not args.pdf and not args.csv:
-        write_roster_csv(lines, sys.stdout, zone)
-    return OK
-
-
-def cmd_peaks(args: argparse.Namespace) -> int:
-    store = open_db(args)
-    moment, zone = _moment(store, args), _zone(store)
-    with store.writing() as connection:
-        found = peaks(load_intervals(connection), moment, timedelta(minutes=15))
-        rooms = {r.id: r.name for r in connection.execute(select(Room.id, Room.name))}
-    rows = [
-        [rooms.get(room_id, room_id), bucket.astimezone(zone).strftime("%Y-%m-%d %H:%M"), count]
-        for room_id, buckets in found.items()
-        for bucket, count in sorted(buckets.items())
-    ]
-    if args.csv:
-        with args.csv.open("w", newline="", encoding="utf-8-sig") as out:
-            write_csv(out, ["room", "from", "peak"], rows)
-        print(f"Wrote {counted(len(rows), 'row')} to {args.csv}.", file=sys.stderr)
-    else:
-        write_csv(sys.stdout, ["room", "from", "peak"], rows)
-    return OK
-
-
-def _count(number: int, thing: str) -> str:
-    return f"{number:,} {thing}{'' if number == 1 else 's'}"

@@ -1,0 +1,3 @@
+from checkin.cli import main
+
+raise SystemExit(main())

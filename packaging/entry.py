@@ -1,0 +1,18 @@
+"""The bundle's one program, installed under two names: `checkin` is the terminal, `checkin-app` the window."""
+
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    if Path(sys.executable).name.lower().startswith("checkin-app"):
+        from ui.app import main as open_app
+
+        return open_app()
+    from checkin.cli import main as run_command
+
+    return run_command()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
