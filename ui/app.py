@@ -17,6 +17,7 @@ from checkin.conference import has_conference
 from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
 from checkin.paths import default_db_path, demo_db_path
+from checkin.rules.station import BadStationName, readable_name
 from checkin.store import OPEN_PROBLEMS, Store, open_store
 from checkin.store.models import Room
 from checkin.sync import credentials
@@ -73,6 +74,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.scan_gap_ms is not None and not 5 <= args.scan_gap_ms <= 500:
         parser.error("--scan-gap-ms must be between 5 and 500 (scanners type 1-30 ms apart, people 80+)")
+    if args.station is not None:
+        try:
+            readable_name(args.station)
+        except BadStationName as problem:
+            parser.error(f"--station: {problem}")
     if args.scan_min_length is not None and not 2 <= args.scan_min_length <= 200:
         parser.error("--scan-min-length must be between 2 and 200")
     return args
@@ -171,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if first_run.choice is Start.DEMO:
             store.close()
-            store = open_store(demo_db_path(), args.station)
+            store = open_store(demo_db_path(), first_run.station_name)
             ensure_demo(store)
         ready, imported = True, first_run.report
     if not ready:

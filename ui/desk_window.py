@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -36,6 +37,7 @@ from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
 from checkin.printing.layouts import STOCKS
 from checkin.printing.log import record_printed
 from checkin.printing.template import load_template
+from checkin.rules.station import BadStationName
 from checkin.search import search
 from checkin.store import Store
 from checkin.sync import conflicts
@@ -110,11 +112,12 @@ class DeskWindow(QMainWindow):
             conference = current_conference(session)
             self.zone = desk.conference_zone(session)
             self.entitlements = entitlements(session)
-        self.setWindowTitle(f"Muster · {conference.name} · {store.station.name}")
+        self.conference_name = conference.name
 
         self.conference_label = QLabel(conference.name)
         self.conference_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        self.station_label = QLabel(f"Station: {store.station.name}")
+        self.station_label = QLabel()
+        self._show_station()
         self.count_label = QLabel()
         self.count_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
         header = QHBoxLayout()
@@ -192,6 +195,7 @@ class DeskWindow(QMainWindow):
         self.camera_action = self._action("&Camera", "Ctrl+K", self.open_camera, station)
         self.dashboard_action = self._action("&Dashboard", "Ctrl+D", self.open_dashboard, station)
         self._action("&Review duplicates…", None, self.review_duplicates, station)
+        self._action("Station &name…", None, self.rename_station, station)
         self.serial_menu = station.addMenu("S&erial scanner")
         self.serial_menu.aboutToShow.connect(self._list_serial_ports)
         self.sound_action = self._action("S&ound", "Ctrl+M", self._toggle_sound, station)
@@ -201,6 +205,28 @@ class DeskWindow(QMainWindow):
         self._action("Print &setup…", "Ctrl+Shift+P", self.print_setup, printing)
         self._action("&Bulk badges…", "Ctrl+Shift+B", self.bulk_print, printing)
         self._action("&Retry failed prints", "Ctrl+Shift+R", self.retry_prints, printing)
+
+    @Slot()
+    def rename_station(self) -> None:
+        name, ok = QInputDialog.getText(
+            self,
+            "Station settings",
+            "This station's name, as people read it in messages such as “checked in by Desk 3”:",
+            text=self.store.station.name,
+        )
+        if not ok:
+            return
+        try:
+            self.store.rename_station(name)
+        except BadStationName as problem:
+            QMessageBox.warning(self, "Station settings", f"The name was not changed: {problem}.")
+            return
+        self._show_station()
+        self.statusBar().showMessage(f"This station is now called {self.store.station.name}.", 8000)
+
+    def _show_station(self) -> None:
+        self.setWindowTitle(f"Muster · {self.conference_name} · {self.store.station.name}")
+        self.station_label.setText(f"Station: {self.store.station.name}")
 
     def _action(self, text: str, shortcut: str | None, slot: Callable[[], None], where: QToolBar | QMenu) -> QAction:
         action = QAction(text, self)

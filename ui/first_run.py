@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from checkin.first_run import start_from_export
 from checkin.importers import ImportFailed
+from checkin.rules.station import LONGEST, BadStationName
 from checkin.store import Store
 from ui.file_picker import choose_file
 
@@ -51,6 +53,11 @@ class FirstRunDialog(QDialog):
         )
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.station_field = QLineEdit(store.station.name)
+        self.station_field.setMaxLength(LONGEST)
+        station_label = QLabel("This &station's name, as people read it in messages (“checked in by Desk 3”):")
+        station_label.setWordWrap(True)
+        station_label.setBuddy(self.station_field)
         self.import_button = QPushButton("&Import registrants…")
         self.import_button.setDefault(True)
         self.demo_button = QPushButton("Try the &demo")
@@ -72,13 +79,31 @@ class FirstRunDialog(QDialog):
         self.problems.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(station_label)
+        layout.addWidget(self.station_field)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.problems)
         self.setMinimumWidth(560)
 
+    @property
+    def station_name(self) -> str:
+        return self.station_field.text()
+
+    def _name_station(self) -> bool:
+        """Give this station the name typed; say what is wrong with it where it was typed."""
+        try:
+            self.store.rename_station(self.station_name)
+        except BadStationName as problem:
+            self._refuse(f"The station's name: {problem}.", "")
+            self.station_field.setFocus()
+            return False
+        return True
+
     @Slot()
     def choose_export(self) -> None:
+        if not self._name_station():
+            return
         path = choose_file(self, "The registrant export", Path.home(), "Exports (*.csv *.txt *.tsv);;All files (*)")
         if path is None:
             return
@@ -126,5 +151,7 @@ class FirstRunDialog(QDialog):
 
     @Slot()
     def _demo(self) -> None:
+        if not self._name_station():
+            return
         self.choice = Start.DEMO
         self.accept()

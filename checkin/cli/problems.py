@@ -10,10 +10,12 @@ from checkin.cli import hub, rooms
 from checkin.cli.common import file_problem
 from checkin.conference import NoConference
 from checkin.importers import ImportFailed
+from checkin.rules.station import BadStationName
 from checkin.store import OPEN_PROBLEMS
 
 REFUSALS = (
     ImportFailed,
+    BadStationName,
     NoConference,
     desk.InvalidInput,
     keys.KeyProblem,

@@ -20,6 +20,7 @@ from sqlalchemy.pool import NullPool
 from checkin.domain import StationContext
 from checkin.ids import new_id
 from checkin.paths import is_url
+from checkin.rules.station import BadStationName, readable_name
 from checkin.store.migrate import upgrade
 from checkin.store.models import Setting, Station
 
@@ -174,7 +175,9 @@ class Store:
         with self._reading_sessions() as session:
             yield session
 
-    def rename_station(self, name: str) -> None:
+    def rename_station(self, wanted: str) -> None:
+        """Call this station ``wanted`` from now on (BadStationName if people could not read it)."""
+        name = readable_name(wanted)
         with self.unit_of_work() as session:
             station = session.get(Station, self.station.id)
             assert station is not None
@@ -193,8 +196,10 @@ class Store:
 def open_store(target: Path | str, station_name: str | None = None) -> Store:
     """Open (creating and migrating as needed) the database file at ``target``, or the hub at a URL.
 
-    The database's station identity is made once and kept; ``station_name`` renames it.
+    The database's station identity is made once and kept; ``station_name`` renames it (BadStationName if
+    people could not read it).
     """
+    wanted = readable_name(station_name) if station_name is not None else None
     if is_url(target):
         engine = create_hub_engine(target)
         upgrade(engine)
@@ -202,7 +207,7 @@ def open_store(target: Path | str, station_name: str | None = None) -> Store:
         engine = _open_file(Path(target))
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions() as session:
-        station = _local_station(session, station_name)
+        station = _local_station(session, wanted)
         session.commit()
     if is_url(target):
         return Store(engine, station, sessions, sessions)
@@ -226,10 +231,18 @@ def _open_file(path: Path) -> Engine:
     return engine
 
 
+def _host_name() -> str:
+    """A new station's first name, until someone gives it one: the laptop's, if people could read it."""
+    try:
+        return readable_name(socket.gethostname())
+    except BadStationName:
+        return "Desk"
+
+
 def _local_station(session: Session, wanted_name: str | None) -> StationContext:
     setting = session.get(Setting, "station_id")
     if setting is None:
-        station = Station(id=new_id(), name=wanted_name or socket.gethostname() or "Desk", kind="desk")
+        station = Station(id=new_id(), name=wanted_name or _host_name(), kind="desk")
         session.add(station)
         session.add(Setting(key="station_id", value=station.id))
     else:

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QToolBar
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QToolBar
 from sqlalchemy import select
 
 from checkin.attendees import get_view, likely_duplicates
@@ -343,3 +343,23 @@ def test_a_long_name_gets_the_room_it_needs_before_the_organization(
     assert header.sectionSize(0) >= window.table.sizeHintForColumn(0)  # the whole name, not cut to "…"
     qtbot.keyClicks(window.search_field, "zzz")  # nobody: the two text columns share alike again
     assert abs(header.sectionSize(0) - header.sectionSize(1)) <= 1
+
+
+def test_the_station_is_renamed_from_the_station_menu_and_messages_use_the_new_name(
+    qtbot, window: DeskWindow, store: Store, monkeypatch
+) -> None:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Station")
+    rename = next(a for a in menu.actions() if a.text() == "Station &name…")
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: ("  ", True)))
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _parent, _title, text: warned.append(text)))
+    rename.trigger()
+    assert warned and "not changed" in warned[0] and store.station.name == "Desk 3"
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: ("Hall B  desk", True)))
+    rename.trigger()
+    assert store.station.name == "Hall B desk"
+    assert window.windowTitle().endswith("· Hall B desk") and window.station_label.text() == "Station: Hall B desk"
+    attendee = pick(store, status="paid")
+    type_and_enter(qtbot, window, attendee.external_id)
+    type_and_enter(qtbot, window, attendee.external_id)
+    assert "by Hall B desk" in window.banner.message

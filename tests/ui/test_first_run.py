@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QFileSystemModel, QInputDialog
 
 from checkin.conference import current_conference, has_conference
 from checkin.desk import check_in
-from checkin.store import Store
+from checkin.store import Store, open_store
 from tests.sync.test_sync import paid_ids
 from ui import first_run
 from ui.file_picker import file_picker
@@ -100,3 +100,26 @@ def test_the_first_run_import_never_opens_the_database_files_so_their_wal_surviv
     assert Path(f"{database}-wal").exists() and Path(f"{database}-shm").exists()  # left to the running app
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT count(*) FROM event WHERE id = ?", (verdict.event_id,)).fetchone() == (1,)
+
+
+def test_the_station_is_named_in_the_first_run_and_a_blank_name_is_refused_there(
+    qtbot, empty_store: Store, now: datetime, monkeypatch
+) -> None:
+    dialog = dialog_on(qtbot, empty_store, now)
+    monkeypatch.setattr(first_run, "choose_file", lambda *args, **kwargs: DATA / "wildapricot_registrants.csv")
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: ("NASRO 2027", True)))
+    dialog.station_field.clear()
+    qtbot.keyClicks(dialog.station_field, "   ")
+    dialog.import_button.click()
+    assert dialog.choice is None and dialog.status.isVisible()
+    assert "a station needs a name" in dialog.status.text()
+    with empty_store.reading() as session:
+        assert not has_conference(session)
+    dialog.station_field.clear()
+    qtbot.keyClicks(dialog.station_field, "Registration  North ")
+    dialog.import_button.click()
+    assert dialog.choice is Start.IMPORTED
+    assert empty_store.station.name == "Registration North"
+    again = open_store(Path(str(empty_store.engine.url.database)))
+    assert again.station == empty_store.station  # remembered in the database, same identity
+    again.close()
