@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
 from sqlalchemy import select
 
@@ -70,6 +70,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--serial", metavar="PORT", help="read scans from a serial scanner, e.g. /dev/ttyACM0 or COM3 (remembered)"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open this station's window, then close it and exit (0 when it opened): checks an installation",
     )
     args = parser.parse_args(argv)
     if args.scan_gap_ms is not None and not 5 <= args.scan_gap_ms <= 500:
@@ -213,7 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.showFullScreen()
     else:
         window.show()
+    if args.self_test:  # the window is built and shown; let Qt lay it out and paint once, then leave
+        QTimer.singleShot(0, app.quit)
     code = app.exec()
+    if args.self_test and code == 0:
+        print(f"Muster opened {window.windowTitle()} and closed it.")
     if link is not None:
         link.stop()
     store.close()

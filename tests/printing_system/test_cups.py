@@ -153,7 +153,7 @@ def test_badges_reach_a_real_print_queue(cups, tmp_path: Path, qapp, capsys) -> 
         text=True,
     )
     assert via_qt.returncode == 0, via_qt.stderr
-    from tests.checkin.test_printing import rasterize
+    from tests.raster import rasterize
 
     expected = set(decoding.decode(rasterize(badge_pdf.read_bytes())))
     for printed in _new_outputs(out, before, 2):

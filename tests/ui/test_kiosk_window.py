@@ -12,7 +12,7 @@ from checkin import decoding
 from checkin.domain import Tone
 from checkin.store import Store
 from checkin.store.models import Attendee, AttendeeState, BadgeKey
-from tests.checkin.test_printing import rasterize
+from tests.raster import rasterize
 from tests.ui.test_camera_and_serial import camera_frame, to_qimage
 from ui.kiosk_window import KioskWindow
 from ui.print_settings import PrintSettings

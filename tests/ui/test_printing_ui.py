@@ -21,7 +21,7 @@ from checkin.printing.sources import Selection, select_badges
 from checkin.printing.template import load_template
 from checkin.store import Store
 from checkin.store.models import Attendee, AttendeeState, Event
-from tests.checkin.test_printing import rasterize
+from tests.raster import rasterize
 from ui.bulk_print_dialog import BulkPrintDialog
 from ui.desk_window import DeskWindow
 from ui.print_queue import PrintJob, PrintQueue
