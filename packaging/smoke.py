@@ -1,7 +1,7 @@
 """Unpack the Linux bundle in a clean folder and use it as a venue laptop would, with no virtualenv and no
 source tree in reach: the frozen `checkin` makes the demo, imports an export, scans a badge, prints a badge PDF
-(whose QR must decode to the code it was printed for), starts a hub, syncs the desk to it and a new station from it; the frozen
-`checkin-app` opens the desk on the demo offscreen and exits 0 with no Qt warning.
+(whose QR must decode to the code it was printed for), starts a hub, syncs the desk to it and a new station
+from it; the frozen `checkin-app` opens the desk on the demo offscreen and exits 0 with no Qt warning.
 
 Run by packaging/smoke with the project's Python, which only checks the results (QtPdf and zxing-cpp read the
 PDF back); every program under test is the bundle's.

@@ -61,6 +61,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="run as a self-service badge kiosk, full screen (attendees scan their confirmation email's code)",
     )
+    parser.add_argument(
+        "--windowed", action="store_true", help="door and kiosk: open in a window rather than full screen"
+    )
     parser.add_argument("--camera", action="store_true", help="kiosk: show the camera, for phones held up to it")
     parser.add_argument(
         "--hub",
@@ -214,8 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_scanner.scanned.connect(window.scan_exit)
         exit_scanner.open(args.exit_serial)
     sync_status.attach(window, link, utc_now)
-    if isinstance(window, KioskWindow):
-        window.showFullScreen()
+    if isinstance(window, KioskWindow | DoorWindow) and not args.windowed:
+        window.showFullScreen()  # read from 2-3 m: all of the screen, type scaled to it
     else:
         window.show()
     if args.self_test:  # the window is built and shown; let Qt lay it out and paint once, then leave

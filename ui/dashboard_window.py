@@ -15,7 +15,7 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QMargins, QObject, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -44,6 +44,7 @@ from checkin.store import Store
 from checkin.store.models import AttendeeState
 from checkin.sync import conflicts
 from checkin.sync.station import ago, clock_words, stations_seen
+from ui.geometry import fit_and_remember
 from ui.tables import NotedTable
 from ui.theme import TONE_COLOURS
 
@@ -134,11 +135,13 @@ class DashboardWindow(QMainWindow):
         layout.addLayout(grid, 1)
         self.setCentralWidget(central)
         self.room_values: dict[str, tuple[int, int]] = {}
+        self._drawn_rooms: tuple[list[tracking.RoomCount], float] = ([], 0.85)
+        self.rooms_view.installEventFilter(self)  # Qt Charts sizes a category axis's labels only when it is drawn
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
         self.timer.start(refresh_ms)
         self.refresh()
-        self.resize(1400, 860)
+        fit_and_remember(self, "dashboard", QSize(1400, 860))
 
     @Slot()
     def refresh(self) -> None:
@@ -166,6 +169,7 @@ class DashboardWindow(QMainWindow):
         self.progress.setFormat(f"Checked in {arrived:,} of {registered:,} ({100 * arrived / max(1, registered):.0f}%)")
         wanted = self.filter.text().strip().casefold()
         shown = sorted((c for c in counts if wanted in c.name.casefold()), key=lambda c: c.share)
+        self._drawn_rooms = (shown, warn_at)
         self._draw_rooms(shown, warn_at)
         today = now.astimezone(self.zone).date()
         self._draw_arrivals(arrivals([m for m in check_ins if m.astimezone(self.zone).date() == today], until=now))
@@ -233,6 +237,11 @@ class DashboardWindow(QMainWindow):
         if RoomsDialog(self.store, self).exec():
             self.refresh()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.rooms_view and event.type() == QEvent.Type.Resize:
+            self._draw_rooms(*self._drawn_rooms)
+        return False
+
     def _draw_rooms(self, counts: list[tracking.RoomCount], warn_at: float) -> None:
         self.rooms_chart.setTitle(f"Rooms, % of capacity: green under {100 * warn_at:g}%, amber to 99%, red full")
         self.rooms_chart.removeAllSeries()
@@ -255,6 +264,7 @@ class DashboardWindow(QMainWindow):
         self.rooms_chart.addSeries(series)
         rooms = QBarCategoryAxis()
         rooms.append(labels)
+        rooms.setLabelsFont(self._room_label_font(len(labels)))
         percent_axis = QValueAxis()
         percent_axis.setRange(0, max(100, *(round(100 * c.share) + 5 for c in counts)) if counts else 100)
         percent_axis.setLabelFormat("%d%%")
@@ -265,6 +275,14 @@ class DashboardWindow(QMainWindow):
         self.rooms_chart.addAxis(percent_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(rooms)
         series.attachAxis(percent_axis)
+
+    def _room_label_font(self, rooms: int) -> QFont:
+        """Type small enough for every room's name to have its line: Qt Charts shows "…" for a label taller than
+        its share of the chart (a venue's 20-odd rooms on a 768-pixel-high laptop screen)."""
+        font = QFont(self.font())
+        share = self.rooms_view.height() / max(1, rooms + 3)  # the title and the percent axis take about 3
+        font.setPixelSize(max(8, min(15, int(share * 0.48))))  # measured: 12 px fits a 25 px share, 13 px does not
+        return font
 
     def _draw_arrivals(self, curve: dict[datetime, int]) -> None:
         self.arrivals_chart.removeAllSeries()

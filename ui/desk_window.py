@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +47,7 @@ from ui.badge_jobs import NoBadge, queue_badge
 from ui.bulk_print_dialog import BulkPrintDialog
 from ui.camera import CameraView
 from ui.correction_dialog import CorrectionDialog
+from ui.geometry import fit_and_remember
 from ui.print_queue import PrintJob, PrintQueue
 from ui.print_settings import PrintSettings, PrintSetupDialog
 from ui.results_model import AttendeeResultsModel
@@ -176,7 +177,7 @@ class DeskWindow(QMainWindow):
         self.refresh_timer.timeout.connect(self.refresh_count)
         self.refresh_timer.start(refresh_ms)
         self.refresh_count()
-        self.resize(1280, 780)
+        fit_and_remember(self, "desk", QSize(1280, 720))
         self.search_field.setFocus()
 
     def _build_actions(self) -> None:

@@ -2,7 +2,8 @@
 
 Keys (function keys, so they never collide with what a scanner types):
 F2 switches entry / exit, F3 counts a person without a badge in (+1), F4 out (-1), F8 lets the last refused
-person in with a reason (a speaker, the fire marshal). A second scanner can be wired to ``scan_exit``.
+person in with a reason (a speaker, the fire marshal), F11 leaves or returns to full screen. A second scanner
+can be wired to ``scan_exit``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
 from checkin import scanning
@@ -34,6 +44,8 @@ from checkin.occupancy.door import (
 )
 from checkin.store import Store
 from checkin.store.models import ConferenceSession
+from ui.geometry import fit_and_remember
+from ui.scaled_type import ScaledType
 from ui.sound import VerdictSounds
 from ui.theme import TONE_COLOURS
 from ui.verdict_banner import VerdictBanner
@@ -53,33 +65,35 @@ class DoorWindow(QMainWindow):
         self.last_refused: Verdict | None = None
         self.setWindowTitle(f"Muster · Door · {door.room_name} · {door.name}")
 
+        self.type = ScaledType(self)  # read from 2-3 m: the type grows with the screen
         self.room_label = QLabel(door.room_name)
-        self.room_label.setStyleSheet("font-size: 26pt; font-weight: bold;")
+        self.type.label(self.room_label, 30, "font-weight: bold;")
         self.session_label = QLabel()
-        self.session_label.setStyleSheet("font-size: 14pt; color: #37474f;")
+        self.type.label(self.session_label, 18, "color: #37474f;")
         self.session_label.setWordWrap(True)  # a long title wraps rather than widening the window
         self.mode_label = QLabel()
         self.count_label = QLabel()
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.count_label.setStyleSheet("font-size: 40pt; font-weight: bold;")
+        self.type.label(self.count_label, 60, "font-weight: bold;")
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)  # the share is in words below: text across a coloured chunk is unreadable
-        self.bar.setMinimumHeight(42)
         self.rate_label = QLabel()
-        self.rate_label.setStyleSheet("font-size: 13pt;")
-        self.banner = VerdictBanner(font_pt=30, prompt="Scan a badge.")
-        self.banner.setMinimumHeight(220)
+        self.type.label(self.rate_label, 16)
+        self.banner = VerdictBanner(prompt="Scan a badge.")
+        self.banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)  # the rest of the screen
         self.keys_label = QLabel(
             "F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · F8 let the last refused person in, with a reason"
         )
-        self.keys_label.setStyleSheet("color: #546e7a;")
+        self.keys_label.setWordWrap(True)
+        self.type.label(self.keys_label, 14, "color: #546e7a;")
+        self.type.follow(self._scale_banner_and_bar)
 
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.room_label)
         titles.addWidget(self.session_label)
         top.addLayout(titles, 1)
-        top.addWidget(self.mode_label)
+        top.addWidget(self.mode_label, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addSpacing(20)
         top.addWidget(self.count_label)
         central = QWidget()
@@ -96,6 +110,7 @@ class DoorWindow(QMainWindow):
             ("F3", lambda: self.count_by_hand(+1)),
             ("F4", lambda: self.count_by_hand(-1)),
             ("F8", self.let_in_last_refused),
+            ("F11", self.toggle_full_screen),
         ):
             QShortcut(QKeySequence(key), self, activated=slot)
         self.timer = QTimer(self)
@@ -103,7 +118,12 @@ class DoorWindow(QMainWindow):
         self.timer.start(refresh_ms)
         self._show_mode()
         self.refresh()
-        self.resize(1100, 720)
+        fit_and_remember(self, "door", QSize(1100, 720))
+
+    def _scale_banner_and_bar(self, scale: float) -> None:
+        self.banner.set_font_pt(44 * scale)
+        self.banner.setMinimumHeight(round(200 * scale))
+        self.bar.setMinimumHeight(round(42 * scale))
 
     # Scans
 
@@ -127,6 +147,10 @@ class DoorWindow(QMainWindow):
         self.scanned.emit(verdict)
 
     @Slot()
+    def toggle_full_screen(self) -> None:
+        self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
+
+    @Slot()
     def toggle_mode(self) -> None:
         self.door = replace(self.door, mode=Mode.EXIT if self.door.mode is Mode.ENTRY else Mode.ENTRY)
         self._show_mode()
@@ -135,9 +159,10 @@ class DoorWindow(QMainWindow):
         entry = self.door.mode is Mode.ENTRY
         colour = "#1b7f3b" if entry else "#1565c0"
         self.mode_label.setText("→ ENTRY" if entry else "← EXIT")
-        self.mode_label.setStyleSheet(
-            f"font-size: 20pt; font-weight: bold; color: white; background: {colour};"
-            " padding: 8px 16px; border-radius: 6px;"
+        self.type.label(
+            self.mode_label,
+            24,
+            f"font-weight: bold; color: white; background: {colour}; padding: 8px 16px; border-radius: 6px;",
         )
 
     def count_by_hand(self, delta: int) -> None:

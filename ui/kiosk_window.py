@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
@@ -19,8 +19,10 @@ from checkin.printing.template import load_template
 from checkin.store import Store
 from ui.badge_jobs import NoBadge, queue_badge
 from ui.camera import CameraView
+from ui.geometry import fit_and_remember
 from ui.print_queue import PrintJob, PrintQueue, printer_missing
 from ui.print_settings import PrintSettings
+from ui.scaled_type import ScaledType
 from ui.sound import VerdictSounds
 from ui.verdict_banner import VerdictBanner
 
@@ -51,18 +53,19 @@ class KioskWindow(QMainWindow):
         title = QLabel(conference.name)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setWordWrap(True)
-        title.setStyleSheet("font-size: 30pt; font-weight: bold;")
-        self.banner = VerdictBanner(font_pt=44, prompt=PROMPT)
-        self.banner.setMinimumHeight(320)
+        self.type = ScaledType(self)  # read from where people queue: the type grows with the screen
+        self.type.label(title, 32, "font-weight: bold;")
+        self.banner = VerdictBanner(prompt=PROMPT)
+        self.type.follow(self._scale_banner)
         footer = QLabel(f"Badge lost, name misspelt, or no confirmation email? {kiosk.DESK}")
         footer.setAlignment(Qt.AlignmentFlag.AlignCenter)
         footer.setWordWrap(True)
-        footer.setStyleSheet("font-size: 16pt; color: #546e7a;")
+        self.type.label(footer, 20, "color: #546e7a;")
         self.printer_problem = ""  # set by a failed print: the kiosk is out of order until staff reopen it
         self.staff_note = QLabel()
         self.staff_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.staff_note.setWordWrap(True)
-        self.staff_note.setStyleSheet("font-size: 11pt; color: #b71c1c;")
+        self.type.label(self.staff_note, 14, "color: #b71c1c;")
         self.staff_note.setVisible(False)
         QShortcut(QKeySequence(REOPEN_KEY), self).activated.connect(self.reopen)
 
@@ -86,10 +89,14 @@ class KioskWindow(QMainWindow):
         self.reset_timer.setSingleShot(True)
         self.reset_timer.setInterval(reset_ms)
         self.reset_timer.timeout.connect(self._idle)
-        self.resize(1024, 768)
+        fit_and_remember(self, "kiosk", QSize(1024, 700))
         if missing := printer_missing(self.print_settings.printer):  # closed before anyone is checked in
             self._close_for(missing)
             self._idle()
+
+    def _scale_banner(self, scale: float) -> None:
+        self.banner.set_font_pt(44 * scale)
+        self.banner.setMinimumHeight(round(300 * scale))
 
     @Slot(str)
     def scan(self, text: str) -> None:

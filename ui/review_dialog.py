@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,6 +28,7 @@ from checkin.desk import local_moment, store_zone
 from checkin.domain import AttendeeView
 from checkin.store import Store
 from checkin.sync import conflicts
+from ui.geometry import fit_and_remember
 
 Clock = Callable[[], datetime]
 
@@ -38,7 +39,7 @@ class ReviewDialog(QDialog):
         self.store, self.clock = store, clock
         self.zone = store_zone(store)
         self.setWindowTitle("Review duplicates")
-        self.resize(900, 560)
+        fit_and_remember(self, "review", QSize(900, 560))
         self.badges: list[conflicts.DuplicateBadge] = []
         self.groups: list[list[AttendeeView]] = []
         self.rows: list[tuple[int, AttendeeView]] = []  # (group, record) for each row of the email table

@@ -4,7 +4,7 @@ session's title, training hours and whether it needs pre-registration. Whole sch
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,7 @@ from checkin.occupancy import tracking
 from checkin.occupancy.schedule import SETUPS, RoomProblem, set_room
 from checkin.store import Store
 from checkin.store.models import ConferenceSession, Room
+from ui.geometry import fit_and_remember
 
 
 class RoomsDialog(QDialog):
@@ -34,7 +35,7 @@ class RoomsDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("Rooms and sessions")
-        self.resize(900, 600)
+        fit_and_remember(self, "rooms", QSize(900, 600))
         zone = store_zone(store)
         with store.reading() as session:
             self.rooms = session.scalars(select(Room).order_by(Room.name)).all()

@@ -14,7 +14,7 @@ from ui.theme import TONE_COLOURS, TONE_ICONS
 class VerdictBanner(QLabel):
     def __init__(
         self,
-        font_pt: int = 20,
+        font_pt: float = 20,
         prompt: str = "Type a name, organization or email, or scan a badge or confirmation code.",
     ) -> None:
         super().__init__()
@@ -28,7 +28,16 @@ class VerdictBanner(QLabel):
         self.prompt = prompt
         self.tone: Tone | None = None
         self.message = ""
+        self.detail = ""
         self.clear_verdict()
+
+    def set_font_pt(self, font_pt: float) -> None:
+        """A new size for the words (a door's window was resized), keeping what is shown."""
+        self.font_pt = font_pt
+        if self.tone is None:
+            self.clear_verdict()
+        else:
+            self.show_message(self.tone, self.message, self.detail)
 
     def show_verdict(self, verdict: Verdict) -> None:
         """The verdict's words, and under them who it is about: name, registration type, organization."""
@@ -40,25 +49,23 @@ class VerdictBanner(QLabel):
         self.show_message(verdict.tone, verdict.message, who)
 
     def show_message(self, tone: Tone, message: str, detail: str = "") -> None:
-        self.tone = tone
-        self.message = message
+        self.tone, self.message, self.detail = tone, message, detail
         background, text = TONE_COLOURS[tone]
         second = (
-            f"<div style='font-size: {max(11, self.font_pt // 2)}pt; font-weight: normal;'>{escape(detail)}</div>"
+            f"<div style='font-size: {max(11, self.font_pt / 2):.1f}pt; font-weight: normal;'>{escape(detail)}</div>"
             if detail
             else ""
         )
         self.setText(f"<div>{TONE_ICONS[tone]}&nbsp;&nbsp;{escape(message)}</div>{second}")
         self.setStyleSheet(
-            f"QLabel#verdict {{ background: {background}; color: {text}; font-size: {self.font_pt}pt;"
+            f"QLabel#verdict {{ background: {background}; color: {text}; font-size: {self.font_pt:.1f}pt;"
             " font-weight: bold; border-radius: 6px; padding: 10px; }"
         )
 
     def clear_verdict(self) -> None:
-        self.tone = None
-        self.message = ""
+        self.tone, self.message, self.detail = None, "", ""
         self.setText(escape(self.prompt).replace("\n", "<br>"))
         self.setStyleSheet(
-            f"QLabel#verdict {{ background: #eceff1; color: #37474f; font-size: {max(14, self.font_pt // 2)}pt;"
+            f"QLabel#verdict {{ background: #eceff1; color: #37474f; font-size: {max(14, self.font_pt / 2):.1f}pt;"
             " border-radius: 6px; padding: 10px; }"
         )
