@@ -52,12 +52,22 @@ from ui.verdict_banner import VerdictBanner
 
 Clock = Callable[[], datetime]
 RATE_WINDOW = timedelta(minutes=10)
+ANSWER_MS = 8000  # an answer stays up long enough to read, then the next person sees "Scan a badge."
+KEYS = "F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · F8 let the last refused person in, with a reason"
 
 
 class DoorWindow(QMainWindow):
     scanned = Signal(object)  # Verdict
 
-    def __init__(self, store: Store, door: Door, clock: Clock, sounds: VerdictSounds, refresh_ms: int = 2000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        door: Door,
+        clock: Clock,
+        sounds: VerdictSounds,
+        refresh_ms: int = 2000,
+        answer_ms: int = ANSWER_MS,
+    ) -> None:
         super().__init__()
         self.store, self.door, self.clock = store, door, clock
         self.recent = scanning.RecentScans()
@@ -81,9 +91,7 @@ class DoorWindow(QMainWindow):
         self.type.label(self.rate_label, 16)
         self.banner = VerdictBanner(prompt="Scan a badge.")
         self.banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)  # the rest of the screen
-        self.keys_label = QLabel(
-            "F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · F8 let the last refused person in, with a reason"
-        )
+        self.keys_label = QLabel(KEYS)
         self.keys_label.setWordWrap(True)
         self.type.label(self.keys_label, 14, "color: #546e7a;")
         self.type.follow(self._scale_banner_and_bar)
@@ -113,6 +121,10 @@ class DoorWindow(QMainWindow):
             ("F11", self.toggle_full_screen),
         ):
             QShortcut(QKeySequence(key), self, activated=slot)
+        self.answer_timer = QTimer(self)
+        self.answer_timer.setSingleShot(True)
+        self.answer_timer.setInterval(answer_ms)
+        self.answer_timer.timeout.connect(self.clear_answer)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
         self.timer.start(refresh_ms)
@@ -139,6 +151,7 @@ class DoorWindow(QMainWindow):
 
     def _answer(self, verdict: Verdict) -> None:
         self.banner.show_verdict(verdict)
+        self.answer_timer.start()
         self.sounds.cue(verdict.tone)
         self.last_refused = verdict if verdict.code in OVERRIDABLE and verdict.attendee is not None else None
         if self.last_refused is not None:
@@ -169,16 +182,27 @@ class DoorWindow(QMainWindow):
         try:
             fill = adjust_count(self.store, self.door, delta, "no badge", self.clock())
         except NobodyToCountOut as nobody:
-            self.banner.show_message(Tone.WARN, str(nobody))
+            self._say(Tone.WARN, str(nobody))
             return
-        self.banner.show_message(*hand_count_answer(fill, delta))
+        self._say(*hand_count_answer(fill, delta))
         self.refresh()
+
+    def _say(self, tone: Tone, message: str) -> None:
+        self.banner.show_message(tone, message)
+        self.answer_timer.start()
+
+    @Slot()
+    def clear_answer(self) -> None:
+        """The last answer, and F8's offer to let that person in, go: the next person sees "Scan a badge."."""
+        self.banner.clear_verdict()
+        self.last_refused = None
+        self.keys_label.setText(KEYS)
 
     @Slot()
     def let_in_last_refused(self) -> None:
         refused = self.last_refused
         if refused is None or refused.attendee is None:
-            self.banner.show_message(Tone.WARN, "Nobody to let in: F8 works right after a refusal.")
+            self._say(Tone.WARN, "Nobody to let in: F8 works right after a refusal.")
             return
         reason, ok = QInputDialog.getText(
             self, "Let in anyway", f"Why is {refused.attendee.full_name} let in? (speaker, fire marshal, …)"
@@ -186,7 +210,7 @@ class DoorWindow(QMainWindow):
         if not ok or not reason.strip():
             return
         self._answer(override(self.store, self.door, refused.attendee.id, reason, refused.code, self.clock()))
-        self.keys_label.setText("F2 entry/exit · F3 +1 · F4 −1 · F8 let the last refused person in")
+        self.keys_label.setText(KEYS)
 
     # The room's numbers
 

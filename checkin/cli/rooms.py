@@ -57,6 +57,12 @@ def add_commands(command: Define) -> None:
     policy.add_argument(
         "--hours-share", type=float, metavar="PERCENT", help="present this %% of a session to earn its hours"
     )
+    policy.add_argument(
+        "--day-ends",
+        type=int,
+        metavar="HOUR",
+        help="presence in a room outside any session ends at this hour, conference time (default 22)",
+    )
 
     sessions = command("sessions", cmd_sessions)
     sessions.add_argument("action", nargs="?", choices=["list", "import", "register"], default="list")
@@ -151,6 +157,8 @@ def cmd_policy(args: argparse.Namespace) -> int:
             changes["early_minutes"] = args.early
         if args.hours_share is not None:
             changes["hours_share"] = args.hours_share / 100
+        if args.day_ends is not None:
+            changes["day_ends_hour"] = args.day_ends
         wanted = replace(current, **changes)  # type: ignore[arg-type]
         if wanted.problems():
             raise UsageError(" ".join(wanted.problems()))
@@ -161,7 +169,8 @@ def cmd_policy(args: argparse.Namespace) -> int:
         f"Doors warn at {100 * wanted.warn_at:g}% of capacity; arrivals up to {wanted.early_minutes} min early "
         f"count for the coming session; back-to-back sessions "
         f"{'keep' if wanted.keep_back_to_back else 'do not keep'} people counted; "
-        f"{100 * wanted.hours_share:g}% of a session earns its hours."
+        f"{100 * wanted.hours_share:g}% of a session earns its hours; presence outside any session ends at "
+        f"{wanted.day_ends_hour:02d}:00."
     )
     return OK
 

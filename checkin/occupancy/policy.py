@@ -20,6 +20,7 @@ class Policy:
     keep_back_to_back: bool = False  # presence carries into a session that follows within 15 minutes
     early_minutes: int = 30  # arriving this early counts for the coming session
     hours_share: float = 0.75  # present this share of a session to earn its hours
+    day_ends_hour: int = 22  # presence in a room outside any session ends at this hour, conference time
 
     def problems(self) -> list[str]:
         found = []
@@ -29,6 +30,8 @@ class Policy:
             found.append("--hours-share must be between 10 and 100 (% of a session).")
         if not 0 <= self.early_minutes <= 120:
             found.append("--early must be between 0 and 120 minutes.")
+        if not 0 <= self.day_ends_hour <= 23:
+            found.append("--day-ends must be an hour from 0 to 23.")
         return found
 
 

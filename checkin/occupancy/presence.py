@@ -9,7 +9,10 @@ Rules:
 - entering another room ends presence in the previous one (an inferred exit);
 - an exit ends presence in that room; an exit from a room you are not in changes nothing;
 - presence ends by itself when the session it started in ends (``Schedule.closes_at``), unless the room's
-  next session follows back to back and the policy keeps people through it.
+  next session follows back to back and the policy keeps people through it;
+- presence begun outside any session (a speaker ready room, an exhibit hall) ends at the end of the conference
+  day (the policy's hour, in the conference's time zone), so nobody "stays" in a room overnight and on the next
+  morning's evacuation roster.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 ENTERED = "entered"
@@ -73,6 +76,8 @@ class Schedule:
     early: timedelta = timedelta(minutes=30)  # arriving this early counts for the coming session
     keep_back_to_back: bool = False  # people stay counted through a session that follows within ``gap``
     gap: timedelta = timedelta(minutes=15)
+    zone: tzinfo = UTC  # the conference's: where its days end
+    day_ends: time = time(22, 0)  # presence begun outside a session ends at the next such time of day
     _by_room: dict[str, list[Slot]] = field(default_factory=dict, init=False, repr=False)
     _arrivals: dict[str, list[datetime]] = field(default_factory=dict, init=False, repr=False)
     _closing: dict[str, list[datetime]] = field(default_factory=dict, init=False, repr=False)
@@ -109,11 +114,18 @@ class Schedule:
         index = self._slot_index(room_id, moment)
         return None if index is None else self._by_room[room_id][index]
 
-    def closes_at(self, room_id: str, moment: datetime) -> datetime | None:
-        """When presence begun at ``moment`` ends by itself: None when the room is used outside the schedule
-        (presence then lasts until an exit)."""
+    def closes_at(self, room_id: str, moment: datetime) -> datetime:
+        """When presence begun at ``moment`` ends by itself: when its session ends, or, in a room used outside
+        the schedule, at the end of the conference day."""
         index = self._slot_index(room_id, moment)
-        return None if index is None else self._closing[room_id][index]
+        return self._end_of_day(moment) if index is None else self._closing[room_id][index]
+
+    def _end_of_day(self, moment: datetime) -> datetime:
+        local = moment.astimezone(self.zone)
+        end = datetime.combine(local.date(), self.day_ends, tzinfo=self.zone)
+        if end <= local:
+            end = datetime.combine(local.date() + timedelta(days=1), self.day_ends, tzinfo=self.zone)
+        return end.astimezone(UTC)
 
     def ends_in(self, room_id: str) -> list[datetime]:
         return [slot.ends_at for slot in self._by_room.get(room_id, [])]

@@ -8,8 +8,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Connection,
@@ -35,7 +36,7 @@ from checkin.occupancy.presence import (
     intervals_from,
     manual_count,
 )
-from checkin.store.models import ConferenceSession, Event, PresenceDirty, PresenceInterval, Room
+from checkin.store.models import Conference, ConferenceSession, Event, PresenceDirty, PresenceInterval, Room
 
 DOOR_KINDS = (EventKind.ENTERED.value, EventKind.EXITED.value)
 _schedules: dict[tuple[Any, ...], Schedule] = {}
@@ -45,7 +46,8 @@ def schedule_on(connection: Connection) -> Schedule:
     """The schedule as this database holds it; reloaded only when the sessions change."""
     stamp = connection.execute(_schedule_stamp()).one()
     policy = load_policy(connection)
-    key = (str(connection.engine.url), *stamp, policy)
+    zone = connection.execute(select(Conference.timezone).limit(1)).scalar()
+    key = (str(connection.engine.url), *stamp, policy, zone)
     found = _schedules.get(key)
     if found is None:
         rows = connection.execute(
@@ -57,6 +59,8 @@ def schedule_on(connection: Connection) -> Schedule:
             [Slot(*row) for row in rows],
             early=timedelta(minutes=policy.early_minutes),
             keep_back_to_back=policy.keep_back_to_back,
+            zone=ZoneInfo(zone) if zone else UTC,
+            day_ends=time(policy.day_ends_hour),
         )
     return found
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from checkin import badges, scanning
+from checkin.cli import main
 from checkin.domain import EventKind, Tone, VerdictCode
 from checkin.events import NewEvent, record
 from checkin.ids import new_id
@@ -18,6 +19,7 @@ from checkin.occupancy import tracking
 from checkin.occupancy.attendance import all_attendance, load_sessions, no_shows, what_is_next
 from checkin.occupancy.door import Door, Mode, NobodyToCountOut, NotCheckedIn, adjust_count, door_scan, override
 from checkin.occupancy.presence import Adjustment, DoorEvent, Schedule, Slot, intervals_for, manual_count
+from checkin.occupancy.reports import roster
 from checkin.projection import rebuild
 from checkin.store import Store
 from checkin.store.models import (
@@ -175,7 +177,40 @@ def test_back_to_back_policy_keeps_people_through_the_next_session() -> None:
     closing = intervals_for(events, Schedule(slots))
     keeping = intervals_for(events, Schedule(slots, keep_back_to_back=True))
     assert closing[0].auto_end == at(15) and keeping[0].auto_end == at(16)
-    assert intervals_for([DoorEvent("01", "entered", "p", "r", at(9))], Schedule(slots))[0].auto_end is None
+    assert intervals_for([DoorEvent("01", "entered", "p", "r", at(9))], Schedule(slots))[0].auto_end == at(22)
+
+
+def test_presence_outside_any_session_ends_at_the_end_of_the_conference_day() -> None:
+    chicago = ZoneInfo("America/Chicago")  # 22:00 there is 03:00 UTC the next day (summer)
+    schedule = Schedule([Slot("s1", "lab", at(14), at(15))], zone=chicago)
+
+    def ends(entered: datetime) -> datetime | None:
+        return intervals_for([DoorEvent("01", "entered", "p", "ready room", entered)], schedule)[0].auto_end
+
+    assert ends(at(14)) == at(3) + timedelta(days=1)  # 09:00 Chicago: ends 22:00 that evening
+    assert ends(at(3, 30) + timedelta(days=1)) == at(3) + timedelta(days=2)  # 22:30 Chicago: the next evening
+    assert intervals_for([DoorEvent("01", "entered", "p", "lab", at(14, 10))], schedule)[0].auto_end == at(15)
+
+
+def test_nobody_stays_in_a_room_without_a_session_overnight_or_on_the_next_mornings_roster(
+    store: Store, lab: dict
+) -> None:
+    person = lab["people"][2]
+    assert door_scan(store, lab["hall"], code(store, person), at(12)).accepted  # the hall has no sessions
+    next_morning = at(13) + timedelta(days=1)
+    with store.writing() as connection:
+        assert _count(connection, "Hall", at(23)) == 1  # 18:00 in the demo's Chicago: still inside
+        assert _count(connection, "Hall", next_morning) == 0
+        [line] = [line for line in roster(connection, next_morning) if line.attendee_id == person]
+    assert line.room == "Hall" and not line.present
+    assert line.left_at == at(3) + timedelta(days=1)  # 22:00 Chicago: "last seen", not "inside"
+    assert main(["policy", "--day-ends", "18", "--db", str(store.engine.url.database)]) == 0
+    with store.writing() as connection:
+        assert _count(connection, "Hall", at(23)) == 0  # the new rule applies to what was recorded
+
+
+def _count(connection, room: str, moment: datetime) -> int:
+    return next(c.count for c in tracking.room_counts(connection, moment) if c.name == room)
 
 
 def test_manual_count_never_negative_and_resets_at_session_end() -> None:

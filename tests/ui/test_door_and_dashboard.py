@@ -280,3 +280,19 @@ def test_the_dashboard_colours_rooms_at_the_policys_warning_level(
     dashboard.refresh()
     assert tone_of_203b() == Tone.WARN.value  # the door says amber at 57%, and so does the command post
     assert "green under 50%" in dashboard.rooms_chart.title()
+
+
+def test_a_doors_answer_clears_by_itself_and_takes_the_override_offer_with_it(
+    qtbot, store: Store, codes: list[str], clock: Clock
+) -> None:
+    window = DoorWindow(store, open_door(store, "203B"), clock, silent_sounds(), answer_ms=300)
+    qtbot.add_widget(window)
+    window.show()
+    window.scan("R999999")  # nobody: refused
+    assert window.banner.tone is Tone.BAD
+    qtbot.waitUntil(lambda: window.banner.tone is None, timeout=5000)
+    assert window.banner.text() == "Scan a badge." and window.last_refused is None
+    first = scan(qtbot, window, codes[0], clock)
+    assert first.accepted and window.banner.tone is Tone.GOOD
+    qtbot.waitUntil(lambda: window.banner.tone is None, timeout=5000)
+    assert window.count_label.text().startswith("1 /")  # the count stays; only the answer goes
