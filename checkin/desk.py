@@ -31,8 +31,9 @@ from checkin.domain import (
 )
 from checkin.events import NewEvent, append, record
 from checkin.ids import new_id
+from checkin.rules.undo import why_not_undo
 from checkin.store import Store
-from checkin.store.models import EntitlementGiven
+from checkin.store.models import AttendeeState, EntitlementGiven, Event
 
 
 def local_time(moment: datetime, zone: tzinfo) -> str:
@@ -93,6 +94,33 @@ def record_check_in(
     append(connection, event)
     arrived = replace(accepted.attendee, checked_in_at=now, checked_in_station=station.name)
     return replace(accepted, attendee=arrived, event_id=event.id)
+
+
+def undo_check_in(store: Store, attendee_id: str, reason: str, now: datetime) -> Verdict:
+    """Take back a check-in this station made by mistake a moment ago (rules.undo says which), as an event that
+    every station applies: the attendee is not checked in again, and the counts follow."""
+    with store.writing() as connection:
+        view = view_on(connection, attendee_id)
+        if view is None:
+            return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such registration.")
+        made = connection.execute(
+            select(Event.id, Event.station_id, Event.station_time)
+            .join(AttendeeState, AttendeeState.checked_in_event == Event.id)
+            .where(AttendeeState.attendee_id == attendee_id)
+        ).first()
+        problem = why_not_undo(
+            made.station_time if made else None, made.station_id if made else None, store.station.id, now, reason
+        )
+        if made is None or problem is not None:
+            return Verdict(VerdictCode.CANNOT_UNDO, Tone.BAD, f"{view.full_name} {problem}.", view)
+        event = NewEvent(
+            EventKind.CHECK_IN_UNDONE, store.station, now, attendee_id, {"undoes": made.id, "reason": reason.strip()}
+        )
+        append(connection, event)
+        after = view_on(connection, attendee_id)
+    return Verdict(
+        VerdictCode.UNDONE, Tone.WARN, f"Check-in of {view.full_name} undone ({reason.strip()}).", after, event.id
+    )
 
 
 def decide_entitlement(

@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     COUNTER_ADJUSTED = "counter_adjusted"  # +1/-1 at a door for people without badges: room_id, delta, reason
     ATTENDEES_MERGED = "attendees_merged"  # a duplicate record folded into another: into, changes (cancels it)
     CONFLICT_REVIEWED = "conflict_reviewed"  # staff looked at a flagged duplicate: event_id, note
+    CHECK_IN_UNDONE = "check_in_undone"  # a check-in made by mistake, taken back: undoes (its event id), reason
 
 
 class VerdictCode(StrEnum):
@@ -67,6 +68,8 @@ class VerdictCode(StrEnum):
     NOT_CHECKED_IN = "not_checked_in"  # policy "send to the desk"
     EXITED = "exited"  # an exit scan, recorded
     NOT_INSIDE = "not_inside"  # an exit scan of someone the room has no entry for (recorded all the same)
+    UNDONE = "undone"  # a check-in taken back, recorded
+    CANNOT_UNDO = "cannot_undo"
 
 
 class Tone(StrEnum):

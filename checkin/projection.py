@@ -9,6 +9,7 @@ recomputed as base + every correction in id order.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,6 +59,7 @@ CONNECTION_KINDS = frozenset(
         EventKind.EXITED,
         EventKind.COUNTER_ADJUSTED,
         EventKind.BADGE_PRINTED,
+        EventKind.CHECK_IN_UNDONE,
     }
 )
 
@@ -93,6 +95,45 @@ def apply_on(connection: Connection, event: EventLike) -> None:
     params = _upsert_params(event)
     if params is not None:
         connection.execute(_upserts(connection.dialect.name)[EventKind(event.kind)], params)
+    if event.kind in (EventKind.CHECKED_IN, EventKind.CHECK_IN_UNDONE):
+        recheck_undone(connection, [event.attendee_id])
+
+
+def recheck_undone(connection: Connection, attendee_ids: Iterable[str]) -> None:
+    """For those of ``attendee_ids`` with an undone check-in: their check-in is the earliest not undone, or none.
+
+    The first-wins upsert alone would bring an undone check-in back when it arrives late (a sync pull)."""
+    wanted = list(set(attendee_ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        undone: dict[str, set[str]] = {}
+        for attendee_id, payload in connection.execute(
+            select(Event.attendee_id, Event.payload).where(
+                Event.kind == EventKind.CHECK_IN_UNDONE.value, Event.attendee_id.in_(chunk)
+            )
+        ):
+            undone.setdefault(attendee_id, set()).add(str(payload.get("undoes", "")))
+        for attendee_id, taken_back in undone.items():
+            _keep_first_check_in(connection, attendee_id, taken_back)
+
+
+def _keep_first_check_in(connection: Connection, attendee_id: str, undone: set[str]) -> None:
+    connection.execute(delete(AttendeeState).where(AttendeeState.attendee_id == attendee_id))
+    for event_id, at, station_id, payload in connection.execute(
+        select(Event.id, Event.station_time, Event.station_id, Event.payload)
+        .where(Event.attendee_id == attendee_id, Event.kind == EventKind.CHECKED_IN.value)
+        .order_by(Event.id)
+    ):
+        if event_id not in undone:
+            connection.execute(
+                insert(AttendeeState).values(
+                    attendee_id=attendee_id,
+                    checked_in_event=event_id,
+                    checked_in_at=at,
+                    checked_in_station=station_label(payload, station_id),
+                )
+            )
+            return
 
 
 def apply_many(session: Session, events: list[LoggedEvent]) -> None:
@@ -101,6 +142,7 @@ def apply_many(session: Session, events: list[LoggedEvent]) -> None:
     Door events are left to the caller, which recomputes each attendee's presence once per batch.
     """
     batched: dict[EventKind, list[dict[str, Any]]] = {}
+    check_ins = [e.attendee_id for e in events if e.kind in _CHECK_IN_KINDS and e.attendee_id]
     for event in sorted(events, key=lambda e: e.id):
         params = _upsert_params(event) if event.kind in CONNECTION_KINDS else None
         if params is not None:
@@ -110,6 +152,10 @@ def apply_many(session: Session, events: list[LoggedEvent]) -> None:
     statements = _upserts(session.connection().dialect.name)
     for kind, rows in batched.items():
         session.connection().execute(statements[kind], rows)
+    recheck_undone(session.connection(), check_ins)
+
+
+_CHECK_IN_KINDS = (EventKind.CHECKED_IN, EventKind.CHECK_IN_UNDONE)
 
 
 def _upsert_params(event: EventLike) -> dict[str, Any] | None:
@@ -265,6 +311,10 @@ def _rebuild_first_wins(session: Session) -> None:
     given: dict[tuple[str, str], dict[str, Any]] = {}
     badges: dict[str, dict[str, Any]] = {}
     kinds = (EventKind.CHECKED_IN.value, EventKind.ENTITLEMENT_GIVEN.value, EventKind.BADGE_REISSUED.value)
+    undone = {
+        str(payload.get("undoes", ""))
+        for payload in session.scalars(select(Event.payload).where(Event.kind == EventKind.CHECK_IN_UNDONE.value))
+    }
     rows = session.execute(
         select(Event.id, Event.kind, Event.attendee_id, Event.station_time, Event.station_id, Event.payload)
         .where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))
@@ -273,6 +323,8 @@ def _rebuild_first_wins(session: Session) -> None:
     for event_id, kind, attendee_id, at, station_id, payload in rows:
         station = station_label(payload, station_id)
         if kind == EventKind.CHECKED_IN.value:
+            if event_id in undone:
+                continue
             check_ins.setdefault(
                 attendee_id,
                 {

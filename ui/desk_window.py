@@ -37,6 +37,7 @@ from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
 from checkin.printing.layouts import STOCKS
 from checkin.printing.log import record_printed
 from checkin.printing.template import load_template
+from checkin.rules.picking import acts_on_selection
 from checkin.rules.station import BadStationName
 from checkin.search import search
 from checkin.store import Store
@@ -145,7 +146,10 @@ class DeskWindow(QMainWindow):
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.verticalHeader().setVisible(False)
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
+        self.table.clicked.connect(self._picked)
         self.table.doubleClicked.connect(self.check_in_current)
+        self.picked = False  # the volunteer chose the selected row (arrows, a click), rather than it being first
+        self.last_check_in: str | None = None  # the attendee this desk checked in last: what Ctrl+Z takes back
         self.matches_label = QLabel()
 
         left = QWidget()
@@ -191,6 +195,7 @@ class DeskWindow(QMainWindow):
         self.reprint_action = self._action("Reprint (Ctrl+R)", "Ctrl+R", self.reprint, toolbar)
         self.walk_in_action = self._action("Walk-in (Ctrl+N)", "Ctrl+N", self.walk_in, toolbar)
         self.correct_action = self._action("Correct record (Ctrl+E)", "Ctrl+E", self.correct, toolbar)
+        self.undo_action = self._action("Undo check-in (Ctrl+Z)", "Ctrl+Z", self.undo_check_in, toolbar)
         self._action("Clear (Esc)", None, self._clear_and_focus, toolbar)
         station = self.menuBar().addMenu("&Station")
         self.camera_action = self._action("&Camera", "Ctrl+K", self.open_camera, station)
@@ -244,6 +249,7 @@ class DeskWindow(QMainWindow):
         with self.store.reading() as session:
             rows = search(session, text, limit=100) if text.strip() else []
         self.model.set_rows(rows)
+        self.picked = False
         more = "+" if len(rows) == 100 else ""
         self.matches_label.setText(
             "" if not text.strip() else f"{len(rows)}{more} match{'es' if len(rows) != 1 else ''}"
@@ -253,11 +259,16 @@ class DeskWindow(QMainWindow):
         else:
             self.card.show_attendee(None, {})
 
+    @Slot()
+    def _picked(self) -> None:
+        self.picked = True
+
     @Slot(int)
     def _move_selection(self, step: int) -> None:
         count = self.model.rowCount()
         if not count:
             return
+        self.picked = True
         row = max(0, min(count - 1, self.table.currentIndex().row() + step))
         self.table.selectionModel().setCurrentIndex(
             self.model.index(row, 0),
@@ -297,6 +308,8 @@ class DeskWindow(QMainWindow):
         """A scan from any scanner (wedge, serial, camera): the verdict path, then the big answer."""
         verdict = scanning.scan(self.store, text, self.clock(), self.recent_scans)
         if verdict.attendee is not None:
+            if verdict.accepted:
+                self.last_check_in = verdict.attendee.id
             self._after(verdict, verdict.attendee.id)
         else:
             self.banner.show_verdict(verdict)
@@ -363,7 +376,15 @@ class DeskWindow(QMainWindow):
         if target is None:
             self._nobody_selected("Nobody selected: type a few letters of a name first.")
             return None
+        if scanned is None and not acts_on_selection(self.model.rowCount(), self.picked):
+            self.banner.show_message(
+                Tone.WARN,
+                f"{self.model.rowCount()} people match: move to the right one with ↓ ↑ (or type more), then Enter.",
+            )
+            return None
         verdict = desk.check_in(self.store, target.id, self.clock())
+        if verdict.accepted:
+            self.last_check_in = target.id
         self._after(verdict, target.id)
         self.checked_in.emit(verdict)
         return verdict
@@ -520,7 +541,31 @@ class DeskWindow(QMainWindow):
         with self.store.reading() as session:
             return likely_duplicates(session, email, first, last)
 
+    @Slot()
+    def undo_check_in(self) -> None:
+        """Take back this desk's last check-in (the wrong person, a neighbour's badge), with a reason."""
+        attendee_id = self.last_check_in
+        if attendee_id is None:
+            self.banner.show_message(
+                Tone.WARN, "Nothing to undo: Ctrl+Z takes back this desk's last check-in, within 5 minutes."
+            )
+            return
+        with self.store.reading() as session:
+            view = get_view(session, attendee_id)
+        name = view.full_name if view else "the last attendee"
+        reason, ok = QInputDialog.getText(
+            self, "Undo check-in", f"Why is {name}'s check-in taken back?", text="wrong person selected"
+        )
+        self.search_field.setFocus()
+        if not ok:
+            return
+        verdict = desk.undo_check_in(self.store, attendee_id, reason, self.clock())
+        if verdict.code is VerdictCode.UNDONE:
+            self.last_check_in = None
+        self._after(verdict, attendee_id)
+
     def _after(self, verdict: Verdict, attendee_id: str) -> None:
+        self.picked = True  # the card now shows the person this answer is about, not the top of a list
         self.banner.show_verdict(verdict)
         self.sounds.cue(verdict.tone)
         fresh = verdict.attendee if verdict.code is VerdictCode.ACCEPTED else None

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("setup", "import a registrant export (Wild Apricot, Eventbrite, pretix or generic CSV)"),
     "attendees": ("desk", "search attendees (or list them all)"),
     "checkin": ("desk", "check an attendee in (ID: registration id or ticket code)"),
+    "undo": ("desk", "take back a check-in this station made by mistake in the last 5 minutes, with --reason"),
     "walk-in": ("desk", "register a walk-in attendee"),
     "correct": (
         "desk",

@@ -26,7 +26,7 @@ from checkin.cli.common import (
     verdict_out,
 )
 from checkin.conference import stats
-from checkin.domain import AttendeeView, RegistrationType, Status
+from checkin.domain import AttendeeView, RegistrationType, Status, VerdictCode
 from checkin.exports import export_attendees
 from checkin.projection import rebuild
 from checkin.search import search
@@ -43,6 +43,11 @@ def add_commands(command: Define) -> None:
     check = command("checkin", cmd_checkin)
     check.add_argument("id")
     check.add_argument("--json", action="store_true")
+
+    undo = command("undo", cmd_undo)
+    undo.add_argument("id")
+    undo.add_argument("--reason", required=True, help="why, e.g. 'wrong person selected'")
+    undo.add_argument("--json", action="store_true")
 
     walk = command("walk-in", cmd_walk_in)
     walk.add_argument("--first", required=True)
@@ -118,6 +123,14 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     store = open_db(args)
     attendee = resolve_id(store, args.id)
     return verdict_out(desk.check_in(store, attendee.id, utc_now()), args.json)
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    attendee = resolve_id(store, args.id)
+    verdict = desk.undo_check_in(store, attendee.id, args.reason, utc_now())
+    verdict_out(verdict, args.json)
+    return OK if verdict.code is VerdictCode.UNDONE else REFUSED
 
 
 def cmd_walk_in(args: argparse.Namespace) -> int:

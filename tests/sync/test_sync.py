@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, delete, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from checkin.conference import stats
-from checkin.desk import WalkIn, check_in, correct, register_walk_in
+from checkin.desk import WalkIn, check_in, correct, register_walk_in, undo_check_in
 from checkin.domain import Status, VerdictCode
 from checkin.keys import revoke
 from checkin.occupancy.tracking import room_counts
@@ -111,6 +111,32 @@ def test_a_new_station_gets_the_conference_and_everyones_events(
     assert check_in(b, people[0], NOW).code is VerdictCode.ALREADY_CHECKED_IN
     sync_round(a, engine)
     assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite")
+    engine.dispose()
+
+
+def test_an_undone_check_in_is_undone_on_every_station_and_on_one_that_joins_later(
+    tmp_path: Path, hub_url: str
+) -> None:
+    engine = create_hub_engine(hub_url)
+    a, b = station(tmp_path, "a"), station(tmp_path, "b")
+    sync_round(a, engine)
+    sync_round(b, engine)
+    person = paid_ids(a, 1)[0]
+    check_in(a, person, NOW)
+    sync_round(a, engine)
+    sync_round(b, engine)
+    with b.reading() as session:
+        assert stats(session).checked_in == 1
+    assert undo_check_in(a, person, "wrong person selected", NOW + timedelta(minutes=1)).code is VerdictCode.UNDONE
+    sync_round(a, engine)
+    sync_round(b, engine)
+    late = station(tmp_path, "c")
+    sync_round(late, engine)  # the check-in and its undo arrive in one batch
+    for store in (b, late):
+        with store.reading() as session:
+            assert stats(session).checked_in == 0
+    assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite")
+    assert check_in(b, person, NOW + timedelta(minutes=2)).code is VerdictCode.ACCEPTED
     engine.dispose()
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QToolBar
 from sqlalchemy import select
 
@@ -293,20 +292,20 @@ def test_correction_from_the_desk_updates_the_card(qtbot, window: DeskWindow, st
 
 def test_the_windows_shortcuts_win_over_the_search_fields_editing_keys(qtbot, window: DeskWindow) -> None:
     """On Linux the search box takes Ctrl+E as "end of line", which swallowed Correct record (Ctrl+E).
-    Offscreen, a line edit claims Ctrl+Z (undo) the same way on every platform: an action on it must fire."""
+    Offscreen, a line edit claims Ctrl+Z (its own undo) the same way on every platform: the desk's Undo
+    check-in must fire instead."""
     fired = []
-    action = QAction("Stand-in", window)
-    action.setShortcut(QKeySequence("Ctrl+Z"))
-    action.triggered.connect(lambda: fired.append(True))
-    window.addAction(action)
+    window.undo_action.triggered.connect(lambda: fired.append(True))
     qtbot.keyClicks(window.search_field, "garc")
     qtbot.keyClick(window.search_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert fired == [True] and window.search_field.text() == "garc"  # the action ran; nothing was undone
+    assert fired == [True] and window.search_field.text() == "garc"  # the action ran; the typing was not undone
+    assert window.banner.message.startswith("Nothing to undo")
 
 
 def test_an_unpaid_card_says_how_to_get_to_check_in(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
     target = pick(store, status="unpaid")
     qtbot.keyClicks(window.search_field, target.last_name[:3])  # found among several
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Up)  # on the top row, Up picks it
     while window.selected_attendee() is None or window.selected_attendee().id != target.id:
         qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
     assert "mark the record paid (Ctrl+E)" in window.card.arrival.text()
@@ -363,3 +362,45 @@ def test_the_station_is_renamed_from_the_station_menu_and_messages_use_the_new_n
     type_and_enter(qtbot, window, attendee.external_id)
     type_and_enter(qtbot, window, attendee.external_id)
     assert "by Hall B desk" in window.banner.message
+
+
+def test_enter_with_several_matches_waits_until_the_volunteer_picks_one(
+    qtbot, window: DeskWindow, store: Store
+) -> None:
+    checked_before = window.count_label.text()
+    qtbot.keyClicks(window.search_field, "a")  # many people match
+    assert window.model.rowCount() > 1
+    top = window.selected_attendee()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert window.banner.tone is Tone.WARN and "people match: move to the right one" in window.banner.message
+    assert window.count_label.text() == checked_before
+    with store.reading() as session:
+        assert get_view(session, top.id).checked_in_at is None  # the top row was not checked in
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
+    chosen = window.selected_attendee()
+    with qtbot.waitSignal(window.checked_in) as signal:
+        qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert signal.args[0].attendee.id == chosen.id != top.id
+
+
+def test_ctrl_z_takes_back_this_desks_last_check_in_with_a_reason(
+    qtbot, window: DeskWindow, store: Store, monkeypatch
+) -> None:
+    attendee = pick(store, status="paid")
+    before = window.count_label.text()
+    type_and_enter(qtbot, window, attendee.external_id)
+    assert window.banner.tone is Tone.GOOD and window.count_label.text() != before
+    asked: list[str] = []
+
+    def answer(_parent, _title, label, text=""):
+        asked.append(text)
+        return "neighbour's badge", True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(answer))
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert asked == ["wrong person selected"]  # offered, changeable
+    assert window.banner.tone is Tone.WARN and "undone (neighbour's badge)" in window.banner.message
+    assert window.count_label.text() == before
+    assert window.card.attendee is not None and window.card.attendee.checked_in_at is None
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.banner.message.startswith("Nothing to undo")
