@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, or_, 
 from sqlalchemy.orm import Session
 
 from checkin.domain import AttendeeView, Status
-from checkin.store.models import Attendee, AttendeeState, BadgeState, SearchToken
+from checkin.store.models import Attendee, AttendeeState, BadgeState, SearchToken, table
 from checkin.text import fold, search_tokens
 
 # The fields that make up an attendee's record, as imported or registered (``Attendee.base``).
@@ -45,7 +45,7 @@ FIELD_NAMES = {
 def longest(field: str) -> int:
     """The most characters a record field holds: the column's own limit, which PostgreSQL enforces and SQLite
     does not, so a record a station accepts can be written on the hub too."""
-    length = Attendee.__table__.c[field].type.length
+    length = getattr(Attendee.__table__.c[field].type, "length", None)
     assert length is not None
     return int(length)
 
@@ -80,13 +80,14 @@ VIEW_COLUMNS = (
 )
 
 
-def attendee_view_query() -> Select[Any]:
+def attendee_view_query() -> Select[*tuple[Any, ...]]:
     """Plain columns, not ORM entities: the desk builds views on every keystroke."""
-    return (
+    query: Select[*tuple[Any, ...]] = (
         select(*VIEW_COLUMNS)
         .outerjoin(AttendeeState, AttendeeState.attendee_id == Attendee.id)
         .outerjoin(BadgeState, BadgeState.attendee_id == Attendee.id)
     )
+    return query
 
 
 def to_view(row: Row[Any]) -> AttendeeView:
@@ -191,10 +192,10 @@ def replace_tokens(session: Session, rows_by_attendee: Mapping[str, list[dict[st
     ids = list(rows_by_attendee)
     connection = session.connection()
     for chunk in _chunks(ids, 500):
-        connection.execute(delete(SearchToken.__table__).where(SearchToken.__table__.c.attendee_id.in_(chunk)))
+        connection.execute(delete(table(SearchToken)).where(SearchToken.__table__.c.attendee_id.in_(chunk)))
     rows = [row for attendee_rows in rows_by_attendee.values() for row in attendee_rows]
     if rows:
-        connection.execute(insert(SearchToken.__table__), rows)
+        connection.execute(insert(table(SearchToken)), rows)
 
 
 def likely_duplicates(session: Session, email: str, first_name: str, last_name: str) -> list[AttendeeView]:

@@ -16,7 +16,9 @@ BADGE_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.Code128)
 
 def decode(image: Any) -> list[str]:
     """The texts of the QR codes and Code 128 barcodes in a grayscale or BGR numpy array or a PIL image."""
-    return [found.text for found in zxingcpp.read_barcodes(image, formats=BADGE_FORMATS) if found.valid]
+    # A tuple, as zxing-cpp asks (its | on formats is deprecated), though its type stubs still say BarcodeFormats.
+    found = zxingcpp.read_barcodes(image, formats=BADGE_FORMATS)  # type: ignore[arg-type]
+    return [code.text for code in found if code.valid]
 
 
 class Debouncer:

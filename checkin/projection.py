@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from checkin.attendees import RECORD_FIELDS, apply_fields
 from checkin.domain import EventKind
 from checkin.occupancy import tracking
+from checkin.occupancy.presence import DoorEvent
 from checkin.store.dialect import insert_for
 from checkin.store.models import Attendee, AttendeeState, BadgeState, EntitlementGiven, Event
 
@@ -82,7 +83,7 @@ def apply_on(connection: Connection, event: EventLike) -> None:
         payload = event.payload or {}
         tracking.fold(
             connection,
-            tracking.DoorEvent(
+            DoorEvent(
                 event.id,
                 event.kind,
                 event.attendee_id,

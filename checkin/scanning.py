@@ -179,7 +179,7 @@ def _by_registration_id() -> Any:
 
 @functools.cache
 def _by_code() -> Any:
-    codes_param = bindparam("codes", expanding=True)
+    codes_param: Any = bindparam("codes", expanding=True)
     return (
         attendee_view_query()
         .where(or_(Attendee.external_id.in_(codes_param), Attendee.ticket_code.in_(codes_param)))

@@ -98,7 +98,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         parser.add_argument(
             f"--{option}",
             dest=f"leading_{option}",
-            action="store_true" if option == "demo" else None,
+            action="store_true" if option == "demo" else "store",
             help=argparse.SUPPRESS,
         )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -145,6 +145,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         credentials.forget(station_id)
         print("Forgot the hub URL for this station.")
         return OK
+    url: str | None
     if args.hub:
         url = credentials.check_url(args.hub)
     else:

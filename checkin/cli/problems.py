@@ -12,6 +12,7 @@ from checkin.conference import NoConference
 from checkin.importers import ImportFailed
 from checkin.rules.station import BadStationName
 from checkin.store import OPEN_PROBLEMS
+from checkin.sync.worker import refused_login
 
 REFUSALS = (
     ImportFailed,
@@ -33,5 +34,5 @@ def explain(error: Exception) -> str | None:
         return file_problem(error)
     if isinstance(error, OperationalError):  # a hub given with --db URL that is down, or refuses the login
         detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        return hub.refused_login(error) or f"the database did not answer: {detail}"
+        return refused_login(error) or f"the database did not answer: {detail}"
     return None

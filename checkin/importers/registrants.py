@@ -196,10 +196,10 @@ def _resolve_columns(table: Table, fmt: Format, mapping: Mapping[str, str]) -> d
         if name in columns:
             continue
         for synonym in fmt.synonyms(name):
-            index = by_key.get(header_key(synonym))
-            if index is not None and index not in used:
-                columns[name] = index
-                used.add(index)
+            found = by_key.get(header_key(synonym))
+            if found is not None and found not in used:
+                columns[name] = found
+                used.add(found)
                 break
     if not any(f in columns for f in fmt.id_fields):
         wanted = " or ".join(f"'{s}'" for f in fmt.id_fields for s in fmt.synonyms(f)[:2])

@@ -14,7 +14,7 @@ from checkin.conference import current_conference
 from checkin.domain import Status
 from checkin.ids import new_id
 from checkin.projection import edited_attendees, recompute_fields
-from checkin.store.models import Attendee
+from checkin.store.models import Attendee, table
 from checkin.text import counted
 
 if TYPE_CHECKING:
@@ -88,11 +88,11 @@ def write_records(
         tokens[attendee_id] = token_rows(attendee_id, record.external_id, fields)
     connection = session.connection()  # Core executemany: the ORM bulk path is 3x slower for 20k rows
     if new_rows:
-        connection.execute(insert(Attendee.__table__), new_rows)
+        connection.execute(insert(table(Attendee)), new_rows)
     if changed_rows:
-        table = Attendee.__table__
+        attendees = table(Attendee)
         connection.execute(
-            update(table).where(table.c.id == bindparam("row_id")),
+            update(attendees).where(attendees.c.id == bindparam("row_id")),
             [{**{k: v for k, v in row.items() if k != "id"}, "row_id": row["id"]} for row in changed_rows],
         )
     replace_tokens(session, tokens)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, String, or_, select, type_coerce
 
@@ -149,9 +149,10 @@ def load_intervals(
             or_(PresenceInterval.open_until.is_(None), PresenceInterval.open_until > start),
         )
     moment = stored_moment
+    rows: list[Any] = list(connection.execute(stmt))
     return [
         Interval(a, room, door, moment(start), event, moment(end) if end else None, moment(auto) if auto else None)
-        for a, room, door, start, event, end, auto in connection.execute(stmt).all()
+        for a, room, door, start, event, end, auto in rows
     ]
 
 

@@ -147,8 +147,8 @@ def intervals_from(
     done: list[Interval] = []
     add = done.append
     closes_at = schedule.closes_at
-    who: str | None = None
-    room: str | None = None  # the open interval, if any: room, door, start, start_event, auto_end
+    who: Any = None  # Any: the loop takes plain tuples as they come, checked by the rules above, not per field
+    room: Any = None  # the open interval, if any: room, door, start, start_event, auto_end
     door = start_event = ""
     start: Any = None
     auto: Any = None
@@ -165,7 +165,7 @@ def intervals_from(
         at = moment(at)
         if attendee_id != who:
             if room is not None:
-                add(Interval(who, room, door, start, start_event, None, auto))  # type: ignore[arg-type]
+                add(Interval(who, room, door, start, start_event, None, auto))
             who, room = attendee_id, None
         if room is not None and not (start <= at and (auto is None or at < auto)):
             add(Interval(who, room, door, start, start_event, None, auto))  # the session ended it by itself
@@ -180,13 +180,14 @@ def intervals_from(
             add(Interval(who, room, door, start, start_event, at, auto))
             room = None
     if room is not None:
-        add(Interval(who, room, door, start, start_event, None, auto))  # type: ignore[arg-type]
+        add(Interval(who, room, door, start, start_event, None, auto))
     return done
 
 
 def intervals_for(events: Iterable[DoorEvent], schedule: Schedule) -> list[Interval]:
     """One attendee's presence intervals from their door events, in any order."""
-    return intervals_from(sorted(events, key=lambda e: e.id), schedule)
+    ordered: list[DoorEvent] = sorted(events, key=lambda e: e.id)
+    return intervals_from(ordered, schedule)
 
 
 @dataclass(frozen=True)

@@ -62,12 +62,12 @@ def roster(connection: Connection, now: datetime, room_id: str | None = None) ->
     )
     lines = []
     for person in people:
-        interval = last.get(person.id)
-        if interval is None and person.checked_in_at is None:
+        seen_last = last.get(person.id)
+        if seen_last is None and person.checked_in_at is None:
             continue  # not at the venue as far as anyone knows
-        if room_id is not None and (interval is None or interval.room_id != room_id):
+        if room_id is not None and (seen_last is None or seen_last.room_id != room_id):
             continue
-        present = interval is not None and interval.present_at(now)
+        present = seen_last is not None and seen_last.present_at(now)
         lines.append(
             RosterLine(
                 person.id,
@@ -75,10 +75,10 @@ def roster(connection: Connection, now: datetime, room_id: str | None = None) ->
                 f"{person.first_name} {person.last_name}".strip(),
                 person.organization,
                 person.registration_type,
-                rooms.get(interval.room_id, "?") if interval else "",
-                interval.start if interval else None,
+                rooms.get(seen_last.room_id, "?") if seen_last else "",
+                seen_last.start if seen_last else None,
                 present,
-                None if interval is None or present else interval.ends(),
+                None if seen_last is None or present else seen_last.ends(),
                 person.checked_in_at,
             )
         )
@@ -163,7 +163,7 @@ def peaks(
     found: dict[str, dict[datetime, int]] = {}
     for room_id, moments in changes.items():
         moments.sort(key=lambda c: (c[0], c[1]))  # leaving before arriving at the same instant
-        count, highest = 0, {}
+        count, highest = 0, dict[datetime, int]()
         for moment, delta in moments:
             count += delta
             bucket = _bucket(moment, step)

@@ -128,7 +128,7 @@ def import_schedule(session: Session, path: Path) -> ScheduleReport:
             )
         if prereg not in _YES | _NO:
             problems.append(Problem(line, "prereg", f"'{cell('prereg')}' is not yes or no."))
-        if None in (day, start, end, hours) or room is None or not title:
+        if day is None or start is None or end is None or hours is None or room is None or not title:
             continue
         starts_at, ends_at = datetime.combine(day, start, zone), datetime.combine(day, end, zone)
         if ends_at <= starts_at:
@@ -274,7 +274,7 @@ def import_registrations(session: Session, path: Path) -> RegistrationReport:
 
 def _overlapping(sessions: list[ConferenceSession]) -> list[tuple[ConferenceSession, ConferenceSession]]:
     """Each session that starts before an earlier one (in start order) has ended, with that one."""
-    pairs = []
+    pairs: list[tuple[ConferenceSession, ConferenceSession]] = []
     ordered = sorted(sessions, key=lambda s: (s.starts_at, s.ends_at, s.id))
     for index, later in enumerate(ordered):
         pairs.extend((earlier, later) for earlier in ordered[:index] if later.starts_at < earlier.ends_at)

@@ -36,7 +36,15 @@ from checkin.occupancy.presence import (
     intervals_from,
     manual_count,
 )
-from checkin.store.models import Conference, ConferenceSession, Event, PresenceDirty, PresenceInterval, Room
+from checkin.store.models import (
+    Conference,
+    ConferenceSession,
+    Event,
+    PresenceDirty,
+    PresenceInterval,
+    Room,
+    table,
+)
 
 DOOR_KINDS = (EventKind.ENTERED.value, EventKind.EXITED.value)
 _schedules: dict[tuple[Any, ...], Schedule] = {}
@@ -241,7 +249,7 @@ def insert_intervals(connection: Connection, intervals: list[Interval], rebuild_
         return
     # Through the driver directly: SQLAlchemy's per-row parameter processing would triple the time.
     # For a full rebuild the secondary indexes are built once at the end (a sort) instead of row by row.
-    indexes = list(PresenceInterval.__table__.indexes) if rebuild_indexes else []
+    indexes = list(table(PresenceInterval).indexes) if rebuild_indexes else []
     for index in indexes:
         index.drop(connection)
     with paused_gc():
@@ -283,7 +291,7 @@ def _present_now(now: Any) -> Any:
 
 
 def present_in(connection: Connection, room_id: str, now: datetime) -> int:
-    return connection.execute(_present_in(), {"room_id": room_id, "now": now}).scalar_one()
+    return int(connection.execute(_present_in(), {"room_id": room_id, "now": now}).scalar_one())
 
 
 @functools.cache

@@ -48,7 +48,7 @@ def render_roster(
             height - 0.92 * inch,
             f"As of {stamp} · {inside:,} inside rooms · {len(lines):,} people listed · page {pages}",
         )
-        return height - 1.25 * inch
+        return float(height - 1.25 * inch)
 
     y = header()
     current_room = None

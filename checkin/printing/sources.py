@@ -109,7 +109,8 @@ def select_certificates(
     for attendee_id, at in session.execute(
         select(Event.attendee_id, Event.station_time).where(Event.kind.in_(kinds), Event.attendee_id.is_not(None))
     ):
-        seen.setdefault(attendee_id, set()).add(at.astimezone(zone).date())
+        if attendee_id is not None:  # filtered out by the query; the type does not know
+            seen.setdefault(attendee_id, set()).add(at.astimezone(zone).date())
     found = []
     for badge in badges:
         if badge.attendee_id in sessions:

@@ -103,13 +103,14 @@ def draw_qr(canvas: Canvas, matrix: QrMatrix, x: float, y: float, box: float) ->
 
 
 def code128_modules(text: str) -> str:
-    return Code128(text).build()[0]
+    modules: str = Code128(text).build()[0]
+    return modules
 
 
 def draw_code128(canvas: Canvas, text: str, x: float, y: float, width: float, height: float) -> float:
     """Draw bars (quiet zones of 10 modules included) centred in the box; returns the module width in points."""
     modules = code128_modules(text)
-    module = min(width / (len(modules) + 20), 0.5 * mm)
+    module: float = min(width / (len(modules) + 20), 0.5 * mm)
     if module < 0.19 * mm:
         raise SymbolTooSmall(f"The barcode of '{text}' does not fit in {width / mm:.0f} mm.")
     start = x + (width - len(modules) * module) / 2

@@ -201,7 +201,7 @@ def open_store(target: Path | str, station_name: str | None = None) -> Store:
     """
     wanted = readable_name(station_name) if station_name is not None else None
     if is_url(target):
-        engine = create_hub_engine(target)
+        engine = create_hub_engine(str(target))
         upgrade(engine)
     else:
         engine = _open_file(Path(target))

@@ -13,7 +13,7 @@ columns (base with corrections from the log applied), so a rebuild can restore t
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +27,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -59,6 +60,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: UTCDateTime, date: Date}
+
+
+def table(model: type[Base]) -> Table:
+    """A model's table, typed as the Table it is (SQLAlchemy's stubs say only FromClause), for Core statements."""
+    return cast(Table, model.__table__)
 
 
 class Conference(Base):

@@ -80,7 +80,8 @@ def _fetch(service: str, key: str) -> str | None:
     from keyring.errors import KeyringError
 
     try:
-        return _keyring().get_password(service, key)
+        found: str | None = _keyring().get_password(service, key)
+        return found
     except KeyringError:
         return None
 

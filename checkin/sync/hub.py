@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -102,11 +102,13 @@ def push(
     with raw.cursor() as cursor, cursor.copy(copy_in) as copy:  # type: ignore[attr-defined]
         for row in rows:
             copy.write_row(row)
-    numbers = connection.exec_driver_sql(
-        "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload) "
-        "SELECT id, kind, station_id, station_time, attendee_id, payload FROM push_batch ORDER BY id "
-        "ON CONFLICT (id) DO NOTHING RETURNING id, hub_seq, received_at"
-    ).all()
+    numbers: list[Any] = list(
+        connection.exec_driver_sql(
+            "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload) "
+            "SELECT id, kind, station_id, station_time, attendee_id, payload FROM push_batch ORDER BY id "
+            "ON CONFLICT (id) DO NOTHING RETURNING id, hub_seq, received_at"
+        ).all()
+    )
     if len(numbers) < len(rows):  # a retry: look up, by primary key, the numbers the first push got
         taken = {row[0] for row in numbers}
         numbers += connection.exec_driver_sql(
@@ -146,7 +148,7 @@ def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
     processing would cost a station more than applying them)."""
     raw = connection.connection.dbapi_connection
     assert raw is not None
-    with raw.cursor() as rows:
+    with cast(Any, raw).cursor() as rows:  # psycopg's cursor closes itself; the DB-API's type says nothing of it
         # Read along the hub_seq index whatever the planner's statistics say: on a table not yet analyzed
         # (a new hub, or 50,000 events pushed since the last autovacuum) it would sort the whole rest of
         # the log for every batch instead, five times the hub's work for a catch-up.
@@ -171,7 +173,8 @@ def past(connection: Connection, cursor: int) -> int:
 
 
 def hub_clock(connection: Connection) -> datetime:
-    return connection.execute(text("SELECT clock_timestamp()")).scalar_one()
+    now: datetime = connection.execute(text("SELECT clock_timestamp()")).scalar_one()
+    return now
 
 
 def schema_revision(connection: Connection) -> str | None:

@@ -118,13 +118,13 @@ def apply(session: Session, batch: ReferenceBatch) -> None:
                 rows = sorted(rows, key=lambda r: r.get("parent_id") is not None)
             connection.execute(_local_upsert(connection, spec), rows)
     for tombstone in sorted(batch.tombstones, key=lambda t: -t["version"]):  # children before parents
-        spec = _BY_NAME.get(tombstone["table_name"])
-        if spec is None or (
-            spec.table.name == "setting" and not str(tombstone["row"].get("key", "")).startswith(POLICY_PREFIX)
+        gone = _BY_NAME.get(tombstone["table_name"])
+        if gone is None or (
+            gone.table.name == "setting" and not str(tombstone["row"].get("key", "")).startswith(POLICY_PREFIX)
         ):
             continue
         old = tombstone["row"]
-        connection.execute(spec.table.delete().where(*[spec.table.c[k] == old.get(k) for k in spec.keys]))
+        connection.execute(gone.table.delete().where(*[gone.table.c[k] == old.get(k) for k in gone.keys]))
     touched = set(batch.rows) | {t["table_name"] for t in batch.tombstones}
     if touched & {"conference_session", "setting", "room"}:
         # Presence depends on the schedule and the policy: everyone's is recomputed, a few hundred attendees

@@ -28,7 +28,7 @@ from checkin.occupancy import tracking
 from checkin.store import Store
 from checkin.store.dialect import insert_for
 from checkin.store.migrate import head_revision, known_revisions
-from checkin.store.models import Conference, Event, PresenceDirty, Setting, SyncStation
+from checkin.store.models import Conference, Event, PresenceDirty, Setting, SyncStation, table
 from checkin.sync import hub, reference
 
 CURSOR = "sync.cursor"  # highest hub_seq applied here
@@ -78,7 +78,7 @@ def unsent(connection: Connection, limit: int) -> list[tuple[str, str, str, str,
 @functools.cache
 def _mark() -> Any:
     return (
-        update(Event.__table__)
+        update(table(Event))
         .where(Event.__table__.c.id == bindparam("event_id"))
         .values(hub_seq=bindparam("seq"), received_at=bindparam("received"))
     )
@@ -128,10 +128,10 @@ def follow_hub(store: Store, remote: Connection) -> bool:
     if start_over or new_identity:
         with store.writing() as connection:
             if start_over:
-                connection.execute(update(Event.__table__).values(hub_seq=None))
+                connection.execute(update(table(Event)).values(hub_seq=None))
                 set_setting(connection, CURSOR, 0)
                 set_setting(connection, REF_CURSOR, 0)
-            if new_identity:
+            if new_identity and here is not None:
                 set_setting(connection, HUB, here)
     return start_over
 
@@ -201,7 +201,7 @@ def _insert_pulled(connection: Connection, events: list[hub.Pulled]) -> None:
         return
     if connection.dialect.name != "sqlite":
         connection.execute(
-            insert(Event.__table__),
+            insert(table(Event)),
             [
                 {
                     **{

@@ -70,7 +70,7 @@ def _ago(moment: datetime | None, now: datetime) -> str:
 def backoff(failures: int, interval_s: float = INTERVAL_S, ceiling_s: float = MAX_BACKOFF_S) -> float:
     """Seconds to wait after ``failures`` failed rounds in a row: doubling, capped, jittered so that
     thirty stations do not all knock at once when the hub comes back."""
-    return min(ceiling_s, interval_s * 2 ** max(0, failures - 1)) * random.uniform(0.7, 1.0)
+    return min(ceiling_s, interval_s * 2.0 ** max(0, failures - 1)) * random.uniform(0.7, 1.0)
 
 
 class SyncWorker:
