@@ -44,6 +44,7 @@ class EventKind(StrEnum):
     ATTENDEES_MERGED = "attendees_merged"  # a duplicate record folded into another: into, changes (cancels it)
     CONFLICT_REVIEWED = "conflict_reviewed"  # staff looked at a flagged duplicate: event_id, note
     CHECK_IN_UNDONE = "check_in_undone"  # a check-in made by mistake, taken back: undoes (its event id), reason
+    SCAN_REFUSED = "scan_refused"  # kept for review: where (desk, door, kiosk, cli), place, verdict, scanned
 
 
 class VerdictCode(StrEnum):

@@ -39,8 +39,10 @@ def kiosk_scan(
         refused = Verdict(
             VerdictCode.UNKNOWN, Tone.BAD, "Not a badge or ticket code (a kiosk takes no registration numbers)."
         )
+        with store.writing() as connection:
+            scanning.record_refusal(connection, store.station, presented.raw, refused, now, "kiosk")
         return refused, answer(refused, badge=False)
-    verdict = scanning.scan(store, text, now, recent)
+    verdict = scanning.scan(store, text, now, recent, where="kiosk")
     return verdict, answer(verdict, badge=presented.badge is not None)
 
 

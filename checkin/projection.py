@@ -61,6 +61,7 @@ CONNECTION_KINDS = frozenset(
         EventKind.COUNTER_ADJUSTED,
         EventKind.BADGE_PRINTED,
         EventKind.CHECK_IN_UNDONE,
+        EventKind.SCAN_REFUSED,
     }
 )
 
@@ -77,8 +78,12 @@ def apply(session: Session, event: EventLike) -> None:
 
 def apply_on(connection: Connection, event: EventLike) -> None:
     """Fold an event of one of the ``CONNECTION_KINDS`` into the derived tables."""
-    if event.attendee_id is None or event.kind in (EventKind.COUNTER_ADJUSTED, EventKind.BADGE_PRINTED):
-        return  # counter adjustments and print logs derive nothing: they are read straight from the log
+    if event.attendee_id is None or event.kind in (
+        EventKind.COUNTER_ADJUSTED,
+        EventKind.BADGE_PRINTED,
+        EventKind.SCAN_REFUSED,
+    ):
+        return  # counter adjustments, print logs and refusals derive nothing: they are read straight from the log
     if event.kind in (EventKind.ENTERED, EventKind.EXITED):
         payload = event.payload or {}
         tracking.fold(

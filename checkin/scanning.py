@@ -18,7 +18,8 @@ from sqlalchemy import Connection, bindparam, or_
 from checkin import codes, keys
 from checkin.attendees import attendee_view_query, to_view, view_on
 from checkin.desk import decide_check_in, record_check_in, store_zone
-from checkin.domain import AttendeeView, StationContext, Tone, Verdict, VerdictCode
+from checkin.domain import AttendeeView, EventKind, StationContext, Tone, Verdict, VerdictCode
+from checkin.events import NewEvent, append
 from checkin.store import Store
 from checkin.store.models import Attendee
 
@@ -121,8 +122,9 @@ class RecentScans:
         self._seen[text] = (now, verdict)
 
 
-def scan(store: Store, text: str, now: datetime, recent: RecentScans | None = None) -> Verdict:
-    """Run one scan through the verdict path; an accepted check-in is committed before this returns."""
+def scan(store: Store, text: str, now: datetime, recent: RecentScans | None = None, where: str = "desk") -> Verdict:
+    """Run one scan through the verdict path; an accepted check-in is committed before this returns, and a
+    refusal is kept for review (``where``: the kind of station that refused)."""
     presented = read(text, keys.store_keyring(store))
     if recent is not None and (repeat := recent.repeat_of(presented.text, now)):
         return repeat
@@ -131,11 +133,32 @@ def scan(store: Store, text: str, now: datetime, recent: RecentScans | None = No
         attendee, presented = identify(connection, presented)
         verdict = decide(presented, attendee, store.station, zone, now)
         if not verdict.accepted:
+            record_refusal(connection, store.station, presented.raw, verdict, now, where)
             return verdict
         verdict = record_check_in(connection, store.station, verdict, now, how_presented(presented))
     if recent is not None:
         recent.remember(presented.text, now, verdict)
     return verdict
+
+
+SCANNED_KEPT = 200  # characters of a refused scan kept: a whole badge code, not a pasted page
+
+
+def record_refusal(
+    connection: Connection,
+    station: StationContext,
+    scanned: str,
+    verdict: Verdict,
+    now: datetime,
+    where: str,
+    place: str = "",
+) -> None:
+    """Keep a refused scan (a forged badge, a replaced one, a door dispute) so staff can review it later,
+    at the hub too: what was scanned, where, and the answer given."""
+    text = "".join(ch for ch in scanned if ch.isprintable())[:SCANNED_KEPT]
+    payload = {"where": where, "place": place, "verdict": verdict.code.value, "scanned": text}
+    attendee_id = verdict.attendee.id if verdict.attendee is not None else None
+    append(connection, NewEvent(EventKind.SCAN_REFUSED, station, now, attendee_id, payload))
 
 
 def how_presented(presented: Presented) -> dict[str, Any]:

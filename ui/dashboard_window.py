@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,7 @@ from checkin.occupancy import tracking
 from checkin.occupancy.attendance import attendance, load_intervals, load_sessions, what_is_next
 from checkin.occupancy.policy import load_policy
 from checkin.occupancy.reports import arrivals, crowd_managers
+from checkin.refusals import refusals
 from checkin.rules.capacity import fill_tone
 from checkin.store import Store
 from checkin.store.models import AttendeeState
@@ -98,6 +100,15 @@ class DashboardWindow(QMainWindow):
         self.stations.verticalHeader().setVisible(False)
         self.stations.setEditTriggers(NotedTable.EditTrigger.NoEditTriggers)
         self.stations.setAccessibleName("Stations")
+        self.refused = NotedTable(4, "No refused scans: every badge scanned so far was let through.")
+        self.refused.setHorizontalHeaderLabels(["Time", "Where", "Answer", "Who"])
+        self.refused.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.refused.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.refused.verticalHeader().setVisible(False)
+        self.refused.setEditTriggers(NotedTable.EditTrigger.NoEditTriggers)
+        self.lower_tabs = QTabWidget()  # stations and refused scans share the corner a 1366x768 screen has
+        self.lower_tabs.addTab(self.stations, "Stations")
+        self.lower_tabs.addTab(self.refused, "Refused scans")
         self.review_label = QLabel()  # what two stations did at once while apart, waiting for staff
         self.review_label.setStyleSheet(f"color: {TONE_COLOURS[Tone.WARN][0]}; font-weight: bold;")
         self.review_label.setWordWrap(True)
@@ -120,7 +131,7 @@ class DashboardWindow(QMainWindow):
         grid.addWidget(self.rooms_view, 1, 0, 3, 1)
         grid.addWidget(self.arrivals_view, 1, 1)
         grid.addWidget(self.sessions, 2, 1)
-        grid.addWidget(self.stations, 3, 1)
+        grid.addWidget(self.lower_tabs, 3, 1)
         review_row = QHBoxLayout()
         review_row.addWidget(self.review_label, 1)
         review_row.addWidget(self.review_button)
@@ -190,8 +201,27 @@ class DashboardWindow(QMainWindow):
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.sessions.setItem(row, column, cell)
         self.refresh_stations()
+        self.refresh_refusals()
 
     @Slot()
+    def refresh_refusals(self) -> None:
+        """The latest refused scans (forged or replaced badges, door disputes), newest first."""
+        with self.store.reading() as session:
+            found = refusals(session.connection(), limit=50)
+        today = self.clock().astimezone(self.zone).date()
+        count = sum(1 for r in found if r.at.astimezone(self.zone).date() == today)
+        self.lower_tabs.setTabText(1, f"Refused scans ({count}{'+' if count == 50 else ''} today)")
+        self.refused.setRowCount(len(found))
+        for row, refusal in enumerate(found):
+            cells = (
+                refusal.at.astimezone(self.zone).strftime("%a %H:%M"),
+                refusal.place or f"{refusal.station} ({refusal.where})",
+                refusal.verdict.replace("_", " "),
+                refusal.attendee or f"nobody: {refusal.scanned[:24]}",
+            )
+            for column, text in enumerate(cells):
+                self.refused.setItem(row, column, QTableWidgetItem(text))
+
     def refresh_stations(self) -> None:
         """Every station with its last contact and backlog, as the hub told this one (stale ones in red)."""
         with self.store.reading() as session:

@@ -56,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("hub", "mark a flagged duplicate badge as dealt with"),
     "merge": ("hub", "merge a duplicate record into another (the duplicate is cancelled)"),
     "scan": ("desk", "run a scan through the station's verdict path ('-' reads one per line)"),
+    "refusals": ("desk", "refused scans, newest first: forged or replaced badges, door disputes (kept for review)"),
 }
 LEADING_OPTIONS = ("db", "demo", "station")
 

@@ -26,9 +26,11 @@ from checkin.cli.common import (
     verdict_out,
 )
 from checkin.conference import stats
+from checkin.desk import store_zone
 from checkin.domain import AttendeeView, RegistrationType, Status, VerdictCode
 from checkin.exports import export_attendees
 from checkin.projection import rebuild
+from checkin.refusals import refusals
 from checkin.search import search
 from checkin.store.models import Attendee
 from checkin.text import counted
@@ -43,6 +45,10 @@ def add_commands(command: Define) -> None:
     check = command("checkin", cmd_checkin)
     check.add_argument("id")
     check.add_argument("--json", action="store_true")
+
+    refused = command("refusals", cmd_refusals)
+    refused.add_argument("--limit", type=positive, default=50)
+    refused.add_argument("--json", action="store_true")
 
     undo = command("undo", cmd_undo)
     undo.add_argument("id")
@@ -123,6 +129,25 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     store = open_db(args)
     attendee = resolve_id(store, args.id)
     return verdict_out(desk.check_in(store, attendee.id, utc_now()), args.json)
+
+
+def cmd_refusals(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    zone = store_zone(store)
+    with store.writing() as connection:
+        found = refusals(connection, limit=args.limit)
+    if args.json:
+        print_json([{**asdict(r), "at": r.at.isoformat()} for r in found])
+        return OK
+    for r in found:
+        where = r.place or r.where
+        print(
+            f"{r.at.astimezone(zone):%a %H:%M:%S}  {r.station:<14.14} {where:<24.24} {r.verdict:<18} "
+            f"{r.attendee or '-':<24.24} {r.scanned[:40]}"
+        )
+    if not found:
+        print("No refused scans.", file=sys.stderr)
+    return OK
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
@@ -258,9 +283,11 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     store = open_db(args)
     if args.text != "-":
-        return verdict_out(scanning.scan(store, args.text, utc_now()), args.json)
+        return verdict_out(scanning.scan(store, args.text, utc_now(), where="cli"), args.json)
     recent = scanning.RecentScans()
     worst = OK
     for line in sys.stdin:  # one verdict per line, flushed, so a caller sees each as soon as it is durable
-        worst = max(worst, verdict_out(scanning.scan(store, line, utc_now(), recent), args.json, indent=None))
+        worst = max(
+            worst, verdict_out(scanning.scan(store, line, utc_now(), recent, where="cli"), args.json, indent=None)
+        )
     return worst

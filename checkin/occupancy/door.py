@@ -188,6 +188,8 @@ def door_scan(
         room = room_now(connection, door, attendee.id if attendee else None, now)
         verdict = decide_door(presented, attendee, door, room, zone, now)
         if attendee is None or verdict.code not in (VerdictCode.ACCEPTED, VerdictCode.EXITED, VerdictCode.NOT_INSIDE):
+            place = f"{door.room_name} · {door.name}"
+            scanning.record_refusal(connection, store.station, presented.raw, verdict, now, "door", place)
             return verdict
         verdict = _record(connection, store.station, door, room, verdict, attendee, now, zone)
     if recent is not None:

@@ -296,3 +296,20 @@ def test_a_doors_answer_clears_by_itself_and_takes_the_override_offer_with_it(
     assert first.accepted and window.banner.tone is Tone.GOOD
     qtbot.waitUntil(lambda: window.banner.tone is None, timeout=5000)
     assert window.count_label.text().startswith("1 /")  # the count stays; only the answer goes
+
+
+def test_the_command_post_lists_refused_scans_as_they_happen(
+    qtbot, store: Store, codes: list[str], clock: Clock
+) -> None:
+    dashboard = DashboardWindow(store, clock, refresh_ms=100)
+    qtbot.add_widget(dashboard)
+    assert dashboard.refused.rowCount() == 0 and dashboard.lower_tabs.tabText(1) == "Refused scans (0 today)"
+    window = DoorWindow(store, open_door(store, "201A"), clock, silent_sounds())
+    qtbot.add_widget(window)
+    forged = codes[0][:-4] + ("AAAA" if not codes[0].endswith("AAAA") else "BBBB")
+    assert scan(qtbot, window, forged, clock).code is VerdictCode.FORGED
+    qtbot.waitUntil(lambda: dashboard.refused.rowCount() == 1, timeout=5000)
+    assert dashboard.refused.item(0, 1).text() == "201A · Main door"
+    assert dashboard.refused.item(0, 2).text() == "forged"
+    assert dashboard.refused.item(0, 3).text().startswith("nobody: M1")
+    assert dashboard.lower_tabs.tabText(1) == "Refused scans (1 today)"
