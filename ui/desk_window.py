@@ -52,6 +52,7 @@ from ui.geometry import fit_and_remember
 from ui.print_queue import PrintJob, PrintQueue
 from ui.print_settings import PrintSettings, PrintSetupDialog
 from ui.results_model import AttendeeResultsModel
+from ui.scan_gate import ScanGate
 from ui.serial_scanner import SerialScanner, available_ports
 from ui.sound import VerdictSounds
 from ui.tables import NameFirstTable
@@ -148,6 +149,7 @@ class DeskWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
         self.table.clicked.connect(self._picked)
         self.table.doubleClicked.connect(self.check_in_current)
+        self.scan_gate = ScanGate(self._read_scan, self._held, self)
         self.picked = False  # the volunteer chose the selected row (arrows, a click), rather than it being first
         self.last_check_in: str | None = None  # the attendee this desk checked in last: what Ctrl+Z takes back
         self.matches_label = QLabel()
@@ -305,7 +307,15 @@ class DeskWindow(QMainWindow):
 
     @Slot(str)
     def scan(self, text: str) -> None:
-        """A scan from any scanner (wedge, serial, camera): the verdict path, then the big answer."""
+        """A scan from any scanner (wedge, serial, camera): read now, or when the open dialog has closed."""
+        self.scan_gate.offer(text)
+
+    def _held(self, waiting: int) -> None:
+        which = "it is" if waiting == 1 else "they are"
+        self.statusBar().showMessage(f"{counted(waiting, 'scan')} waiting: {which} read when this dialog closes.")
+
+    def _read_scan(self, text: str) -> None:
+        """The verdict path, then the big answer."""
         verdict = scanning.scan(self.store, text, self.clock(), self.recent_scans)
         if verdict.attendee is not None:
             if verdict.accepted:

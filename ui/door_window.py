@@ -46,6 +46,7 @@ from checkin.store import Store
 from checkin.store.models import ConferenceSession
 from ui.geometry import fit_and_remember
 from ui.scaled_type import ScaledType
+from ui.scan_gate import ScanGate
 from ui.sound import VerdictSounds
 from ui.theme import TONE_COLOURS
 from ui.verdict_banner import VerdictBanner
@@ -75,6 +76,7 @@ class DoorWindow(QMainWindow):
         self.last_refused: Verdict | None = None
         self.setWindowTitle(f"Muster · Door · {door.room_name} · {door.name}")
 
+        self.scan_gate = ScanGate(self._read_scan, self._held, self)
         self.type = ScaledType(self)  # read from 2-3 m: the type grows with the screen
         self.room_label = QLabel(door.room_name)
         self.type.label(self.room_label, 30, "font-weight: bold;")
@@ -141,7 +143,14 @@ class DoorWindow(QMainWindow):
 
     @Slot(str)
     def scan(self, text: str) -> None:
+        """Read now, or once F8's reason dialog has closed (never answered behind it)."""
+        self.scan_gate.offer(text)
+
+    def _read_scan(self, text: str) -> None:
         self._answer(door_scan(self.store, self.door, text, self.clock(), self.recent))
+
+    def _held(self, waiting: int) -> None:
+        self.keys_label.setText(f"{waiting} scan(s) waiting: read when this dialog closes.")
 
     @Slot(str)
     def scan_exit(self, text: str) -> None:

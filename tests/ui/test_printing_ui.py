@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 from sqlalchemy import func, select, update
 
-from checkin import decoding
+from checkin import badges, decoding
 from checkin.domain import EventKind, Tone, VerdictCode
 from checkin.printing.badge_pdf import BadgeData, Cancelled, badge_pdf, render_badges
 from checkin.printing.layouts import STOCKS
@@ -212,3 +212,36 @@ def test_a_station_without_the_signing_key_says_so(qtbot, store: Store, now: dat
     window.print_badge(person.id)
     assert window.banner.tone is not None and "private badge key" in window.banner.message
     assert not (tmp_path / "badges").exists() or not list((tmp_path / "badges").iterdir())
+
+
+def test_a_scan_during_the_reprint_prompt_waits_until_it_closes(
+    qtbot, window: DeskWindow, store: Store, tmp_path: Path
+) -> None:
+    """A scan of another attendee behind the reprint prompt used to switch the card, and the first person's
+    badge printed under the second's card."""
+    with store.reading() as session:
+        first, second = session.scalars(
+            select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key).limit(2)
+        ).all()
+        second_code = badges.badge_code(session, second.id)
+    qtbot.keyClicks(window.search_field, first.external_id)
+    qtbot.waitUntil(lambda: window.card.attendee is not None and window.card.attendee.id == first.id)
+    seen_behind_the_dialog: list[str] = []
+
+    def scan_then_answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        window.scan(second_code)  # the scanner fires while the volunteer types the reason
+        seen_behind_the_dialog.append(window.card.attendee.id)
+        assert "1 scan waiting" in window.statusBar().currentMessage()
+        dialog.findChild(QLineEdit).setText("damaged")
+        dialog.accept()
+
+    QTimer.singleShot(0, scan_then_answer)
+    with qtbot.waitSignal(window.print_queue.printed, timeout=20_000):
+        qtbot.keyClick(window.search_field, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert seen_behind_the_dialog == [first.id]  # the card did not move while the dialog was open
+    reprinted = tmp_path / "badges" / f"{first.external_id}-badge-2.pdf"
+    assert first.last_name in PdfReader(reprinted).pages[0].extract_text()
+    qtbot.waitUntil(lambda: window.card.attendee is not None and window.card.attendee.id == second.id)
+    assert "Checked in" in window.banner.message  # the held scan, read once the dialog closed
