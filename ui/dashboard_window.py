@@ -20,7 +20,6 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -87,25 +86,16 @@ class DashboardWindow(QMainWindow):
         self.arrivals_chart.setTitle("Arrivals: check-ins per 15 minutes, today")
         self.arrivals_chart.legend().setVisible(False)
         self.arrivals_view = QChartView(self.arrivals_chart)
-        self.sessions = NotedTable(4)
-        self.sessions.setHorizontalHeaderLabels(["Session now", "Room", "In the room", "Attended so far"])
-        self.sessions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.sessions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.sessions.verticalHeader().setVisible(False)
-        self.sessions.setEditTriggers(NotedTable.EditTrigger.NoEditTriggers)
-        self.stations = NotedTable(4, "Stations appear here once this station syncs with a hub.")
-        self.stations.setHorizontalHeaderLabels(["Station", "Last contact", "Waiting to send", "Clock vs hub"])
-        self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.stations.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.stations.verticalHeader().setVisible(False)
-        self.stations.setEditTriggers(NotedTable.EditTrigger.NoEditTriggers)
+        self.sessions = NotedTable.listing(["Session now", "Room", "In the room", "Attended so far"], 0)
+        self.stations = NotedTable.listing(
+            ["Station", "Last contact", "Waiting to send", "Clock vs hub"],
+            0,
+            "Stations appear here once this station syncs with a hub.",
+        )
         self.stations.setAccessibleName("Stations")
-        self.refused = NotedTable(4, "No refused scans: every badge scanned so far was let through.")
-        self.refused.setHorizontalHeaderLabels(["Time", "Where", "Answer", "Who"])
-        self.refused.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.refused.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.refused.verticalHeader().setVisible(False)
-        self.refused.setEditTriggers(NotedTable.EditTrigger.NoEditTriggers)
+        self.refused = NotedTable.listing(
+            ["Time", "Where", "Answer", "Who"], 3, "No refused scans: every badge scanned so far was let through."
+        )
         self.lower_tabs = QTabWidget()  # stations and refused scans share the corner a 1366x768 screen has
         self.lower_tabs.addTab(self.stations, "Stations")
         self.lower_tabs.addTab(self.refused, "Refused scans")

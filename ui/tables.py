@@ -20,6 +20,17 @@ class NotedTable(QTableWidget):
             self.empty_note = note
             self.viewport().update()
 
+    @classmethod
+    def listing(cls, headers: list[str], stretch: int, empty_note: str = "") -> NotedTable:
+        """A read-only list: ``headers`` sized to their contents, column ``stretch`` taking the rest."""
+        table = cls(len(headers), empty_note)
+        table.setHorizontalHeaderLabels(headers)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        return table
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self.rowCount() or not self.empty_note:
