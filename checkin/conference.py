@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -12,6 +14,9 @@ from sqlalchemy.orm import Session
 from checkin.domain import Entitlement, Status
 from checkin.ids import new_id
 from checkin.store.models import Attendee, AttendeeState, Conference, EntitlementGiven, EntitlementRow
+
+if TYPE_CHECKING:
+    from checkin.store import Store
 
 
 class NoConference(LookupError):
@@ -140,3 +145,31 @@ def checked_in_count(session: Session) -> tuple[int, int]:
         or 0
     )
     return arrived, registered
+
+
+# The conference's clock: every station shows times in the conference's zone, whatever the laptop's is.
+
+
+def conference_zone(session: Session) -> tzinfo:
+    return ZoneInfo(current_conference(session).timezone)
+
+
+def store_zone(store: Store) -> tzinfo:
+    """The conference's time zone, looked up once per open store."""
+    zone: tzinfo | None = store.memo.get("zone")
+    if zone is None:
+        with store.reading() as session:
+            zone = store.memo["zone"] = conference_zone(session)
+    return zone
+
+
+def local_time(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def local_moment(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """'08:12' today, 'Tue 08:12' on another day of the conference."""
+    here = moment.astimezone(zone)
+    if here.date() == now.astimezone(zone).date():
+        return here.strftime("%H:%M")
+    return here.strftime("%a %H:%M")

@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from checkin.attendees import get_view, too_long, view_on
-from checkin.conference import current_conference, entitlements
+from checkin.conference import current_conference, entitlements, local_moment, store_zone
 from checkin.domain import (
     CORRECTABLE_FIELDS,
     AttendeeView,
@@ -34,18 +33,6 @@ from checkin.ids import new_id
 from checkin.rules.undo import why_not_undo
 from checkin.store import Store
 from checkin.store.models import AttendeeState, EntitlementGiven, Event
-
-
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
-
-
-def local_moment(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """'08:12' today, 'Tue 08:12' on another day of the conference."""
-    here = moment.astimezone(zone)
-    if here.date() == now.astimezone(zone).date():
-        return here.strftime("%H:%M")
-    return here.strftime("%a %H:%M")
 
 
 def decide_check_in(attendee: AttendeeView | None, zone: tzinfo, now: datetime) -> Verdict:
@@ -327,16 +314,3 @@ def correct(store: Store, attendee_id: str, changes: dict[str, str], now: dateti
         after = get_view(session, attendee_id)
     assert after is not None
     return after
-
-
-def conference_zone(session: Session) -> tzinfo:
-    return ZoneInfo(current_conference(session).timezone)
-
-
-def store_zone(store: Store) -> tzinfo:
-    """The conference's time zone, looked up once per open store."""
-    zone: tzinfo | None = store.memo.get("zone")
-    if zone is None:
-        with store.reading() as session:
-            zone = store.memo["zone"] = conference_zone(session)
-    return zone

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, bindparam, or_
 
 from checkin import codes, keys
 from checkin.attendees import attendee_view_query, to_view, view_on
-from checkin.desk import decide_check_in, record_check_in, store_zone
+from checkin.conference import store_zone
+from checkin.desk import decide_check_in, record_check_in
 from checkin.domain import AttendeeView, EventKind, StationContext, Tone, Verdict, VerdictCode
 from checkin.events import NewEvent, append
 from checkin.store import Store

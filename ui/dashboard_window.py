@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from checkin.conference import checked_in_count, current_conference
-from checkin.desk import conference_zone
+from checkin.conference import checked_in_count, conference_zone, current_conference
 from checkin.domain import Tone
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import attendance, load_intervals, load_sessions, what_is_next

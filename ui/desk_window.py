@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from checkin import badges, codes, desk, keys, scanning
 from checkin.attendees import find_by_code, get_view, likely_duplicates
-from checkin.conference import checked_in_count, current_conference, entitlements
+from checkin.conference import checked_in_count, conference_zone, current_conference, entitlements
 from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
 from checkin.printing.layouts import STOCKS
 from checkin.printing.log import record_printed
@@ -113,7 +113,7 @@ class DeskWindow(QMainWindow):
         self.serial.failed.connect(self._serial_failed)
         with store.reading() as session:
             conference = current_conference(session)
-            self.zone = desk.conference_zone(session)
+            self.zone = conference_zone(session)
             self.entitlements = entitlements(session)
         self.conference_name = conference.name
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from checkin import scanning
-from checkin.desk import store_zone
+from checkin.conference import store_zone
 from checkin.domain import Tone, Verdict
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import load_sessions, what_is_next

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin.desk import local_moment, store_zone
+from checkin.conference import local_moment, store_zone
 from checkin.domain import AttendeeView
 from checkin.store import Store
 from checkin.sync import conflicts

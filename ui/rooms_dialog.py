@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from checkin.desk import store_zone
+from checkin.conference import store_zone
 from checkin.occupancy import tracking
 from checkin.occupancy.schedule import SETUPS, RoomProblem, set_room
 from checkin.store import Store

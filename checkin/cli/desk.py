@@ -25,8 +25,7 @@ from checkin.cli.common import (
     utc_now,
     verdict_out,
 )
-from checkin.conference import stats
-from checkin.desk import store_zone
+from checkin.conference import stats, store_zone
 from checkin.domain import AttendeeView, RegistrationType, Status, VerdictCode
 from checkin.exports import export_attendees
 from checkin.projection import rebuild

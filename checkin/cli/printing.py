@@ -7,7 +7,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from checkin import desk
 from checkin.cli.common import (
     OK,
     REFUSED,
@@ -19,7 +18,7 @@ from checkin.cli.common import (
     resolve_id,
     utc_now,
 )
-from checkin.conference import current_conference
+from checkin.conference import conference_zone, current_conference
 from checkin.printing import spooler
 from checkin.printing.badge_pdf import render_badges
 from checkin.printing.documents import CertificateData, render_certificates, render_passes
@@ -87,7 +86,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     selection = _selection(store, args)
     with store.reading() as session:
         conference = current_conference(session)
-        zone = desk.conference_zone(session)
+        zone = conference_zone(session)
         if args.what == "badges":
             chosen = select_badges(session, selection)
         elif args.what == "passes":

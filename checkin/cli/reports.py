@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from checkin.cli.common import OK, Define, UsageError, open_db, print_json
-from checkin.cli.rooms import at_option, conference_zone, moment_of
-from checkin.conference import current_conference
+from checkin.cli.rooms import at_option, moment_of
+from checkin.conference import current_conference, store_zone
 from checkin.exports import write_csv
 from checkin.occupancy.attendance import all_attendance, load_intervals, load_sessions, no_shows
 from checkin.occupancy.reports import (
@@ -51,7 +51,7 @@ def add_commands(command: Define) -> None:
 
 def cmd_attendance(args: argparse.Namespace) -> int:
     store = open_db(args)
-    moment, zone = moment_of(store, args), conference_zone(store)
+    moment, zone = moment_of(store, args), store_zone(store)
     with store.writing() as connection:
         attended = all_attendance(connection, moment)
         names = names_of(connection)
@@ -127,7 +127,7 @@ def cmd_hours(args: argparse.Namespace) -> int:
 
 def cmd_roster(args: argparse.Namespace) -> int:
     store = open_db(args)
-    moment, zone = moment_of(store, args), conference_zone(store)
+    moment, zone = moment_of(store, args), store_zone(store)
     with store.writing() as connection:
         room_id = None
         if args.room:
@@ -162,7 +162,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
 
 def cmd_peaks(args: argparse.Namespace) -> int:
     store = open_db(args)
-    moment, zone = moment_of(store, args), conference_zone(store)
+    moment, zone = moment_of(store, args), store_zone(store)
     with store.writing() as connection:
         found = peaks(load_intervals(connection), moment, timedelta(minutes=15))
         rooms = {r.id: r.name for r in connection.execute(select(Room.id, Room.name))}

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, print_json, utc_now, verdict_out
-from checkin.conference import current_conference
+from checkin.conference import current_conference, store_zone
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import load_sessions
 from checkin.occupancy.door import (
@@ -111,11 +111,6 @@ def moment_of(store: Store, args: argparse.Namespace) -> datetime:
     return moment
 
 
-def conference_zone(store: Store) -> ZoneInfo:
-    with store.reading() as session:
-        return ZoneInfo(current_conference(session).timezone)
-
-
 def cmd_rooms(args: argparse.Namespace) -> int:
     store = open_db(args)
     if args.action == "set":
@@ -197,7 +192,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     if len(registered.at_once) > 20:
                         print(f"  … and {len(registered.at_once) - 20} more")
         return OK
-    zone = conference_zone(store)
+    zone = store_zone(store)
     with store.writing() as connection:
         sessions = load_sessions(connection)
     if args.json:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, String, or_, select, type_coerce
 
-from checkin.desk import local_moment
+from checkin.conference import local_moment
 from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
 from checkin.occupancy.tracking import paused_gc, stored_moment

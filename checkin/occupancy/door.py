@@ -13,7 +13,8 @@ from enum import StrEnum
 from sqlalchemy import Connection, func, select
 
 from checkin import keys, scanning
-from checkin.desk import decide_check_in, record_check_in, store_zone
+from checkin.conference import store_zone
+from checkin.desk import decide_check_in, record_check_in
 from checkin.domain import AttendeeView, EventKind, StationContext, Status, Tone, Verdict, VerdictCode
 from checkin.events import NewEvent, append
 from checkin.occupancy import tracking
