@@ -147,6 +147,14 @@ def decide_entitlement(
             f"{entitlement.name} is not included for {attendee.registration_type or 'this registration'}.",
             attendee,
         )
+    if not attendee.checked_in:  # a hand-out is proof of attendance: the coin only for someone who came
+        return Verdict(
+            VerdictCode.NOT_CHECKED_IN,
+            Tone.WARN,
+            f"{attendee.full_name} is not checked in yet: check them in first (Enter), then hand over "
+            f"{entitlement.name.lower()}.",
+            attendee,
+        )
     return Verdict(VerdictCode.ACCEPTED, Tone.GOOD, f"{entitlement.name} given to {attendee.full_name}.", attendee)
 
 

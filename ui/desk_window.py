@@ -252,6 +252,8 @@ class DeskWindow(QMainWindow):
             rows = search(session, text, limit=100) if text.strip() else []
         self.model.set_rows(rows)
         self.picked = False
+        if self.banner.tone is not None:  # the last answer was about someone else: it goes with the new search
+            self.banner.clear_verdict()
         more = "+" if len(rows) == 100 else ""
         self.matches_label.setText(
             "" if not text.strip() else f"{len(rows)}{more} match{'es' if len(rows) != 1 else ''}"

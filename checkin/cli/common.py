@@ -31,6 +31,10 @@ class UsageError(Exception):
     pass
 
 
+class UnknownAttendee(LookupError):
+    pass
+
+
 def file_problem(error: OSError) -> str:
     """A file that could not be read or written, in words: which one, and what to do about it."""
     where = error.filename if error.filename is not None else ""
@@ -122,8 +126,8 @@ def resolve_id(store: Store, ref: str) -> AttendeeView:
 
     with store.reading() as session:
         found = find_by_code(session, ref)
-    if found is None:
-        raise UsageError(f"no attendee with id, registration id or ticket code '{ref}'")
+    if found is None:  # a refusal, as `checkin scan` says of an unknown code: exit 1, not a usage error
+        raise UnknownAttendee(f"no attendee with id, registration id or ticket code '{ref}'")
     return found
 
 

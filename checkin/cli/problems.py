@@ -7,7 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from checkin import desk, keys
 from checkin.cli import hub, rooms
-from checkin.cli.common import file_problem
+from checkin.cli.common import UnknownAttendee, file_problem
 from checkin.conference import NoConference
 from checkin.importers import ImportFailed
 from checkin.rules.station import BadStationName
@@ -17,6 +17,7 @@ from checkin.sync.worker import refused_login
 REFUSALS = (
     ImportFailed,
     BadStationName,
+    UnknownAttendee,
     NoConference,
     desk.InvalidInput,
     keys.KeyProblem,

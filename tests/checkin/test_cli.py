@@ -56,8 +56,10 @@ def test_database_options_work_before_the_command_too(db: list[str], tmp_path: P
     assert out_json(capsys)["registered"] == 30
 
 
-def test_unknown_id_is_a_usage_error(db: list[str], capsys) -> None:
-    assert main(["checkin", "NOPE", *db]) == 2
+def test_an_unknown_id_is_a_refusal_exit_1_like_an_unknown_scan(db: list[str], capsys) -> None:
+    assert main(["checkin", "NOPE", *db]) == 1  # an unknown attendee is a refusal everywhere, as in `scan`
+    assert main(["give", "NOPE", "coin", *db]) == 1
+    assert main(["code", "NOPE", *db]) == 1
     assert "no attendee" in capsys.readouterr().err
 
 
@@ -89,6 +91,9 @@ def test_an_unpaid_walk_in_is_marked_paid_from_the_terminal_then_checks_in(db: l
 def test_give_once(db: list[str], capsys) -> None:
     main(["walk-in", "--first", "Gil", "--last", "Ortiz", "--type", "Member", "--json", *db])
     ref = out_json(capsys)["external_id"]
+    assert main(["give", ref, "coin", *db]) == 1  # the coin only for someone who came
+    assert "Gil Ortiz is not checked in yet: check them in first" in capsys.readouterr().out
+    assert main(["checkin", ref, *db]) == 0
     assert main(["give", ref, "coin", *db]) == 0
     assert main(["give", ref, "COIN", *db]) == 1  # any case: the same coin
     assert "already given" in capsys.readouterr().out

@@ -62,11 +62,14 @@ def test_unknown_attendee(now) -> None:
 
 def test_entitlement_once_with_when_and_where_on_a_second_attempt(store: Store, now) -> None:
     target = first_with(store, registration_type=RegistrationType.MEMBER.value, status="paid")
+    early = desk.give_entitlement(store, target, "coin", now)
+    assert early.code is VerdictCode.NOT_CHECKED_IN and "check them in first" in early.message  # same for the CLI
+    assert desk.check_in(store, target, now).accepted
     assert desk.give_entitlement(store, target, "coin", now).accepted
     again = desk.give_entitlement(store, target, "coin", now + timedelta(minutes=3))
     assert again.code is VerdictCode.ALREADY_GIVEN
     assert "Conference coin already given" in again.message and "08:12 by Desk 3" in again.message
-    assert event_count(store) == 1
+    assert event_count(store) == 2  # the check-in and the coin
 
 
 def test_no_entitlements_for_unpaid_or_cancelled(store: Store, now) -> None:
@@ -77,6 +80,7 @@ def test_no_entitlements_for_unpaid_or_cancelled(store: Store, now) -> None:
 
 def test_entitlement_eligibility_follows_registration_type(store: Store, now) -> None:
     exhibitor = first_with(store, registration_type=RegistrationType.EXHIBITOR.value, status="paid")
+    assert desk.check_in(store, exhibitor, now).accepted
     refused = desk.give_entitlement(store, exhibitor, "coin", now)
     assert refused.code is VerdictCode.NOT_ELIGIBLE
     assert "not included for Exhibitor" in refused.message

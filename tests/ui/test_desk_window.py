@@ -120,6 +120,9 @@ def test_entitlement_by_shortcut_once(qtbot, window: DeskWindow, store: Store) -
     target = pick(store, status="paid", registration_type=RegistrationType.MEMBER.value)
     qtbot.keyClicks(window.search_field, target.external_id)
     qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.banner.tone is Tone.WARN and "not checked in yet: check them in first" in window.banner.message
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)  # the one match: checked in
+    qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.banner.tone is Tone.GOOD and "Conference coin given" in window.banner.message
     assert window.card.buttons["coin"].text().startswith("✔ Conference coin: given 08:12, Desk 3")
     qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
@@ -404,3 +407,11 @@ def test_ctrl_z_takes_back_this_desks_last_check_in_with_a_reason(
     assert window.card.attendee is not None and window.card.attendee.checked_in_at is None
     qtbot.keyClick(window.search_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.banner.message.startswith("Nothing to undo")
+
+
+def test_a_new_search_clears_the_last_persons_answer(qtbot, window: DeskWindow, store: Store) -> None:
+    attendee = pick(store, status="paid")
+    type_and_enter(qtbot, window, attendee.external_id)
+    assert window.banner.tone is Tone.GOOD and attendee.first_name in window.banner.message
+    qtbot.keyClicks(window.search_field, "smi")  # the next person in the queue
+    assert window.banner.tone is None and attendee.first_name not in window.banner.text()
