@@ -79,8 +79,10 @@ class AttendeeCard(QFrame):
         attendee: AttendeeView | None,
         given: Mapping[str, tuple[datetime, str]],
         duplicates: Sequence[DuplicateBadge] = (),
+        among: int = 0,
     ) -> None:
-        """Show ``attendee``; ``given`` maps entitlement code -> (when, station)."""
+        """Show ``attendee``; ``given`` maps entitlement code -> (when, station); ``among``: how many matches the
+        card is one of, while the volunteer has not picked it (Enter waits for a pick then)."""
         self.attendee = attendee
         self.status.setVisible(attendee is not None)  # an empty label keeps its coloured background
         if attendee is None:
@@ -114,6 +116,8 @@ class AttendeeCard(QFrame):
                     f"(Station › Review duplicates)."
                 )
             self.arrival.setText(text)
+        elif among > 1 and attendee.status is Status.PAID:
+            self.arrival.setText(f"Not checked in yet. {among} people match: move to this row (↓ ↑), then Enter.")
         else:
             self.arrival.setText(NEXT_STEP[attendee.status])
         self._label_buttons(given, attendee)

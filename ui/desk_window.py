@@ -273,11 +273,14 @@ class DeskWindow(QMainWindow):
         if not count:
             return
         self.picked = True
-        row = max(0, min(count - 1, self.table.currentIndex().row() + step))
+        was = self.table.currentIndex().row()
+        row = max(0, min(count - 1, was + step))
         self.table.selectionModel().setCurrentIndex(
             self.model.index(row, 0),
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
+        if row == was:  # ↑ on the top row: the same person, now picked (the card says Enter will act)
+            self._show_current()
 
     @Slot()
     def _show_current(self) -> None:
@@ -292,7 +295,8 @@ class DeskWindow(QMainWindow):
                 code: (row.given_at, row.station) for code, row in desk.given_entitlements(session, attendee.id).items()
             }
             twice = conflicts.duplicate_badges(session, attendee.id)
-        self.card.show_attendee(attendee, given, twice)
+        among = 0 if acts_on_selection(self.model.rowCount(), self.picked) else self.model.rowCount()
+        self.card.show_attendee(attendee, given, twice, among)
 
     def _nobody_selected(self, hint: str) -> None:
         """Warn that an action needs an attendee: after a search that found nobody, say that instead."""

@@ -309,6 +309,7 @@ def test_an_unpaid_card_says_how_to_get_to_check_in(qtbot, window: DeskWindow, s
     target = pick(store, status="unpaid")
     qtbot.keyClicks(window.search_field, target.last_name[:3])  # found among several
     qtbot.keyClick(window.search_field, Qt.Key.Key_Up)  # on the top row, Up picks it
+    assert "move to this row" not in window.card.arrival.text()
     while window.selected_attendee() is None or window.selected_attendee().id != target.id:
         qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
     assert "mark the record paid (Ctrl+E)" in window.card.arrival.text()
@@ -374,6 +375,7 @@ def test_enter_with_several_matches_waits_until_the_volunteer_picks_one(
     qtbot.keyClicks(window.search_field, "a")  # many people match
     assert window.model.rowCount() > 1
     top = window.selected_attendee()
+    assert "people match: move to this row (↓ ↑), then Enter." in window.card.arrival.text()
     qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
     assert window.banner.tone is Tone.WARN and "people match: move to the right one" in window.banner.message
     assert window.count_label.text() == checked_before
