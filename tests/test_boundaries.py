@@ -43,6 +43,19 @@ def test_checkin_help_loads_no_command_and_a_command_only_its_own_module() -> No
     )
 
 
+def test_the_ui_reads_through_the_cores_read_models_and_builds_no_query() -> None:
+    importing = sorted(
+        path.name
+        for path in (ROOT / "ui").glob("*.py")
+        if any(
+            line.split()[:2] in (["import", "sqlalchemy"], ["from", "sqlalchemy"])
+            or line.startswith(("import sqlalchemy", "from sqlalchemy"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    )
+    assert importing == []
+
+
 def test_ruff_is_clean() -> None:
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout

@@ -10,16 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
-from sqlalchemy import select
 
-from checkin import keys
+from checkin import keys, views
 from checkin.conference import has_conference
 from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
 from checkin.paths import default_db_path, demo_db_path
 from checkin.rules.station import BadStationName, readable_name
 from checkin.store import OPEN_PROBLEMS, Store, open_store
-from checkin.store.models import Room
 from checkin.sync import credentials
 from checkin.sync.worker import State, SyncStatus
 from ui import sync_status
@@ -126,9 +124,8 @@ def build_window(store: Store, args: argparse.Namespace, sounds: VerdictSounds) 
 def pick_room(store: Store) -> str:
     """Door staff pick their room from the list (typing a few letters jumps to it); the capacity beside
     each name lets them check it against the sign on the door."""
-    with store.reading() as session:
-        rooms = session.execute(select(Room.name, Room.capacity).order_by(Room.name)).all()
-    choices = [f"{name}  ·  {capacity} people" for name, capacity in rooms]
+    rooms = views.rooms(store)
+    choices = [f"{room.name}  ·  {room.capacity} people" for room in rooms]
     choice, ok = QInputDialog.getItem(None, "Muster · Door station", "Which room is this door for?", choices, 0, False)
     if not ok:
         raise SystemExit(1)

@@ -30,20 +30,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from checkin.conference import checked_in_count, conference_zone, current_conference
+from checkin.conference import conference_zone, current_conference
 from checkin.domain import Tone
 from checkin.occupancy import tracking
-from checkin.occupancy.attendance import attendance, load_intervals, load_sessions, what_is_next
-from checkin.occupancy.policy import load_policy
+from checkin.occupancy.attendance import attendance, what_is_next
 from checkin.occupancy.reports import arrivals, crowd_managers
 from checkin.refusals import refusals
 from checkin.rules.capacity import fill_tone
 from checkin.store import Store
-from checkin.store.models import AttendeeState
 from checkin.sync import conflicts
 from checkin.sync.station import ago, clock_words, stations_seen
+from checkin.views import command_post_now
 from ui.geometry import fit_and_remember
 from ui.tables import NotedTable
 from ui.theme import TONE_COLOURS
@@ -146,43 +144,37 @@ class DashboardWindow(QMainWindow):
     @Slot()
     def refresh(self) -> None:
         now = self.clock()
-        with self.store.writing() as connection:
-            counts = tracking.room_counts(connection, now)
-            warn_at = load_policy(connection).warn_at  # read at every refresh: `checkin policy` applies at once
-            sessions = load_sessions(connection)
-            running = [s for s in sessions if s.starts_at <= now < s.ends_at]
-            # Only the presence that overlaps the sessions running now: the whole week's would stall the screen.
-            window = (min((s.starts_at for s in running), default=now), now)
-            intervals = load_intervals(connection, overlapping=window) if running else []
-            check_ins = [row[0] for row in connection.execute(select(AttendeeState.checked_in_at))]
-        with self.store.reading() as session:
-            arrived, registered = checked_in_count(session)
-        self.room_values = {c.name: (c.count, c.capacity) for c in counts}
-        building = sum(c.count for c in counts)
+        post = command_post_now(self.store, now)
+        self.room_values = {c.name: (c.count, c.capacity) for c in post.counts}
+        building = sum(c.count for c in post.counts)
         self.building = building
         self.crowd_managers = crowd_managers(building)
         self.building_label.setText(f"In rooms now: {building:,}")
         self.managers_label.setText(f"Crowd managers needed: {self.crowd_managers}")
         self.clock_label.setText(now.astimezone(self.zone).strftime("%a %H:%M"))
-        self.progress.setMaximum(max(1, registered))
-        self.progress.setValue(arrived)
-        self.progress.setFormat(f"Checked in {arrived:,} of {registered:,} ({100 * arrived / max(1, registered):.0f}%)")
+        self.progress.setMaximum(max(1, post.registered))
+        self.progress.setValue(post.arrived)
+        self.progress.setFormat(
+            f"Checked in {post.arrived:,} of {post.registered:,} ({100 * post.arrived / max(1, post.registered):.0f}%)"
+        )
         wanted = self.filter.text().strip().casefold()
-        shown = sorted((c for c in counts if wanted in c.name.casefold()), key=lambda c: c.share)
-        self._drawn_rooms = (shown, warn_at)
-        self._draw_rooms(shown, warn_at)
+        shown = sorted((c for c in post.counts if wanted in c.name.casefold()), key=lambda c: c.share)
+        self._drawn_rooms = (shown, post.warn_at)
+        self._draw_rooms(shown, post.warn_at)
         today = now.astimezone(self.zone).date()
-        self._draw_arrivals(arrivals([m for m in check_ins if m.astimezone(self.zone).date() == today], until=now))
-        attended = attendance([i for i in intervals if i.room_id in {s.room_id for s in running}], running, now)
-        present = {c.room_id: c.count for c in counts}
-        coming = what_is_next(sessions, now, self.zone)
+        self._draw_arrivals(arrivals([m for m in post.check_ins if m.astimezone(self.zone).date() == today], until=now))
+        attended = attendance(
+            [i for i in post.intervals if i.room_id in {s.room_id for s in post.running}], post.running, now
+        )
+        present = {c.room_id: c.count for c in post.counts}
+        coming = what_is_next(post.sessions, now, self.zone)
         self.sessions.set_empty_note(
             f"No session is running now. Next: {coming}."
             if coming
             else "No session is running now, and none is left in the schedule."
         )
-        self.sessions.setRowCount(len(running))
-        for row, item in enumerate(sorted(running, key=lambda s: s.room)):
+        self.sessions.setRowCount(len(post.running))
+        for row, item in enumerate(sorted(post.running, key=lambda s: s.room)):
             came = sum(1 for a in attended if a.session.id == item.id)
             for column, text in enumerate((item.title, item.room, str(present.get(item.room_id, 0)), str(came))):
                 cell = QTableWidgetItem(text)

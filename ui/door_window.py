@@ -24,13 +24,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from checkin import scanning
 from checkin.conference import store_zone
 from checkin.domain import Tone, Verdict
-from checkin.occupancy import tracking
-from checkin.occupancy.attendance import load_sessions, what_is_next
+from checkin.occupancy.attendance import what_is_next
 from checkin.occupancy.door import (
     OVERRIDABLE,
     Door,
@@ -40,10 +38,9 @@ from checkin.occupancy.door import (
     door_scan,
     hand_count_answer,
     override,
-    room_fill,
 )
 from checkin.store import Store
-from checkin.store.models import ConferenceSession
+from checkin.views import door_now
 from ui.geometry import fit_and_remember
 from ui.scaled_type import ScaledType
 from ui.scan_gate import ScanGate
@@ -226,19 +223,8 @@ class DoorWindow(QMainWindow):
     @Slot()
     def refresh(self) -> None:
         now = self.clock()
-        with self.store.writing() as connection:
-            schedule = tracking.schedule_on(connection)
-            fill = room_fill(connection, self.door.room_id, tracking.headcount(connection, self.door.room_id, now))
-            slot = schedule.session_at(self.door.room_id, now)
-            title = (
-                connection.execute(
-                    select(ConferenceSession.title).where(ConferenceSession.id == slot.session_id)
-                ).scalar()
-                if slot
-                else None
-            )
-            arrivals = tracking.arrivals(connection, self.door.room_id, now - RATE_WINDOW, now)
-            later_here = [] if title else load_sessions(connection, self.door.room_id)  # only between sessions
+        here = door_now(self.store, self.door, now, RATE_WINDOW)
+        fill, title, arrivals = here.fill, here.session_title, here.arrivals
         tone = fill.tone
         self.count = fill.count
         self.count_label.setText(f"{fill.count} / {fill.capacity}")
@@ -252,7 +238,7 @@ class DoorWindow(QMainWindow):
         if title:
             self.session_label.setText(f"Now: {title}")
         else:
-            coming = what_is_next(later_here, now, store_zone(self.store), with_room=False)
+            coming = what_is_next(here.later_here, now, store_zone(self.store), with_room=False)
             self.session_label.setText("No session scheduled now" + (f" · Next here: {coming}" if coming else ""))
         self.rate_label.setText(
             f"{100 * fill.share:.0f}% full · Arrivals: {arrivals or 'none'} in the last 10 min · "

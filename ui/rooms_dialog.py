@@ -20,13 +20,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
+from checkin import views
 from checkin.conference import store_zone
-from checkin.occupancy import tracking
-from checkin.occupancy.schedule import SETUPS, RoomProblem, set_room
+from checkin.occupancy.schedule import SETUPS, RoomEdit, RoomProblem, SessionEdit, edit_rooms_and_sessions
 from checkin.store import Store
-from checkin.store.models import ConferenceSession, Room
 from ui.geometry import fit_and_remember
 
 
@@ -37,12 +35,9 @@ class RoomsDialog(QDialog):
         self.setWindowTitle("Rooms and sessions")
         fit_and_remember(self, "rooms", QSize(900, 600))
         zone = store_zone(store)
-        with store.reading() as session:
-            self.rooms = session.scalars(select(Room).order_by(Room.name)).all()
-            self.sessions = session.scalars(
-                select(ConferenceSession).order_by(ConferenceSession.starts_at, ConferenceSession.id)
-            ).all()
-            names = {room.id: room.name for room in self.rooms}
+        self.rooms = views.rooms(store)
+        self.sessions = views.sessions(store)
+        names = {room.id: room.name for room in self.rooms}
 
         self.room_table = QTableWidget(len(self.rooms), 3)
         self.room_table.setHorizontalHeaderLabels(["Room", "Setup", "Capacity"])
@@ -56,7 +51,7 @@ class RoomsDialog(QDialog):
             capacity.setRange(1, 100_000)
             capacity.setValue(room.capacity)
             setup.currentTextChanged.connect(
-                lambda text, r=room, box=capacity: box.setValue(int((r.capacities or {}).get(text, box.value())))
+                lambda text, r=room, box=capacity: box.setValue(int(r.capacities.get(text, box.value())))
             )
             self.room_table.setCellWidget(row, 1, setup)
             self.room_table.setCellWidget(row, 2, capacity)
@@ -99,29 +94,26 @@ class RoomsDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> None:
+        rooms = [
+            RoomEdit(
+                room.name,
+                self.room_table.cellWidget(row, 1).currentText(),  # type: ignore[union-attr]
+                self.room_table.cellWidget(row, 2).value(),  # type: ignore[union-attr]
+            )
+            for row, room in enumerate(self.rooms)
+        ]
+        sessions = [
+            SessionEdit(
+                item.id,
+                self.session_table.item(row, 2).text(),
+                self.session_table.cellWidget(row, 3).value(),  # type: ignore[union-attr]
+                self.session_table.cellWidget(row, 4).isChecked(),  # type: ignore[union-attr]
+            )
+            for row, item in enumerate(self.sessions)
+        ]
         try:
             with self.store.unit_of_work() as session:
-                for row, room in enumerate(self.rooms):
-                    setup = self.room_table.cellWidget(row, 1).currentText()  # type: ignore[union-attr]
-                    capacity = self.room_table.cellWidget(row, 2).value()  # type: ignore[union-attr]
-                    if setup != room.setup or capacity != room.capacity:
-                        set_room(
-                            session,
-                            room.name,
-                            capacity if capacity != room.capacity else None,
-                            setup if setup != room.setup else None,
-                        )
-                for row, item in enumerate(self.sessions):
-                    title = self.session_table.item(row, 2).text().strip()
-                    if not title:
-                        raise RoomProblem(f"Row {row + 1}: a session needs a title.")
-                    stored = session.get(ConferenceSession, item.id)
-                    assert stored is not None
-                    stored.title = title
-                    stored.hours = self.session_table.cellWidget(row, 3).value()  # type: ignore[union-attr]
-                    stored.prereg_required = self.session_table.cellWidget(row, 4).isChecked()  # type: ignore
-                session.flush()
-                tracking.schedule_on(session.connection())  # the new schedule is read from here on
+                edit_rooms_and_sessions(session, rooms, sessions)
         except RoomProblem as error:
             self.status.setText(str(error))
             return

@@ -13,7 +13,7 @@ Registrations CSV columns: session (the title), registration_id; date, start and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from checkin.conference import current_conference
 from checkin.ids import new_id
 from checkin.importers.reading import ImportFailed, Problem, Table, read_table
+from checkin.occupancy import tracking
 from checkin.store.models import Attendee, ConferenceSession, Room, SessionRegistration
 
 T = TypeVar("T")
@@ -58,6 +59,45 @@ def set_room(session: Session, name: str, capacity: int | None = None, setup: st
         room.capacities = {**(room.capacities or {}), room.setup: capacity}
     session.flush()
     return room
+
+
+@dataclass(frozen=True)
+class RoomEdit:
+    name: str
+    setup: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class SessionEdit:
+    id: str
+    title: str
+    hours: float
+    prereg_required: bool
+
+
+def edit_rooms_and_sessions(session: Session, rooms: Sequence[RoomEdit], sessions: Sequence[SessionEdit]) -> None:
+    """Rooms and sessions as edited in the app, all or nothing: a room changes only where its setup or its
+    capacity differs from what is stored (a new setup brings its posted capacity unless another is typed)."""
+    stored_rooms = {room.name: room for room in session.scalars(select(Room))}
+    for edit in rooms:
+        room = stored_rooms.get(edit.name)
+        if room is not None and (edit.setup != room.setup or edit.capacity != room.capacity):
+            set_room(
+                session,
+                edit.name,
+                edit.capacity if edit.capacity != room.capacity else None,
+                edit.setup if edit.setup != room.setup else None,
+            )
+    for row, change in enumerate(sessions, start=1):
+        if not change.title.strip():
+            raise RoomProblem(f"Row {row}: a session needs a title.")
+        stored = session.get(ConferenceSession, change.id)
+        if stored is None:
+            raise RoomProblem(f"Row {row}: this session was removed meanwhile; open the dialog again.")
+        stored.title, stored.hours, stored.prereg_required = change.title.strip(), change.hours, change.prereg_required
+    session.flush()
+    tracking.schedule_on(session.connection())  # the new schedule is read from here on
 
 
 @dataclass(frozen=True)
