@@ -101,7 +101,7 @@ def apply_on(connection: Connection, event: EventLike) -> None:
     params = _upsert_params(event)
     if params is not None:
         connection.execute(_upserts(connection.dialect.name)[EventKind(event.kind)], params)
-    if event.kind in (EventKind.CHECKED_IN, EventKind.CHECK_IN_UNDONE):
+    if event.kind == EventKind.CHECK_IN_UNDONE:  # a live check-in needs no recheck: it is the newest there is
         recheck_undone(connection, [event.attendee_id])
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,9 +41,9 @@ def screen(width: int, height: int, display: str) -> Iterator[dict[str, str]]:
         server.wait()
 
 
-def _wait_for(ready: object, timeout_s: float = 20) -> None:
+def _wait_for(ready: Callable[[], bool], timeout_s: float = 20) -> None:
     deadline = time.monotonic() + timeout_s
-    while not ready():  # type: ignore[operator]
+    while not ready():
         if time.monotonic() > deadline:
             raise SystemExit("the virtual screen did not start")
         time.sleep(0.1)

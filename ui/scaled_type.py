@@ -36,9 +36,6 @@ class ScaledType(QObject):
         self._sized.append(resize)
         resize(self.scale)
 
-    def points(self, design_points: float) -> float:
-        return design_points * self.scale
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize:
             size = self.window.size()

@@ -27,11 +27,7 @@ class ScanGate(QObject):
             return
         self.waiting.append(text)
         self.said_held(len(self.waiting))
-        if isinstance(modal, QDialog) and modal is not self._watched:
-            self._watched = modal
-            modal.finished.connect(self._dialog_closed)
-        elif modal is None:
-            self._release()
+        self._release()
 
     @Slot()
     def _dialog_closed(self) -> None:
@@ -40,8 +36,9 @@ class ScanGate(QObject):
 
     @Slot()
     def _release(self) -> None:
-        if QApplication.activeModalWidget() is not None:  # another dialog opened meanwhile: wait for it too
-            modal = QApplication.activeModalWidget()
+        """Read what waits, unless a dialog is open (perhaps another, opened meanwhile): then wait for it."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
             if isinstance(modal, QDialog) and modal is not self._watched:
                 self._watched = modal
                 modal.finished.connect(self._dialog_closed)
