@@ -15,8 +15,8 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QEvent, QMargins, QObject, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtCore import QMargins, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -77,7 +77,7 @@ class DashboardWindow(QMainWindow):
         self.rooms_chart = QChart()
         self.rooms_chart.legend().setVisible(False)
         self.rooms_chart.setMargins(QMargins(4, 4, 4, 4))
-        self.rooms_view = QChartView(self.rooms_chart)
+        self.rooms_view = _ResizedChartView(self.rooms_chart)
         self.rooms_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.arrivals_chart = QChart()
         self.arrivals_chart.setTitle("Arrivals: check-ins per 15 minutes, today")
@@ -134,7 +134,7 @@ class DashboardWindow(QMainWindow):
         self.setCentralWidget(central)
         self.room_values: dict[str, tuple[int, int]] = {}
         self._drawn_rooms: tuple[list[tracking.RoomCount], float] = ([], 0.85)
-        self.rooms_view.installEventFilter(self)  # Qt Charts sizes a category axis's labels only when it is drawn
+        self.rooms_view.resized.connect(self._redraw_rooms)  # Qt Charts sizes an axis's labels only when drawn
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
         self.timer.start(refresh_ms)
@@ -248,10 +248,8 @@ class DashboardWindow(QMainWindow):
         if RoomsDialog(self.store, self).exec():
             self.refresh()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.rooms_view and event.type() == QEvent.Type.Resize:
-            self._draw_rooms(*self._drawn_rooms)
-        return False
+    def _redraw_rooms(self) -> None:
+        self._draw_rooms(*self._drawn_rooms)
 
     def _draw_rooms(self, counts: list[tracking.RoomCount], warn_at: float) -> None:
         self.rooms_chart.setTitle(f"Rooms, % of capacity: green under {100 * warn_at:g}%, amber to 99%, red full")
@@ -329,3 +327,11 @@ class DashboardWindow(QMainWindow):
         self.arrivals_chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(times)
         series.attachAxis(counts)
+
+
+class _ResizedChartView(QChartView):
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()

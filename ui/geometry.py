@@ -7,8 +7,12 @@ maximised; it is never taller or wider than the screen.
 
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtWidgets import QWidget
+
+from ui.watching import watch
 
 FRAME = QSize(16, 48)  # room for a window manager's title bar and borders around the window's own area
 
@@ -18,7 +22,7 @@ def fit_and_remember(window: QWidget, key: str, natural: QSize) -> None:
     saved = QSettings().value(f"windows/{key}")
     if not (isinstance(saved, QByteArray | bytes) and window.restoreGeometry(QByteArray(saved))):
         _natural_or_maximised(window, natural)
-    window.installEventFilter(_Remember(window, key))
+    watch(window, _Remember(window, key))
 
 
 def _natural_or_maximised(window: QWidget, natural: QSize) -> None:
@@ -35,11 +39,13 @@ def _natural_or_maximised(window: QWidget, natural: QSize) -> None:
 
 class _Remember(QObject):
     def __init__(self, window: QWidget, key: str) -> None:
-        super().__init__(window)
-        self.window, self.key = window, key
+        super().__init__()
+        self.window, self.key = weakref.ref(window), key  # a strong reference would keep the window alive
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        closing = watched is self.window and event.type() in (QEvent.Type.Close, QEvent.Type.Hide)
-        if closing and not self.window.isFullScreen():  # full screen is the station's mode, not a size to keep
-            QSettings().setValue(f"windows/{self.key}", self.window.saveGeometry())
+        window = self.window()
+        if window is None or watched is not window or event.type() not in (QEvent.Type.Close, QEvent.Type.Hide):
+            return False
+        if not window.isFullScreen():  # full screen is the station's mode, not a size to keep
+            QSettings().setValue(f"windows/{self.key}", window.saveGeometry())
         return False

@@ -8,10 +8,13 @@ than cutting them off.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtWidgets import QLabel, QWidget
+
+from ui.watching import watch
 
 DESIGN = QSize(1366, 768)
 SMALLEST, LARGEST = 0.6, 3.0
@@ -19,11 +22,11 @@ SMALLEST, LARGEST = 0.6, 3.0
 
 class ScaledType(QObject):
     def __init__(self, window: QWidget, design: QSize = DESIGN) -> None:
-        super().__init__(window)
-        self.window, self.design = window, design
+        super().__init__()
+        self.window, self.design = weakref.ref(window), design
         self.scale = 1.0
         self._sized: list[Callable[[float], None]] = []
-        window.installEventFilter(self)
+        watch(window, self)
 
     def label(self, label: QLabel, points: float, style: str = "") -> None:
         """``label`` in ``points`` at the design size, with the rest of its style sheet in ``style``; called
@@ -37,8 +40,8 @@ class ScaledType(QObject):
         resize(self.scale)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Resize:
-            size = self.window.size()
+        if event.type() == QEvent.Type.Resize and watched is self.window():
+            size = watched.size()
             scale = min(size.width() / self.design.width(), size.height() / self.design.height())
             scale = round(max(SMALLEST, min(LARGEST, scale)), 2)
             if scale != self.scale:

@@ -84,3 +84,23 @@ def test_a_window_opens_where_it_was_left(qtbot, store: Store, now: datetime) ->
     qtbot.add_widget(again)
     again.show()
     assert again.size() == QSize(780, 560)
+
+
+def test_a_window_dropped_without_closing_goes_quietly(qtbot) -> None:
+    """Python clears a window's watchers before Qt stops sending them the dying window's events: the watchers of
+    geometry and type must outlive that (before, this crashed the test run)."""
+    import gc
+
+    from PySide6.QtWidgets import QDialog, QLabel
+
+    from ui.geometry import fit_and_remember
+    from ui.scaled_type import ScaledType
+
+    for _ in range(20):
+        dialog = QDialog()
+        fit_and_remember(dialog, "dropped", QSize(300, 200))
+        dialog.type = ScaledType(dialog)
+        dialog.type.label(QLabel("Checked in", dialog), 20)
+        dialog.resize(600, 400)
+        del dialog
+        gc.collect()
