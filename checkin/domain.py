@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from checkin.clock import StationClock
+
 
 class RegistrationType(StrEnum):
     MEMBER = "Member"
@@ -142,7 +144,8 @@ class Entitlement:
 
 @dataclass(frozen=True)
 class StationContext:
-    """Who is acting: the local station's id and the name people see."""
+    """Who is acting: the local station's id, the name people see, and its clock (corrected by the hub's)."""
 
     id: str
     name: str
+    clock: StationClock = field(default_factory=StationClock, compare=False, repr=False)

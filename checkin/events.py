@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from checkin import projection
 from checkin.domain import EventKind, StationContext
-from checkin.ids import new_id
 from checkin.store.dialect import insert_for
 from checkin.store.models import Event
 
@@ -24,16 +23,23 @@ class NewEvent:
     at: datetime
     attendee_id: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
-    id: str = field(default_factory=new_id)
+    id: str = ""  # made from the station's clock: sorts by true time, after every event the station has seen
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.station.clock.event_id(self.at))
 
     def row(self) -> dict[str, Any]:
+        payload = {"station_name": self.station.name, **self.payload}
+        if self.station.clock.offset_s:  # ``at`` is on the hub's clock; keep what this station's own said
+            payload["own_time"] = self.station.clock.own_time(self.at).isoformat()
         return {
             "id": self.id,
             "kind": self.kind.value,
             "station_id": self.station.id,
             "station_time": self.at,
             "attendee_id": self.attendee_id,
-            "payload": {"station_name": self.station.name, **self.payload},
+            "payload": payload,
         }
 
 

@@ -78,6 +78,7 @@ DID_NOT_PRINT = KioskAnswer(Tone.BAD, "Your badge did not print.", DESK)
 # After a failed print the kiosk checks nobody else in until staff reopen it: each would only be sent on to
 # the desk for a badge, and the desk could not tell them from people whose badge did print.
 OUT_OF_ORDER = KioskAnswer(Tone.BAD, "This kiosk cannot print badges right now.", DESK)
+SCAN_AGAIN = KioskAnswer(Tone.WARN, "Please scan your badge again.", "Hold the code steady under the scanner.")
 
 
 def _is_ticket_code(store: Store, presented: scanning.Presented) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -16,6 +16,7 @@ from checkin.conference import has_conference
 from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
 from checkin.paths import default_db_path, demo_db_path
+from checkin.rules.burst import BurstRules
 from checkin.rules.station import BadStationName, readable_name
 from checkin.store import OPEN_PROBLEMS, Store, open_store
 from checkin.sync import credentials
@@ -26,7 +27,7 @@ from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
 from ui.first_run import FirstRunDialog, Start
 from ui.kiosk_window import KioskWindow
-from ui.scanner_input import WedgeScanFilter, WedgeSettings
+from ui.scanner_input import WedgeScanFilter
 from ui.serial_scanner import SETTING as SERIAL_SETTING
 from ui.serial_scanner import SerialScanner
 from ui.sound import VerdictSounds, system_sounds
@@ -90,15 +91,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def wedge_settings(args: argparse.Namespace) -> WedgeSettings:
+def wedge_settings(args: argparse.Namespace) -> BurstRules:
     """Scanner timing from the command line, else as last set, else the defaults."""
     settings = QSettings()
-    default = WedgeSettings()
+    default = BurstRules()
     if args.scan_gap_ms is not None:
         settings.setValue("scanner/max_gap_ms", args.scan_gap_ms)
     if args.scan_min_length is not None:
         settings.setValue("scanner/min_length", args.scan_min_length)
-    return WedgeSettings(
+    return replace(
+        default,
         max_gap_ms=float(settings.value("scanner/max_gap_ms", default.max_gap_ms)),
         min_length=int(settings.value("scanner/min_length", default.min_length)),
     )
@@ -107,9 +109,9 @@ def wedge_settings(args: argparse.Namespace) -> WedgeSettings:
 def build_window(store: Store, args: argparse.Namespace, sounds: VerdictSounds) -> QMainWindow:
     """The station this laptop is: desk (the default), a kiosk, a room's door, or the command post."""
     if args.dashboard:
-        return DashboardWindow(store, utc_now)
+        return DashboardWindow(store, store.now)
     if args.kiosk:
-        return KioskWindow(store, utc_now, sounds, camera=args.camera)
+        return KioskWindow(store, store.now, sounds, camera=args.camera)
     if args.door is not None:
         room = args.door or pick_room(store)
         try:
@@ -117,8 +119,8 @@ def build_window(store: Store, args: argparse.Namespace, sounds: VerdictSounds) 
         except LookupError as error:
             QMessageBox.warning(None, "Muster", str(error))
             raise SystemExit(2) from None
-        return DoorWindow(store, door, utc_now, sounds)
-    return DeskWindow(store, utc_now, sounds)
+        return DoorWindow(store, door, store.now, sounds)
+    return DeskWindow(store, store.now, sounds)
 
 
 def pick_room(store: Store) -> str:
@@ -132,16 +134,12 @@ def pick_room(store: Store) -> str:
     return str(rooms[choices.index(choice)].name)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def ensure_demo(store: Store) -> None:
     """Create the demo conference in an empty database, showing progress."""
     with store.unit_of_work() as session:
         if has_conference(session):
             if not keys.has_keys(session):  # a demo older than signed badges
-                keys.init_keys(session, utc_now())
+                keys.init_keys(session, store.now())
             return
     dialog = QProgressDialog("Creating the demo conference…", "", 0, 0)
     dialog.setCancelButton(None)
@@ -150,7 +148,7 @@ def ensure_demo(store: Store) -> None:
     dialog.show()
     QApplication.processEvents()
     with store.unit_of_work() as session:
-        build_demo(session, first_day=this_week(utc_now()))
+        build_demo(session, first_day=this_week(store.now()))
     dialog.close()
 
 
@@ -176,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ready = first_sync(store, link)
     imported = ""
     if not ready and link is None:
-        first_run = FirstRunDialog(store, path, utc_now)
+        first_run = FirstRunDialog(store, path, store.now)
         if first_run.exec() != QDialog.DialogCode.Accepted:  # Quit: nothing was made, nothing went wrong
             store.close()
             return 0
@@ -201,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     wedge = WedgeScanFilter(wedge_settings(args), parent=app)
     if hasattr(window, "scan"):
         wedge.scanned.connect(window.scan)
+        wedge.misread.connect(window.scan_again)
         app.installEventFilter(wedge)
     serial_port = args.serial or QSettings().value(SERIAL_SETTING, "")
     if serial_port and isinstance(window, DeskWindow):
@@ -213,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_scanner = SerialScanner(window)
         exit_scanner.scanned.connect(window.scan_exit)
         exit_scanner.open(args.exit_serial)
-    sync_status.attach(window, link, utc_now)
+    sync_status.attach(window, link, store.now)
     if isinstance(window, KioskWindow | DoorWindow) and not args.windowed:
         window.showFullScreen()  # read from 2-3 m: all of the screen, type scaled to it
     else:

@@ -37,6 +37,7 @@ from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
 from checkin.printing.layouts import STOCKS
 from checkin.printing.log import record_printed
 from checkin.printing.template import load_template
+from checkin.rules.burst import SCAN_AGAIN
 from checkin.rules.picking import acts_on_selection
 from checkin.rules.station import BadStationName
 from checkin.search import search
@@ -315,6 +316,12 @@ class DeskWindow(QMainWindow):
     def scan(self, text: str) -> None:
         """A scan from any scanner (wedge, serial, camera): read now, or when the open dialog has closed."""
         self.scan_gate.offer(text)
+
+    @Slot(str)
+    def scan_again(self, _part: str) -> None:
+        """The scanner's keys came in incomplete (a busy laptop): nothing was read, nothing typed."""
+        self.banner.show_message(Tone.WARN, SCAN_AGAIN)
+        self.sounds.cue(Tone.WARN)
 
     def _held(self, waiting: int) -> None:
         which = "it is" if waiting == 1 else "they are"

@@ -39,6 +39,7 @@ from checkin.occupancy.door import (
     hand_count_answer,
     override,
 )
+from checkin.rules.burst import SCAN_AGAIN
 from checkin.store import Store
 from checkin.views import door_now
 from ui.geometry import fit_and_remember
@@ -145,6 +146,12 @@ class DoorWindow(QMainWindow):
 
     def _read_scan(self, text: str) -> None:
         self._answer(door_scan(self.store, self.door, text, self.clock(), self.recent))
+
+    @Slot(str)
+    def scan_again(self, _part: str) -> None:
+        """The scanner's keys came in incomplete (a busy laptop): nothing was read or recorded."""
+        self._say(Tone.WARN, SCAN_AGAIN)
+        self.sounds.cue(Tone.WARN)
 
     def _held(self, waiting: int) -> None:
         self.keys_label.setText(f"{waiting} scan(s) waiting: read when this dialog closes.")

@@ -113,6 +113,11 @@ class KioskWindow(QMainWindow):
                 answer = kiosk.not_printed_here(answer)
         self._show(answer)
 
+    @Slot(str)
+    def scan_again(self, _part: str) -> None:
+        """The scanner's keys came in incomplete (a busy laptop): nothing was read."""
+        self._show(kiosk.SCAN_AGAIN)
+
     @Slot(object)
     def _print_failed(self, job: PrintJob) -> None:
         self._close_for(job.error)

@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,10 +72,6 @@ def open_db(args: argparse.Namespace) -> Store:
     from checkin.store import open_store
 
     return open_store(db_path(args), args.station)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:

@@ -22,7 +22,6 @@ from checkin.cli.common import (
     positive,
     print_json,
     resolve_id,
-    utc_now,
     verdict_out,
 )
 from checkin.conference import stats, store_zone
@@ -127,7 +126,7 @@ def _all(session: Session, limit: int) -> list[AttendeeView]:
 def cmd_checkin(args: argparse.Namespace) -> int:
     store = open_db(args)
     attendee = resolve_id(store, args.id)
-    return verdict_out(desk.check_in(store, attendee.id, utc_now()), args.json)
+    return verdict_out(desk.check_in(store, attendee.id, store.now()), args.json)
 
 
 def cmd_refusals(args: argparse.Namespace) -> int:
@@ -152,7 +151,7 @@ def cmd_refusals(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     store = open_db(args)
     attendee = resolve_id(store, args.id)
-    verdict = desk.undo_check_in(store, attendee.id, args.reason, utc_now())
+    verdict = desk.undo_check_in(store, attendee.id, args.reason, store.now())
     verdict_out(verdict, args.json)
     return OK if verdict.code is VerdictCode.UNDONE else REFUSED
 
@@ -174,9 +173,9 @@ def cmd_walk_in(args: argparse.Namespace) -> int:
         for d in duplicates:
             print(f"  {d.external_id}  {d.full_name}  {d.email}  {d.organization}", file=sys.stderr)
         return REFUSED
-    view = desk.register_walk_in(store, form, utc_now())
+    view = desk.register_walk_in(store, form, store.now())
     if args.check_in:
-        return verdict_out(desk.check_in(store, view.id, utc_now()), args.json)
+        return verdict_out(desk.check_in(store, view.id, store.now()), args.json)
     if args.json:
         print_json(attendee_json(view))
     else:
@@ -204,7 +203,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
         raise UsageError(f"say what to correct: {', '.join('--' + o for o in CORRECTION_OPTIONS)}")
     store = open_db(args)
     before = resolve_id(store, args.id)
-    after = desk.correct(store, before.id, changes, utc_now())
+    after = desk.correct(store, before.id, changes, store.now())
     changed = sorted(f for f in changes if getattr(before, f) != getattr(after, f))
     if args.json:
         print_json({"changed": changed, "attendee": attendee_json(after)})
@@ -218,7 +217,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
 def cmd_give(args: argparse.Namespace) -> int:
     store = open_db(args)
     attendee = resolve_id(store, args.id)
-    return verdict_out(desk.give_entitlement(store, attendee.id, args.entitlement, utc_now()), args.json)
+    return verdict_out(desk.give_entitlement(store, attendee.id, args.entitlement, store.now()), args.json)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -267,7 +266,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     if args.reissue is not None:
         if not args.reissue.strip():
             raise UsageError("--reissue needs a reason (lost, damaged, name corrected, ...)")
-        revision, code = badges.reissue(store, attendee.id, args.reissue, utc_now())
+        revision, code = badges.reissue(store, attendee.id, args.reissue, store.now())
     else:
         with store.reading() as session:
             revision = badges.current_revision(session, attendee.id)
@@ -282,11 +281,11 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     store = open_db(args)
     if args.text != "-":
-        return verdict_out(scanning.scan(store, args.text, utc_now(), where="cli"), args.json)
+        return verdict_out(scanning.scan(store, args.text, store.now(), where="cli"), args.json)
     recent = scanning.RecentScans()
     worst = OK
     for line in sys.stdin:  # one verdict per line, flushed, so a caller sees each as soon as it is durable
         worst = max(
-            worst, verdict_out(scanning.scan(store, line, utc_now(), recent, where="cli"), args.json, indent=None)
+            worst, verdict_out(scanning.scan(store, line, store.now(), recent, where="cli"), args.json, indent=None)
         )
     return worst

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from checkin.cli.common import OK, REFUSED, Define, StopRequests, UsageError, open_db, print_json, resolve_id, utc_now
+from checkin.cli.common import OK, REFUSED, Define, StopRequests, UsageError, open_db, print_json, resolve_id
 from checkin.paths import data_dir
 from checkin.store.engine import create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
@@ -204,7 +204,7 @@ def _forever(store: Any, url: str) -> int:
         key = (status.state, status.backlog)
         if not last or last[-1] != key:
             detail = f" ({status.message})" if status.message and status.state != State.REFUSED else ""
-            print(f"{datetime.now().strftime('%H:%M:%S')} {status.summary(utc_now())}{detail}", flush=True)
+            print(f"{datetime.now().strftime('%H:%M:%S')} {status.summary(store.now())}{detail}", flush=True)
             last.append(key)
 
     worker = SyncWorker(store, url, show)
@@ -219,7 +219,7 @@ def _forever(store: Any, url: str) -> int:
 def cmd_stations(args: argparse.Namespace) -> int:
     store = open_db(args)
     with store.reading() as session:
-        rows = [asdict(seen) for seen in stations_seen(session, utc_now())]
+        rows = [asdict(seen) for seen in stations_seen(session, store.now())]
     if args.json:
         print_json(rows)
         return OK
@@ -280,7 +280,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     store = open_db(args)
-    conflicts.review(store, args.event_id, args.note, utc_now())
+    conflicts.review(store, args.event_id, args.note, store.now())
     print("Marked as reviewed.")
     return OK
 
@@ -288,6 +288,6 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     store = open_db(args)
     duplicate, kept = resolve_id(store, args.duplicate), resolve_id(store, args.into)
-    merged = conflicts.merge(store, duplicate.id, kept.id, utc_now())
+    merged = conflicts.merge(store, duplicate.id, kept.id, store.now())
     print(f"Merged {duplicate.full_name} ({duplicate.external_id}) into {merged.full_name} ({merged.external_id}).")
     return OK

@@ -16,7 +16,6 @@ from checkin.cli.common import (
     positive,
     progress_bar,
     resolve_id,
-    utc_now,
 )
 from checkin.conference import conference_zone, current_conference
 from checkin.printing import spooler
@@ -126,7 +125,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         if args.printer:
             pdf.unlink(missing_ok=True)
     if args.what == "badges":
-        record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, utc_now())
+        record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, store.now())
     return OK
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, print_json, utc_now, verdict_out
+from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, print_json, verdict_out
 from checkin.conference import current_conference, store_zone
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import load_sessions
@@ -100,7 +100,7 @@ def at_option(parser: argparse.ArgumentParser) -> None:
 
 def moment_of(store: Store, args: argparse.Namespace) -> datetime:
     if not args.at:
-        return utc_now()
+        return store.now()
     try:
         moment = datetime.fromisoformat(args.at)
     except ValueError:

@@ -20,7 +20,6 @@ from checkin.cli.common import (
     positive,
     print_json,
     progress_bar,
-    utc_now,
 )
 from checkin.conference import ensure_conference, has_conference
 from checkin.demo import build_demo, this_week
@@ -137,15 +136,15 @@ def cmd_keys(args: argparse.Namespace) -> int:
     passphrase = _passphrase(confirm=action == "export-signing") if action.endswith("-signing") else ""
     with store.unit_of_work() as session:
         if action == "init":
-            made = keys.init_keys(session, utc_now())
+            made = keys.init_keys(session, store.now())
             print(f"Made badge key {made.number}. Give door stations its public half: checkin keys export-public")
         elif action == "rotate":
-            made = keys.rotate(session, utc_now())
+            made = keys.rotate(session, store.now())
             print(f"Made badge key {made.number}; new badges are signed with it, older ones still verify.")
         elif action == "revoke":
             if not arg.isdigit():
                 raise UsageError(f"a key number is a whole number, not '{arg}'")
-            keys.revoke(session, int(arg), utc_now())
+            keys.revoke(session, int(arg), store.now())
             print(f"Key {arg} revoked: badges signed with it are refused here. Export the keys to the doors.")
         elif action == "import-public":
             changed = keys.import_public(session, Path(arg).read_text(encoding="utf-8", errors="replace"))

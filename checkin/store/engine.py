@@ -8,21 +8,23 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from checkin.clock import OFFSET_SETTING, StationClock
 from checkin.domain import StationContext
 from checkin.ids import new_id
 from checkin.paths import is_url
 from checkin.rules.station import BadStationName, readable_name
 from checkin.store.migrate import upgrade
-from checkin.store.models import Setting, Station
+from checkin.store.models import Event, Setting, Station
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -175,6 +177,10 @@ class Store:
         with self._reading_sessions() as session:
             yield session
 
+    def now(self) -> datetime:
+        """The time on the hub's clock, as this station best knows it (see checkin.clock)."""
+        return self.station.clock.now()
+
     def rename_station(self, wanted: str) -> None:
         """Call this station ``wanted`` from now on (BadStationName if people could not read it)."""
         name = readable_name(wanted)
@@ -182,7 +188,7 @@ class Store:
             station = session.get(Station, self.station.id)
             assert station is not None
             station.name = name
-        self.station = StationContext(self.station.id, name)
+        self.station = replace(self.station, name=name)
 
     def close(self) -> None:
         if self._checkpointer is not None:
@@ -251,4 +257,14 @@ def _local_station(session: Session, wanted_name: str | None) -> StationContext:
         if wanted_name and wanted_name != station.name:
             station.name = wanted_name
     session.flush()
-    return StationContext(station.id, station.name)
+    return StationContext(station.id, station.name, _station_clock(session))
+
+
+def _station_clock(session: Session) -> StationClock:
+    """The clock as the last sync round left it, and past every event this database already holds."""
+    offset = session.get(Setting, OFFSET_SETTING)
+    clock = StationClock(float(offset.value) if offset is not None else 0.0)
+    newest = session.scalar(select(func.max(Event.id)))
+    if newest is not None:
+        clock.saw([newest])
+    return clock

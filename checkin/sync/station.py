@@ -17,13 +17,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from checkin import projection
+from checkin.clock import OFFSET_SETTING
 from checkin.occupancy import tracking
 from checkin.store import Store
 from checkin.store.dialect import insert_for
@@ -299,7 +300,6 @@ def sync_round(
     *,
     after_hub_commit: Callable[[], None] | None = None,
     step_timeout_s: float = STEP_TIMEOUT_S,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     on_progress: Callable[[CatchUp], None] | None = None,
 ) -> RoundReport:
     """One full round on one hub connection: check, measure the clock, push, pull reference data, pull
@@ -309,11 +309,14 @@ def sync_round(
         watchdog = Watchdog(remote)
         with watchdog.step(step_timeout_s), store.reading() as local:
             check_hub(local, remote)
-            before = clock()
+            before = store.station.clock.own_now()
             hub_now = hub.hub_clock(remote)
-            after = clock()
+            after = store.station.clock.own_now()
             remote.rollback()
         offset = (hub_now - (before + (after - before) / 2)).total_seconds()
+        store.station.clock.follow_hub(offset)
+        with store.writing() as connection:
+            set_setting(connection, OFFSET_SETTING, str(store.station.clock.offset_s))
 
         with watchdog.step(step_timeout_s):
             started_over = follow_hub(store, remote)
@@ -334,7 +337,7 @@ def sync_round(
         connection.execute(delete(SyncStation))
         if everyone:
             connection.execute(insert(SyncStation), everyone)
-    return RoundReport(pushed, pulled, reference_rows, waiting, offset, datetime.now(UTC), started_over)
+    return RoundReport(pushed, pulled, reference_rows, waiting, offset, store.station.clock.now(), started_over)
 
 
 def _push(
@@ -388,6 +391,7 @@ def _pull_events(
         with store.unit_of_work() as session:
             pulled += apply_events(session, rows)
             set_setting(session.connection(), CURSOR, rows[-1].hub_seq)
+        store.station.clock.saw(row.id for row in rows)  # what this station does next comes after all of it
         fetched += len(rows)
         more = len(rows) == PULL_BATCH
         if on_progress is not None and (more or total is not None):

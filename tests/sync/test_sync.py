@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, delete, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from checkin.clock import StationClock
 from checkin.conference import stats
 from checkin.desk import WalkIn, check_in, correct, register_walk_in, undo_check_in
 from checkin.domain import Status, VerdictCode
@@ -527,7 +529,8 @@ def test_a_station_clock_five_minutes_slow_is_measured_and_flagged(tmp_path: Pat
 
     engine = create_hub_engine(hub_url)
     slow, good = station(tmp_path, "Slow kiosk"), station(tmp_path, "Desk 1")
-    report = sync_round(slow, engine, clock=lambda: datetime.now(UTC) - timedelta(minutes=5))
+    slow.station = replace(slow.station, clock=StationClock(wall=lambda: datetime.now(UTC) - timedelta(minutes=5)))
+    report = sync_round(slow, engine)
     assert 295 < report.clock_offset_s < 305
     sync_round(good, engine)
     with good.reading() as session:
