@@ -32,7 +32,8 @@ from checkin.events import bulk_append
 from checkin.ids import new_id
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import all_attendance, attendance, load_sessions
-from checkin.occupancy.door import Door, door_scan
+from checkin.occupancy.door import door_scan
+from checkin.rules.door import Door
 from checkin.store import open_store
 from checkin.store.models import Attendee, ConferenceSession, Room
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -161,15 +161,3 @@ def store_zone(store: Store) -> tzinfo:
         with store.reading() as session:
             zone = store.memo["zone"] = conference_zone(session)
     return zone
-
-
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
-
-
-def local_moment(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """'08:12' today, 'Tue 08:12' on another day of the conference."""
-    here = moment.astimezone(zone)
-    if here.date() == now.astimezone(zone).date():
-        return here.strftime("%H:%M")
-    return here.strftime("%a %H:%M")

@@ -7,20 +7,19 @@ of its event; the event is committed (fsynced) before the verdict is returned as
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from checkin.attendees import get_view, too_long, view_on
-from checkin.conference import current_conference, entitlements, local_moment, store_zone
+from checkin.conference import current_conference, entitlements, store_zone
 from checkin.domain import (
     CORRECTABLE_FIELDS,
     AttendeeView,
-    Entitlement,
     EventKind,
     StationContext,
     Status,
@@ -30,35 +29,11 @@ from checkin.domain import (
 )
 from checkin.events import NewEvent, append, record
 from checkin.ids import new_id
+from checkin.rules.check_in import decide_check_in
+from checkin.rules.hand_out import decide_entitlement
 from checkin.rules.undo import why_not_undo
 from checkin.store import Store
 from checkin.store.models import AttendeeState, EntitlementGiven, Event
-
-
-def decide_check_in(attendee: AttendeeView | None, zone: tzinfo, now: datetime) -> Verdict:
-    """The desk's answer for checking in ``attendee``; records nothing."""
-    if attendee is None:
-        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such registration.")
-    name = attendee.full_name
-    if attendee.checked_in_at is not None:
-        when = local_moment(attendee.checked_in_at, zone, now)
-        return Verdict(
-            VerdictCode.ALREADY_CHECKED_IN,
-            Tone.WARN,
-            f"{name} already checked in at {when} by {attendee.checked_in_station}.",
-            attendee,
-        )
-    if attendee.status is Status.CANCELLED:
-        reason = f" ({attendee.status_reason})" if attendee.status_reason else ""
-        return Verdict(VerdictCode.CANCELLED, Tone.BAD, f"{name}: registration cancelled{reason}.", attendee)
-    if attendee.status is Status.UNPAID:
-        return Verdict(
-            VerdictCode.UNPAID,
-            Tone.BAD,
-            f"{name}: registration not paid. Take payment, mark it paid, then check in.",
-            attendee,
-        )
-    return Verdict(VerdictCode.ACCEPTED, Tone.GOOD, f"Welcome, {name}! Checked in.", attendee)
 
 
 def check_in(store: Store, attendee_id: str, now: datetime) -> Verdict:
@@ -108,54 +83,6 @@ def undo_check_in(store: Store, attendee_id: str, reason: str, now: datetime) ->
     return Verdict(
         VerdictCode.UNDONE, Tone.WARN, f"Check-in of {view.full_name} undone ({reason.strip()}).", after, event.id
     )
-
-
-def decide_entitlement(
-    attendee: AttendeeView | None,
-    entitlement: Entitlement | None,
-    given: EntitlementGiven | None,
-    zone: tzinfo,
-    now: datetime,
-    offered: Sequence[Entitlement] = (),
-) -> Verdict:
-    if attendee is None:
-        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No such registration.")
-    if entitlement is None:
-        items = ", ".join(f"{e.code} ({e.name})" for e in offered) or "none are set up for this conference"
-        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, f"No such item to hand out. Items: {items}.", attendee)
-    if given is not None:
-        when = local_moment(given.given_at, zone, now)
-        return Verdict(
-            VerdictCode.ALREADY_GIVEN,
-            Tone.BAD,
-            f"{entitlement.name} already given to {attendee.full_name} at {when} by {given.station}.",
-            attendee,
-        )
-    if attendee.status is Status.CANCELLED:
-        return Verdict(VerdictCode.CANCELLED, Tone.BAD, f"{attendee.full_name}: registration cancelled.", attendee)
-    if attendee.status is Status.UNPAID:
-        return Verdict(
-            VerdictCode.UNPAID,
-            Tone.BAD,
-            f"{attendee.full_name}: take payment before handing out {entitlement.name.lower()}.",
-            attendee,
-        )
-    if not entitlement.allows(attendee.registration_type):
-        return Verdict(
-            VerdictCode.NOT_ELIGIBLE,
-            Tone.BAD,
-            f"{entitlement.name} is not included for {attendee.registration_type or 'this registration'}.",
-            attendee,
-        )
-    if not attendee.checked_in:  # a hand-out is proof of attendance: the coin only for someone who came
-        return Verdict(
-            VerdictCode.NOT_CHECKED_IN,
-            Tone.WARN,
-            f"{attendee.full_name} is not checked in yet: check them in first (Enter), then hand over "
-            f"{entitlement.name.lower()}.",
-            attendee,
-        )
-    return Verdict(VerdictCode.ACCEPTED, Tone.GOOD, f"{entitlement.name} given to {attendee.full_name}.", attendee)
 
 
 def give_entitlement(store: Store, attendee_id: str, code: str, now: datetime) -> Verdict:

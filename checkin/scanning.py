@@ -8,9 +8,9 @@ path: statements are built once, and it runs on a bare connection rather than an
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_
@@ -18,38 +18,14 @@ from sqlalchemy import Connection, bindparam, or_
 from checkin import codes, keys
 from checkin.attendees import attendee_view_query, to_view, view_on
 from checkin.conference import store_zone
-from checkin.desk import decide_check_in, record_check_in
+from checkin.desk import record_check_in
 from checkin.domain import AttendeeView, EventKind, StationContext, Tone, Verdict, VerdictCode
 from checkin.events import NewEvent, append
+from checkin.rules.scan import Matched, Presented, decide_scan
 from checkin.store import Store
 from checkin.store.models import Attendee
 
 MAX_SCAN_LENGTH = 512  # longer input is not a code; it is someone typing or a stuck key
-
-
-class Matched(StrEnum):
-    """Which symbol named the attendee: stations differ in which they take, never in how a code is read."""
-
-    BADGE = "badge"  # the signed QR
-    BADGE_NUMBER = "badge_number"  # a badge's Code 128: registration id and badge revision
-    TICKET_CODE = "ticket_code"  # the registration system's code from the confirmation email
-    REGISTRATION_ID = "registration_id"  # a bare registration id: printed on lists, so only staff act on it
-
-
-@dataclass(frozen=True)
-class Presented:
-    """What a scan put in front of the station: the text, cleaned, what checking it as a badge found, and
-    (after the lookup) which symbol it matched and the badge revision it carries."""
-
-    raw: str
-    text: str
-    checked: codes.Checked
-    matched: Matched | None = None
-    printed_revision: int | None = None
-
-    @property
-    def badge(self) -> codes.BadgeCode | None:
-        return self.checked.badge
 
 
 def read(text: str, keyring: codes.Keyring) -> Presented:
@@ -59,47 +35,6 @@ def read(text: str, keyring: codes.Keyring) -> Presented:
     cleaned = codes.normalise(raw)
     checked = codes.check(cleaned, keyring)
     return Presented(raw, cleaned, checked, printed_revision=checked.badge.revision if checked.badge else None)
-
-
-_REFUSALS = {
-    codes.Check.FORGED: (
-        VerdictCode.FORGED,
-        "This badge does not verify: forged, altered or damaged. Check photo ID and send the person to the desk.",
-    ),
-    codes.Check.WRONG_CONFERENCE: (VerdictCode.WRONG_CONFERENCE, "This badge is from another conference."),
-    codes.Check.UNKNOWN_KEY: (
-        VerdictCode.UNKNOWN_KEY,
-        "This badge was signed with a key this station does not "
-        "have yet. Sync or import the public keys; meanwhile "
-        "send the person to the desk.",
-    ),
-    codes.Check.REVOKED_KEY: (
-        VerdictCode.REVOKED_KEY,
-        "This badge was signed with a withdrawn key. Send the person to the desk for a reprint.",
-    ),
-}
-
-
-def decide(
-    presented: Presented, attendee: AttendeeView | None, station: StationContext, zone: tzinfo, now: datetime
-) -> Verdict:
-    """The station's answer to a scan; records nothing. Pure: the same inputs give the same verdict."""
-    del station  # a desk checks in whoever it scans; door stations (rooms) will read their room from it
-    if not presented.text:
-        return Verdict(VerdictCode.UNREADABLE, Tone.BAD, "Nothing readable was scanned. Scan again.")
-    refusal = _REFUSALS.get(presented.checked.check)
-    if refusal is not None:
-        return Verdict(refusal[0], Tone.BAD, refusal[1], attendee)
-    if attendee is None:
-        return Verdict(VerdictCode.UNKNOWN, Tone.BAD, "No registration matches this code. Search by name instead.")
-    if presented.printed_revision is not None and presented.printed_revision < attendee.badge_revision:
-        return Verdict(
-            VerdictCode.REPLACED_BADGE,
-            Tone.BAD,
-            "Replaced badge: this one was reprinted and is void. Ask for the new badge or check photo ID.",
-            attendee,
-        )
-    return decide_check_in(attendee, zone, now)
 
 
 class RecentScans:
@@ -123,16 +58,27 @@ class RecentScans:
         self._seen[text] = (now, verdict)
 
 
-def scan(store: Store, text: str, now: datetime, recent: RecentScans | None = None, where: str = "desk") -> Verdict:
+Decide = Callable[[Presented, AttendeeView | None, tzinfo, datetime], Verdict]
+
+
+def scan(
+    store: Store,
+    text: str,
+    now: datetime,
+    recent: RecentScans | None = None,
+    where: str = "desk",
+    decide: Decide = decide_scan,
+) -> Verdict:
     """Run one scan through the verdict path; an accepted check-in is committed before this returns, and a
-    refusal is kept for review (``where``: the kind of station that refused)."""
+    refusal is kept for review (``where``: the kind of station that refused; ``decide``: its policy, a
+    rule from checkin.rules)."""
     presented = read(text, keys.store_keyring(store))
     if recent is not None and (repeat := recent.repeat_of(presented.text, now)):
         return repeat
     zone = store_zone(store)
     with store.writing() as connection:
         attendee, presented = identify(connection, presented)
-        verdict = decide(presented, attendee, store.station, zone, now)
+        verdict = decide(presented, attendee, zone, now)
         if not verdict.accepted:
             record_refusal(connection, store.station, presented.raw, verdict, now, where)
             return verdict

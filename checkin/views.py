@@ -10,10 +10,11 @@ from sqlalchemy import select
 from checkin.conference import checked_in_count
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import SessionFacts, load_intervals, load_sessions
-from checkin.occupancy.door import Door, room_fill
+from checkin.occupancy.door import room_fill
 from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
 from checkin.rules.capacity import Fill
+from checkin.rules.door import Door
 from checkin.store import Store
 from checkin.store.models import AttendeeState, ConferenceSession, Room
 

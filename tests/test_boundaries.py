@@ -19,6 +19,18 @@ def test_the_core_never_imports_qt() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_rules_are_pure_decisions_that_touch_no_database() -> None:
+    """checkin/rules/ is what every station, the CLI and the dashboard share: it must not reach for a store."""
+    code = (
+        "import sys, pkgutil, importlib, checkin.rules\n"
+        "for m in pkgutil.walk_packages(checkin.rules.__path__, 'checkin.rules.'): importlib.import_module(m.name)\n"
+        "print(' '.join(sorted(n for n in sys.modules if n.split('.')[0] == 'sqlalchemy' or n == 'checkin.store')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+
+
 def test_checkin_help_loads_no_command_and_a_command_only_its_own_module() -> None:
     """`checkin --help` names every command without importing one; `checkin door` loads the door's module,
     not PDF, hub or import code (that is what keeps one-shot commands fast; see benchmarks/cli_start.py)."""

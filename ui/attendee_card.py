@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from checkin.conference import local_moment
 from checkin.domain import AttendeeView, Entitlement, Status
+from checkin.rules.local_time import local_moment
 from checkin.sync.conflicts import DuplicateBadge
 from ui.theme import STATUS_TONES, TONE_COLOURS
 

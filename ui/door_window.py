@@ -29,17 +29,9 @@ from checkin import scanning
 from checkin.conference import store_zone
 from checkin.domain import Tone, Verdict
 from checkin.occupancy.attendance import what_is_next
-from checkin.occupancy.door import (
-    OVERRIDABLE,
-    Door,
-    Mode,
-    NobodyToCountOut,
-    adjust_count,
-    door_scan,
-    hand_count_answer,
-    override,
-)
+from checkin.occupancy.door import NobodyToCountOut, adjust_count, door_scan, hand_count_answer, override
 from checkin.rules.burst import SCAN_AGAIN
+from checkin.rules.door import OVERRIDABLE, Door, Mode
 from checkin.store import Store
 from checkin.views import door_now
 from ui.geometry import fit_and_remember

@@ -13,9 +13,11 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from checkin import kiosk, scanning
+from checkin import scanning
 from checkin.conference import current_conference
+from checkin.kiosk import kiosk_scan
 from checkin.printing.template import load_template
+from checkin.rules import kiosk
 from checkin.store import Store
 from ui.badge_jobs import NoBadge, queue_badge
 from ui.camera import CameraView
@@ -103,7 +105,7 @@ class KioskWindow(QMainWindow):
         if self.printer_problem:
             self._show(kiosk.OUT_OF_ORDER)
             return
-        _verdict, answer = kiosk.kiosk_scan(self.store, text, self.clock(), self.recent_scans)
+        _verdict, answer = kiosk_scan(self.store, text, self.clock(), self.recent_scans)
         if answer.print_for is not None:
             try:
                 queue_badge(

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin.conference import local_moment, store_zone
+from checkin.conference import store_zone
 from checkin.domain import AttendeeView
+from checkin.rules.local_time import local_moment
 from checkin.store import Store
 from checkin.sync import conflicts
 from ui.geometry import fit_and_remember

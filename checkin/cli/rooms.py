@@ -14,21 +14,13 @@ from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, print_j
 from checkin.conference import current_conference, store_zone
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import load_sessions
-from checkin.occupancy.door import (
-    OVERRIDABLE,
-    Mode,
-    NobodyToCountOut,
-    NotCheckedIn,
-    adjust_count,
-    door_scan,
-    open_door,
-    override,
-)
+from checkin.occupancy.door import NobodyToCountOut, adjust_count, door_scan, open_door, override
 from checkin.occupancy.policy import load_policy, save_policy
 from checkin.occupancy.reports import (
     crowd_managers,
 )
 from checkin.occupancy.schedule import SETUPS, RoomProblem, import_registrations, import_schedule, set_room
+from checkin.rules.door import OVERRIDABLE, Mode, NotCheckedIn
 from checkin.store import Store
 from checkin.text import counted
 

@@ -15,10 +15,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, String, or_, select, type_coerce
 
-from checkin.conference import local_moment
 from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
 from checkin.occupancy.tracking import paused_gc, stored_moment
+from checkin.rules.local_time import local_moment
 from checkin.store.models import ConferenceSession, PresenceInterval, Room, SessionRegistration
 
 

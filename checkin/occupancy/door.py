@@ -1,67 +1,29 @@
 """A session-room door: every scan answers welcome / already inside / room full / not registered / ...
 
-Same shape as the desk: ``decide_door`` is pure; ``door_scan`` records the entry or exit (and, when the
-policy admits people who skipped the desk, their check-in) in one durable transaction before it answers.
+Same shape as the desk: ``decide_door`` (checkin.rules.door) is pure; ``door_scan`` records the entry or exit
+(and, when the policy admits people who skipped the desk, their check-in) in one durable transaction before it
+answers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, tzinfo
-from enum import StrEnum
 
 from sqlalchemy import Connection, func, select
 
 from checkin import keys, scanning
 from checkin.conference import store_zone
-from checkin.desk import decide_check_in, record_check_in
-from checkin.domain import AttendeeView, EventKind, StationContext, Status, Tone, Verdict, VerdictCode
+from checkin.desk import record_check_in
+from checkin.domain import AttendeeView, EventKind, StationContext, Tone, Verdict, VerdictCode
 from checkin.events import NewEvent, append
 from checkin.occupancy import tracking
 from checkin.occupancy.policy import load_policy
-from checkin.rules.capacity import Fill, fill_tone
+from checkin.rules.capacity import Fill
+from checkin.rules.check_in import decide_check_in
+from checkin.rules.door import Door, Mode, RoomNow, count_words, decide_door
 from checkin.store import Store
 from checkin.store.models import ConferenceSession, Room, SessionRegistration
-
-
-class Mode(StrEnum):
-    ENTRY = "entry"
-    EXIT = "exit"
-
-
-class NotCheckedIn(StrEnum):
-    ADMIT = "admit"  # check them in at the door and let them in
-    DESK = "desk"  # send them to the registration desk first
-
-
-# Refusals door staff may overrule with a reason (F8, `checkin door --override`); the reason is recorded.
-OVERRIDABLE = (VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN, VerdictCode.NUMBER_ONLY)
-
-
-@dataclass(frozen=True)
-class Door:
-    """Which door this station is. The room's capacity and the warning level are not kept here: they are read
-    at every decision, so a change made anywhere (`checkin rooms`, `checkin policy`, the hub) applies at once."""
-
-    room_id: str
-    room_name: str
-    name: str = "Main door"
-    mode: Mode = Mode.ENTRY
-    not_checked_in: NotCheckedIn = NotCheckedIn.ADMIT
-
-
-@dataclass(frozen=True)
-class RoomNow:
-    """What the door needs to know about its room at the moment of a scan."""
-
-    count: int
-    capacity: int
-    warn_at: float
-    session_id: str | None = None
-    session_title: str = ""
-    prereg_required: bool = False
-    registered: bool = True  # the attendee is on the session's list (or none is needed)
-    inside: str | None = None  # the room the attendee is in now
 
 
 def open_door(store: Store, room_name: str, door: str = "Main door", **options: object) -> Door:
@@ -73,64 +35,6 @@ def open_door(store: Store, room_name: str, door: str = "Main door", **options: 
         return Door(room.id, room.name, door, **options)  # type: ignore[arg-type]
 
 
-def decide_door(
-    presented: scanning.Presented, attendee: AttendeeView | None, door: Door, room: RoomNow, zone: tzinfo, now: datetime
-) -> Verdict:
-    """The door's answer; records nothing."""
-    verdict = scanning.decide(presented, attendee, StationContext("", door.name), zone, now)
-    if verdict.code is VerdictCode.UNKNOWN:  # a door has no search box: the desk can look the person up
-        return replace(verdict, message="No registration matches this code. Send the person to the registration desk.")
-    if attendee is None or verdict.code not in (
-        VerdictCode.ACCEPTED,
-        VerdictCode.ALREADY_CHECKED_IN,
-        VerdictCode.UNPAID,
-    ):
-        return verdict  # unreadable, forged, replaced, cancelled, unknown...
-    name = attendee.full_name
-    if door.mode is Mode.ENTRY and presented.matched is scanning.Matched.REGISTRATION_ID:
-        return Verdict(
-            VerdictCode.NUMBER_ONLY,
-            Tone.BAD,
-            f"{name}: a registration number alone does not open the door (it is on every list, and a replaced "
-            "badge still carries it). Check photo ID; staff may let them in with a reason (F8).",
-            attendee,
-        )
-    if door.mode is Mode.EXIT:
-        if room.inside == door.room_id:
-            return Verdict(VerdictCode.EXITED, Tone.GOOD, f"Goodbye, {name}. {_count(room.count - 1, room)}", attendee)
-        return Verdict(VerdictCode.NOT_INSIDE, Tone.WARN, f"{name} was not scanned in here; exit recorded.", attendee)
-    if attendee.status is Status.UNPAID:
-        return verdict
-    if room.inside == door.room_id:
-        return Verdict(
-            VerdictCode.ALREADY_INSIDE, Tone.WARN, f"{name} is already inside. {_count(room.count, room)}", attendee
-        )
-    if room.prereg_required and not room.registered:
-        return Verdict(
-            VerdictCode.NOT_REGISTERED,
-            Tone.BAD,
-            f"{name} is not registered for {room.session_title}. Staff may override with a reason.",
-            attendee,
-        )
-    if room.count >= room.capacity:
-        return Verdict(
-            VerdictCode.ROOM_FULL,
-            Tone.BAD,
-            f"Room full ({room.count}/{room.capacity}). Hold the door; staff may override with a reason.",
-            attendee,
-        )
-    if not attendee.checked_in and door.not_checked_in is NotCheckedIn.DESK:
-        return Verdict(
-            VerdictCode.NOT_CHECKED_IN,
-            Tone.BAD,
-            f"{name} has not checked in yet: please go to the registration desk first.",
-            attendee,
-        )
-    after = room.count + 1
-    tone = Tone.GOOD if fill_tone(after, room.capacity, room.warn_at) is Tone.GOOD else Tone.WARN
-    return Verdict(VerdictCode.ACCEPTED, tone, f"Welcome, {name}! {_count(after, room)}", attendee)
-
-
 def hand_count_answer(fill: Fill, delta: int) -> tuple[Tone, str]:
     """What the door says after counting a person without a badge: the same colours as a scan at that level."""
     counted = f"Counted by hand: {'+1' if delta > 0 else '−1'}. {fill.count} of {fill.capacity} in the room"
@@ -139,10 +43,6 @@ def hand_count_answer(fill: Fill, delta: int) -> tuple[Tone, str]:
     if fill.tone is not Tone.GOOD:
         return Tone.WARN, f"{counted} ({100 * fill.share:.0f}%)."
     return Tone.GOOD, f"{counted}."
-
-
-def _count(count: int, room: RoomNow) -> str:
-    return Fill(count, room.capacity, room.warn_at).words()
 
 
 def room_fill(connection: Connection, room_id: str, count: int) -> Fill:
@@ -213,7 +113,7 @@ def override(store: Store, door: Door, attendee_id: str, reason: str, refused: V
         granted = Verdict(
             VerdictCode.ACCEPTED,
             Tone.WARN,
-            f"Let in by staff: {attendee.full_name} ({reason.strip()}). {_count(room.count + 1, room)}",
+            f"Let in by staff: {attendee.full_name} ({reason.strip()}). {count_words(room.count + 1, room)}",
             attendee,
         )
         return _record(

@@ -10,6 +10,7 @@ from checkin import desk
 from checkin.attendees import get_view, likely_duplicates
 from checkin.domain import CORRECTABLE_FIELDS, EventKind, RegistrationType, Status, Tone, VerdictCode
 from checkin.importers import import_file
+from checkin.rules.check_in import decide_check_in
 from checkin.store import Store
 from checkin.store.models import Attendee, Event
 
@@ -56,7 +57,7 @@ def test_unpaid_is_refused_until_marked_paid(store: Store, now) -> None:
 
 
 def test_unknown_attendee(now) -> None:
-    verdict = desk.decide_check_in(None, now.tzinfo, now)
+    verdict = decide_check_in(None, now.tzinfo, now)
     assert verdict.code is VerdictCode.UNKNOWN and verdict.tone is Tone.BAD
 
 

@@ -17,10 +17,11 @@ from checkin.events import NewEvent, record
 from checkin.ids import new_id
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import all_attendance, load_sessions, no_shows, what_is_next
-from checkin.occupancy.door import Door, Mode, NobodyToCountOut, NotCheckedIn, adjust_count, door_scan, override
+from checkin.occupancy.door import NobodyToCountOut, adjust_count, door_scan, override
 from checkin.occupancy.presence import Adjustment, DoorEvent, Schedule, Slot, intervals_for, manual_count
 from checkin.occupancy.reports import roster
 from checkin.projection import rebuild
+from checkin.rules.door import Door, Mode, NotCheckedIn
 from checkin.store import Store
 from checkin.store.models import (
     Attendee,

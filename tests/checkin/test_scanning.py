@@ -13,7 +13,8 @@ from sqlalchemy import func, select, update
 
 from checkin import badges, codes, keys, scanning
 from checkin.demo import build_demo
-from checkin.domain import StationContext, VerdictCode
+from checkin.domain import VerdictCode
+from checkin.rules.scan import decide_scan
 from checkin.store import Store, open_store
 from checkin.store.models import Attendee, BadgeKey, Event
 
@@ -183,17 +184,16 @@ def test_keys_file_problems_are_explained(store: Store, tmp_path: Path, now) -> 
 
 def test_decide_is_pure_and_covers_unreadable_and_forged(store: Store, now) -> None:
     ring = keys.store_keyring(store)
-    station = StationContext("s", "Desk 3")
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo("America/Chicago")
     empty = scanning.read(" \r\n\t", ring)
-    assert scanning.decide(empty, None, station, zone, now).code is VerdictCode.UNREADABLE
+    assert decide_scan(empty, None, zone, now).code is VerdictCode.UNREADABLE
     genuine = code_for(store, attendee(store))
     forged = scanning.read(genuine[:-20] + "A" * 20, ring)
-    first = scanning.decide(forged, None, station, zone, now)
+    first = decide_scan(forged, None, zone, now)
     assert first.code is VerdictCode.FORGED
-    assert scanning.decide(forged, None, station, zone, now) == first
+    assert decide_scan(forged, None, zone, now) == first
     assert events_on_disk(store) == []
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from checkin import codes
-from checkin.occupancy.door import Door, Mode, door_scan
+from checkin.occupancy.door import door_scan
+from checkin.rules.door import Door, Mode
 from checkin.store import open_store
 from checkin.store.engine import create_hub_engine
 from checkin.store.models import Attendee, Room
