@@ -18,7 +18,6 @@ from checkin.desk import record_check_in
 from checkin.domain import AttendeeView, EventKind, StationContext, Tone, Verdict, VerdictCode
 from checkin.events import NewEvent, append
 from checkin.occupancy import tracking
-from checkin.occupancy.policy import load_policy
 from checkin.rules.capacity import Fill
 from checkin.rules.check_in import decide_check_in
 from checkin.rules.door import Door, Mode, RoomNow, count_words, decide_door
@@ -48,7 +47,7 @@ def hand_count_answer(fill: Fill, delta: int) -> tuple[Tone, str]:
 def room_fill(connection: Connection, room_id: str, count: int) -> Fill:
     """`count` against the room's capacity and the warning level as they are set now."""
     capacity = connection.execute(select(Room.capacity).where(Room.id == room_id)).scalar_one()
-    return Fill(count, capacity, load_policy(connection).warn_at)
+    return Fill(count, capacity, tracking.config_on(connection)[1].warn_at)
 
 
 def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:

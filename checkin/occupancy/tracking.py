@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from checkin.domain import EventKind
-from checkin.occupancy.policy import load_policy
+from checkin.occupancy.policy import PREFIX, Policy, load_policy
 from checkin.occupancy.presence import (
     Adjustment,
     DoorEvent,
@@ -43,39 +43,56 @@ from checkin.store.models import (
     PresenceDirty,
     PresenceInterval,
     Room,
+    Setting,
     table,
 )
 
 DOOR_KINDS = (EventKind.ENTERED.value, EventKind.EXITED.value)
-_schedules: dict[tuple[Any, ...], Schedule] = {}
+_configs: dict[tuple[Any, ...], tuple[Schedule, Policy]] = {}
 
 
 def schedule_on(connection: Connection) -> Schedule:
-    """The schedule as this database holds it; reloaded only when the sessions change."""
-    stamp = connection.execute(_schedule_stamp()).one()
-    policy = load_policy(connection)
-    zone = connection.execute(select(Conference.timezone).limit(1)).scalar()
-    key = (str(connection.engine.url), *stamp, policy, zone)
-    found = _schedules.get(key)
+    """The schedule as this database holds it; reloaded only when the sessions or the policy change."""
+    return config_on(connection)[0]
+
+
+def config_on(connection: Connection) -> tuple[Schedule, Policy]:
+    """The schedule and the room policy as this database holds them now. One query tells whether either
+    changed (a door scan asks for every decision: `checkin policy` and schedule edits apply at once)."""
+    stamp = tuple(connection.execute(_config_stamp(connection.dialect.name)).one())
+    key = (str(connection.engine.url), *stamp)
+    found = _configs.get(key)
     if found is None:
+        policy = load_policy(connection)
+        zone = stamp[-1]
         rows = connection.execute(
             select(
                 ConferenceSession.id, ConferenceSession.room_id, ConferenceSession.starts_at, ConferenceSession.ends_at
             )
         )
-        found = _schedules[key] = Schedule(
+        schedule = Schedule(
             [Slot(*row) for row in rows],
             early=timedelta(minutes=policy.early_minutes),
             keep_back_to_back=policy.keep_back_to_back,
             zone=ZoneInfo(zone) if zone else UTC,
             day_ends=time(policy.day_ends_hour),
         )
+        found = _configs[key] = (schedule, policy)
     return found
 
 
 @functools.cache
-def _schedule_stamp() -> Any:
-    return select(func.count(), func.max(ConferenceSession.ends_at), func.max(ConferenceSession.id))
+def _config_stamp(dialect_name: str) -> Any:
+    setting = Setting.key + "=" + Setting.value
+    joined = func.string_agg(setting, ";") if dialect_name == "postgresql" else func.group_concat(setting, ";")
+    parts = (
+        select(func.count()).select_from(ConferenceSession),
+        select(func.max(ConferenceSession.ends_at)),
+        select(func.max(ConferenceSession.id)),
+        select(joined).where(Setting.key.like(f"{PREFIX}%")),
+        select(Conference.timezone).limit(1),
+    )
+    return select(*(part.scalar_subquery() for part in parts))
 
 
 def fold(connection: Connection, event: DoorEvent) -> None:
