@@ -44,15 +44,16 @@ def hand_count_answer(fill: Fill, delta: int) -> tuple[Tone, str]:
     return Tone.GOOD, f"{counted}."
 
 
-def room_fill(connection: Connection, room_id: str, count: int) -> Fill:
+def room_fill(connection: Connection, room_id: str, count: int, warn_at: float | None = None) -> Fill:
     """`count` against the room's capacity and the warning level as they are set now."""
     capacity = connection.execute(select(Room.capacity).where(Room.id == room_id)).scalar_one()
-    return Fill(count, capacity, tracking.config_on(connection)[1].warn_at)
+    return Fill(count, capacity, tracking.config_on(connection)[1].warn_at if warn_at is None else warn_at)
 
 
 def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:
-    schedule = tracking.schedule_on(connection)
-    fill = room_fill(connection, door.room_id, tracking.headcount(connection, door.room_id, now, schedule))
+    schedule, policy = tracking.config_on(connection)
+    count = tracking.headcount(connection, door.room_id, now, schedule)
+    fill = room_fill(connection, door.room_id, count, policy.warn_at)
     slot = schedule.session_at(door.room_id, now)
     inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
     if slot is None:

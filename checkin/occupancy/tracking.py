@@ -19,6 +19,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     union_all,
@@ -48,6 +49,9 @@ from checkin.store.models import (
 )
 
 DOOR_KINDS = (EventKind.ENTERED.value, EventKind.EXITED.value)
+# Written into the SQL, not bound: only then can SQLite use the partial index of door events (ix_event_door);
+# with bound kinds the same lookup reads the attendee's other events too (0.2 ms instead of 0.01 ms).
+_IS_DOOR_KIND = Event.kind.in_([literal(kind, literal_execute=True) for kind in DOOR_KINDS])
 _configs: dict[tuple[Any, ...], tuple[Schedule, Policy]] = {}
 
 
@@ -101,8 +105,7 @@ def fold(connection: Connection, event: DoorEvent) -> None:
     A live scan is the attendee's newest event, so only their latest interval can change. An older event
     (synced late from another station) changes history: then their presence is recomputed in full.
     """
-    newest = connection.execute(_newest_other_event(), {"attendee_id": event.attendee_id, "id": event.id}).scalar()
-    if newest is not None and newest > event.id:
+    if connection.execute(_later_door_event(), {"attendee_id": event.attendee_id, "id": event.id}).first():
         refresh_attendees(connection, [event.attendee_id])
         return
     row = connection.execute(_latest_interval(), {"attendee_id": event.attendee_id}).first()
@@ -124,9 +127,12 @@ def fold(connection: Connection, event: DoorEvent) -> None:
 
 
 @functools.cache
-def _newest_other_event() -> Any:
-    return select(func.max(Event.id)).where(
-        Event.attendee_id == bindparam("attendee_id"), Event.kind.in_(DOOR_KINDS), Event.id != bindparam("id")
+def _later_door_event() -> Any:
+    # One seek in ix_event_door (attendee, id): a max() over the attendee's other events read them all.
+    return (
+        select(Event.id)
+        .where(Event.attendee_id == bindparam("attendee_id"), _IS_DOOR_KIND, Event.id > bindparam("id"))
+        .limit(1)
     )
 
 
@@ -185,7 +191,7 @@ def replay(connection: Connection, only: Collection[str] | None = None) -> list[
         return intervals_from(rows, schedule)
 
 
-_DOOR_EVENT = and_(Event.kind.in_(DOOR_KINDS), Event.attendee_id.is_not(None))
+_DOOR_EVENT = and_(_IS_DOOR_KIND, Event.attendee_id.is_not(None))
 # Answered from the index ix_event_door alone, already in order: no table lookups, no JSON, no sort.
 _DOOR_ROWS = (
     "SELECT id, kind, attendee_id, coalesce(room_id, ''), station_time || '+00:00', coalesce(door, '') "
