@@ -149,3 +149,8 @@ class StationContext:
     id: str
     name: str
     clock: StationClock = field(default_factory=StationClock, compare=False, repr=False)
+
+
+def editable_fields(view: AttendeeView) -> dict[str, str]:
+    """The fields a correction may change, as text (what ``rules.corrections.what_changed`` compares)."""
+    return {field: str(getattr(view, field)) for field in CORRECTABLE_FIELDS}

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 from checkin import badges, codes, desk, keys, scanning
 from checkin.attendees import find_by_code, get_view, likely_duplicates
 from checkin.conference import checked_in_count, conference_zone, current_conference, entitlements
-from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode
+from checkin.domain import AttendeeView, Tone, Verdict, VerdictCode, editable_fields
 from checkin.printing.layouts import STOCKS
 from checkin.printing.log import record_printed
 from checkin.printing.template import load_template
 from checkin.rules.burst import SCAN_AGAIN
+from checkin.rules.corrections import what_changed
 from checkin.rules.picking import acts_on_selection
 from checkin.rules.station import BadStationName
 from checkin.search import search
@@ -557,7 +558,8 @@ class DeskWindow(QMainWindow):
             self.banner.show_message(Tone.BAD, str(error))
             return
         self._focus_on(view)
-        self.banner.show_message(Tone.GOOD, f"Corrected {view.full_name}: {', '.join(sorted(changes))}.")
+        said = what_changed(editable_fields(attendee), editable_fields(view)) or "nothing changed"
+        self.banner.show_message(Tone.GOOD, f"Corrected {view.full_name}: {said}.")
         self.refresh_count()
 
     def _duplicates(self, email: str, first: str, last: str) -> list[AttendeeView]:

@@ -25,10 +25,11 @@ from checkin.cli.common import (
     verdict_out,
 )
 from checkin.conference import stats, store_zone
-from checkin.domain import AttendeeView, RegistrationType, Status, VerdictCode
+from checkin.domain import AttendeeView, RegistrationType, Status, VerdictCode, editable_fields
 from checkin.exports import export_attendees
 from checkin.projection import rebuild
 from checkin.refusals import refusals
+from checkin.rules.corrections import what_changed
 from checkin.search import search
 from checkin.store.models import Attendee
 from checkin.text import counted
@@ -208,7 +209,9 @@ def cmd_correct(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"changed": changed, "attendee": attendee_json(after)})
     elif changed:
-        print(f"Corrected {after.full_name} ({after.external_id}): {', '.join(f.replace('_', ' ') for f in changed)}.")
+        print(
+            f"Corrected {after.full_name} ({after.external_id}): {what_changed(editable_fields(before), editable_fields(after))}."
+        )
     else:
         print(f"Nothing changed: the record of {after.full_name} ({after.external_id}) already says that.")
     return OK

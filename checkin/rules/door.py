@@ -22,6 +22,16 @@ class NotCheckedIn(StrEnum):
     DESK = "desk"  # send them to the registration desk first
 
 
+SENT_TO_DESK = {
+    VerdictCode.UNKNOWN: "No registration matches this code. Send the person to the registration desk.",
+    VerdictCode.FORGED: "This badge does not verify: forged, altered or damaged. Check photo ID and send the person "
+    "to the registration desk.",
+    VerdictCode.UNKNOWN_KEY: "This badge was signed with a key this door does not have yet (sync, or import the "
+    "public keys). Send the person to the registration desk.",
+    VerdictCode.REVOKED_KEY: "This badge was signed with a withdrawn key. Send the person to the registration desk "
+    "for a new one.",
+}
+
 # Refusals door staff may overrule with a reason (F8, `checkin door --override`); the reason is recorded.
 OVERRIDABLE = (VerdictCode.ROOM_FULL, VerdictCode.NOT_REGISTERED, VerdictCode.NOT_CHECKED_IN, VerdictCode.NUMBER_ONLY)
 
@@ -57,8 +67,8 @@ def decide_door(
 ) -> Verdict:
     """The door's answer; records nothing."""
     verdict = decide_scan(presented, attendee, zone, now)
-    if verdict.code is VerdictCode.UNKNOWN:  # a door has no search box: the desk can look the person up
-        return replace(verdict, message="No registration matches this code. Send the person to the registration desk.")
+    if verdict.code in SENT_TO_DESK:  # a door has no search box and prints nothing: the desk does both
+        return replace(verdict, message=SENT_TO_DESK[verdict.code])
     if attendee is None or verdict.code not in (
         VerdictCode.ACCEPTED,
         VerdictCode.ALREADY_CHECKED_IN,

@@ -37,21 +37,22 @@ class Presented:
         return self.checked.badge
 
 
+# Worded for the desk, which can look the person up and reprint; a door sends them to the desk (rules/door.py).
 REFUSALS = {
     codes.Check.FORGED: (
         VerdictCode.FORGED,
-        "This badge does not verify: forged, altered or damaged. Check photo ID and send the person to the desk.",
+        "This badge does not verify: forged, altered or damaged. Check photo ID, then find the person by name "
+        "and reprint their badge.",
     ),
     codes.Check.WRONG_CONFERENCE: (VerdictCode.WRONG_CONFERENCE, "This badge is from another conference."),
     codes.Check.UNKNOWN_KEY: (
         VerdictCode.UNKNOWN_KEY,
-        "This badge was signed with a key this station does not "
-        "have yet. Sync or import the public keys; meanwhile "
-        "send the person to the desk.",
+        "This badge was signed with a key this station does not have yet. Sync or import the public keys; "
+        "meanwhile find the person by name.",
     ),
     codes.Check.REVOKED_KEY: (
         VerdictCode.REVOKED_KEY,
-        "This badge was signed with a withdrawn key. Send the person to the desk for a reprint.",
+        "This badge was signed with a withdrawn key. Find the person by name and reprint their badge.",
     ),
 }
 

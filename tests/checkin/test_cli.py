@@ -81,7 +81,7 @@ def test_an_unpaid_walk_in_is_marked_paid_from_the_terminal_then_checks_in(db: l
     assert main(["correct", ref, "--status", "paid", "--email", "ann lee", *db]) == 1  # all or nothing
     assert "does not look like an email" in capsys.readouterr().err
     assert main(["correct", ref, "--status", "paid", "--org", "Metro PD", *db]) == 0
-    assert capsys.readouterr().out == f"Corrected Ann Lee ({ref}): organization, status.\n"
+    assert capsys.readouterr().out == f"Corrected Ann Lee ({ref}): marked paid; organisation now Metro PD.\n"
     assert main(["correct", ref, "--status", "paid", *db]) == 0
     assert "Nothing changed" in capsys.readouterr().out
     assert main(["checkin", ref, *db, "--json"]) == 0

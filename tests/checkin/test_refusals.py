@@ -77,3 +77,15 @@ def test_checkin_refusals_lists_them_newest_first(store: Store, now: datetime, c
     listed = json.loads(capsys.readouterr().out)
     assert [(r["where"], r["scanned"]) for r in listed] == [("door", "R000001"), ("cli", "R000000")]
     assert listed[0]["place"] == "Hall B · Main door"
+
+
+def test_a_forged_badge_is_looked_up_at_the_desk_and_sent_to_the_desk_from_a_door(store: Store, now: datetime) -> None:
+    person = paid(store, 2)
+    with store.reading() as session:
+        code = badges.badge_code(session, person.id)
+    forged = code[:-6] + ("AAAAAA" if not code.endswith("AAAAAA") else "BBBBBB")
+    at_desk = scanning.scan(store, forged, now)
+    assert at_desk.code is VerdictCode.FORGED
+    assert "find the person by name" in at_desk.message and "desk" not in at_desk.message  # it is the desk
+    at_door = door_scan(store, open_door(store, "Hall B"), forged, now)
+    assert at_door.code is VerdictCode.FORGED and "send the person to the registration desk" in at_door.message

@@ -291,6 +291,7 @@ def test_correction_from_the_desk_updates_the_card(qtbot, window: DeskWindow, st
     qtbot.keyClicks(window.search_field, target.external_id)
     qtbot.keyClick(window.search_field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.card.name.text().endswith("Fixed") and window.banner.tone is Tone.GOOD
+    assert window.banner.message == f"Corrected {target.first_name} Fixed: last name now Fixed."
 
 
 def test_the_windows_shortcuts_win_over_the_search_fields_editing_keys(qtbot, window: DeskWindow) -> None:
