@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 class NoConference(LookupError):
     def __init__(self) -> None:
         super().__init__(
-            "This database holds no conference yet. Create the demo with `checkin demo`, "
-            "or import registrants with `checkin import FILE --conference NAME`."
+            "This database holds no conference yet. Import registrants with `checkin import FILE --conference "
+            "NAME`, or try Muster on the demo conference with --demo (e.g. `checkin stats --demo`)."
         )
 
 

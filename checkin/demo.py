@@ -9,18 +9,22 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from checkin.conference import create_conference, set_entitlements
+from checkin.conference import create_conference, has_conference, set_entitlements
 from checkin.domain import Entitlement, RegistrationType, Status
 from checkin.ids import new_id
 from checkin.importers.registrants import Record
 from checkin.importers.writing import ImportReport, write_records
-from checkin.keys import init_keys
+from checkin.keys import has_keys, init_keys
 from checkin.store.models import Attendee, ConferenceSession, Room, SessionRegistration
+
+if TYPE_CHECKING:
+    from checkin.store import Store
 
 NAME = "National School Safety Training Conference"  # and the year it runs
 TIMEZONE = "America/Chicago"
@@ -370,6 +374,17 @@ def build_demo(
     report = write_records(session, records, "demo", progress)
     _registrations(session, rng)
     return DemoSummary(report, len(rooms), sessions)
+
+
+def ensure_demo(store: Store, progress: Callable[[int, int], None] | None = None) -> DemoSummary | None:
+    """The demo conference in ``store``'s database, made on first use (what `--demo` opens, in the app and in
+    every command); None when the database already holds a conference."""
+    with store.unit_of_work() as session:
+        if has_conference(session):
+            if not has_keys(session):  # a demo older than signed badges
+                init_keys(session, store.now())
+            return None
+        return build_demo(session, progress=progress, first_day=this_week(store.now()))
 
 
 def this_week(now: datetime) -> date:

@@ -11,9 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
 
-from checkin import keys, views
+from checkin import demo, views
 from checkin.conference import has_conference
-from checkin.demo import build_demo, this_week
 from checkin.occupancy.door import open_door
 from checkin.paths import default_db_path, demo_db_path
 from checkin.rules.burst import BurstRules
@@ -135,20 +134,18 @@ def pick_room(store: Store) -> str:
 
 
 def ensure_demo(store: Store) -> None:
-    """Create the demo conference in an empty database, showing progress."""
-    with store.unit_of_work() as session:
-        if has_conference(session):
-            if not keys.has_keys(session):  # a demo older than signed badges
-                keys.init_keys(session, store.now())
-            return
+    """The demo conference, created with a progress bar the first time (an existing one opens at once)."""
     dialog = QProgressDialog("Creating the demo conference…", "", 0, 0)
     dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-    dialog.setMinimumDuration(0)
-    dialog.show()
-    QApplication.processEvents()
-    with store.unit_of_work() as session:
-        build_demo(session, first_day=this_week(store.now()))
+    dialog.setMinimumDuration(0)  # shown at the first progress report: only when a demo is being made
+
+    def progress(done: int, total: int) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        QApplication.processEvents()
+
+    demo.ensure_demo(store, progress)
     dialog.close()
 
 

@@ -71,7 +71,13 @@ def db_path(args: argparse.Namespace) -> Path | str:
 def open_db(args: argparse.Namespace) -> Store:
     from checkin.store import open_store
 
-    return open_store(db_path(args), args.station)
+    store = open_store(db_path(args), args.station)
+    if args.demo:  # as `checkin-app --demo`: the demo conference, made the first time it is asked for
+        from checkin.demo import ensure_demo
+
+        if made := ensure_demo(store):
+            print(f"Made the demo conference ({made.attendees.added:,} attendees) in {db_path(args)}.", file=sys.stderr)
+    return store
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:

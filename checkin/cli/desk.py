@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import BinaryIO
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from checkin import badges, desk, scanning
@@ -32,6 +37,7 @@ from checkin.refusals import refusals
 from checkin.rules.corrections import what_changed
 from checkin.search import search
 from checkin.store.models import Attendee
+from checkin.store.problems import storage_problem
 from checkin.text import counted
 
 
@@ -209,9 +215,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"changed": changed, "attendee": attendee_json(after)})
     elif changed:
-        print(
-            f"Corrected {after.full_name} ({after.external_id}): {what_changed(editable_fields(before), editable_fields(after))}."
-        )
+        said = what_changed(editable_fields(before), editable_fields(after))
+        print(f"Corrected {after.full_name} ({after.external_id}): {said}.")
     else:
         print(f"Nothing changed: the record of {after.full_name} ({after.external_id}) already says that.")
     return OK
@@ -287,8 +292,28 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return verdict_out(scanning.scan(store, args.text, store.now(), where="cli"), args.json)
     recent = scanning.RecentScans()
     worst = OK
-    for line in sys.stdin:  # one verdict per line, flushed, so a caller sees each as soon as it is durable
-        worst = max(
-            worst, verdict_out(scanning.scan(store, line, store.now(), recent, where="cli"), args.json, indent=None)
-        )
+    for number, line in enumerate(scanned_lines(sys.stdin.buffer), start=1):
+        try:
+            verdict = scanning.scan(store, line, store.now(), recent, where="cli")
+        except DBAPIError as error:  # the disk full, the file read-only: say where it stopped, not a traceback
+            why = storage_problem(error) or f"the database did not record it ({error.orig})"
+            print(
+                f"checkin scan: stopped at line {number} ({line[:40]}): {why}. That line and the lines after "
+                "it got no verdict.",
+                file=sys.stderr,
+            )
+            return REFUSED
+        worst = max(worst, verdict_out(verdict, args.json, indent=None))  # flushed: seen as soon as it is durable
     return worst
+
+
+def scanned_lines(stream: BinaryIO) -> Iterator[str]:
+    """Lines as scanners end them: Enter (CR), LF or CR LF. Each is handed over as soon as its end arrives
+    (a text stream would hold a line ending in CR until the next character, to see whether LF follows)."""
+    pending = b""
+    while chunk := os.read(stream.fileno(), 4096):
+        pending += chunk
+        *lines, pending = re.split(rb"\r\n|\r|\n", pending)
+        yield from (line.decode("utf-8", "replace") for line in lines if line.strip())
+    if pending.strip():
+        yield pending.decode("utf-8", "replace")

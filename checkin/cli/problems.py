@@ -12,6 +12,7 @@ from checkin.conference import NoConference
 from checkin.importers import ImportFailed
 from checkin.rules.station import BadStationName
 from checkin.store import OPEN_PROBLEMS
+from checkin.store.problems import storage_problem
 from checkin.sync.worker import refused_login
 
 REFUSALS = (
@@ -33,6 +34,8 @@ def explain(error: Exception) -> str | None:
         return str(error)
     if isinstance(error, OSError):  # a file to read or write: missing, a folder, not allowed, the disk full
         return file_problem(error)
+    if said := storage_problem(error):  # the station's own file: read-only, the disk full or failing
+        return said
     if isinstance(error, OperationalError):  # a hub given with --db URL that is down, or refuses the login
         detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         return refused_login(error) or f"the database did not answer: {detail}"

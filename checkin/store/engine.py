@@ -25,6 +25,7 @@ from checkin.paths import is_url
 from checkin.rules.station import BadStationName, readable_name
 from checkin.store.migrate import upgrade
 from checkin.store.models import Event, Setting, Station
+from checkin.store.problems import storage_problem
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -231,8 +232,10 @@ def _open_file(path: Path) -> Engine:
     engine = create_sqlite_engine(path)
     try:
         upgrade(engine)
-    except DatabaseError as error:  # "file is not a database", "unable to open database file"
+    except DatabaseError as error:  # "file is not a database"; or the disk's doing: full, read-only, failing
         engine.dispose()
+        if said := storage_problem(error):
+            raise NotADatabase(f"{path}: {said}") from error
         raise NotADatabase(f"{path} cannot be Muster's database: SQLite says {str(error.orig).strip()}") from error
     return engine
 

@@ -179,3 +179,80 @@ def test_usage_errors_exit_2(capsys) -> None:
 def test_rebuild(db: list[str], capsys) -> None:
     assert main(["rebuild", *db]) == 0
     assert "Rebuilt" in capsys.readouterr().out
+
+
+def test_demo_opens_the_demo_conference_on_a_new_machine_and_the_advice_for_an_empty_file_works(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # a machine that has never run Muster
+    assert main(["rooms", "--demo"]) == 0
+    said = capsys.readouterr()
+    assert "Made the demo conference (2,400 attendees)" in said.err
+    assert "Hall B" in said.out and "Exhibit Hall" in said.out
+    assert main(["stats", "--demo"]) == 0
+    assert "Made the demo" not in capsys.readouterr().err  # made once, then opened
+    empty = tmp_path / "empty.sqlite"
+    assert main(["stats", "--db", str(empty)]) != 0
+    advice = capsys.readouterr().err
+    assert "`checkin stats --demo`" in advice and "`checkin demo`" not in advice
+
+
+def stdin_of(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    """A pipe for stdin, as when a serial scanner or a file is piped into `checkin scan -`."""
+    import io
+    import os
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(os.fdopen(read_end, "rb")))
+
+
+def paid_ids(db: list[str], capsys, n: int) -> list[str]:
+    assert main(["attendees", "--json", *db]) == 0
+    return [a["external_id"] for a in out_json(capsys) if a["status"] == "paid"][:n]  # type: ignore[union-attr]
+
+
+def test_scan_lines_may_end_with_a_bare_cr(db: list[str], capsys, monkeypatch) -> None:
+    people = paid_ids(db, capsys, 3)
+    stdin_of(monkeypatch, ("\r".join(people) + "\r").encode())
+    assert main(["scan", "-", *db, "--json"]) == 0
+    verdicts = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [v["attendee"]["external_id"] for v in verdicts] == people
+
+
+def test_a_full_disk_stops_scan_with_the_line_it_reached(db: list[str], capsys, monkeypatch) -> None:
+    from sqlalchemy import Engine, event
+
+    people = paid_ids(db, capsys, 40)
+
+    def full_soon(dbapi_connection, _record) -> None:  # SQLite's own limit: past it, every write is refused
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    event.listen(Engine, "connect", full_soon)
+    try:
+        stdin_of(monkeypatch, ("\n".join(people) + "\n").encode())
+        assert main(["scan", "-", *db]) == 1
+    finally:
+        event.remove(Engine, "connect", full_soon)
+    said = capsys.readouterr()
+    answered = said.out.splitlines()
+    assert 0 < len(answered) < len(people)
+    stop = f"stopped at line {len(answered) + 1} ({people[len(answered)]}): the disk holding the database is full"
+    assert stop in said.err and "the lines after it got no verdict" in said.err
+
+
+def test_a_read_only_database_is_called_that_not_a_hub_that_did_not_answer(db: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from checkin.cli.problems import explain
+
+    read_only = create_engine(f"sqlite:///file:{db[1]}?mode=ro&uri=true")  # as SQLite opens a file it may not write
+    with pytest.raises(OperationalError) as refused, read_only.begin() as connection:
+        connection.execute(text("INSERT INTO setting (key, value) VALUES ('x', 'y')"))
+    read_only.dispose()
+    said = explain(refused.value)
+    assert said is not None and said.startswith("the database file is read-only here") and "did not answer" not in said
