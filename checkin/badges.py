@@ -25,11 +25,7 @@ class Signer:
     def __init__(self, session: Session) -> None:
         row = keys.signing_row(session)
         if row is None:
-            raise keys.KeyProblem(
-                "This station cannot make badges: it holds no private badge key. Bring it "
-                "from the desk that made the keys: `checkin keys export-signing FILE` there, "
-                "`checkin keys import-signing FILE` here (a new conference: `checkin keys init`)."
-            )
+            raise keys.KeyProblem(keys.why_no_signing_key(session))
         assert row.private_key is not None
         self._private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row.private_key))
         self._number = row.number

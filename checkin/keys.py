@@ -49,8 +49,8 @@ def init_keys(session: Session, now: datetime) -> BadgeKey:
 
 def rotate(session: Session, now: datetime) -> BadgeKey:
     """Add the next key; new badges are signed with it, older badges still verify."""
-    if signing_row(session) is None:
-        raise KeyProblem(
+    if session.scalar(select(BadgeKey.number).where(BadgeKey.private_key.is_not(None)).limit(1)) is None:
+        raise KeyProblem(  # only the desk that made the keys (or holds their private halves) rotates
             "This station holds no private badge key, so it cannot rotate. Rotate at the desk "
             "that made the keys (or run `checkin keys init` on a new conference)."
         )
@@ -305,8 +305,9 @@ def _parse_signing_file(text: str) -> dict[str, Any]:
 def listing(session: Session) -> list[str]:
     """One line per key, for people."""
     lines = []
+    signing = signing_row(session)
     for key in session.scalars(select(BadgeKey).order_by(BadgeKey.number)):
-        role = "signs badges" if key.private_key and key.revoked_at is None else "verifies only"
+        role = "signs badges" if signing is not None and key.number == signing.number else "verifies only"
         state = f"REVOKED {key.revoked_at:%Y-%m-%d %H:%M} UTC" if key.revoked_at else role
         made = f"{key.created_at:%Y-%m-%d %H:%M} UTC"
         lines.append(f"key {key.number:>3}  {key.public_key[:16]}...  made {made}  {state}")
@@ -332,6 +333,22 @@ def store_keyring(store: Store) -> codes.Keyring:
 
 def forget_keys(store: Store) -> None:
     store.memo.pop("keyring", None)
+
+
+def why_no_signing_key(session: Session) -> str:
+    """What to do on a station that cannot sign badges, by what it holds."""
+    held = session.scalars(select(BadgeKey)).all()
+    if not held:
+        return "This station holds no badge keys yet: `checkin keys init` makes the conference's first one."
+    if any(key.private_key for key in held):
+        return (
+            "Every badge key this station could sign with is revoked. Make a new one with `checkin keys rotate`, "
+            "then export the public keys to the doors."
+        )
+    return (
+        "This station cannot make badges: it holds no private badge key. Bring it from the desk that made the "
+        "keys: `checkin keys export-signing FILE` there, `checkin keys import-signing FILE` here."
+    )
 
 
 def signing_row(session: Session) -> BadgeKey | None:

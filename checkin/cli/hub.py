@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from checkin.cli.common import OK, REFUSED, Define, StopRequests, UsageError, open_db, print_json, resolve_id
+from checkin.conference import store_zone
 from checkin.paths import data_dir
+from checkin.rules.local_time import local_moment
 from checkin.store.engine import create_hub_engine
 from checkin.sync import admin, conflicts, credentials, server
 from checkin.sync.hub import HubProblem
@@ -226,10 +228,12 @@ def cmd_stations(args: argparse.Namespace) -> int:
     if not rows:
         print("No stations known yet: this station has not synced with a hub (checkin sync --hub URL).")
         return OK
-    print(f"{'station':<24} {'last contact':>14} {'backlog':>8} {'clock vs hub':>20}")
+    print(f"{'station':<24} {'last contact':>14} {'sent':>8} {'backlog':>8} {'clock vs hub':>20}")
     for row in rows:
         clock = clock_words(row["clock_offset_s"]) + (" WRONG" if row["clock_wrong"] else "")
-        print(f"{row['name'][:24]:<24} {ago(row['seconds_ago']):>14} {row['backlog']:>8,} {clock:>20}")
+        print(
+            f"{row['name'][:24]:<24} {ago(row['seconds_ago']):>14} {row['sent']:>8,} {row['backlog']:>8,} {clock:>20}"
+        )
     print("(as of this station's last sync)")
     return OK
 
@@ -264,10 +268,11 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     if not badges and not walk_ins:
         print("Nothing to review.")
         return OK
+    zone, now = store_zone(store), store.now()  # times as the desk shows them: the conference's clock
     for d in badges:
         print(
             f"Duplicate badge: {d.attendee.full_name} ({d.attendee.external_id}) checked in at {d.first_station} "
-            f"{d.first_at:%H:%M} and again at {d.station} {d.at:%H:%M}.  "
+            f"{local_moment(d.first_at, zone, now)} and again at {d.station} {local_moment(d.at, zone, now)}.  "
             f"Done with it: checkin review {d.event_id} 'what was done'"
         )
     for group in walk_ins:

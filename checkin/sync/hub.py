@@ -7,6 +7,8 @@ tombstone. The hub derives nothing: every station folds the log into its own sta
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -109,6 +111,7 @@ def push(
             "ON CONFLICT (id) DO NOTHING RETURNING id, hub_seq, received_at"
         ).all()
     )
+    _count_sent(connection, {row[0] for row in numbers}, rows)
     if len(numbers) < len(rows):  # a retry: look up, by primary key, the numbers the first push got
         taken = {row[0] for row in numbers}
         numbers += connection.exec_driver_sql(
@@ -116,6 +119,21 @@ def push(
             {"ids": [row[0] for row in rows if row[0] not in taken]},
         ).all()
     return [(row[0], row[1], row[2]) for row in numbers]
+
+
+def _count_sent(connection: Connection, new: set[str], rows: list[tuple[Any, ...]]) -> None:
+    """Add the events the hub took for the first time to each station's count, in the transaction that took
+    them: a retry, or a station sending everything again to a rebuilt hub, counts each event once."""
+    by_station = Counter(row[2] for row in rows if row[0] in new)
+    names = {row[2]: json.loads(row[5]).get("station_name", "") for row in rows if row[0] in new}
+    statement = insert_for("postgresql", SyncStation.__table__)
+    for station_id, count in by_station.items():
+        name = names[station_id]  # until the station reports itself
+        connection.execute(
+            statement.values(
+                station_id=station_id, name=name, last_contact=func.clock_timestamp(), sent=count
+            ).on_conflict_do_update(index_elements=["station_id"], set_={"sent": SyncStation.__table__.c.sent + count})
+        )
 
 
 class Pulled(NamedTuple):
@@ -196,7 +214,6 @@ class StationReport:
     clock_offset_s: float
     backlog: int
     cursor: int
-    sent: int
 
 
 def report(connection: Connection, status: StationReport) -> None:
@@ -210,9 +227,8 @@ def report(connection: Connection, status: StationReport) -> None:
         "cursor": status.cursor,
     }
     connection.execute(
-        statement.values(**values, sent=status.sent, last_contact=func.clock_timestamp()).on_conflict_do_update(
-            index_elements=["station_id"],
-            set_={**values, "sent": SyncStation.__table__.c.sent + status.sent, "last_contact": func.clock_timestamp()},
+        statement.values(**values, last_contact=func.clock_timestamp()).on_conflict_do_update(
+            index_elements=["station_id"], set_={**values, "last_contact": func.clock_timestamp()}
         )
     )
 

@@ -331,7 +331,7 @@ def sync_round(
             waiting = backlog(connection)
             cursor = setting(connection, CURSOR)
         with watchdog.step(step_timeout_s), remote.begin():
-            hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor, pushed))
+            hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor))
             everyone = hub.stations(remote)
     with store.writing() as connection:
         connection.execute(delete(SyncStation))
@@ -415,6 +415,7 @@ class StationSeen:
     backlog: int
     clock_offset_s: float
     clock_wrong: bool
+    sent: int  # events the hub took from it, each counted once
 
 
 def stations_seen(session: Session, now: datetime) -> list[StationSeen]:
@@ -429,6 +430,7 @@ def stations_seen(session: Session, now: datetime) -> list[StationSeen]:
             r.backlog,
             round(r.clock_offset_s, 1),
             abs(r.clock_offset_s) > CLOCK_WARNING_S,
+            r.sent,
         )
         for r in rows
     ]

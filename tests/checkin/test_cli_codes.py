@@ -57,6 +57,11 @@ def test_keys_commands(db: list[str], tmp_path: Path, capsys) -> None:
     assert main(["keys", "init", *db]) == 1
     assert "already has badge keys" in capsys.readouterr().err
     assert main(["keys", "rotate", *db]) == 0
+    capsys.readouterr()
+    assert main(["keys", "list", *db]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert first.startswith("key   1") and first.endswith("verifies only")  # the older key no longer signs
+    assert second.startswith("key   2") and second.endswith("signs badges")
     keys_file = tmp_path / "public-keys.json"
     assert main(["keys", "export-public", str(keys_file), *db]) == 0
     assert [k["number"] for k in json.loads(keys_file.read_text())["keys"]] == [1, 2]
@@ -169,3 +174,13 @@ def test_scans_reported_accepted_survive_sigkill(db: list[str], capsys) -> None:
             "SELECT count(*) FROM attendee_state s LEFT JOIN event e ON e.id = s.checked_in_event WHERE e.id IS NULL"
         ).fetchone()[0]
         assert (orphans, states_without_event) == (0, 0)
+
+
+def test_with_every_key_revoked_code_says_to_make_a_new_one(db: list[str], capsys) -> None:
+    assert main(["keys", "revoke", "1", *db]) == 0
+    capsys.readouterr()
+    assert main(["code", "R100001", *db]) == 1
+    said = capsys.readouterr().err
+    assert "`checkin keys rotate`" in said and "import-signing" not in said
+    assert main(["keys", "rotate", *db]) == 0
+    assert main(["code", "R100001", *db]) == 0

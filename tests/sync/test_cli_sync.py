@@ -10,7 +10,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, inspect, text
 
@@ -270,6 +272,8 @@ def test_conflicts_review_and_merge_from_the_terminal(
     assert len(found["walk_in_duplicates"]) == 1 and len(found["walk_in_duplicates"][0]) == 2
     words = checkin("conflicts", "--db", a, env=keyring_env).stdout
     assert "Duplicate badge" in words and "Same email" in words
+    second_at = datetime.fromisoformat(found["duplicate_badges"][0]["at"]).astimezone(ZoneInfo("America/Chicago"))
+    assert f"again at Desk B {second_at:%H:%M}" in words  # the conference's clock, as the desk shows it
 
     event_id = found["duplicate_badges"][0]["event_id"]
     assert checkin("review", "--db", a, event_id, "  ", env=keyring_env).returncode == 1

@@ -177,6 +177,11 @@ def test_exactly_once_when_the_station_is_killed_between_hub_commit_and_marking_
     assert again.returncode == 0, again.stderr
     assert hub_events(hub_url) == on_hub  # nothing duplicated, numbers unchanged
     assert sorted(local_events(db)) == sorted(on_hub)  # every event marked with the hub's own number
+    engine = create_engine(hub_url)
+    with engine.connect() as connection:
+        sent = connection.execute(text("SELECT sent FROM sync_station")).scalar_one()
+    engine.dispose()
+    assert sent == len(recorded)  # the retry sent them all again; the hub counts each once
 
 
 def test_exactly_once_when_the_hub_stops_and_restarts_mid_push(
@@ -312,12 +317,16 @@ def test_a_hub_restored_from_an_earlier_backup_gets_back_what_it_lost(tmp_path: 
     with engine.begin() as connection:  # the backup was taken after the first two events
         connection.execute(text("DELETE FROM event WHERE hub_seq > 2"))
         connection.execute(text("SELECT setval('muster_event_seq', 2)"))
+        connection.execute(text("UPDATE sync_station SET sent = 2 WHERE sent > 0"))  # what a had sent by then
     for person in people[4:]:
         check_in(b, person, NOW)  # the restored hub numbers these 3 and 4: numbers a and b have seen already
     assert sync_round(b, engine).started_over
     assert sync_round(a, engine).started_over
     sync_round(b, engine)
+    with engine.connect() as connection:  # both sent all they held again; each event counts once, for its station
+        sent = dict(connection.execute(text("SELECT name, sent FROM sync_station")).all())
     engine.dispose()
+    assert sent == {"a": 4, "b": 2}
     assert len(hub_events(hub_url)) == 6
     assert derived_state(tmp_path / "a.sqlite") == derived_state(tmp_path / "b.sqlite")
     with a.reading() as session:
