@@ -159,4 +159,9 @@ class StopRequests:
             while not self._asked and still_running():
                 time.sleep(poll_s)
         except KeyboardInterrupt:
-            pass
+            self._asked.append(signal.SIGINT)
+
+    @property
+    def asked(self) -> bool:
+        """Whether someone asked to stop (SIGTERM, Ctrl+C)."""
+        return bool(self._asked)

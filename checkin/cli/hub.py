@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import os
 import secrets
 import socket
 import sys
+import time
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -120,14 +123,54 @@ def _run_hub(args: argparse.Namespace, data: Path, password: str, stop: StopRequ
         shown_host = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
         _print_ready(ready, server.hub_url(shown_host, args.port, password))
         print("Serving. Ctrl+C stops the hub (stations keep working and catch up when it is back).", flush=True)
-        stop.wait(lambda: running.process.poll() is None)
-        if running.process.poll() is not None:
-            print("PostgreSQL stopped unexpectedly; see " + str(data / "server.log"), file=sys.stderr)
-            return REFUSED
+        while True:
+            stop.wait(functools.partial(_alive, running))
+            if stop.asked:
+                break
+            running = _restarted(args, data, running.process.returncode, stop) or running
+            if stop.asked:
+                break
     finally:
         running.stop()
     print("Hub stopped.")
     return OK
+
+
+def _alive(running: server.RunningServer) -> bool:
+    return running.process.poll() is None
+
+
+def _before(moment: float) -> bool:
+    return time.monotonic() < moment
+
+
+RESTART_AFTER_S = (1, 2, 5, 10, 30)  # then every 30 s, for as long as it takes
+
+
+def _restarted(
+    args: argparse.Namespace, data: Path, exit_code: int | None, stop: StopRequests
+) -> server.RunningServer | None:
+    """PostgreSQL died under the hub (killed, out of memory, a crash): start it again, waiting longer after
+    each failed try, and say so on the console. Stations queue their work meanwhile and catch up after."""
+    said = f"signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exit {exit_code}"
+    for attempt in itertools.count():
+        delay = RESTART_AFTER_S[min(attempt, len(RESTART_AFTER_S) - 1)]
+        print(
+            f"{datetime.now():%H:%M:%S} PostgreSQL stopped ({said}); starting it again in {delay} s. Stations keep "
+            f"their scans and send them when it is back (log: {data / 'server.log'}).",
+            flush=True,
+        )
+        stop.wait(functools.partial(_before, time.monotonic() + delay))
+        if stop.asked:
+            return None
+        try:
+            running = server.start(data, args.listen, args.port)
+        except server.ServerProblem as problem:
+            said = str(problem).splitlines()[0]
+            continue
+        print(f"{datetime.now():%H:%M:%S} PostgreSQL is back: serving again.", flush=True)
+        return running
+    return None  # unreachable: count() never ends
 
 
 def _lan_address() -> str:

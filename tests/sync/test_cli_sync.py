@@ -369,3 +369,32 @@ def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_thro
     code = checkin("code", "--db", desk, "R100003", env=keyring_env).stdout.strip()
     verdict = json.loads(checkin("scan", "--db", door, "--json", code, env=keyring_env).stdout)
     assert verdict["code"] == "accepted", verdict
+
+
+def test_hub_serve_starts_its_postgresql_again_when_it_dies(tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    admin = tmp_path / "admin.sqlite"
+    assert checkin("demo", "--db", str(admin), "--attendees", "40", *FIXED_WEEK, env=keyring_env).returncode == 0
+    serving, output = _serve(tmp_path, admin, server.free_port(), keyring_env)
+    try:
+        url = re.search(r"checkin sync --hub '([^']+)'", output).group(1)  # type: ignore[union-attr]
+        desk = tmp_path / "desk.sqlite"
+        first = checkin("sync", "--db", str(desk), "--station", "Desk 1", "--hub", url, "--once", env=keyring_env)
+        assert first.returncode == 0, first.stderr
+        postmaster = int((tmp_path / "hub" / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGKILL)  # out of memory, a crash: PostgreSQL gone under the hub
+        assert serving.stdout is not None
+        said = []
+        for line in serving.stdout:  # read until it says so; the test's timeout bounds this
+            said.append(line)
+            if "PostgreSQL is back" in line:
+                break
+        assert any("PostgreSQL stopped (signal 9); starting it again" in line for line in said), said
+        assert serving.poll() is None  # `hub serve` itself never stopped
+        assert checkin("checkin", "--db", str(desk), "R100002", env=keyring_env).returncode in (0, 1)
+        again = checkin("sync", "--db", str(desk), "--once", env=keyring_env)
+        assert again.returncode == 0, again.stderr
+    finally:
+        serving.send_signal(signal.SIGTERM)
+        rest = serving.communicate(timeout=60)[0]
+    assert serving.returncode == 0, rest
+    assert "Hub stopped." in rest
