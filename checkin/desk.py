@@ -114,7 +114,7 @@ class WalkIn:
     city: str = ""
     region: str = ""
     registration_type: str = "Non-member"
-    status: Status = Status.PAID
+    status: Status | None = None  # paid or unpaid: the volunteer says which, never a silent default
 
     def problems(self) -> dict[str, str]:
         """Field -> what is wrong with it; empty when the form can be saved."""
@@ -128,6 +128,8 @@ class WalkIn:
             found["email"] = NOT_AN_EMAIL
         if not self.registration_type.strip():
             found["registration_type"] = "Pick a registration type."
+        if self.status not in (Status.PAID, Status.UNPAID):
+            found["status"] = "Say whether they have paid: Paid, or Payment still to be taken."
         typed = ("first_name", "last_name", "email", "organization", "city", "region", "registration_type")
         return too_long({name: getattr(self, name).strip() for name in typed}) | found
 
@@ -192,7 +194,7 @@ class InvalidInput(ValueError):
 def register_walk_in(store: Store, form: WalkIn, now: datetime) -> AttendeeView:
     """Create a new attendee from the desk's form (recorded as an event, so it syncs)."""
     problems = form.problems()
-    if problems:
+    if problems or form.status is None:
         raise InvalidInput(problems)
     attendee_id = new_id()
     record_fields = {

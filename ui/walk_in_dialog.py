@@ -7,16 +7,17 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -55,7 +56,13 @@ class WalkInDialog(QDialog):
         self.registration_type = QComboBox()
         self.registration_type.addItems([t.value for t in RegistrationType])
         self.registration_type.setCurrentText(RegistrationType.NON_MEMBER.value)
-        self.unpaid = QCheckBox("Payment still to be taken")
+        # No default: a volunteer who types only a name must not register an unpaid walk-in as paid.
+        self.paid = QRadioButton("Paid")
+        self.unpaid = QRadioButton("Payment still to be taken")
+        payment = QHBoxLayout()
+        payment.addWidget(self.paid)
+        payment.addWidget(self.unpaid)
+        payment.addStretch()
         self.errors = QLabel()
         self.errors.setStyleSheet("color: #c62828; font-weight: bold;")
         self.errors.setWordWrap(True)
@@ -72,7 +79,7 @@ class WalkInDialog(QDialog):
         form.addRow("Email", self.email)
         form.addRow("Organization", self.organization)
         form.addRow("Registration type *", self.registration_type)
-        form.addRow("", self.unpaid)
+        form.addRow("Payment *", payment)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.register_button = QPushButton("Register")
@@ -116,7 +123,7 @@ class WalkInDialog(QDialog):
             email=self.email.text(),
             organization=self.organization.text(),
             registration_type=self.registration_type.currentText(),
-            status=Status.UNPAID if self.unpaid.isChecked() else Status.PAID,
+            status=Status.PAID if self.paid.isChecked() else Status.UNPAID if self.unpaid.isChecked() else None,
         )
 
     @Slot()
@@ -126,6 +133,7 @@ class WalkInDialog(QDialog):
         if problems:
             self.errors.setText("\n".join(problems.values()))
             field = {"first_name": self.first_name, "last_name": self.last_name, "email": self.email}
+            field |= {"status": self.paid}
             first_bad = next((field[name] for name in field if name in problems), None)
             if first_bad is not None:
                 first_bad.setFocus()
@@ -155,13 +163,21 @@ class WalkInDialog(QDialog):
             f"{who} like this walk-in. Enter uses the selected record; Register anyway makes a new one."
         )
         self.register_button.setText("Register anyway")
+        self._make_default(self.use_existing_button)  # drawn as Enter acts: the record that exists
         self._confirmed_new = True
         self.duplicates.setFocus()
+
+    def _make_default(self, button: QPushButton) -> None:
+        for each in (self.register_button, self.use_existing_button):
+            each.setAutoDefault(each is button)
+            each.setDefault(each is button)
 
     @Slot()
     def _forget_confirmation(self) -> None:
         self._confirmed_new = False
         self.register_button.setText("Register")
+        if self.use_existing_button.isVisible():
+            self._make_default(self.register_button)
 
     @Slot(QListWidgetItem)
     def _use_existing(self, item: QListWidgetItem | None) -> None:

@@ -70,7 +70,9 @@ def add_commands(command: Define) -> None:
         default=RegistrationType.NON_MEMBER.value,
         help=f"registration type (e.g. {', '.join(t.value for t in RegistrationType)})",
     )
-    walk.add_argument("--unpaid", action="store_true", help="payment still to be taken")
+    payment = walk.add_mutually_exclusive_group(required=True)  # never a silent default: say which
+    payment.add_argument("--paid", action="store_true", help="payment taken (or nothing to pay)")
+    payment.add_argument("--unpaid", action="store_true", help="payment still to be taken")
     walk.add_argument("--check-in", action="store_true", help="check the new attendee in straight away")
     walk.add_argument("--force", action="store_true", help="register even if a likely duplicate exists")
     walk.add_argument("--json", action="store_true")

@@ -64,7 +64,10 @@ def test_an_unknown_id_is_a_refusal_exit_1_like_an_unknown_scan(db: list[str], c
 
 
 def test_walk_in_duplicate_check_and_force(db: list[str], capsys) -> None:
-    args = ["walk-in", "--first", "Dana", "--last", "Whitfield", "--email", "dana@x.org", *db]
+    args = ["walk-in", "--first", "Dana", "--last", "Whitfield", "--email", "dana@x.org", "--paid", *db]
+    with pytest.raises(SystemExit) as usage:  # paid or not is said, never assumed
+        main([a for a in args if a != "--paid"])
+    assert usage.value.code == 2 and "one of the arguments --paid --unpaid is required" in capsys.readouterr().err
     assert main(args) == 0
     assert main(args) == 1
     assert "Possibly already registered" in capsys.readouterr().err
@@ -89,7 +92,7 @@ def test_an_unpaid_walk_in_is_marked_paid_from_the_terminal_then_checks_in(db: l
 
 
 def test_give_once(db: list[str], capsys) -> None:
-    main(["walk-in", "--first", "Gil", "--last", "Ortiz", "--type", "Member", "--json", *db])
+    main(["walk-in", "--first", "Gil", "--last", "Ortiz", "--type", "Member", "--paid", "--json", *db])
     ref = out_json(capsys)["external_id"]
     assert main(["give", ref, "coin", *db]) == 1  # the coin only for someone who came
     assert "Gil Ortiz is not checked in yet: check them in first" in capsys.readouterr().out

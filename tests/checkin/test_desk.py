@@ -91,25 +91,27 @@ def test_entitlement_eligibility_follows_registration_type(store: Store, now) ->
 
 def test_walk_in_requires_names_and_a_plausible_email(store: Store, now) -> None:
     with pytest.raises(desk.InvalidInput) as error:
-        desk.register_walk_in(store, desk.WalkIn(" ", "", "not-an-email"), now)
+        desk.register_walk_in(store, desk.WalkIn(" ", "", "not-an-email", status=Status.PAID), now)
     assert set(error.value.problems) == {"first_name", "last_name", "email"}
     with pytest.raises(desk.InvalidInput) as error:  # the focus was one box off: the email went in a name
-        desk.register_walk_in(store, desk.WalkIn("bgarcia@x.org", "Garcia"), now)
+        desk.register_walk_in(store, desk.WalkIn("bgarcia@x.org", "Garcia", status=Status.PAID), now)
     assert error.value.problems == {
         "first_name": "The first name looks like an email address: that goes in the Email box."
     }
     with pytest.raises(desk.InvalidInput) as error:  # would print a badge with no name on it
-        desk.register_walk_in(store, desk.WalkIn("😀", "--"), now)
+        desk.register_walk_in(store, desk.WalkIn("😀", "--", status=Status.PAID), now)
     assert error.value.problems == {
         "first_name": "The first name has no letters.",
         "last_name": "The last name has no letters.",
     }
     assert event_count(store) == 0
-    assert desk.register_walk_in(store, desk.WalkIn("Ø", "Ng 2nd"), now).full_name == "Ø Ng 2nd"
+    assert desk.register_walk_in(store, desk.WalkIn("Ø", "Ng 2nd", status=Status.PAID), now).full_name == "Ø Ng 2nd"
 
 
 def test_walk_in_is_an_event_and_searchable(store: Store, now) -> None:
-    view = desk.register_walk_in(store, desk.WalkIn("Zoë", "Ó Briain", "zoe@example.ie", "Dublin Schools"), now)
+    view = desk.register_walk_in(
+        store, desk.WalkIn("Zoë", "Ó Briain", "zoe@example.ie", "Dublin Schools", status=Status.PAID), now
+    )
     assert view.source == "walk_in" and view.external_id.startswith("W-")
     with store.reading() as session:
         kinds = list(session.scalars(select(Event.kind)))
@@ -157,10 +159,12 @@ def test_correction_refuses_unknown_fields_and_empty_names(store: Store, now) ->
 def test_walk_in_values_longer_than_the_hub_holds_are_refused(store: Store, now) -> None:
     # SQLite would keep them, but the hub on PostgreSQL would refuse the record when it comes to be written there.
     with pytest.raises(desk.InvalidInput) as error:
-        desk.register_walk_in(store, desk.WalkIn("A" * 201, "Lee", organization="B" * 301), now)
+        desk.register_walk_in(store, desk.WalkIn("A" * 201, "Lee", organization="B" * 301, status=Status.PAID), now)
     assert set(error.value.problems) == {"first_name", "organization"}
     assert error.value.problems["first_name"] == "First name is too long (201 characters; at most 200)."
-    assert desk.register_walk_in(store, desk.WalkIn("A" * 200, "Lee", organization="B" * 300), now).first_name
+    assert desk.register_walk_in(
+        store, desk.WalkIn("A" * 200, "Lee", organization="B" * 300, status=Status.PAID), now
+    ).first_name
 
 
 def test_a_correction_that_changes_nothing_records_nothing(store: Store, now) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from checkin import desk
-from checkin.domain import EventKind, StationContext
+from checkin.domain import EventKind, StationContext, Status
 from checkin.events import NewEvent, record, record_row
 from checkin.projection import rebuild
 from checkin.store import Store
@@ -120,7 +120,7 @@ def test_rebuild_from_the_log_equals_incremental_state(store: Store, now, script
         elif action == "correct":
             desk.correct(store, target, {"organization": f"Org {pick % 7}", "first_name": f"N{pick % 3}"}, moment)
         elif action == "walk_in":
-            desk.register_walk_in(store, desk.WalkIn(f"Walk{pick}", "In", f"w{pick}@x.org"), moment)
+            desk.register_walk_in(store, desk.WalkIn(f"Walk{pick}", "In", f"w{pick}@x.org", status=Status.PAID), moment)
         elif recorded:
             with store.unit_of_work() as session:
                 record_row(session, rng.choice(recorded))

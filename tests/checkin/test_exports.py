@@ -2,6 +2,7 @@ import csv
 import io
 
 from checkin import desk
+from checkin.domain import Status
 from checkin.exports import export_attendees, neutralise
 from checkin.store import Store
 
@@ -17,7 +18,9 @@ def test_formula_cells_are_neutralised() -> None:
 
 
 def test_export_lists_everyone_with_check_in_status_and_is_injection_safe(store: Store, now) -> None:
-    view = desk.register_walk_in(store, desk.WalkIn("=cmd|' /C calc'!A0", "Evil", "e@x.org", "@SUM(1)"), now)
+    view = desk.register_walk_in(
+        store, desk.WalkIn("=cmd|' /C calc'!A0", "Evil", "e@x.org", "@SUM(1)", status=Status.PAID), now
+    )
     desk.check_in(store, view.id, now)
     out = io.StringIO()
     with store.reading() as session:

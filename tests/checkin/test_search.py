@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from checkin import desk
+from checkin.domain import Status
 from checkin.search import count_matches, search
 from checkin.store import Store
 
@@ -16,7 +17,7 @@ def people(store: Store, now) -> Store:
         ("Maximilian Alexander", "von Hohenzollern-Sigmaringen", "max@hz.de", "Haus Hohenzollern"),
         ("Ana", "García-Márquez", "ana_gm+conf@example.com", "50% Schools & Co."),
     ]:
-        desk.register_walk_in(store, desk.WalkIn(first, last, email, org), now)
+        desk.register_walk_in(store, desk.WalkIn(first, last, email, org, status=Status.PAID), now)
     return store
 
 
@@ -76,7 +77,7 @@ def test_wildcard_characters_do_not_broaden_a_search(people: Store) -> None:
 
 def test_results_are_grouped_by_matched_word_then_sorted_by_name(store: Store, now) -> None:
     for first, last in [("Zed", "Mullins"), ("Amy", "Muller"), ("Bob", "Müller"), ("Al", "Mulligan")]:
-        desk.register_walk_in(store, desk.WalkIn(first, last), now)
+        desk.register_walk_in(store, desk.WalkIn(first, last, status=Status.PAID), now)
     with store.reading() as session:
         found = [f"{a.first_name} {a.last_name}" for a in search(session, "mull", limit=200)]
     ours = [name for name in found if name in {"Zed Mullins", "Amy Muller", "Bob Müller", "Al Mulligan"}]
@@ -86,7 +87,11 @@ def test_results_are_grouped_by_matched_word_then_sorted_by_name(store: Store, n
 def test_limit_counts_people_not_matching_words(store: Store, now) -> None:
     """Someone matching through many words still takes one place, and the limit is still filled."""
     desk.register_walk_in(
-        store, desk.WalkIn("Sam Sal Sid", "Sanders", "sam.sal@sanders-sales.org", "Sanders Safety Supply Services"), now
+        store,
+        desk.WalkIn(
+            "Sam Sal Sid", "Sanders", "sam.sal@sanders-sales.org", "Sanders Safety Supply Services", status=Status.PAID
+        ),
+        now,
     )
     with store.reading() as session:
         found = search(session, "s", limit=30)
@@ -103,7 +108,7 @@ def test_surnames_that_begin_with_what_was_typed_come_first(store: Store, now) -
         ("Ann", "Adams", "aa@x.org", "Smithfield Schools"),
         ("Al", "Smirnova", "as@x.org", "Reno PD"),
     ]:
-        desk.register_walk_in(store, desk.WalkIn(first, last, email, org), now)
+        desk.register_walk_in(store, desk.WalkIn(first, last, email, org, status=Status.PAID), now)
     with store.reading() as session:
         found = [f"{a.first_name} {a.last_name}" for a in search(session, "smi", limit=500)]
         assert found.index("Al Smirnova") < found.index("Zoe Smith") < found.index("Sandra Miller")
@@ -113,6 +118,8 @@ def test_surnames_that_begin_with_what_was_typed_come_first(store: Store, now) -
 
 
 def test_a_surname_of_several_words_typed_in_full_comes_first(people: Store, now) -> None:
-    desk.register_walk_in(people, desk.WalkIn("Von", "Hoffmann", "vh@x.org", "Hohenzollern Schools"), now)
+    desk.register_walk_in(
+        people, desk.WalkIn("Von", "Hoffmann", "vh@x.org", "Hohenzollern Schools", status=Status.PAID), now
+    )
     assert names(people, "von hoh")[0] == "von Hohenzollern-Sigmaringen"
     assert names(people, "o br")[0] == "Ó Briain"

@@ -261,6 +261,7 @@ def test_conflicts_review_and_merge_from_the_terminal(
                 "Okafor",
                 "--email",
                 "sam@k12.example",
+                "--paid",
                 env=keyring_env,
             ).returncode
             == 0

@@ -400,9 +400,11 @@ def test_a_walk_in_registered_twice_is_flagged_and_the_merge_reaches_every_stati
     tmp_path: Path, two_desks: Desks
 ) -> None:
     engine, a, b = two_desks
-    first = register_walk_in(a, WalkIn("Dana", "Whitfield", "dana.whitfield@district.k12.us", "District 9"), NOW)
+    first = register_walk_in(
+        a, WalkIn("Dana", "Whitfield", "dana.whitfield@district.k12.us", "District 9", status=Status.PAID), NOW
+    )
     second = register_walk_in(
-        b, WalkIn("Dana", "Whitfield", "Dana.Whitfield@District.k12.us"), NOW + timedelta(minutes=1)
+        b, WalkIn("Dana", "Whitfield", "Dana.Whitfield@District.k12.us", status=Status.PAID), NOW + timedelta(minutes=1)
     )
     check_in(b, second.id, NOW + timedelta(minutes=1))
     for store in (a, b, a):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from checkin.attendees import get_view
 from checkin.desk import check_in
+from checkin.domain import Status
 from checkin.store import Store, open_store
 from checkin.store.engine import create_hub_engine
 from checkin.store.models import Event
@@ -202,14 +203,15 @@ def test_staff_merge_a_walk_in_into_the_registered_record_from_the_review_window
     from checkin.conference import checked_in_count
     from checkin.demo import build_demo
     from checkin.desk import WalkIn, register_walk_in
-    from checkin.domain import Status
 
     store = open_store(tmp_path / "desk.sqlite", "Desk 1")
     with store.unit_of_work() as session:
         build_demo(session, attendees=60, first_day=clock().date())
     registered = next(view for view in (get_view_of(store, i) for i in paid_ids(store, 5)) if view.email)
     walk_in = register_walk_in(
-        store, WalkIn(registered.first_name, registered.last_name, registered.email.upper()), clock()
+        store,
+        WalkIn(registered.first_name, registered.last_name, registered.email.upper(), status=Status.PAID),
+        clock(),
     )
     assert check_in(store, walk_in.id, clock()).accepted  # the walk-in got in; the registration did not
     with store.reading() as session:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from checkin.attendees import get_view, likely_duplicates
 from checkin.conference import checked_in_count
 from checkin.desk import WalkIn, register_walk_in
-from checkin.domain import RegistrationType, Tone
+from checkin.domain import RegistrationType, Status, Tone
 from checkin.store import Store
 from checkin.store.models import Attendee
 from ui.correction_dialog import CorrectionDialog
@@ -142,7 +142,14 @@ def test_escape_clears_and_enter_with_nobody_selected_explains(qtbot, window: De
 
 
 def test_walk_in_from_the_desk(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
-    form = WalkIn("Ngozi", "Adeyemi", "ngozi@example.org", "Akron Public Schools", RegistrationType.MEMBER.value)
+    form = WalkIn(
+        "Ngozi",
+        "Adeyemi",
+        "ngozi@example.org",
+        "Akron Public Schools",
+        RegistrationType.MEMBER.value,
+        status=Status.PAID,
+    )
     monkeypatch.setattr(
         WalkInDialog, "ask", classmethod(lambda cls, find, parent=None, start=None: WalkInOutcome(form=form))
     )
@@ -177,9 +184,11 @@ def test_walk_in_dialog_started_from_a_search_asks_for_what_is_missing(qtbot) ->
     qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.first_name)
     assert dialog.last_name.text() == "Okafor" and dialog.first_name.text() == ""
     qtbot.keyClicks(dialog.first_name, "Ngozi")
+    dialog.unpaid.setChecked(True)
     qtbot.keyClick(dialog.first_name, Qt.Key.Key_Return)
     assert dialog.outcome is not None and dialog.outcome.form is not None
     assert (dialog.outcome.form.first_name, dialog.outcome.form.last_name) == ("Ngozi", "Okafor")
+    assert dialog.outcome.form.status is Status.UNPAID
 
 
 def test_walk_in_dialog_checks_fields_then_shows_duplicates(qtbot, store: Store, now) -> None:
@@ -201,9 +210,11 @@ def test_walk_in_dialog_checks_fields_then_shows_duplicates(qtbot, store: Store,
     qtbot.keyClicks(dialog.first_name, "Sam")
     qtbot.keyClicks(dialog.last_name, "Twin")
     qtbot.keyClicks(dialog.email, existing.email)
+    dialog.paid.setChecked(True)
     dialog.register_button.click()
     assert dialog.outcome is None and dialog.duplicates.count() == 1
     assert dialog.register_button.text() == "Register anyway" and dialog.use_existing_button.isVisible()
+    assert dialog.use_existing_button.isDefault() and not dialog.register_button.isDefault()  # drawn as Enter acts
     dialog.use_existing_button.click()
     assert dialog.outcome is not None and dialog.outcome.existing is not None
     assert dialog.outcome.existing.id == existing.id and calls
@@ -227,6 +238,7 @@ def test_walk_in_dialog_register_anyway(qtbot, store: Store) -> None:
     qtbot.keyClicks(dialog.first_name, existing.first_name)
     qtbot.keyClicks(dialog.last_name, existing.last_name)
     qtbot.keyClicks(dialog.email, "someone.new@x.org")
+    dialog.paid.setChecked(True)
     dialog.register_button.click()
     assert dialog.outcome is None and dialog.duplicates.count() >= 1
     dialog.register_button.click()
@@ -241,6 +253,7 @@ def test_walk_in_dialog_enter_after_a_match_uses_the_existing_record(qtbot, stor
     qtbot.keyClicks(dialog.first_name, existing.first_name)
     qtbot.keyClicks(dialog.last_name, existing.last_name)
     qtbot.keyClicks(dialog.email, existing.email.upper())
+    dialog.paid.setChecked(True)
     qtbot.keyClick(dialog.email, Qt.Key.Key_Return)
     assert dialog.outcome is None and dialog.focusWidget() is dialog.duplicates
     warning = dialog.errors.text()
@@ -257,6 +270,10 @@ def test_walk_in_dialog_registers_on_enter(qtbot) -> None:
     dialog.show()  # the button box picks its default button when shown
     qtbot.keyClicks(dialog.first_name, "Ann")
     qtbot.keyClicks(dialog.last_name, "Lee")
+    qtbot.keyClick(dialog.last_name, Qt.Key.Key_Return)  # a name alone: paid or not is not assumed
+    assert dialog.outcome is None and "Say whether they have paid" in dialog.errors.text()
+    assert dialog.focusWidget() is dialog.paid
+    qtbot.keyClick(dialog.paid, Qt.Key.Key_Space)
     qtbot.keyClick(dialog.last_name, Qt.Key.Key_Return)  # Enter registers; it must never cancel the form
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.outcome is not None and dialog.outcome.form is not None and dialog.outcome.form.last_name == "Lee"
@@ -338,7 +355,9 @@ def test_results_model_is_a_valid_qt_model(qtmodeltester, store: Store) -> None:
 def test_a_long_name_gets_the_room_it_needs_before_the_organization(
     qtbot, window: DeskWindow, store: Store, now: datetime
 ) -> None:
-    long = WalkIn("Maximilian Alexander", "Hohenzollern-Sigmaringen", "max@hz.de", "Polk County Schools")
+    long = WalkIn(
+        "Maximilian Alexander", "Hohenzollern-Sigmaringen", "max@hz.de", "Polk County Schools", status=Status.PAID
+    )
     register_walk_in(store, long, now)
     window.resize(1280, 780)
     qtbot.keyClicks(window.search_field, "hohenzollern-sigmaringen")
