@@ -97,7 +97,8 @@ def command_post_now(store: Store, now: datetime) -> CommandPostNow:
         counts = tracking.room_counts(connection, now)
         warn_at = load_policy(connection).warn_at
         schedule = load_sessions(connection)
-        running = [s for s in schedule if s.starts_at <= now < s.ends_at]
+        plan = tracking.schedule_on(connection)  # "now" as the doors read it: early-open margin included
+        running = [s for s in schedule if (slot := plan.session_at(s.room_id, now)) and slot.session_id == s.id]
         # Only the presence that overlaps the sessions running now: the whole week's would stall the screen.
         window = (min((s.starts_at for s in running), default=now), now)
         intervals = load_intervals(connection, overlapping=window) if running else []

@@ -1,7 +1,8 @@
 """The session-room door: scan, and the screen answers in big green / amber / red with the room's count.
 
 Keys (function keys, so they never collide with what a scanner types):
-F2 switches entry / exit, F3 counts a person without a badge in (+1), F4 out (-1), F8 lets the last refused
+F2 switches entry / exit, F6 whether people who have not checked in are checked in here or sent to the
+desk (remembered), F3 counts a person without a badge in (+1), F4 out (-1), F8 lets the last refused
 person in with a reason (a speaker, the fire marshal), F11 leaves or returns to full screen. A second scanner
 can be wired to ``scan_exit``.
 """
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -31,7 +32,7 @@ from checkin.domain import Tone, Verdict
 from checkin.occupancy.attendance import what_is_next
 from checkin.occupancy.door import NobodyToCountOut, adjust_count, door_scan, hand_count_answer, override
 from checkin.rules.burst import SCAN_AGAIN
-from checkin.rules.door import OVERRIDABLE, Door, Mode
+from checkin.rules.door import OVERRIDABLE, Door, Mode, NotCheckedIn
 from checkin.store import Store
 from checkin.views import door_now
 from ui.geometry import fit_and_remember
@@ -44,7 +45,15 @@ from ui.verdict_banner import VerdictBanner
 Clock = Callable[[], datetime]
 RATE_WINDOW = timedelta(minutes=10)
 ANSWER_MS = 8000  # an answer stays up long enough to read, then the next person sees "Scan a badge."
-KEYS = "F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · F8 let the last refused person in, with a reason"
+KEYS = (
+    "F2 entry/exit · F3 +1 · F4 −1 (people without a badge) · F6 not checked in: here or the desk · "
+    "F8 let the last refused person in, with a reason"
+)
+SEND_TO_DESK = "door/send_to_desk"  # QSettings: this laptop's choice, kept across restarts
+NOT_CHECKED_IN_WORDS = {
+    NotCheckedIn.ADMIT: "People who have not checked in are checked in here.",
+    NotCheckedIn.DESK: "People who have not checked in are sent to the registration desk.",
+}
 
 
 class DoorWindow(QMainWindow):
@@ -60,7 +69,10 @@ class DoorWindow(QMainWindow):
         answer_ms: int = ANSWER_MS,
     ) -> None:
         super().__init__()
-        self.store, self.door, self.clock = store, door, clock
+        self.store, self.clock = store, clock
+        if QSettings().value(SEND_TO_DESK, False, type=bool):
+            door = replace(door, not_checked_in=NotCheckedIn.DESK)
+        self.door = door
         self.recent = scanning.RecentScans()
         self.sounds = sounds
         self.last_refused: Verdict | None = None
@@ -74,6 +86,9 @@ class DoorWindow(QMainWindow):
         self.type.label(self.session_label, 18, "color: #37474f;")
         self.session_label.setWordWrap(True)  # a long title wraps rather than widening the window
         self.mode_label = QLabel()
+        self.not_checked_in_label = QLabel()
+        self.type.label(self.not_checked_in_label, 14, "color: #37474f;")
+        self.not_checked_in_label.setWordWrap(True)
         self.count_label = QLabel()
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.type.label(self.count_label, 60, "font-weight: bold;")
@@ -99,6 +114,7 @@ class DoorWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(top)
+        layout.addWidget(self.not_checked_in_label)
         layout.addWidget(self.bar)
         layout.addWidget(self.rate_label)
         layout.addWidget(self.banner, 1)
@@ -109,6 +125,7 @@ class DoorWindow(QMainWindow):
             ("F2", self.toggle_mode),
             ("F3", lambda: self.count_by_hand(+1)),
             ("F4", lambda: self.count_by_hand(-1)),
+            ("F6", self.toggle_not_checked_in),
             ("F8", self.let_in_last_refused),
             ("F11", self.toggle_full_screen),
         ):
@@ -173,7 +190,17 @@ class DoorWindow(QMainWindow):
         self.door = replace(self.door, mode=Mode.EXIT if self.door.mode is Mode.ENTRY else Mode.ENTRY)
         self._show_mode()
 
+    @Slot()
+    def toggle_not_checked_in(self) -> None:
+        """Door staff choose what happens to someone who skipped the desk: checked in here, or sent there."""
+        desk = self.door.not_checked_in is NotCheckedIn.ADMIT
+        self.door = replace(self.door, not_checked_in=NotCheckedIn.DESK if desk else NotCheckedIn.ADMIT)
+        QSettings().setValue(SEND_TO_DESK, desk)
+        self._show_mode()
+        self._say(Tone.GOOD, f"From now on: {NOT_CHECKED_IN_WORDS[self.door.not_checked_in].lower()}")
+
     def _show_mode(self) -> None:
+        self.not_checked_in_label.setText(NOT_CHECKED_IN_WORDS[self.door.not_checked_in])
         entry = self.door.mode is Mode.ENTRY
         colour = "#1b7f3b" if entry else "#1565c0"
         self.mode_label.setText("→ ENTRY" if entry else "← EXIT")

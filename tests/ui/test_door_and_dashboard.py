@@ -313,3 +313,19 @@ def test_the_command_post_lists_refused_scans_as_they_happen(
     assert dashboard.refused.item(0, 2).text() == "forged"
     assert dashboard.refused.item(0, 3).text().startswith("nobody: M1")
     assert dashboard.lower_tabs.tabText(1) == "Refused scans (1 today)"
+
+
+def test_door_staff_choose_to_send_people_who_skipped_the_desk_there(
+    qtbot, door: DoorWindow, store: Store, codes: list[str], clock: Clock
+) -> None:
+    assert door.not_checked_in_label.text() == "People who have not checked in are checked in here."
+    qtbot.keyClick(door, Qt.Key.Key_F6)
+    assert "sent to the registration desk" in door.not_checked_in_label.text()
+    assert door.banner.message.startswith("From now on: people who have not checked in are sent")
+    refused = scan(qtbot, door, codes[0], clock)
+    assert refused.code is VerdictCode.NOT_CHECKED_IN and "registration desk" in refused.message
+    again = DoorWindow(store, open_door(store, "203B"), clock, silent_sounds())  # the choice is remembered
+    qtbot.add_widget(again)
+    assert "sent to the registration desk" in again.not_checked_in_label.text()
+    qtbot.keyClick(door, Qt.Key.Key_F6)
+    assert scan(qtbot, door, codes[0], clock).code is VerdictCode.ACCEPTED  # checked in at the door
