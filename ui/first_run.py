@@ -77,6 +77,7 @@ class FirstRunDialog(QDialog):
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
         self.problems.setVisible(False)
+        self.problems.setMinimumHeight(8 * self.problems.fontMetrics().lineSpacing())  # room to read the lines
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(station_label)
@@ -84,7 +85,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.problems)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
 
     @property
     def station_name(self) -> str:
@@ -147,6 +148,7 @@ class FirstRunDialog(QDialog):
         self.status.setVisible(True)
         self.problems.setPlainText(details)
         self.problems.setVisible(bool(details))
+        self.adjustSize()  # grow to show the problems without squeezing the text above them
         self.import_button.setFocus()
 
     @Slot()

@@ -57,7 +57,7 @@ class KioskWindow(QMainWindow):
         title.setWordWrap(True)
         self.type = ScaledType(self)  # read from where people queue: the type grows with the screen
         self.type.label(title, 32, "font-weight: bold;")
-        self.banner = VerdictBanner(prompt=PROMPT)
+        self.banner = VerdictBanner(prompt=PROMPT, detail_share=0.8)  # the second line says what to do
         self.type.follow(self._scale_banner)
         footer = QLabel(f"Badge lost, name misspelt, or no confirmation email? {kiosk.DESK}")
         footer.setAlignment(Qt.AlignmentFlag.AlignCenter)

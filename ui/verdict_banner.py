@@ -16,7 +16,10 @@ class VerdictBanner(QLabel):
         self,
         font_pt: float = 20,
         prompt: str = "Type a name, organization or email, or scan a badge or confirmation code.",
+        detail_share: float = 0.5,
     ) -> None:
+        """``detail_share``: the second line's size against the first's. At a desk it says who the answer is
+        about (smaller); at a kiosk it is the instruction the attendee must follow, nearly as large."""
         super().__init__()
         self.setObjectName("verdict")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -25,6 +28,7 @@ class VerdictBanner(QLabel):
         self.setMinimumHeight(72)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.font_pt = font_pt
+        self.detail_share = detail_share
         self.prompt = prompt
         self.tone: Tone | None = None
         self.message = ""
@@ -51,8 +55,10 @@ class VerdictBanner(QLabel):
     def show_message(self, tone: Tone, message: str, detail: str = "") -> None:
         self.tone, self.message, self.detail = tone, message, detail
         background, text = TONE_COLOURS[tone]
+        weight = "bold" if self.detail_share >= 0.75 else "normal"
         second = (
-            f"<div style='font-size: {max(11, self.font_pt / 2):.1f}pt; font-weight: normal;'>{escape(detail)}</div>"
+            f"<div style='font-size: {max(11, self.font_pt * self.detail_share):.1f}pt; font-weight: {weight};'>"
+            f"{escape(detail)}</div>"
             if detail
             else ""
         )

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileSystemModel, QInputDialog
+from PySide6.QtWidgets import QDialog, QFileSystemModel, QInputDialog, QLabel
 
 from checkin.conference import current_conference, has_conference
 from checkin.desk import check_in
@@ -51,6 +51,10 @@ def test_a_bad_export_is_explained_in_the_dialog_and_nothing_is_written(
     assert dialog.status.text().startswith("export.csv was not imported")
     assert dialog.problems.isVisible() and "line 3" in dialog.problems.toPlainText()
     assert "already appears on line 2" in dialog.problems.toPlainText()
+    for label in dialog.findChildren(QLabel):  # nothing above the problems is squeezed to make room for them
+        if label.isVisible() and label.wordWrap():
+            assert label.height() >= label.heightForWidth(label.width()), label.text()[:40]
+    assert dialog.problems.height() >= 8 * dialog.problems.fontMetrics().lineSpacing()
     assert not dialog.import_export(tmp_path / "gone.csv", "NASRO 2027")
     assert dialog.status.text().startswith("gone.csv was not imported") and "gone.csv" in dialog.problems.toPlainText()
     with empty_store.reading() as session:

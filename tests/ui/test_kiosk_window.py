@@ -130,3 +130,17 @@ def test_a_kiosk_whose_printer_is_missing_at_start_takes_nobody(
     window.scan(person.ticket_code or "")
     with store.reading() as session:
         assert session.get(AttendeeState, person.id) is None
+
+
+def test_the_instruction_is_nearly_as_large_as_the_headline(qtbot, store: Store, now: datetime) -> None:
+    import re
+
+    window = KioskWindow(store, lambda: now, silent_sounds())
+    qtbot.add_widget(window)
+    with store.reading() as session:
+        unpaid = session.scalars(select(Attendee).where(Attendee.status == "unpaid")).first()
+    assert unpaid is not None and unpaid.ticket_code
+    window.scan(unpaid.ticket_code)
+    assert window.banner.detail == "Please see the registration desk."
+    [instruction] = re.findall(r"font-size: ([\d.]+)pt; font-weight: bold;'>Please see", window.banner.text())
+    assert float(instruction) >= 0.75 * window.banner.font_pt
