@@ -21,7 +21,7 @@ from sqlalchemy.pool import NullPool
 from checkin.clock import OFFSET_SETTING, StationClock
 from checkin.domain import StationContext
 from checkin.ids import new_id
-from checkin.paths import is_url
+from checkin.paths import is_url, make_private_file
 from checkin.rules.station import BadStationName, readable_name
 from checkin.store.migrate import upgrade
 from checkin.store.models import Event, Setting, Station
@@ -113,7 +113,7 @@ def create_sqlite_engine(path: Path) -> Engine:
     before the transaction and two processes on one file could both find a person not checked in and both
     accept. Taking the write lock at BEGIN puts the lookup, the decision and the record in one transaction.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_file(path)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "connect", _own_transactions)

@@ -103,3 +103,23 @@ def test_a_path_that_cannot_hold_musters_data_is_refused_in_words_and_left_alone
         open_store(other)
     with sqlite3.connect(other) as connection:
         assert connection.execute("SELECT name FROM sqlite_master").fetchall() == [("contacts",)]
+
+
+def test_a_stations_database_and_the_folders_made_for_it_are_this_users_alone(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from checkin.store import open_store
+
+    os.chmod(tmp_path, 0o755)  # someone's existing folder: left as it is
+    path = tmp_path / "new" / "deeper" / "desk.sqlite"
+    store = open_store(path, "Desk 1")
+    with store.unit_of_work():
+        pass
+    store.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
+    os.chmod(path, 0o644)  # left wide by an older Muster
+    open_store(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
