@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "setup",
         "badge-signing keys: init, list, export-public, import-public, export-signing, import-signing, rotate, revoke",
     ),
+    "pin": ("setup", "set this station's supervisor PIN (staff type it to leave a kiosk)"),
     "code": ("desk", "print an attendee's badge code (ID: registration id or ticket code)"),
     "print": ("printing", "print badges, session passes or certificates (to a PDF or a printer)"),
     "layouts": ("printing", "list the badge stocks Muster can print on"),

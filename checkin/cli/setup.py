@@ -27,6 +27,7 @@ from checkin.importers import FORMATS, MAPPABLE_FIELDS, import_file
 from checkin.store import open_store
 
 PASSPHRASE_VARIABLE = "MUSTER_KEY_PASSPHRASE"
+PIN_VARIABLES = ("MUSTER_PIN", "MUSTER_CURRENT_PIN")  # the new PIN and the one it replaces, for scripts
 
 
 def add_commands(command: Define) -> None:
@@ -55,6 +56,9 @@ def add_commands(command: Define) -> None:
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument("--max-mb", type=float, default=32.0, help="refuse files larger than this (default 32)")
     imp.add_argument("--json", action="store_true")
+
+    pin = command("pin", cmd_pin)
+    pin.add_argument("action", choices=["set"])
 
     key = command("keys", cmd_keys)
     key.add_argument(
@@ -174,6 +178,35 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 print(row)
     keys.forget_keys(store)
     return OK
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    from checkin.supervisor import PinProblem, pin_is_set, set_pin
+
+    store = open_db(args)
+    current = _secret(PIN_VARIABLES[1], "The current supervisor PIN: ") if pin_is_set(store) else ""
+    new = _secret(PIN_VARIABLES[0], "The new supervisor PIN: ")
+    if PIN_VARIABLES[0] not in os.environ and _secret("", "The new PIN again: ") != new:
+        raise UsageError("the two PINs differ; nothing was changed")
+    try:
+        set_pin(store, new, current)
+    except PinProblem as problem:
+        print(f"checkin pin: {problem}", file=sys.stderr)
+        return REFUSED
+    print("Supervisor PIN set: staff need it to leave a kiosk on this station.")
+    return OK
+
+
+def _secret(variable: str, prompt: str) -> str:
+    """A secret from the environment (scripts), else typed at a terminal without echo; never an argument, which
+    every user of the machine can read in the process list."""
+    if variable and (given := os.environ.get(variable)) is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise UsageError(f"give it in {variable}, or run this in a terminal")
+    import getpass
+
+    return getpass.getpass(prompt)
 
 
 def _passphrase(confirm: bool) -> str:

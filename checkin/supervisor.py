@@ -1,0 +1,109 @@
+"""The supervisor PIN: what staff type to leave a kiosk (and, later, for other privileged actions).
+
+It keeps volunteers and attendees out of what they should not do at a station; it is no defence against
+someone with a shell on the laptop, who can read the database anyway. It is kept as a slow hash (scrypt, about
+50 ms a try) so a copied database does not give it away at a glance, and wrong tries lock it for a while,
+longer each time, counted in the database so restarting the app does not reset the count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from checkin.store import Store
+from checkin.store.dialect import insert_for
+from checkin.store.models import Setting
+
+PIN_SETTING = "supervisor.pin"
+FAILURES_SETTING = "supervisor.failures"  # "count;locked until (ISO)"
+SHORTEST, LONGEST = 4, 32
+FREE_TRIES = 3
+_N, _R, _P = 2**14, 8, 1
+
+
+class PinProblem(ValueError):
+    """A PIN that cannot be set (too short, not what was typed the second time, the current one wrong)."""
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    accepted: bool
+    wait: timedelta = timedelta(0)  # locked: try again after this long
+
+    def words(self) -> str:
+        if self.accepted:
+            return "PIN accepted."
+        if self.wait:
+            return f"Too many wrong PINs: try again in {max(1, round(self.wait.total_seconds()))} s."
+        return "Wrong PIN."
+
+
+def lock_after(failures: int) -> timedelta:
+    """How long a wrong PIN locks the check: nothing for the first tries, then 30 s, doubling, at most 15 min."""
+    if failures < FREE_TRIES:
+        return timedelta(0)
+    return min(timedelta(seconds=30 * 2 ** (failures - FREE_TRIES)), timedelta(minutes=15))
+
+
+def pin_is_set(store: Store) -> bool:
+    with store.writing() as connection:
+        return _get(connection, PIN_SETTING) is not None
+
+
+def set_pin(store: Store, new: str, current: str = "") -> None:
+    """Set (or change, given the ``current`` one) this station's supervisor PIN."""
+    new = new.strip()
+    if not SHORTEST <= len(new) <= LONGEST:
+        raise PinProblem(f"A supervisor PIN has {SHORTEST} to {LONGEST} characters.")
+    with store.writing() as connection:
+        stored = _get(connection, PIN_SETTING)
+        if stored is not None and not _matches(stored, current):
+            raise PinProblem("The current PIN is wrong: the PIN was not changed.")
+        _put(connection, PIN_SETTING, _hashed(new))
+        _put(connection, FAILURES_SETTING, "0;")
+
+
+def check_pin(store: Store, typed: str, now: datetime) -> PinCheck:
+    """Whether ``typed`` is the PIN; wrong tries lock further tries for a while (even the right PIN)."""
+    with store.writing() as connection:
+        stored = _get(connection, PIN_SETTING)
+        if stored is None:
+            return PinCheck(True)
+        count_text, _, until_text = (_get(connection, FAILURES_SETTING) or "0;").partition(";")
+        failures = int(count_text or 0)
+        if until_text and now < (until := datetime.fromisoformat(until_text)):
+            return PinCheck(False, until - now)
+        if _matches(stored, typed.strip()):
+            _put(connection, FAILURES_SETTING, "0;")
+            return PinCheck(True)
+        failures += 1
+        wait = lock_after(failures)
+        _put(connection, FAILURES_SETTING, f"{failures};{(now + wait).isoformat() if wait else ''}")
+        return PinCheck(False, wait)
+
+
+def _hashed(pin: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def _matches(stored: str, typed: str) -> bool:
+    _, n, r, p, salt, digest = stored.split("$")
+    tried = hashlib.scrypt(typed.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(tried, bytes.fromhex(digest))
+
+
+def _get(connection: Connection, key: str) -> str | None:
+    return connection.execute(select(Setting.value).where(Setting.key == key)).scalar()
+
+
+def _put(connection: Connection, key: str, value: str) -> None:
+    statement = insert_for(connection.dialect.name, Setting.__table__).values(key=key, value=value)
+    connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
