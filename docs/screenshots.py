@@ -87,7 +87,7 @@ def main() -> None:
         stations = {
             "desk": ([], [["type", "--delay", "120", "smi"]]),
             "door": (["--door", "Hall B"], [["type", "--delay", "8", code], ["key", "Return"]]),
-            "kiosk": (["--kiosk"], []),
+            "kiosk": (["--kiosk", "--print-to-folder"], []),
             "dashboard": (["--dashboard"], []),
         }
         for number, (width, height) in enumerate(SIZES):

@@ -64,6 +64,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--camera", action="store_true", help="kiosk: show the camera, for phones held up to it")
     parser.add_argument(
+        "--print-to-folder",
+        action="store_true",
+        help="kiosk: with no printer, save badges as PDF files for staff to hand out (otherwise it is out of order)",
+    )
+    parser.add_argument(
         "--hub",
         metavar="URL",
         help="sync with the venue hub at this PostgreSQL URL (remembered in "
@@ -110,7 +115,7 @@ def build_window(store: Store, args: argparse.Namespace, sounds: VerdictSounds) 
     if args.dashboard:
         return DashboardWindow(store, store.now)
     if args.kiosk:
-        return KioskWindow(store, store.now, sounds, camera=args.camera)
+        return KioskWindow(store, store.now, sounds, camera=args.camera, print_to_folder=args.print_to_folder)
     if args.door is not None:
         room = args.door or pick_room(store)
         try:
@@ -209,7 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_scanner = SerialScanner(window)
         exit_scanner.scanned.connect(window.scan_exit)
         exit_scanner.open(args.exit_serial)
-    sync_status.attach(window, link, store.now)
+    if link is not None or not isinstance(window, KioskWindow):  # no station talk on an attendee's screen
+        sync_status.attach(window, link, store.now)
     if isinstance(window, KioskWindow | DoorWindow) and not args.windowed:
         window.showFullScreen()  # read from 2-3 m: all of the screen, type scaled to it
     else:

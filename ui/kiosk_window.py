@@ -1,7 +1,9 @@
 """The self-service kiosk: full screen, one instruction, a big answer, and the badge printing silently.
 
 There is nothing to type or click: the attendee scans and reads. After a while the screen goes back to
-the instruction by itself, so the next person never sees the last one's name.
+the instruction by itself, so the next person never sees the last one's name. It stands alone: a close request
+(Alt+F4, the window menu, Ctrl+Q) asks for the supervisor PIN, and without a printer it is out of order unless it
+was started to save badges in a folder (--print-to-folder), from which staff hand them out.
 """
 
 from __future__ import annotations
@@ -10,8 +12,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
 
 from checkin import scanning
 from checkin.conference import current_conference
@@ -19,6 +29,7 @@ from checkin.kiosk import kiosk_scan
 from checkin.printing.template import load_template
 from checkin.rules import kiosk
 from checkin.store import Store
+from checkin.supervisor import check_pin, pin_is_set
 from ui.badge_jobs import NoBadge, queue_badge
 from ui.camera import CameraView
 from ui.geometry import fit_and_remember
@@ -29,6 +40,30 @@ from ui.sound import VerdictSounds
 from ui.verdict_banner import VerdictBanner
 
 Clock = Callable[[], datetime]
+
+
+class PinDialog(QDialog):
+    """The supervisor PIN, typed without showing it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Muster · Staff")
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Supervisor PIN to leave the kiosk:"))
+        layout.addWidget(self.pin)
+        layout.addWidget(buttons)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None = None) -> str | None:
+        dialog = cls(parent)
+        return dialog.pin.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 PROMPT = "Scan the barcode from your confirmation email\n(or the code on your badge)"
 REOPEN_KEY = "Ctrl+Shift+R"
 
@@ -37,10 +72,18 @@ class KioskWindow(QMainWindow):
     answered = Signal(object)  # KioskAnswer, after every scan
 
     def __init__(
-        self, store: Store, clock: Clock, sounds: VerdictSounds, reset_ms: int = 12_000, camera: bool = False
+        self,
+        store: Store,
+        clock: Clock,
+        sounds: VerdictSounds,
+        reset_ms: int = 12_000,
+        camera: bool = False,
+        print_to_folder: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
+        self.print_to_folder = print_to_folder
+        self.leaving = False
         self.clock = clock
         self.recent_scans = scanning.RecentScans()
         self.sounds = sounds
@@ -70,6 +113,7 @@ class KioskWindow(QMainWindow):
         self.type.label(self.staff_note, 14, "color: #b71c1c;")
         self.staff_note.setVisible(False)
         QShortcut(QKeySequence(REOPEN_KEY), self).activated.connect(self.reopen)
+        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -92,9 +136,38 @@ class KioskWindow(QMainWindow):
         self.reset_timer.setInterval(reset_ms)
         self.reset_timer.timeout.connect(self._idle)
         fit_and_remember(self, "kiosk", QSize(1024, 700))
-        if missing := printer_missing(self.print_settings.printer):  # closed before anyone is checked in
+        if missing := self._printer_problem():  # closed before anyone is checked in
             self._close_for(missing)
             self._idle()
+        if not pin_is_set(store) and not self.printer_problem:
+            self.staff_note.setText(
+                "Staff: no supervisor PIN is set, so anyone can close this kiosk (checkin pin set)."
+            )
+            self.staff_note.setVisible(True)
+
+    def _printer_problem(self) -> str:
+        if not self.print_settings.printer and not self.print_to_folder:
+            return (
+                "No printer is set up for this kiosk: choose one at a desk on this laptop (Station › Printing…), "
+                "or start the kiosk with --print-to-folder to save badges as PDF files for staff to hand out."
+            )
+        return printer_missing(self.print_settings.printer)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Attendees cannot leave the kiosk: a close request needs the supervisor PIN (when one is set)."""
+        if self.leaving or not pin_is_set(self.store):
+            super().closeEvent(event)
+            return
+        typed = PinDialog.ask(self)
+        check = check_pin(self.store, typed, self.clock()) if typed is not None else None
+        if check is None or not check.accepted:
+            event.ignore()
+            if check is not None:
+                self.staff_note.setText(f"Staff: {check.words()}")
+                self.staff_note.setVisible(True)
+            return
+        self.leaving = True
+        super().closeEvent(event)
 
     def _scale_banner(self, scale: float) -> None:
         self.banner.set_font_pt(44 * scale)
@@ -113,6 +186,9 @@ class KioskWindow(QMainWindow):
                 )
             except NoBadge:
                 answer = kiosk.not_printed_here(answer)
+            else:
+                if not self.print_settings.printer:  # saved in a folder: staff hand it out
+                    answer = kiosk.handed_out_by_staff(answer)
         self._show(answer)
 
     @Slot(str)
@@ -136,7 +212,7 @@ class KioskWindow(QMainWindow):
         are not retried: those people were sent to the desk, which reprints them."""
         self.printer_problem = ""
         self.staff_note.setVisible(False)
-        if missing := printer_missing(self.print_settings.printer):
+        if missing := self._printer_problem():
             self._close_for(missing)
         self._idle()
 

@@ -54,6 +54,11 @@ def answer(verdict: Verdict, badge: bool) -> KioskAnswer:
             return KioskAnswer(Tone.BAD, "We could not check you in here.", DESK)
 
 
+def handed_out_by_staff(answer: KioskAnswer) -> KioskAnswer:
+    """A fresh check-in whose badge went to a folder, not a printer: nothing prints here, staff hand it over."""
+    return KioskAnswer(answer.tone, answer.headline, "You are checked in. Staff will hand you your badge.")
+
+
 def not_printed_here(answer: KioskAnswer) -> KioskAnswer:
     """A fresh check-in whose badge this kiosk cannot make (no signing key): it stands, the desk prints."""
     return KioskAnswer(Tone.WARN, answer.headline, f"You are checked in, but your badge cannot be printed here. {DESK}")

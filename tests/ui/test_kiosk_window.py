@@ -23,7 +23,7 @@ def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(
     qtbot, store: Store, now: datetime, tmp_path: Path
 ) -> None:
     PrintSettings("", "fanfold-4x3", 1, tmp_path / "badges").save()  # no printer here: PDF files
-    window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=300)
+    window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=300, print_to_folder=True)
     qtbot.add_widget(window)
     idle = window.banner.text()
     with store.reading() as session:
@@ -33,6 +33,7 @@ def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(
     with qtbot.waitSignal(window.print_queue.printed, timeout=20_000) as printed:
         window.scan(person.ticket_code)
     assert window.banner.tone is Tone.GOOD and window.banner.message == f"Welcome, {person.first_name}!"
+    assert window.banner.detail == "You are checked in. Staff will hand you your badge."  # no printer: no "below"
     pdf = Path(printed.args[0].pdf_file)
     assert pdf.parent == tmp_path / "badges"
     [code] = [c for c in decoding.decode(rasterize(pdf.read_bytes())) if c.startswith("M1")]
@@ -47,7 +48,7 @@ def test_a_ticket_code_prints_the_badge_and_the_screen_clears_itself(
 
 def test_a_phone_held_up_to_the_kiosk_camera_checks_in(qtbot, store: Store, now: datetime, tmp_path: Path) -> None:
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
-    window = KioskWindow(store, lambda: now, silent_sounds(), camera=True)
+    window = KioskWindow(store, lambda: now, silent_sounds(), camera=True, print_to_folder=True)
     qtbot.add_widget(window)
     assert window.camera is not None
     # Here there is no camera: the picture says so in words, and frames fed in stand for it.
@@ -65,7 +66,7 @@ def test_a_kiosk_without_the_signing_key_checks_in_and_sends_to_the_desk_for_the
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
     with store.writing() as connection:  # set up like a door: public keys only
         connection.execute(update(BadgeKey).values(private_key=None))
-    window = KioskWindow(store, lambda: now, silent_sounds())
+    window = KioskWindow(store, lambda: now, silent_sounds(), print_to_folder=True)
     qtbot.add_widget(window)
     with store.reading() as session:
         person = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.sort_key)).all()[5]
@@ -81,7 +82,7 @@ def test_a_failed_print_closes_the_kiosk_until_staff_reopen_it(
     qtbot, store: Store, now: datetime, tmp_path: Path
 ) -> None:
     PrintSettings("", "cr80", 1, tmp_path / "badges").save()
-    window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=200)
+    window = KioskWindow(store, lambda: now, silent_sounds(), reset_ms=200, print_to_folder=True)
     qtbot.add_widget(window)
     window.show()
     window.activateWindow()
@@ -135,7 +136,7 @@ def test_a_kiosk_whose_printer_is_missing_at_start_takes_nobody(
 def test_the_instruction_is_nearly_as_large_as_the_headline(qtbot, store: Store, now: datetime) -> None:
     import re
 
-    window = KioskWindow(store, lambda: now, silent_sounds())
+    window = KioskWindow(store, lambda: now, silent_sounds(), print_to_folder=True)
     qtbot.add_widget(window)
     with store.reading() as session:
         unpaid = session.scalars(select(Attendee).where(Attendee.status == "unpaid")).first()
@@ -144,3 +145,52 @@ def test_the_instruction_is_nearly_as_large_as_the_headline(qtbot, store: Store,
     assert window.banner.detail == "Please see the registration desk."
     [instruction] = re.findall(r"font-size: ([\d.]+)pt; font-weight: bold;'>Please see", window.banner.text())
     assert float(instruction) >= 0.75 * window.banner.font_pt
+
+
+def test_a_kiosk_with_no_printer_is_out_of_order_unless_told_to_save_badges_in_a_folder(
+    qtbot, store: Store, now: datetime, tmp_path: Path
+) -> None:
+    PrintSettings("", "cr80", 1, tmp_path / "badges").save()
+    window = KioskWindow(store, lambda: now, silent_sounds())
+    qtbot.add_widget(window)
+    assert "No printer is set up" in window.staff_note.text() and "--print-to-folder" in window.staff_note.text()
+    with store.reading() as session:
+        person = session.scalars(select(Attendee).where(Attendee.status == "paid")).first()
+    assert person is not None and person.ticket_code
+    window.scan(person.ticket_code)
+    assert window.banner.message == "This kiosk cannot print badges right now."
+    with store.reading() as session:
+        assert session.get(AttendeeState, person.id) is None  # nobody checked in by an out-of-order kiosk
+
+
+def test_leaving_the_kiosk_needs_the_supervisor_pin(qtbot, store: Store, now: datetime) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from checkin.supervisor import set_pin
+    from ui.kiosk_window import PinDialog
+
+    set_pin(store, "Qx#7Vw")
+    window = KioskWindow(store, lambda: now, silent_sounds(), print_to_folder=True)
+    qtbot.add_widget(window)
+    window.show()
+
+    def answer(pin: str | None) -> None:
+        def type_it() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, PinDialog)
+            if pin is None:
+                dialog.reject()
+            else:
+                dialog.pin.setText(pin)
+                dialog.accept()
+
+        QTimer.singleShot(0, type_it)
+
+    answer(None)  # Alt+F4 by an attendee: the PIN is asked, nobody gives it
+    assert not window.close() and window.isVisible()
+    answer("0000")
+    assert not window.close() and window.isVisible() and "Wrong PIN" in window.staff_note.text()
+    answer("Qx#7Vw")
+    window.close()
+    assert not window.isVisible()
