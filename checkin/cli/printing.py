@@ -54,6 +54,11 @@ def add_commands(command: Define) -> None:
     target.add_argument("--out", type=Path, help="write a PDF file")
     target.add_argument("--printer", help="send to this printer (see `checkin printers`)")
     target.add_argument("--out-dir", type=Path, help="certificates: one PDF file per attendee in this folder")
+    prints.add_argument(
+        "--mark-printed",
+        action="store_true",
+        help="badges written to --out count as printed (a PDF is otherwise a preview; a printer always counts)",
+    )
     prints.add_argument("--copies", type=positive, default=1)
     prints.add_argument("--signer", default="Conference Director", help="certificates: who signs")
 
@@ -124,7 +129,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     finally:
         if args.printer:
             pdf.unlink(missing_ok=True)
-    if args.what == "badges":
+    if args.what == "badges" and (args.printer or args.mark_printed):  # a preview changes nothing
         record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, store.now())
     return OK
 

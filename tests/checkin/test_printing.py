@@ -213,9 +213,12 @@ def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> 
     db = ["--db", str(tmp_path / "p.sqlite")]
     assert main(["demo", *db, "--attendees", "40", *FIXED_WEEK]) == 0
     out = tmp_path / "badges.pdf"
-    assert main(["print", "badges", *db, "--layout", "fanfold-4x3", "--filter", "not-printed", "--out", str(out)]) == 0
+    preview = ["print", "badges", *db, "--layout", "fanfold-4x3", "--filter", "not-printed", "--out", str(out)]
+    assert main(preview) == 0
     printed = len(PdfReader(out).pages)
     assert printed > 30
+    assert main(preview) == 0 and len(PdfReader(out).pages) == printed  # a PDF to look at marks nobody printed
+    assert main([*preview, "--mark-printed"]) == 0
     assert main(["print", "badges", *db, "--filter", "not-printed", "--out", str(out)]) == 1
     assert "No badges match" in capsys.readouterr().err
     assert main(["print", "badges", *db, "--filter", "colour=red", "--out", str(out)]) == 2
