@@ -16,6 +16,7 @@ from checkin.exports import write_csv
 from checkin.occupancy.attendance import Attended, load_intervals
 from checkin.occupancy.presence import Interval
 from checkin.store.models import Attendee, AttendeeState, Room
+from checkin.text import fold
 
 PEOPLE_PER_CROWD_MANAGER = 250  # NFPA 101: one trained crowd manager per 250 occupants
 
@@ -61,6 +62,7 @@ def roster(connection: Connection, now: datetime, room_id: str | None = None) ->
         .where(Attendee.status != Status.CANCELLED.value)
     )
     lines = []
+    by_name: dict[str, tuple[str, str]] = {}
     for person in people:
         seen_last = last.get(person.id)
         if seen_last is None and person.checked_in_at is None:
@@ -68,6 +70,7 @@ def roster(connection: Connection, now: datetime, room_id: str | None = None) ->
         if room_id is not None and (seen_last is None or seen_last.room_id != room_id):
             continue
         present = seen_last is not None and seen_last.present_at(now)
+        by_name[person.id] = (fold(person.last_name), fold(person.first_name))
         lines.append(
             RosterLine(
                 person.id,
@@ -82,7 +85,8 @@ def roster(connection: Connection, now: datetime, room_id: str | None = None) ->
                 person.checked_in_at,
             )
         )
-    return sorted(lines, key=lambda r: (not r.present, r.room.casefold(), r.name.casefold()))
+    # A fire marshal reads down a list by surname: by room (those inside first), then last name, then first.
+    return sorted(lines, key=lambda r: (not r.present, r.room.casefold(), *by_name[r.attendee_id]))
 
 
 def write_roster_csv(lines: Sequence[RosterLine], out: TextIO, zone: tzinfo) -> int:

@@ -39,16 +39,19 @@ def render_roster(
     stamp = now.astimezone(zone).strftime("%a %d %b %Y %H:%M")
     inside = sum(1 for line in lines if line.present)
 
+    heading = fonts.fit(f"{title} · {conference}", "bold", width - 2 * margin, 0.5 * inch, 15, 8, 2)
+
     def header() -> float:
-        canvas.setFont(fonts.font_name("bold"), 15)
-        canvas.drawString(margin, height - 0.7 * inch, f"{title} · {conference}")
+        y = height - 0.7 * inch
+        canvas.setFont(fonts.font_name("bold"), heading.size)
+        for text in heading.lines:  # a long conference or room name wraps, then shrinks: never off the page
+            canvas.drawString(margin, y, text)
+            y -= heading.size * 1.15
         canvas.setFont(fonts.font_name("regular"), 9.5)
         canvas.drawString(
-            margin,
-            height - 0.92 * inch,
-            f"As of {stamp} · {inside:,} inside rooms · {len(lines):,} people listed · page {pages}",
+            margin, y - 4, f"As of {stamp} · {inside:,} inside rooms · {len(lines):,} people listed · page {pages}"
         )
-        return float(height - 1.25 * inch)
+        return float(y - 0.33 * inch)
 
     y = header()
     current_room = None
@@ -64,8 +67,9 @@ def render_roster(
             canvas.setFillColor(HexColor("#1565C0" if line.present else "#546E7A"))
             canvas.rect(margin, y - 3, width - 2 * margin, row + 1, stroke=0, fill=1)
             canvas.setFillColor(HexColor("#FFFFFF"))
-            canvas.setFont(fonts.font_name("bold"), 10)
-            canvas.drawString(margin + 4, y, room)
+            band = fonts.fit(room, "bold", width - 2 * margin - 8, row, 10, 6, 1)
+            canvas.setFont(fonts.font_name("bold"), band.size)
+            canvas.drawString(margin + 4, y, band.lines[0] if band.lines else "")
             canvas.setFillColor(HexColor("#000000"))
             y -= row
             current_room = room

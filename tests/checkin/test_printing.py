@@ -247,3 +247,38 @@ def test_ids_no_barcode_can_carry_are_printed_as_text(qapp, people) -> None:
         pdf = badge_pdf(badge, STOCKS["cr80"], load_template())
         assert external_id[:8] in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", "")
         assert badge.code in decoding.decode(rasterize(pdf))
+
+
+def test_a_roster_with_long_names_stays_on_its_page_and_lists_people_by_surname(qapp, store: Store, now) -> None:
+    from zoneinfo import ZoneInfo
+
+    from checkin.occupancy.reports import RosterLine
+    from checkin.printing.roster_pdf import render_roster
+
+    conference = "National School Safety and Resource Officer Training Conference and Exhibition 2027"
+    room = "Grand Ballroom Salons A-B-C-D (Lower Level, Convention Center North Building, Exhibit Hall Side)"
+    people = [
+        RosterLine(f"id{n}", f"R{n}", name, "Org", "Member", room, now, True, None, now)
+        for n, name in enumerate(["Zoë Adams", "Aaron Zimmer", "Maria Garcia"])
+    ]
+    out = io.BytesIO()
+    render_roster(people, out, conference, now, ZoneInfo("America/Chicago"), title=f"Room roster: {room}")
+    text = " ".join(PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text().split())
+    assert "Exhibition 2027" in text and "Exhibit Hall Side)" in text[: text.index("As of")]  # the title, whole
+    pixels = rasterize(out.getvalue(), dpi=100)
+    assert (pixels[:, -int(0.35 * 100) :] > 200).all()  # nothing drawn in the right margin
+    from sqlalchemy import select
+
+    from checkin.desk import check_in
+    from checkin.occupancy.reports import roster
+    from checkin.store.models import Attendee
+
+    with store.reading() as session:
+        chosen = session.scalars(select(Attendee).where(Attendee.status == "paid").order_by(Attendee.id)).all()[:8]
+    for person in chosen:  # checked in, in no particular order of name
+        assert check_in(store, person.id, now).accepted
+    with store.reading() as session:
+        listed = roster(session.connection(), now)
+    last_names = {p.id: (p.last_name.casefold(), p.first_name.casefold()) for p in chosen}
+    order = [last_names[line.attendee_id] for line in listed if line.attendee_id in last_names]
+    assert len(order) == 8 and order == sorted(order)
