@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from checkin.cli.common import (
     OK,
@@ -26,6 +30,7 @@ from checkin.printing.log import record_printed
 from checkin.printing.sources import Selection, select_badges, select_certificates, select_passes
 from checkin.printing.template import TemplateError, load_template
 from checkin.store import Store
+from checkin.store.models import ConferenceSession
 from checkin.text import counted
 
 
@@ -58,6 +63,18 @@ def add_commands(command: Define) -> None:
         "--mark-printed",
         action="store_true",
         help="badges written to --out count as printed (a PDF is otherwise a preview; a printer always counts)",
+    )
+    prints.add_argument(
+        "--day",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="passes: the sessions of this day (default: today, on the conference's clock)",
+    )
+    prints.add_argument("--session", action="append", default=[], metavar="TITLE", help="passes: this session only")
+    prints.add_argument(
+        "--attendance-only",
+        action="store_true",
+        help="certificates: also for those who earned no training hours (labelled attendance only)",
     )
     prints.add_argument("--copies", type=positive, default=1)
     prints.add_argument("--signer", default="Conference Director", help="certificates: who signs")
@@ -94,9 +111,18 @@ def cmd_print(args: argparse.Namespace) -> int:
         if args.what == "badges":
             chosen = select_badges(session, selection)
         elif args.what == "passes":
-            passes = select_passes(session, selection)
+            chosen_sessions = _sessions_named(session, args.session)
+            day = None if chosen_sessions else args.day or store.now().astimezone(zone).date()
+            passes = select_passes(session, selection, chosen_sessions, day, zone)
         else:
-            certificates = select_certificates(session, selection, zone)
+            certificates = select_certificates(session, selection, zone, store.now(), args.attendance_only)
+    if args.what == "certificates" and not certificates:
+        why = "nobody attended yet" if args.attendance_only else "nobody has earned training hours yet"
+        print(f"No certificates: {why} (--attendance-only: certificates of attendance).", file=sys.stderr)
+        return REFUSED
+    if args.what == "passes" and not passes:
+        print("No session passes: no pre-registered session on that day (--day, --session).", file=sys.stderr)
+        return REFUSED
     if args.out_dir:
         if args.what != "certificates":
             raise UsageError("--out-dir is for certificates (one file per attendee); use --out for one PDF")
@@ -132,6 +158,19 @@ def cmd_print(args: argparse.Namespace) -> int:
     if args.what == "badges" and (args.printer or args.mark_printed):  # a preview changes nothing
         record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, store.now())
     return OK
+
+
+def _sessions_named(session: Session, titles: list[str]) -> list[str]:
+    """The ids of the sessions whose titles contain each of ``titles`` (UsageError when one matches none)."""
+    found: list[str] = []
+    for title in titles:
+        ids = session.scalars(
+            select(ConferenceSession.id).where(func.lower(ConferenceSession.title).contains(title.strip().lower()))
+        ).all()
+        if not ids:
+            raise UsageError(f"no session's title contains '{title}' (see `checkin sessions`)")
+        found += ids
+    return found
 
 
 _NOUNS = {"badges": ("badge",), "passes": ("session pass", "session passes"), "certificates": ("certificate",)}

@@ -229,8 +229,11 @@ def render_certificates(
         canvas.line(margin, y, width - margin, y)
         total = certificate.total_hours
         canvas.setFont(fonts.font_name("bold"), 11)
-        canvas.drawString(margin + 1.3 * inch, y - 16, "Total training hours")
-        canvas.drawRightString(width - margin, y - 16, "—" if total is None else f"{total:g}")
+        if total:
+            canvas.drawString(margin + 1.3 * inch, y - 16, "Total training hours")
+            canvas.drawRightString(width - margin, y - 16, f"{total:g}")
+        else:  # said on the certificate itself, so nobody reads it as training
+            canvas.drawString(margin + 1.3 * inch, y - 16, "Attendance only: no training hours earned")
         canvas.line(width - margin - 3 * inch, 1.4 * inch, width - margin, 1.4 * inch)
         canvas.setFont(fonts.font_name("regular"), 10)
         canvas.drawString(width - margin - 3 * inch, 1.2 * inch, signer)

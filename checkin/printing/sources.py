@@ -67,9 +67,14 @@ def select_badges(session: Session, selection: Selection) -> list[BadgeData]:
 
 
 def select_passes(
-    session: Session, selection: Selection, session_ids: Sequence[str] = ()
+    session: Session,
+    selection: Selection,
+    session_ids: Sequence[str] = (),
+    day: date | None = None,
+    zone: tzinfo = UTC,
 ) -> list[tuple[SessionInfo, BadgeData]]:
-    """One pass per registration for sessions that need pre-registration, by session time, then name."""
+    """One pass per registration for sessions that need pre-registration, by session time, then name: the
+    sessions ``session_ids`` if given, those on ``day`` (the conference's date, in ``zone``) if given."""
     badges = {badge.attendee_id: badge for badge in select_badges(session, selection)}
     stmt = (
         select(ConferenceSession, Room.name, SessionRegistration.attendee_id)
@@ -82,6 +87,8 @@ def select_passes(
         stmt = stmt.where(ConferenceSession.id.in_(list(session_ids)))
     passes = []
     for item, room, attendee_id in session.execute(stmt):
+        if day is not None and item.starts_at.astimezone(zone).date() != day:
+            continue
         badge = badges.get(attendee_id)
         if badge is not None:
             passes.append((SessionInfo(item.title, room, item.starts_at, item.ends_at), badge))
@@ -89,10 +96,15 @@ def select_passes(
 
 
 def select_certificates(
-    session: Session, selection: Selection, zone: tzinfo, now: datetime | None = None
+    session: Session,
+    selection: Selection,
+    zone: tzinfo,
+    now: datetime | None = None,
+    attendance_only: bool = False,
 ) -> list[CertificateData]:
-    """What each attendee attended: the sessions their door scans put them in, with the hours earned.
-    Someone never scanned at a room's door gets the days they checked in or were served at a desk."""
+    """What each attendee attended: the sessions their door scans put them in, with the hours earned. Only
+    those who earned training hours get one, unless ``attendance_only``: then everyone who came does, and
+    someone never scanned at a room's door gets the days they checked in or were served at a desk."""
     badges = select_badges(session, selection)
     attended = all_attendance(session.connection(), now or datetime.now(UTC))
     sessions: dict[str, list[AttendedItem]] = {}
@@ -114,7 +126,11 @@ def select_certificates(
     found = []
     for badge in badges:
         if badge.attendee_id in sessions:
-            found.append(CertificateData(badge, sessions[badge.attendee_id]))
+            certificate = CertificateData(badge, sessions[badge.attendee_id])
+            if attendance_only or certificate.total_hours:
+                found.append(certificate)
+        elif not attendance_only:
+            continue
         elif badge.attendee_id in seen:
             found.append(
                 CertificateData(

@@ -198,15 +198,16 @@ def test_passes_and_certificates(qapp, store: Store, now) -> None:
     assert first_pass.title.split(" (")[0] in text and badge.last_name in text and first_pass.room in text
     assert badge.code in decoding.decode(rasterize(buffer.getvalue()))
 
-    assert scan(store, badge.code, now).accepted
+    assert scan(store, badge.code, now).accepted  # checked in, never at a session: no training hours
     with store.reading() as session:
-        certificates = select_certificates(session, Selection(), zone)
+        assert select_certificates(session, Selection(), zone) == []  # no certificate of 0 hours
+        certificates = select_certificates(session, Selection(), zone, attendance_only=True)
     assert [c.badge.attendee_id for c in certificates] == [badge.attendee_id]
     out = io.BytesIO()
     render_certificates(certificates, out, "Test Conf", "Chief of Training")
     page = PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text()
     assert "Certificate of Attendance" in page and badge.last_name in page and "Chief of Training" in page
-    assert "Mon 28 Jun 2027" in page
+    assert "Mon 28 Jun 2027" in page and "Attendance only: no training hours earned" in page
 
 
 def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> None:
@@ -227,7 +228,9 @@ def test_cli_print_to_file_and_to_the_system_spooler(tmp_path: Path, capsys) -> 
     assert main(["checkin", "R100001", *db]) in (0, 1)
     assert main(["checkin", "R100002", *db]) in (0, 1)
     folder = tmp_path / "certs"
-    assert main(["print", "certificates", *db, "--out-dir", str(folder)]) == 0
+    assert main(["print", "certificates", *db, "--out-dir", str(folder)]) == 1  # nobody earned hours at a desk
+    assert "nobody has earned training hours yet (--attendance-only" in capsys.readouterr().err
+    assert main(["print", "certificates", *db, "--out-dir", str(folder), "--attendance-only"]) == 0
     files = sorted(folder.glob("*.pdf"))
     assert files and all(len(PdfReader(f).pages) == 1 for f in files)
     assert main(["print", "badges", *db, "--out-dir", str(folder)]) == 2
@@ -282,3 +285,34 @@ def test_a_roster_with_long_names_stays_on_its_page_and_lists_people_by_surname(
     last_names = {p.id: (p.last_name.casefold(), p.first_name.casefold()) for p in chosen}
     order = [last_names[line.attendee_id] for line in listed if line.attendee_id in last_names]
     assert len(order) == 8 and order == sorted(order)
+
+
+def test_passes_are_printed_for_one_day_or_one_session(tmp_path: Path, capsys) -> None:
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from checkin.store import open_store
+
+    path = tmp_path / "p.sqlite"
+    db = ["--db", str(path)]
+    assert main(["demo", *db, "--attendees", "200", *FIXED_WEEK]) == 0
+    store = open_store(path)
+    with store.reading() as session:
+        every = select_passes(session, Selection())
+    store.close()
+    per_day = {}
+    out = tmp_path / "passes.pdf"
+    for n in range(5):
+        day = date(2027, 6, 28) + timedelta(days=n)
+        code = main(["print", "passes", *db, "--day", day.isoformat(), "--out", str(out)])
+        per_day[day] = len(PdfReader(out).pages) if code == 0 else 0
+        assert code == 0 or "no pre-registered session on that day" in capsys.readouterr().err
+    zone = ZoneInfo("America/Chicago")
+    assert per_day == {
+        day: sum(1 for info, _ in every if info.starts_at.astimezone(zone).date() == day) for day in per_day
+    }  # each day its own passes, and no past or future day's
+    assert sum(per_day.values()) == len(every) and max(per_day.values()) < len(every)
+    title = every[0][0].title.split(" (")[0]
+    assert main(["print", "passes", *db, "--session", title, "--out", str(out)]) == 0
+    assert len(PdfReader(out).pages) == sum(1 for info, _ in every if info.title.startswith(title))
+    assert main(["print", "passes", *db, "--session", "No such session", "--out", str(out)]) == 2
