@@ -183,6 +183,8 @@ EXACT = {
     "partiallytransferred": Status.PAID,
     "partiallypaid": Status.UNPAID,
     "notcheckedin": Status.PAID,
+    "noinvoice": Status.PAID,  # Wild Apricot: registered with nothing to invoice
+    "onwaitlist": Status.CANCELLED,  # Wild Apricot: not (yet) registered; the desk must not welcome them
 }
 YES = {"yes", "y", "true", "1", "ja", "oui", "si", "sim", "x", "wahr", "vrai"}
 NO = {"no", "n", "false", "0", "nein", "non", "falsch", "faux", "nee"}
@@ -213,6 +215,22 @@ class UnknownStatus(ValueError):
     def __init__(self, column: str, value: str) -> None:
         super().__init__(f"unknown status '{value}'; expected a word like Paid, Unpaid or Cancelled")
         self.column = column
+
+
+def _first_of(*columns: str) -> Callable[[Mapping[str, str]], tuple[Status, str] | None]:
+    """Status from the first of ``columns`` that has a value: when a registration's own status is exported, it
+    decides, and a payment column only speaks for registrations without one."""
+
+    def status(values: Mapping[str, str]) -> tuple[Status, str] | None:
+        for column in columns:
+            if value := values.get(column, ""):
+                word = status_word(value)
+                if word is None:
+                    raise UnknownStatus(column, value)
+                return word, value
+        return None
+
+    return status
 
 
 def _from_columns(*columns: str) -> Callable[[Mapping[str, str]], tuple[Status, str] | None]:
@@ -280,7 +298,10 @@ WILD_APRICOT = Format(
         "external_id": ("Registration ID", "Event registration ID", "Registration number"),
         "contact_id": ("User ID", "Contact ID", "Member ID"),
         "event_title": ("Event title", "Event name", "Event ID"),
-        "paid": ("Is paid", "Paid", "Payment state", "Payment status", "Registration status", "Status"),
+        # The registration's status (Paid, Unpaid, PartiallyPaid, Canceled, Free, NoInvoice, OnWaitlist) states
+        # the registration; Is paid only its invoice: a cancelled registration may be paid, a free one unpaid.
+        "registration_status": ("Registration status", "Status"),
+        "paid": ("Is paid", "Paid", "Payment state", "Payment status"),
         "waitlist": ("On waitlist", "Waitlist"),
     },
     identifying=(
@@ -289,7 +310,7 @@ WILD_APRICOT = Format(
         ("external_id", "registration_type"),
     ),
     id_fields=("external_id", "contact_id"),
-    status=_from_columns("paid"),
+    status=_first_of("registration_status", "paid"),
 )
 
 GENERIC = Format(

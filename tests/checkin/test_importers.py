@@ -293,3 +293,26 @@ def test_a_column_the_file_has_twice_is_refused_only_when_the_two_disagree(store
     [problem] = failed.value.problems
     assert (problem.line, problem.column) == (3, "Email")
     assert "two 'Email' columns (4 and 5) with different values" in problem.message
+
+
+def test_a_wild_apricot_registrations_status_decides_over_its_invoice(empty_store: Store, tmp_path: Path) -> None:
+    rows = [
+        ("71101", "Canceled", "No", Status.CANCELLED),
+        ("71102", "Canceled", "Yes", Status.CANCELLED),  # cancelled, refund pending: not welcome at the desk
+        ("71103", "Free", "No", Status.PAID),  # a comp registration: nothing to pay
+        ("71104", "NoInvoice", "", Status.PAID),
+        ("71105", "OnWaitlist", "No", Status.CANCELLED),
+        ("71106", "PartiallyPaid", "No", Status.UNPAID),
+        ("71107", "Paid", "Yes", Status.PAID),
+        ("71108", "Unpaid", "No", Status.UNPAID),
+    ]
+    export = tmp_path / "wa.csv"
+    lines = ["Registration ID,User ID,First name,Last name,Registration type,Status,Is paid,Event title"]
+    lines += [
+        f"{rid},{rid}9,Ann,Lee{n},Member - Full Conference,{status},{paid},NSSTC"
+        for n, (rid, status, paid, _) in enumerate(rows)
+    ]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_import(empty_store, export).format == "wildapricot"
+    people = attendees(empty_store)
+    assert {rid: people[rid].status for rid, *_ in rows} == {rid: expected.value for rid, *_, expected in rows}
