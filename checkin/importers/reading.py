@@ -212,9 +212,29 @@ def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[
         raise ImportFailed(name, [Problem(None, None, "the file is empty")])
     if not rows:
         raise ImportFailed(name, [Problem(2, None, "the file has a header line but no registrants")])
+    if _ends_inside_quotes(text.lstrip("\ufeff"), rows[-1][0], delimiter):
+        problems.append(
+            Problem(
+                rows[-1][0],
+                None,
+                'a quote (") opened here is never closed: the file ends inside it, as a download that stopped '
+                "does; export the file again",
+            )
+        )
     if problems:
         raise ImportFailed(name, problems)
     return headers, rows
+
+
+def _ends_inside_quotes(text: str, last_record_line: int, delimiter: str) -> bool:
+    """Whether the file's last record runs to the end of the file inside a quoted value (strict CSV says so)."""
+    tail = "".join(text.splitlines(keepends=True)[last_record_line - 1 :])
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
 
 
 def _misshapen(record: list[str], headers: list[str], first: int, last: int, delimiter: str) -> Problem | None:

@@ -217,6 +217,10 @@ def _id_field(fmt: Format, columns: Mapping[str, int]) -> str:
     return next(f for f in fmt.id_fields if f in columns)
 
 
+# Columns that say whether a registrant may be welcomed: a line that stops before one is never taken as paid.
+STATUS_FIELDS = ("registration_status", "attendee_status", "order_type", "paid", "status")
+
+
 def _record(
     table: Table,
     fmt: Format,
@@ -227,6 +231,14 @@ def _record(
 ) -> Record | None:
     values: dict[str, str] = {}
     found = len(problems)
+    cut = [table.headers[columns[c]] for c in STATUS_FIELDS if c in columns and columns[c] >= len(cells)]
+    if cut:  # not an empty cell: the line stops before the column (a file cut short, a line broken in two)
+        problems.append(
+            Problem(
+                line, cut[0], f"the line ends after {len(cells)} of {len(table.headers)} values, before this column"
+            )
+        )
+        return None
     for name, index in columns.items():
         raw = cells[index] if index < len(cells) else ""
         if looks_like_formula(raw):

@@ -316,3 +316,19 @@ def test_a_wild_apricot_registrations_status_decides_over_its_invoice(empty_stor
     assert run_import(empty_store, export).format == "wildapricot"
     people = attendees(empty_store)
     assert {rid: people[rid].status for rid, *_ in rows} == {rid: expected.value for rid, *_, expected in rows}
+
+
+def test_an_export_cut_short_is_refused_not_half_imported(empty_store: Store, tmp_path: Path) -> None:
+    header = "Registration ID,User ID,First name,Last name,Organization,Registration type,Is paid,Event title\n"
+    whole = "71001,5501,Dana,Whitfield,Tulsa PS,Member,Yes,NSSTC\n"
+    cut_in_quotes = tmp_path / "cut-in-quotes.csv"
+    cut_in_quotes.write_text(header + whole + '71002,5502,"Unclosed,Name,org', encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        run_import(empty_store, cut_in_quotes)
+    assert "line 3" in str(failed.value) and "the file ends inside it" in str(failed.value)
+    cut_in_line = tmp_path / "cut-in-line.csv"
+    cut_in_line.write_text(header + whole + "71003,5503\n", encoding="utf-8")  # 2 of 8 values
+    with pytest.raises(ImportFailed) as failed:
+        run_import(empty_store, cut_in_line)
+    assert "line 3" in str(failed.value) and "ends after 2 of 8 values" in str(failed.value)
+    assert attendees(empty_store) == {}  # all or nothing: nobody imported, nobody welcomed as paid
