@@ -23,7 +23,7 @@ def neutralise(cell: object) -> str:
     (OWASP's CSV injection advice). Plain negative numbers are left alone.
     """
     text = "" if cell is None else str(cell)
-    if text.startswith(_FORMULA_STARTS) and not _is_number(text):
+    if text.lstrip(" \u00a0").startswith(_FORMULA_STARTS) and not _is_number(text):  # a space first still runs
         return "'" + text
     return text
 

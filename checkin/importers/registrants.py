@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -52,6 +52,7 @@ class Record:
     line: int
     external_id: str
     fields: dict[str, str]  # the RECORD_FIELDS
+    formulas: tuple[str, ...] = ()  # columns whose value a spreadsheet would run: kept as text, exported safely
 
 
 def import_file(
@@ -66,7 +67,8 @@ def import_file(
     row is bad; the caller's transaction makes the write itself all-or-nothing."""
     table = read_table(path, max_mb)
     records, fmt = parse_records(table, format_name, mapping, progress)
-    return write_records(session, records, fmt.name, progress)
+    report = write_records(session, records, fmt.name, progress)
+    return replace(report, formulas=[f"line {r.line}, {column}" for r in records for column in r.formulas])
 
 
 def parse_records(
@@ -239,18 +241,14 @@ def _record(
             )
         )
         return None
+    formulas = []
     for name, index in columns.items():
         raw = cells[index] if index < len(cells) else ""
-        if looks_like_formula(raw):
-            problems.append(
-                Problem(
-                    line,
-                    table.headers[index],
-                    (f"'{_shorten(raw)}' is a spreadsheet formula; registrant data must be plain text"),
-                )
-            )
-            continue
         values[name] = unicodedata.normalize("NFC", clean_cell(raw))
+        # One registrant's '=HYPERLINK(...)' must not stop the morning's import: it is kept as the text it is
+        # (exports neutralise it), and the report names it.
+        if looks_like_formula(values[name]):
+            formulas.append(table.headers[index])
     if len(problems) > found:
         return None
     id_name = _id_field(fmt, columns)
@@ -291,7 +289,7 @@ def _record(
         return None
     del fields["external_id"]
     assert set(fields) == set(RECORD_FIELDS)
-    return Record(line, external_id, fields)
+    return Record(line, external_id, fields, tuple(formulas))
 
 
 def split_name(full: str) -> tuple[str, str]:
@@ -306,6 +304,3 @@ def split_name(full: str) -> tuple[str, str]:
         start -= 1
     return " ".join(parts[:start]), " ".join(parts[start:])
 
-
-def _shorten(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -29,6 +29,7 @@ class ImportReport:
     unchanged: int
     cancelled: int  # registrations this import newly marks cancelled
     missing: list[str] = field(default_factory=list)  # previously imported ids absent from this file
+    formulas: list[str] = field(default_factory=list)  # "line 3, First name": values a spreadsheet would run
 
     @property
     def total(self) -> int:
@@ -43,6 +44,12 @@ class ImportReport:
             text += (
                 f"; {counted(len(self.missing), 'earlier registrant is', 'earlier registrants are')} not in this "
                 "file (left as they were)"
+            )
+        if self.formulas:
+            shown = "; ".join(self.formulas[:5]) + ("; …" if len(self.formulas) > 5 else "")
+            text += (
+                f"; {counted(len(self.formulas), 'value looks', 'values look')} like a spreadsheet formula ({shown}): "
+                "kept as plain text, and exports write it so no spreadsheet runs it"
             )
         return text
 

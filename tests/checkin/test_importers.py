@@ -116,19 +116,6 @@ BAD_INPUTS = {
         3,
         "Last name",
     ),
-    "formula": (
-        b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,Lee,Member\n"
-        b'2,2,"=HYPERLINK(""http://evil.example"",""click"")",Smith,Member\n',
-        "spreadsheet formula",
-        3,
-        "First name",
-    ),
-    "dde formula": (
-        b"Registration ID,User ID,First name,Last name,Registration type\n1,1,Ann,\"-cmd|' /C calc'!A0\",Member\n",
-        "spreadsheet formula",
-        2,
-        "Last name",
-    ),
     "unknown status": (
         b"Registration ID,User ID,First name,Last name,Registration type,Is paid\n1,1,Ann,Lee,Member,perhaps\n",
         "unknown status 'perhaps'",
@@ -332,3 +319,31 @@ def test_an_export_cut_short_is_refused_not_half_imported(empty_store: Store, tm
         run_import(empty_store, cut_in_line)
     assert "line 3" in str(failed.value) and "ends after 2 of 8 values" in str(failed.value)
     assert attendees(empty_store) == {}  # all or nothing: nobody imported, nobody welcomed as paid
+
+
+def test_one_registrants_formula_does_not_block_the_import_and_never_runs_in_an_export(
+    empty_store: Store, tmp_path: Path
+) -> None:
+    import io
+
+    from checkin.exports import export_attendees
+
+    export = tmp_path / "wa.csv"
+    export.write_bytes(
+        b"Registration ID,User ID,First name,Last name,Organization,Registration type\n1,1,Ann,Lee,PD,Member\n"
+        b'2,2,"=HYPERLINK(""http://evil.example"",""click"")",Smith,PD,Member\n'
+        b"3,3,Bo,\"-cmd|' /C calc'!A0\",PD,Member\n"
+        + "4,4,Cy,Ray,\u00a0=1+2,Member\n".encode()
+    )
+    report = run_import(empty_store, export)
+    assert report.added == 4
+    said = report.summary()
+    assert "3 values look like a spreadsheet formula" in said
+    assert "line 3, First name" in said and "line 4, Last name" in said and "line 5, Organization" in said
+    people = attendees(empty_store)
+    assert people["2"].first_name.startswith("=HYPERLINK") and people["4"].organization == "=1+2"
+    out = io.StringIO()
+    with empty_store.reading() as session:
+        export_attendees(session, out)
+    cells = [cell for line in out.getvalue().splitlines() for cell in line.split(",")]
+    assert not any(cell.lstrip('" \u00a0').startswith(("=", "-cmd", "@")) for cell in cells)
