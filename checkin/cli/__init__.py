@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -75,16 +76,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout again at exit
         return OK
     except UsageError as error:
-        print(f"checkin {args.command}: {error}", file=sys.stderr)
-        return USAGE
+        return _said(args, str(error), USAGE)
     except Exception as error:
         from checkin.cli.problems import explain
 
         said = explain(error)
         if said is None:  # a bug: keep its traceback
             raise
-        print(f"checkin {args.command}: {said}", file=sys.stderr)
-        return REFUSED
+        return _said(args, said, REFUSED)
+
+
+def _said(args: argparse.Namespace, problem: str, code: int) -> int:
+    """Why the command did nothing: in words on stderr, and under --json also as JSON on stdout, which a
+    script reading the output parses whatever happened."""
+    print(f"checkin {args.command}: {problem}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": problem, "exit_code": code}, ensure_ascii=False), flush=True)
+    return code
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

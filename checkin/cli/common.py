@@ -68,10 +68,18 @@ def db_path(args: argparse.Namespace) -> Path | str:
     return demo_db_path() if args.demo else default_db_path()
 
 
-def open_db(args: argparse.Namespace) -> Store:
+def open_db(args: argparse.Namespace, create: bool = False) -> Store:
+    """The database the command works on; a missing file is made only by commands that fill one (``create``)
+    or by --demo: a mistyped --db must not leave an empty database, and its folders, behind."""
     from checkin.store import open_store
 
-    store = open_store(db_path(args), args.station)
+    path = db_path(args)
+    if not create and not args.demo and isinstance(path, Path) and not path.exists():
+        raise UsageError(
+            f"there is no database at {path}: check the path (`checkin import FILE` or `checkin sync --hub URL` "
+            "make one), or try Muster on the demo conference with --demo"
+        )
+    store = open_store(path, args.station)
     if args.demo:  # as `checkin-app --demo`: the demo conference, made the first time it is asked for
         from checkin.demo import ensure_demo
 

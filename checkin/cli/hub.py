@@ -113,7 +113,7 @@ def _run_hub(args: argparse.Namespace, data: Path, password: str, stop: StopRequ
     try:
         local_url = server.hub_url("127.0.0.1" if args.listen in ("0.0.0.0", "*") else args.listen, args.port, password)
         try:
-            ready = admin.init_hub(local_url, open_db(args))
+            ready = admin.init_hub(local_url, open_db(args, create=True))
         except OperationalError as error:
             if refused_login(error):  # the server keeps the password it was created with
                 raise UsageError(
@@ -184,7 +184,7 @@ def _lan_address() -> str:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    store = open_db(args)
+    store = open_db(args, create=True)  # a new station: its database is made, then filled from the hub
     station_id = store.station.id
     if args.forget:
         credentials.forget(station_id)

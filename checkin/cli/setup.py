@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import tempfile
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -117,12 +119,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not sep or not field.strip() or not header.strip():
             raise UsageError(f"--map takes FIELD=HEADER, got '{item}'")
         mapping[field.strip()] = header.strip()
-    store = open_db(args)
-    with store.unit_of_work() as session:
-        ensure_conference(session, args.conference or args.file.stem)
-        report = import_file(session, args.file, args.format, mapping, args.max_mb, progress_bar("Importing"))
-        if args.dry_run:
-            session.rollback()
+    path = db_path(args)
+    new = isinstance(path, Path) and not path.exists()
+    with contextlib.ExitStack() as scratch:
+        if new and args.dry_run:  # a dry run writes nothing, not even an empty database
+            args.db, args.demo = str(Path(scratch.enter_context(tempfile.TemporaryDirectory())) / "dry.sqlite"), False
+        store = open_db(args, create=True)
+        scratch.callback(store.close)
+        try:
+            with store.unit_of_work() as session:
+                ensure_conference(session, args.conference or args.file.stem)
+                report = import_file(session, args.file, args.format, mapping, args.max_mb, progress_bar("Importing"))
+                if args.dry_run:
+                    session.rollback()
+        except BaseException:
+            if new and not args.dry_run:  # a failed first import leaves no empty database behind
+                store.close()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            raise
     if args.json:
         print_json({**asdict(report), "dry_run": args.dry_run})
     else:

@@ -303,4 +303,3 @@ def split_name(full: str) -> tuple[str, str]:
     while start > 1 and parts[start - 1].lower() in _NAME_PARTICLES:
         start -= 1
     return " ".join(parts[:start]), " ".join(parts[start:])
-

@@ -195,6 +195,9 @@ def test_demo_opens_the_demo_conference_on_a_new_machine_and_the_advice_for_an_e
     assert main(["stats", "--demo"]) == 0
     assert "Made the demo" not in capsys.readouterr().err  # made once, then opened
     empty = tmp_path / "empty.sqlite"
+    from checkin.store import open_store
+
+    open_store(empty).close()  # a database with no conference yet
     assert main(["stats", "--db", str(empty)]) != 0
     advice = capsys.readouterr().err
     assert "`checkin stats --demo`" in advice and "`checkin demo`" not in advice
@@ -259,3 +262,19 @@ def test_a_read_only_database_is_called_that_not_a_hub_that_did_not_answer(db: l
     read_only.dispose()
     said = explain(refused.value)
     assert said is not None and said.startswith("the database file is read-only here") and "did not answer" not in said
+
+
+def test_a_mistyped_db_a_dry_run_and_a_failed_first_import_leave_no_file_behind(tmp_path: Path, capsys) -> None:
+    typo = tmp_path / "no" / "such" / "desk.sqlite"
+    assert main(["stats", "--db", str(typo), "--json"]) == 2
+    said = capsys.readouterr()
+    assert "there is no database at" in said.err and json.loads(said.out)["error"].startswith("there is no database")
+    assert not (tmp_path / "no").exists()
+    new = tmp_path / "new.sqlite"
+    assert main(["import", str(DATA / "wildapricot_registrants.csv"), "--db", str(new), "--dry-run"]) == 0
+    assert "Dry run, nothing written. 5 registrants" in capsys.readouterr().out and not new.exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,Email\nAnn,a@x.org\n", encoding="utf-8")
+    assert main(["import", str(bad), "--db", str(new), "--json"]) == 1
+    assert "error" in json.loads(capsys.readouterr().out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]  # no empty database, no -wal, no -shm

@@ -332,8 +332,7 @@ def test_one_registrants_formula_does_not_block_the_import_and_never_runs_in_an_
     export.write_bytes(
         b"Registration ID,User ID,First name,Last name,Organization,Registration type\n1,1,Ann,Lee,PD,Member\n"
         b'2,2,"=HYPERLINK(""http://evil.example"",""click"")",Smith,PD,Member\n'
-        b"3,3,Bo,\"-cmd|' /C calc'!A0\",PD,Member\n"
-        + "4,4,Cy,Ray,\u00a0=1+2,Member\n".encode()
+        b"3,3,Bo,\"-cmd|' /C calc'!A0\",PD,Member\n" + "4,4,Cy,Ray,\u00a0=1+2,Member\n".encode()
     )
     report = run_import(empty_store, export)
     assert report.added == 4

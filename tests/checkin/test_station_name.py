@@ -44,6 +44,7 @@ def test_opening_or_renaming_with_a_bad_name_keeps_the_old_one(tmp_path: Path) -
 
 def test_the_cli_refuses_a_blank_station_name_with_exit_1(tmp_path: Path) -> None:
     db = str(tmp_path / "s.sqlite")
+    open_store(db, "Desk 1").close()
     done = subprocess.run(
         [sys.executable, "-m", "checkin.cli", "stats", "--db", db, "--station", "  "], capture_output=True, text=True
     )
