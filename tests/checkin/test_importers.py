@@ -52,11 +52,17 @@ def test_eventbrite_report_in_cp1252(empty_store: Store) -> None:
 def test_pretix_german_semicolon_bom(empty_store: Store) -> None:
     report = run_import(empty_store, DATA / "pretix_checkin_de.csv")
     assert (report.format, report.added) == ("pretix", 3)
-    people = attendees(empty_store)
+    people = {a.ticket_code: a for a in attendees(empty_store).values()}
     juergen = people["x7kq2m9vhp4tq8wz"]
     assert (juergen.first_name, juergen.last_name, juergen.registration_type) == ("Jürgen", "Schröder", "Member")
     assert people["m4ht6cz8pq2ln5rx"].last_name == "Παπαδόπουλος"
     assert people["m4ht6cz8pq2ln5rx"].status == "unpaid" and people["m4ht6cz8pq2ln5rx"].registration_type == "Speaker"
+    # The secret admits at a kiosk: the registration id shown on lists and badges is the order code and a digest.
+    assert juergen.external_id.startswith("ABC12-") and len(juergen.external_id) == len("ABC12-") + 6
+    assert all(secret not in a.external_id for secret, a in people.items())
+    assert len({a.external_id for a in people.values()}) == 3  # two tickets of one order: two ids
+    again = run_import(empty_store, DATA / "pretix_checkin_de.csv")
+    assert (again.added, again.unchanged) == (0, 3)  # the same ids next time
 
 
 def test_generic_csv_with_user_mapping(empty_store: Store) -> None:
