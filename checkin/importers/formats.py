@@ -107,6 +107,7 @@ COMMON: dict[str, tuple[str, ...]] = {
         "Tipo de registro",
         "Tipo de entrada",
         "Prodotto",
+        "Tipo di biglietto",
     ),
 }
 
@@ -136,6 +137,7 @@ CANCELLED_WORDS = (
     "declined",
     "withdrawn",
     "abgesagt",
+    "nonpartecipa",  # Eventbrite in Italian: "Non partecipa"
     "rembours",
 )
 UNPAID_WORDS = (
@@ -173,6 +175,7 @@ PAID_WORDS = (
     "paye",
     "pagado",
     "pagato",
+    "partecipa",  # Eventbrite in Italian: "Partecipa" (attending)
     "betaald",
     "active",
 )
@@ -266,11 +269,27 @@ EVENTBRITE = Format(
             "Teilnehmernummer",
             "N° de participant",
             "Número de asistente",
+            "Partecipante n.",
+            "N. partecipante",
         ),
-        "ticket_code": ("Barcode #", "Barcode", "Barcode-Nr.", "Code-barres", "Código de barras"),
-        "order_id": ("Order #", "Order ID", "Bestellnr.", "Bestellnummer", "N° de commande", "Pedido n.º"),
-        "attendee_status": ("Attendee Status", "Teilnehmerstatus", "Statut du participant", "Estado del asistente"),
-        "order_type": ("Order Type", "Bestellart", "Type de commande", "Tipo de pedido"),
+        "ticket_code": (
+            "Barcode #",
+            "Barcode",
+            "Barcode-Nr.",
+            "Code-barres",
+            "Código de barras",
+            "N. codice a barre",
+            "Codice a barre",
+        ),
+        "order_id": ("Order #", "Order ID", "Bestellnr.", "Bestellnummer", "N° de commande", "Pedido n.º", "Ordine n."),
+        "attendee_status": (
+            "Attendee Status",
+            "Teilnehmerstatus",
+            "Statut du participant",
+            "Estado del asistente",
+            "Stato partecipante",
+        ),
+        "order_type": ("Order Type", "Bestellart", "Type de commande", "Tipo de pedido", "Tipo di ordine"),
     },
     identifying=(("external_id", "ticket_code"), ("order_id", "attendee_status"), ("external_id", "order_type")),
     id_fields=("external_id",),

@@ -352,3 +352,21 @@ def test_one_registrants_formula_does_not_block_the_import_and_never_runs_in_an_
         export_attendees(session, out)
     cells = [cell for line in out.getvalue().splitlines() for cell in line.split(",")]
     assert not any(cell.lstrip('" \u00a0').startswith(("=", "-cmd", "@")) for cell in cells)
+
+
+def test_an_eventbrite_report_in_italian(empty_store: Store, tmp_path: Path) -> None:
+    report_it = tmp_path / "eventbrite-it.csv"
+    report_it.write_text(
+        "Ordine n.,Data ordine,Nome,Cognome,E-mail,Tipo di biglietto,Partecipante n.,N. codice a barre,"
+        "Tipo di ordine,Stato partecipante\n"
+        "1204558831,2027-04-01,Giulia,Bianchi,gb@example.it,Member,2004519871,120455883120045198710,"
+        "Eventbrite Completed,Partecipa\n"
+        "1204558832,2027-04-02,Marco,Rossi,mr@example.it,Member,2004519872,120455883220045198720,"
+        "Eventbrite Completed,Non partecipa\n",
+        encoding="utf-8",
+    )
+    assert run_import(empty_store, report_it).format == "eventbrite"
+    people = attendees(empty_store)
+    assert (people["2004519871"].first_name, people["2004519871"].status) == ("Giulia", "paid")
+    assert people["2004519871"].ticket_code == "120455883120045198710"
+    assert people["2004519872"].status == "cancelled"
