@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "correct an attendee's record, e.g. mark it paid once payment is taken (ID: registration id or ticket code)",
     ),
     "give": ("desk", "hand over an entitlement (e.g. coin, lunch) once"),
+    "handouts": ("setup", "the items this conference hands out (list, add, remove) and who gets each"),
     "export": ("desk", "attendees with check-in status as CSV"),
     "stats": ("desk", "check-in progress"),
     "rebuild": ("desk", "recompute derived state from the event log"),
@@ -83,15 +84,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         said = explain(error)
         if said is None:  # a bug: keep its traceback
             raise
-        return _said(args, said, REFUSED)
+        return _said(args, said, REFUSED, getattr(error, "problems", ()))
 
 
-def _said(args: argparse.Namespace, problem: str, code: int) -> int:
+def _said(args: argparse.Namespace, problem: str, code: int, problems: Sequence[object] = ()) -> int:
     """Why the command did nothing: in words on stderr, and under --json also as JSON on stdout, which a
-    script reading the output parses whatever happened."""
+    script reading the output parses whatever happened (with each of a refused file's problems)."""
     print(f"checkin {args.command}: {problem}", file=sys.stderr)
     if getattr(args, "json", False):
-        print(json.dumps({"error": problem, "exit_code": code}, ensure_ascii=False), flush=True)
+        listed = [vars(p) for p in problems if hasattr(p, "__dict__")]
+        said = {"error": problem, "exit_code": code, "problems": listed}
+        print(json.dumps(said, ensure_ascii=False, default=str), flush=True)
     return code
 
 

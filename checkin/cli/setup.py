@@ -59,6 +59,19 @@ def add_commands(command: Define) -> None:
     imp.add_argument("--max-mb", type=float, default=32.0, help="refuse files larger than this (default 32)")
     imp.add_argument("--json", action="store_true")
 
+    handouts = command("handouts", cmd_handouts)
+    handouts.add_argument("action", nargs="?", choices=["list", "add", "remove"], default="list")
+    handouts.add_argument("code", nargs="?", help="the item's short code, e.g. coin")
+    handouts.add_argument("name", nargs="?", help="add: the name people read, e.g. 'Conference coin'")
+    handouts.add_argument(
+        "--for",
+        dest="for_types",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="add: only this registration type gets it (repeatable; none: everyone who came)",
+    )
+
     pin = command("pin", cmd_pin)
     pin.add_argument("action", choices=["set"])
 
@@ -192,6 +205,37 @@ def cmd_keys(args: argparse.Namespace) -> int:
             for row in keys.listing(session):
                 print(row)
     keys.forget_keys(store)
+    return OK
+
+
+def cmd_handouts(args: argparse.Namespace) -> int:
+    from checkin.conference import entitlements
+    from checkin.handouts import HandoutProblem, add_handout, remove_handout
+
+    if args.action == "add" and not (args.code and args.name):
+        raise UsageError(
+            "handouts add CODE NAME [--for TYPE ...], e.g. handouts add coin 'Conference coin' --for Member"
+        )
+    if args.action == "remove" and not args.code:
+        raise UsageError("handouts remove CODE")
+    store = open_db(args)
+    try:
+        with store.unit_of_work() as session:
+            if args.action == "add":
+                item = add_handout(session, args.code, args.name, args.for_types)
+                print(f"{item.name} ({item.code}): for {', '.join(item.eligible_types) or 'everyone who came'}.")
+            elif args.action == "remove":
+                remove_handout(session, args.code)
+                print(f"Removed {args.code}.")
+            else:
+                items = entitlements(session)
+                for e in items:
+                    print(f"{e.code:<12} {e.name:<30} for {', '.join(e.eligible_types) or 'everyone who came'}")
+                if not items:
+                    print("No hand-outs set up: checkin handouts add coin 'Conference coin' --for Member")
+    except HandoutProblem as problem:
+        print(f"checkin handouts: {problem}", file=sys.stderr)
+        return REFUSED
     return OK
 
 

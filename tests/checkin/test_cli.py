@@ -276,5 +276,33 @@ def test_a_mistyped_db_a_dry_run_and_a_failed_first_import_leave_no_file_behind(
     bad = tmp_path / "bad.csv"
     bad.write_text("Name,Email\nAnn,a@x.org\n", encoding="utf-8")
     assert main(["import", str(bad), "--db", str(new), "--json"]) == 1
-    assert "error" in json.loads(capsys.readouterr().out)
+    refused = json.loads(capsys.readouterr().out)
+    assert (
+        refused["exit_code"] == 1
+        and refused["problems"]
+        and {"line", "column", "message"} <= set(refused["problems"][0])
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]  # no empty database, no -wal, no -shm
+
+
+def test_a_conference_imported_from_a_file_sets_up_its_own_hand_outs(tmp_path: Path, capsys) -> None:
+    db = ["--db", str(tmp_path / "nsstc.sqlite")]
+    assert main(["import", str(DATA / "wildapricot_registrants.csv"), *db, "--conference", "NSSTC 2027"]) == 0
+    capsys.readouterr()
+    assert main(["handouts", *db]) == 0
+    assert "No hand-outs set up" in capsys.readouterr().out
+    assert main(["handouts", "add", "coin", "Conference coin", "--for", "member", "--for", "Non-member", *db]) == 0
+    assert main(["handouts", "add", "cert", "Certificate folder", *db]) == 0
+    assert main(["handouts", "add", "bag", "Bag", "--for", "Sponsorz", *db]) == 1
+    assert "no registration type called 'Sponsorz'" in capsys.readouterr().err
+    assert main(["handouts", *db]) == 0
+    listed = capsys.readouterr().out
+    assert "Conference coin" in listed and "for Member, Non-member" in listed and "for everyone who came" in listed
+    for person in ("71001", "71003"):  # a member, and a course-only registrant
+        assert main(["checkin", person, *db]) in (0, 1)
+    assert main(["give", "71001", "coin", *db]) == 0
+    assert main(["give", "71003", "coin", *db]) == 1
+    assert "not included for Course-only" in capsys.readouterr().out
+    assert main(["handouts", "remove", "coin", *db]) == 1  # already handed out: the record stays
+    assert "already handed to 1 person" in capsys.readouterr().err
+    assert main(["handouts", "remove", "cert", *db]) == 0
