@@ -370,3 +370,15 @@ def test_an_eventbrite_report_in_italian(empty_store: Store, tmp_path: Path) -> 
     assert (people["2004519871"].first_name, people["2004519871"].status) == ("Giulia", "paid")
     assert people["2004519871"].ticket_code == "120455883120045198710"
     assert people["2004519872"].status == "cancelled"
+
+
+def test_re_importing_after_a_cancellation_cancels_and_says_so(empty_store: Store, tmp_path: Path) -> None:
+    export = tmp_path / "wa.csv"
+    header = "Registration ID,User ID,First name,Last name,Registration type,Status,Is paid,Event title\n"
+    export.write_text(header + "71201,1,Ann,Lee,Member,Paid,Yes,NSSTC\n71202,2,Bo,Li,Member,Paid,Yes,NSSTC\n")
+    run_import(empty_store, export)
+    export.write_text(header + "71201,1,Ann,Lee,Member,Canceled,Yes,NSSTC\n71202,2,Bo,Li,Member,Paid,Yes,NSSTC\n")
+    again = run_import(empty_store, export)
+    assert (again.cancelled, again.updated, again.unchanged) == (1, 1, 1)
+    assert "1 newly cancelled" in again.summary()
+    assert attendees(empty_store)["71201"].status == "cancelled"
