@@ -302,6 +302,13 @@ def _parse_signing_file(text: str) -> dict[str, Any]:
     return document
 
 
+def fingerprint(public_hex: str) -> str:
+    """What people compare between stations to know a key is the conference's: its first 8 bytes, in groups
+    (matching 64 bits of an Ed25519 public key by chance, or on purpose, is out of reach)."""
+    head = public_hex[:16].upper()
+    return " ".join(head[n : n + 4] for n in range(0, 16, 4))
+
+
 def listing(session: Session) -> list[str]:
     """One line per key, for people."""
     lines = []
@@ -310,7 +317,7 @@ def listing(session: Session) -> list[str]:
         role = "signs badges" if signing is not None and key.number == signing.number else "verifies only"
         state = f"REVOKED {key.revoked_at:%Y-%m-%d %H:%M} UTC" if key.revoked_at else role
         made = f"{key.created_at:%Y-%m-%d %H:%M} UTC"
-        lines.append(f"key {key.number:>3}  {key.public_key[:16]}...  made {made}  {state}")
+        lines.append(f"key {key.number:>3}  {fingerprint(key.public_key)}  made {made}  {state}")
     return lines or ["No badge keys yet: run `checkin keys init`."]
 
 

@@ -11,6 +11,8 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from checkin import keys
 from checkin.cli.common import (
     OK,
@@ -27,6 +29,7 @@ from checkin.conference import ensure_conference, has_conference
 from checkin.demo import build_demo, this_week
 from checkin.importers import FORMATS, MAPPABLE_FIELDS, import_file
 from checkin.store import open_store
+from checkin.store.models import BadgeKey
 
 PASSPHRASE_VARIABLE = "MUSTER_KEY_PASSPHRASE"
 PIN_VARIABLES = ("MUSTER_PIN", "MUSTER_CURRENT_PIN")  # the new PIN and the one it replaces, for scripts
@@ -89,6 +92,7 @@ def add_commands(command: Define) -> None:
             "revoke",
         ],
     )
+    key.add_argument("--yes", action="store_true", help="import-public: accept new keys without asking")
     key.add_argument(
         "arg",
         nargs="?",
@@ -179,7 +183,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
             keys.revoke(session, int(arg), store.now())
             print(f"Key {arg} revoked: badges signed with it are refused here. Export the keys to the doors.")
         elif action == "import-public":
+            known = set(session.scalars(select(BadgeKey.number)))
             changed = keys.import_public(session, Path(arg).read_text(encoding="utf-8", errors="replace"))
+            added = [session.get(BadgeKey, n) for n in changed if n not in known]
+            if added and not _trusted([key for key in added if key is not None], args.yes):
+                raise keys.KeyProblem("Not imported: the new keys were not accepted.")  # the unit of work rolls back
             print(f"Imported {len(changed)} new or changed key(s)." if changed else "Already up to date.")
         elif action == "import-signing":
             usable = keys.import_signing(session, Path(arg).read_text(encoding="utf-8", errors="replace"), passphrase)
@@ -266,6 +274,21 @@ def _secret(variable: str, prompt: str) -> str:
     import getpass
 
     return getpass.getpass(prompt)
+
+
+def _trusted(added: list[BadgeKey], yes: bool) -> bool:
+    """A key from a file decides which badges this station accepts: show each new one's fingerprint, to compare
+    with `checkin keys list` on the desk that made the keys, and ask (a revocation needs no asking)."""
+    for key in added:
+        print(f"New badge key {key.number}: {keys.fingerprint(key.public_key)}", file=sys.stderr)
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError("new keys need a person's yes: compare the fingerprints above, then run again with --yes")
+    print(
+        "Do they match `checkin keys list` on the desk that made the keys? Accept them [y/N] ", end="", file=sys.stderr
+    )
+    return input().strip().lower() in ("y", "yes")
 
 
 def _passphrase(confirm: bool) -> str:

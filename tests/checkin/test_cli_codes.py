@@ -184,3 +184,29 @@ def test_with_every_key_revoked_code_says_to_make_a_new_one(db: list[str], capsy
     assert "`checkin keys rotate`" in said and "import-signing" not in said
     assert main(["keys", "rotate", *db]) == 0
     assert main(["code", "R100001", *db]) == 0
+
+
+def test_a_new_public_key_is_taken_only_after_its_fingerprint_is_accepted(
+    db: list[str], tmp_path: Path, capsys
+) -> None:
+    import sqlite3
+
+    door = tmp_path / "door.sqlite"
+    with sqlite3.connect(db[1]) as source, sqlite3.connect(door) as copy:
+        source.backup(copy)  # a door station of the same conference, holding key 1
+    assert main(["keys", "rotate", *db]) == 0
+    keys_file = tmp_path / "public-keys.json"
+    assert main(["keys", "export-public", str(keys_file), *db]) == 0
+    capsys.readouterr()
+    assert main(["keys", "list", *db]) == 0
+    import re
+
+    fingerprint = re.search(r"key +2  ([0-9A-F]{4}(?: [0-9A-F]{4}){3})", capsys.readouterr().out).group(1)  # type: ignore[union-attr]
+    assert main(["keys", "import-public", str(keys_file), "--db", str(door)]) == 2  # no terminal to say yes
+    said = capsys.readouterr().err
+    assert f"New badge key 2: {fingerprint}" in said and "--yes" in said
+    assert main(["keys", "list", "--db", str(door)]) == 0
+    assert "key   2" not in capsys.readouterr().out  # nothing was imported
+    assert main(["keys", "import-public", str(keys_file), "--db", str(door), "--yes"]) == 0
+    assert main(["keys", "list", "--db", str(door)]) == 0
+    assert fingerprint in capsys.readouterr().out
