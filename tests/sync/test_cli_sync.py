@@ -359,7 +359,7 @@ def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_thro
     assert checkin("keys", "rotate", "--db", admin, env=keyring_env).returncode == 0
     public = tmp_path / "public.json"
     assert checkin("keys", "export-public", str(public), "--db", admin, env=keyring_env).returncode == 0
-    assert checkin("keys", "import-public", str(public), "--db", hub_url, env=keyring_env).returncode == 0
+    assert checkin("keys", "import-public", str(public), "--db", hub_url, "--yes", env=keyring_env).returncode == 0
     for station in (desk, door):
         assert checkin("sync", "--db", station, "--once", env=keyring_env).returncode == 0
     listed = checkin("keys", "list", "--db", desk, env=keyring_env).stdout
