@@ -35,7 +35,8 @@ class StationClock:
 
     def __init__(self, offset_s: float = 0.0, wall: Callable[[], datetime] = wall_clock) -> None:
         self._wall = wall
-        self._offset = timedelta(seconds=offset_s if abs(offset_s) >= NOISE_S else 0.0)
+        self._offset = timedelta(0)
+        self.follow_hub(offset_s)
         self._lock = threading.Lock()
         self._ms, self._counter = 0, 0
 

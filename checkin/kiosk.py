@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from checkin import keys, scanning
-from checkin.domain import Verdict, VerdictCode
+from checkin.domain import Verdict
 from checkin.rules.kiosk import KioskAnswer, answer, decide_kiosk
 from checkin.store import Store
 
@@ -21,10 +21,6 @@ def kiosk_scan(
     store: Store, text: str, now: datetime, recent: scanning.RecentScans | None = None
 ) -> tuple[Verdict, KioskAnswer]:
     """Check the scan in as the desk would (committed before this returns), and say what to tell the attendee."""
-    verdict = scanning.scan(store, text, now, recent, where="kiosk", decide=decide_kiosk)
-    return verdict, answer(verdict, badge=verdict.code is VerdictCode.ACCEPTED and _was_badge(store, text))
-
-
-def _was_badge(store: Store, text: str) -> bool:
-    """Whether the attendee scanned a badge (nothing to print) rather than a ticket code."""
-    return scanning.read(text, keys.store_keyring(store)).badge is not None
+    presented = scanning.read(text, keys.store_keyring(store))
+    verdict = scanning.scan(store, presented, now, recent, where="kiosk", decide=decide_kiosk)
+    return verdict, answer(verdict, badge=presented.badge is not None)  # a badge scanned: nothing to print

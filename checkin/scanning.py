@@ -63,7 +63,7 @@ Decide = Callable[[Presented, AttendeeView | None, tzinfo, datetime], Verdict]
 
 def scan(
     store: Store,
-    text: str,
+    scanned: str | Presented,
     now: datetime,
     recent: RecentScans | None = None,
     where: str = "desk",
@@ -71,8 +71,8 @@ def scan(
 ) -> Verdict:
     """Run one scan through the verdict path; an accepted check-in is committed before this returns, and a
     refusal is kept for review (``where``: the kind of station that refused; ``decide``: its policy, a
-    rule from checkin.rules)."""
-    presented = read(text, keys.store_keyring(store))
+    rule from checkin.rules). ``scanned`` is the text, or what ``read`` made of it already."""
+    presented = read(scanned, keys.store_keyring(store)) if isinstance(scanned, str) else scanned
     if recent is not None and (repeat := recent.repeat_of(presented.text, now)):
         return repeat
     zone = store_zone(store)

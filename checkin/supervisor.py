@@ -14,11 +14,8 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
-
 from checkin.store import Store
-from checkin.store.dialect import insert_for
-from checkin.store.models import Setting
+from checkin.store.settings import set_setting, setting_text
 
 PIN_SETTING = "supervisor.pin"
 FAILURES_SETTING = "supervisor.failures"  # "count;locked until (ISO)"
@@ -53,7 +50,7 @@ def lock_after(failures: int) -> timedelta:
 
 def pin_is_set(store: Store) -> bool:
     with store.writing() as connection:
-        return _get(connection, PIN_SETTING) is not None
+        return setting_text(connection, PIN_SETTING) is not None
 
 
 def set_pin(store: Store, new: str, current: str = "") -> None:
@@ -62,29 +59,29 @@ def set_pin(store: Store, new: str, current: str = "") -> None:
     if not SHORTEST <= len(new) <= LONGEST:
         raise PinProblem(f"A supervisor PIN has {SHORTEST} to {LONGEST} characters.")
     with store.writing() as connection:
-        stored = _get(connection, PIN_SETTING)
+        stored = setting_text(connection, PIN_SETTING)
         if stored is not None and not _matches(stored, current):
             raise PinProblem("The current PIN is wrong: the PIN was not changed.")
-        _put(connection, PIN_SETTING, _hashed(new))
-        _put(connection, FAILURES_SETTING, "0;")
+        set_setting(connection, PIN_SETTING, _hashed(new))
+        set_setting(connection, FAILURES_SETTING, "0;")
 
 
 def check_pin(store: Store, typed: str, now: datetime) -> PinCheck:
     """Whether ``typed`` is the PIN; wrong tries lock further tries for a while (even the right PIN)."""
     with store.writing() as connection:
-        stored = _get(connection, PIN_SETTING)
+        stored = setting_text(connection, PIN_SETTING)
         if stored is None:
             return PinCheck(True)
-        count_text, _, until_text = (_get(connection, FAILURES_SETTING) or "0;").partition(";")
+        count_text, _, until_text = (setting_text(connection, FAILURES_SETTING) or "0;").partition(";")
         failures = int(count_text or 0)
         if until_text and now < (until := datetime.fromisoformat(until_text)):
             return PinCheck(False, until - now)
         if _matches(stored, typed.strip()):
-            _put(connection, FAILURES_SETTING, "0;")
+            set_setting(connection, FAILURES_SETTING, "0;")
             return PinCheck(True)
         failures += 1
         wait = lock_after(failures)
-        _put(connection, FAILURES_SETTING, f"{failures};{(now + wait).isoformat() if wait else ''}")
+        set_setting(connection, FAILURES_SETTING, f"{failures};{(now + wait).isoformat() if wait else ''}")
         return PinCheck(False, wait)
 
 
@@ -98,12 +95,3 @@ def _matches(stored: str, typed: str) -> bool:
     _, n, r, p, salt, digest = stored.split("$")
     tried = hashlib.scrypt(typed.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
     return hmac.compare_digest(tried, bytes.fromhex(digest))
-
-
-def _get(connection: Connection, key: str) -> str | None:
-    return connection.execute(select(Setting.value).where(Setting.key == key)).scalar()
-
-
-def _put(connection: Connection, key: str, value: str) -> None:
-    statement = insert_for(connection.dialect.name, Setting.__table__).values(key=key, value=value)
-    connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))

@@ -11,7 +11,6 @@ from checkin.conference import checked_in_count
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import SessionFacts, load_intervals, load_sessions
 from checkin.occupancy.door import room_fill
-from checkin.occupancy.policy import load_policy
 from checkin.occupancy.presence import Interval
 from checkin.rules.capacity import Fill
 from checkin.rules.door import Door
@@ -67,8 +66,8 @@ class DoorNow:
 
 def door_now(store: Store, door: Door, now: datetime, window: timedelta) -> DoorNow:
     with store.writing() as connection:  # counting folds in presence synced meanwhile
+        fill = room_fill(connection, door.room_id, now)
         schedule = tracking.schedule_on(connection)
-        fill = room_fill(connection, door.room_id, tracking.headcount(connection, door.room_id, now))
         slot = schedule.session_at(door.room_id, now)
         title = (
             connection.execute(select(ConferenceSession.title).where(ConferenceSession.id == slot.session_id)).scalar()
@@ -95,9 +94,9 @@ class CommandPostNow:
 def command_post_now(store: Store, now: datetime) -> CommandPostNow:
     with store.writing() as connection:
         counts = tracking.room_counts(connection, now)
-        warn_at = load_policy(connection).warn_at
+        plan, policy = tracking.config_on(connection)  # "now" as the doors read it: early-open margin included
+        warn_at = policy.warn_at
         schedule = load_sessions(connection)
-        plan = tracking.schedule_on(connection)  # "now" as the doors read it: early-open margin included
         running = [s for s in schedule if (slot := plan.session_at(s.room_id, now)) and slot.session_id == s.id]
         # Only the presence that overlaps the sessions running now: the whole week's would stall the screen.
         window = (min((s.starts_at for s in running), default=now), now)

@@ -24,7 +24,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from checkin.rules.burst import Burst, BurstRules, could_be_scan, judge, wait_ms
+from checkin.rules.burst import Burst, BurstRules, judge, wait_ms
 
 TERMINATORS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab}
 # A scanner, like a keyboard, presses Shift for each capital letter (or toggles Caps Lock): keys with no
@@ -95,7 +95,8 @@ class WedgeScanFilter(QObject):
         text = event.text()
         if not text or not text.isprintable():
             return self._end_burst(terminated=False, swallow=False)
-        if self._held and not could_be_scan([*self._gaps(), now - self._held[-1].at_ms], self.rules):
+        # The keys held so far could be a scan (each came within its wait): only this key's gap is new.
+        if self._held and now - self._held[-1].at_ms > wait_ms(self._gaps(), self.rules):
             self._end_burst(terminated=False, swallow=False)  # this key came too late to belong to that burst
         self._held.append(_Held(target, _copy(event, text), now))
         self._wait_timer.start(max(1, int(wait_ms(self._gaps(), self.rules))))

@@ -292,15 +292,8 @@ def _trusted(added: list[BadgeKey], yes: bool) -> bool:
 
 
 def _passphrase(confirm: bool) -> str:
-    given = os.environ.get(PASSPHRASE_VARIABLE)
-    if given is not None:
-        return given
-    if not sys.stdin.isatty():
-        raise UsageError(f"give the signing keys file's passphrase in {PASSPHRASE_VARIABLE}, or run this in a terminal")
-    import getpass
-
-    passphrase = getpass.getpass("Passphrase for the signing keys file: ")
-    if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+    passphrase = _secret(PASSPHRASE_VARIABLE, "Passphrase for the signing keys file: ")
+    if confirm and PASSPHRASE_VARIABLE not in os.environ and _secret("", "The same passphrase again: ") != passphrase:
         raise UsageError("the two passphrases differ; nothing was written")
     return passphrase
 

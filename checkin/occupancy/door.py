@@ -18,6 +18,8 @@ from checkin.desk import record_check_in
 from checkin.domain import AttendeeView, EventKind, StationContext, Tone, Verdict, VerdictCode
 from checkin.events import NewEvent, append
 from checkin.occupancy import tracking
+from checkin.occupancy.policy import Policy
+from checkin.occupancy.presence import Schedule
 from checkin.rules.capacity import Fill
 from checkin.rules.check_in import decide_check_in
 from checkin.rules.door import Door, Mode, RoomNow, count_words, decide_door
@@ -44,16 +46,20 @@ def hand_count_answer(fill: Fill, delta: int) -> tuple[Tone, str]:
     return Tone.GOOD, f"{counted}."
 
 
-def room_fill(connection: Connection, room_id: str, count: int, warn_at: float | None = None) -> Fill:
-    """`count` against the room's capacity and the warning level as they are set now."""
+def room_fill(connection: Connection, room_id: str, now: datetime) -> Fill:
+    """The room's headcount now against its capacity and the warning level, as they are set now."""
+    return _fill(connection, room_id, now, *tracking.config_on(connection))
+
+
+def _fill(connection: Connection, room_id: str, now: datetime, schedule: Schedule, policy: Policy) -> Fill:
+    count = tracking.headcount(connection, room_id, now, schedule)
     capacity = connection.execute(select(Room.capacity).where(Room.id == room_id)).scalar_one()
-    return Fill(count, capacity, tracking.config_on(connection)[1].warn_at if warn_at is None else warn_at)
+    return Fill(count, capacity, policy.warn_at)
 
 
 def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:
-    schedule, policy = tracking.config_on(connection)
-    count = tracking.headcount(connection, door.room_id, now, schedule)
-    fill = room_fill(connection, door.room_id, count, policy.warn_at)
+    schedule, policy = tracking.config_on(connection)  # one look per scan
+    fill = _fill(connection, door.room_id, now, schedule, policy)
     slot = schedule.session_at(door.room_id, now)
     inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
     if slot is None:
@@ -170,4 +176,4 @@ def adjust_count(store: Store, door: Door, delta: int, reason: str, now: datetim
             )
         payload = {"room_id": door.room_id, "door": door.name, "delta": delta, "reason": reason.strip() or "manual"}
         append(connection, NewEvent(EventKind.COUNTER_ADJUSTED, store.station, now, None, payload))
-        return room_fill(connection, door.room_id, tracking.headcount(connection, door.room_id, now))
+        return room_fill(connection, door.room_id, now)

@@ -29,7 +29,8 @@ from checkin.occupancy import tracking
 from checkin.store import Store
 from checkin.store.dialect import insert_for
 from checkin.store.migrate import head_revision, known_revisions
-from checkin.store.models import Conference, Event, PresenceDirty, Setting, SyncStation, table
+from checkin.store.models import Conference, Event, PresenceDirty, SyncStation, table
+from checkin.store.settings import set_setting, setting_text
 from checkin.sync import hub, reference
 
 CURSOR = "sync.cursor"  # highest hub_seq applied here
@@ -91,17 +92,8 @@ def mark_sent(connection: Connection, numbers: list[tuple[str, int, datetime]]) 
 
 
 def setting(connection: Connection, key: str, default: int = 0) -> int:
-    value = connection.execute(select(Setting.value).where(Setting.key == key)).scalar()
+    value = setting_text(connection, key)
     return int(value) if value is not None else default
-
-
-def set_setting(connection: Connection, key: str, value: int | str) -> None:
-    statement = insert_for(connection.dialect.name, Setting.__table__)
-    connection.execute(
-        statement.values(key=key, value=str(value)).on_conflict_do_update(
-            index_elements=["key"], set_={"value": str(value)}
-        )
-    )
 
 
 def follow_hub(store: Store, remote: Connection) -> bool:
@@ -116,7 +108,7 @@ def follow_hub(store: Store, remote: Connection) -> bool:
     """
     here = hub.identity(remote)
     with store.writing() as connection:
-        known = connection.execute(select(Setting.value).where(Setting.key == HUB)).scalar()
+        known = setting_text(connection, HUB)
         # The highest number this station knows, pulled or given to its own events when the hub took them.
         last = connection.exec_driver_sql(
             "SELECT id, hub_seq FROM event WHERE hub_seq = (SELECT max(hub_seq) FROM event)"
