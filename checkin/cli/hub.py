@@ -11,23 +11,33 @@ import socket
 import sys
 import time
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import qrcode
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from checkin.cli.common import OK, REFUSED, Define, StopRequests, UsageError, open_db, print_json, resolve_id
 from checkin.conference import store_zone
 from checkin.paths import data_dir
 from checkin.rules.local_time import local_moment
+from checkin.rules.station import readable_name
 from checkin.store.engine import create_hub_engine
-from checkin.sync import admin, conflicts, credentials, server
+from checkin.sync import admin, conflicts, credentials, enrollment, roles, server
 from checkin.sync.hub import HubProblem
 from checkin.sync.station import ago, clock_against_hub, clock_words, stations_seen, sync_round
 from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
 
-PROBLEMS = (HubProblem, credentials.CredentialsProblem, server.ServerProblem, conflicts.ConflictProblem)
+PROBLEMS = (
+    HubProblem,
+    credentials.CredentialsProblem,
+    server.ServerProblem,
+    conflicts.ConflictProblem,
+    enrollment.EnrollmentProblem,
+    roles.RoleProblem,
+)
 
 
 def add_commands(command: Define) -> None:
@@ -49,7 +59,24 @@ def add_commands(command: Define) -> None:
     sync.add_argument("--forget", action="store_true", help="forget the remembered hub URL and exit")
 
     stations = command("stations", cmd_stations)
+    stations.add_argument(
+        "action",
+        nargs="?",
+        choices=["list", "add", "revoke"],
+        default="list",
+        help="list (default): the stations as of this station's last sync; add: enroll a station (prints its "
+        "one-time code); revoke: end a station's access now",
+    )
+    stations.add_argument("name", nargs="?", help="add, revoke: the station's name, e.g. 'Door 201A'")
+    stations.add_argument("--role", choices=roles.KINDS, help="add: what the station is for")
+    stations.add_argument("--hub", help="add, revoke: the organiser's hub URL (default: the hub this laptop serves)")
+    stations.add_argument("--data", type=Path, help="add, revoke: the data folder of the hub this laptop serves")
+    stations.add_argument("--address", help="add: the hub as stations reach it, HOST or HOST:PORT (default: guessed)")
+    stations.add_argument("--valid-hours", type=float, default=24.0, help="add: how long the code works (default 24)")
     stations.add_argument("--json", action="store_true")
+
+    joining = command("join", cmd_join)
+    joining.add_argument("code", help="the enrollment code `checkin stations add` printed on the hub laptop")
 
     found = command("conflicts", cmd_conflicts)
     found.add_argument("--json", action="store_true")
@@ -261,7 +288,28 @@ def _forever(store: Any, url: str) -> int:
     return OK
 
 
+def cmd_join(args: argparse.Namespace) -> int:
+    store = open_db(args, create=True)  # a new station: its database is made, then filled from the hub
+    try:
+        joined = enrollment.join(store, args.code)
+    except OperationalError as error:
+        if "password authentication failed" in str(error.orig):
+            raise enrollment.EnrollmentProblem(
+                "the hub did not take this code: it has been used, has expired or was revoked, or a letter is "
+                "wrong. Ask the organiser for a new one (checkin stations add on the hub laptop)"
+            ) from error
+        raise
+    print(f"Joined the hub as {joined.name} ({joined.kind}); its login is kept in this laptop's keyring.")
+    url = credentials.load(store.station.id)
+    assert url is not None
+    return _once(store, url)
+
+
 def cmd_stations(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        return _add_station(args)
+    if args.action == "revoke":
+        return _revoke_station(args)
     store = open_db(args)
     with store.reading() as session:
         rows = [asdict(seen) for seen in stations_seen(session, store.now())]
@@ -279,6 +327,68 @@ def cmd_stations(args: argparse.Namespace) -> int:
         )
     print("(as of this station's last sync)")
     return OK
+
+
+def _add_station(args: argparse.Namespace) -> int:
+    if not args.name or not args.role:
+        raise UsageError("name the station and say what it is for: checkin stations add 'Door 201A' --role door")
+    name = readable_name(args.name)
+    url, (host, port) = _organiser(args)
+    engine = create_hub_engine(url)
+    try:
+        with engine.begin() as connection:
+            made = roles.enroll(connection, name, args.role, timedelta(hours=args.valid_hours))
+            database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+    finally:
+        engine.dispose()
+    if args.address:
+        host, _, given_port = args.address.rpartition(":") if args.address.count(":") == 1 else (args.address, "", "")
+        host, port = (host, int(given_port)) if given_port.isdigit() else (args.address, port)
+    code = enrollment.code_for(host, port, database, made)
+    until = made.expires_at.astimezone().strftime("%a %d %b %H:%M")
+    if args.json:
+        print_json({"name": made.name, "role": made.kind, "code": code, "expires_at": made.expires_at})
+        return OK
+    print(f"Enrollment code for {made.name} ({made.kind}), good once until {until}:\n\n    {code}\n")
+    print(f"On that station run:  checkin join {code}\nThe same code as a QR:")
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(code)
+    qr.print_ascii(out=sys.stdout, invert=True)
+    return OK
+
+
+def _revoke_station(args: argparse.Namespace) -> int:
+    if not args.name:
+        raise UsageError("name the station to revoke: checkin stations revoke 'Door 201A'")
+    url, _ = _organiser(args)
+    engine = create_hub_engine(url)
+    try:
+        with engine.begin() as connection:
+            roles.revoke(connection, args.name)
+    finally:
+        engine.dispose()
+    print(f"Revoked {args.name}: it can no longer reach the hub (what it recorded there stays).")
+    return OK
+
+
+def _organiser(args: argparse.Namespace) -> tuple[str, tuple[str, int]]:
+    """The organiser's hub URL, and the hub's address as stations reach it."""
+    if args.hub:
+        url = credentials.check_url(args.hub)
+        where = make_url(url)
+        return url, (where.host or "", where.port or 5432)
+    data = (args.data or data_dir() / "hub").resolve()
+    running = server.running_at(data)
+    if running is None:
+        raise UsageError(
+            f"no hub is running from {data}: start it with checkin hub serve, or give the organiser's URL with --hub"
+        )
+    port, listening = running
+    password = os.environ.get("MUSTER_HUB_PASSWORD") or credentials.server_password(str(data))
+    if not password:
+        raise UsageError("this hub's password is not in the keyring; give it in MUSTER_HUB_PASSWORD")
+    host = _lan_address() if listening in ("0.0.0.0", "*", "::", "") else listening.split(",")[0].strip()
+    return server.local_url(data, port, password), (host, port)
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from checkin.ids import new_id
 from checkin.store.dialect import insert_for
 from checkin.store.migrate import upgrade
 from checkin.store.models import Conference, RefTombstone, Setting, SyncStation
+from checkin.sync import roles
 
 
 class HubProblem(RuntimeError):
@@ -39,6 +40,13 @@ def prepare(engine: Engine) -> None:
         connection.execute(
             insert_for("postgresql", Setting.__table__).values(key=IDENTITY, value=new_id()).on_conflict_do_nothing()
         )
+        try:
+            roles.secure(connection)
+        except ProgrammingError as error:  # insufficient privilege: a managed server's login without CREATEROLE
+            raise HubProblem(
+                f"this login cannot set up the stations' roles on the hub ({str(error.orig).strip()}); prepare "
+                "the hub with a login that may create roles (the server's owner)"
+            ) from error
 
 
 def identity(connection: Connection) -> str | None:

@@ -52,6 +52,25 @@ def hub_url(host: str, port: int, password: str, user: str = HUB_USER, database:
     return f"postgresql+psycopg://{quote(user, safe='')}:{quote(password, safe='')}@{shown}:{port}/{database}"
 
 
+def running_at(data_dir: Path) -> tuple[int, str] | None:
+    """The port and listen address of the PostgreSQL serving ``data_dir`` now (from its postmaster.pid)."""
+    try:
+        lines = (data_dir / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        return None
+    if len(lines) < 8 or lines[7].strip() != "ready":
+        return None
+    return int(lines[3]), lines[5].strip()
+
+
+def local_url(data_dir: Path, port: int, password: str) -> str:
+    """The organiser's URL for the hub this laptop serves, through its Unix socket (never the network)."""
+    return (
+        f"postgresql+psycopg://{quote(HUB_USER, safe='')}:{quote(password, safe='')}@/{HUB_DATABASE}"
+        f"?host={quote(str(data_dir), safe='/')}&port={port}"
+    )
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))

@@ -31,7 +31,7 @@ from checkin.store.dialect import insert_for
 from checkin.store.migrate import head_revision, known_revisions
 from checkin.store.models import Conference, Event, PresenceDirty, SyncStation, table
 from checkin.store.settings import set_setting, setting_text
-from checkin.sync import hub, reference
+from checkin.sync import hub, reference, roles
 
 CURSOR = "sync.cursor"  # highest hub_seq applied here
 REF_CURSOR = "sync.reference"  # highest reference version applied here
@@ -58,21 +58,28 @@ class RoundReport:
     started_over: bool = False  # the hub's log was not the one this station last saw: it was sent everything
 
 
-def backlog(connection: Connection) -> int:
-    return int(connection.execute(_backlog()).scalar_one())
+def backlog(connection: Connection, station_id: str) -> int:
+    """How many of this station's own events the hub has not confirmed yet (what it alone can send)."""
+    return int(connection.execute(_backlog(), {"station": station_id}).scalar_one())
 
 
 @functools.cache
 def _backlog() -> Any:
-    return select(func.count()).select_from(Event).where(Event.hub_seq.is_(None))
+    return (
+        select(func.count()).select_from(Event).where(Event.hub_seq.is_(None), Event.station_id == bindparam("station"))
+    )
 
 
-def unsent(connection: Connection, limit: int) -> list[tuple[str, str, str, str, str | None, str]]:
-    """The oldest events the hub has not confirmed, as ``hub.push`` takes them (times as UTC text)."""
+def unsent(
+    connection: Connection, limit: int, only_station: str | None = None
+) -> list[tuple[str, str, str, str, str | None, str]]:
+    """The oldest events the hub has not confirmed, as ``hub.push`` takes them (times as UTC text); with
+    ``only_station``, that station's alone (an enrolled station's login may add no other station's)."""
+    mine = "AND station_id = ? " if only_station is not None else ""
     rows = connection.exec_driver_sql(
-        "SELECT id, kind, station_id, station_time, attendee_id, payload FROM event WHERE hub_seq IS NULL "
+        f"SELECT id, kind, station_id, station_time, attendee_id, payload FROM event WHERE hub_seq IS NULL {mine}"
         "ORDER BY id LIMIT ?",
-        (limit,),
+        (only_station, limit) if only_station is not None else (limit,),
     )
     return [(i, kind, station, f"{at}+00:00", attendee, payload) for i, kind, station, at, attendee, payload in rows]
 
@@ -320,7 +327,7 @@ def sync_round(
         refresh_presence(store)
 
         with store.writing() as connection:
-            waiting = backlog(connection)
+            waiting = backlog(connection, store.station.id)
             cursor = setting(connection, CURSOR)
         with watchdog.step(step_timeout_s), remote.begin():
             hub.report(remote, hub.StationReport(store.station.id, store.station.name, offset, waiting, cursor))
@@ -336,9 +343,13 @@ def _push(
     store: Store, remote: Connection, watchdog: Watchdog, timeout_s: float, after_hub_commit: Callable[[], None] | None
 ) -> int:
     pushed = 0
+    # A station's own login may add only its own events; the organiser's also sends on what other
+    # stations recorded (to a hub rebuilt after it lost them).
+    only = store.station.id if roles.is_station_login(remote) else None
+    remote.rollback()
     while True:
         with store.writing() as connection:
-            rows = unsent(connection, PUSH_BATCH)
+            rows = unsent(connection, PUSH_BATCH, only)
         if not rows:
             return pushed
         with watchdog.step(timeout_s), remote.begin():

@@ -170,7 +170,7 @@ class SyncWorker:
 
     def _local_backlog(self) -> int:
         with self._store.writing() as connection:
-            return backlog(connection)
+            return backlog(connection, self._store.station.id)
 
     def _publish(self, status: SyncStatus) -> None:
         self.status = status
@@ -180,6 +180,8 @@ class SyncWorker:
 def refused_login(error: BaseException) -> str | None:
     """Words for a hub that answered but turned this station away (no retry will fix that), else None."""
     text = _first_line(error)
+    if "not permitted to log in" in text:
+        return "the hub has revoked this station's access: ask the organiser for a new enrollment code"
     if "password authentication failed" in text:
         return "the hub refused the login: check the user and password in the hub URL"
     if "database" in text and "does not exist" in text:

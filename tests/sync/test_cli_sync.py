@@ -399,3 +399,36 @@ def test_hub_serve_starts_its_postgresql_again_when_it_dies(tmp_path: Path, keyr
         rest = serving.communicate(timeout=60)[0]
     assert serving.returncode == 0, rest
     assert "Hub stopped." in rest
+
+
+def test_a_station_enrolled_on_the_hub_laptop_joins_and_is_revoked(
+    tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
+    admin = tmp_path / "admin.sqlite"
+    assert checkin("demo", "--db", str(admin), "--attendees", "40", *FIXED_WEEK, env=keyring_env).returncode == 0
+    serving, _ = _serve(tmp_path, admin, server.free_port(), keyring_env)
+    try:
+        hub_data = str(tmp_path / "hub")
+        added = checkin("stations", "add", "Door 201A", "--role", "door", "--data", hub_data, env=keyring_env)
+        assert added.returncode == 0, added.stderr
+        code = re.search(r"checkin join (\S+)", added.stdout).group(1)  # type: ignore[union-attr]
+        assert code.startswith("127.0.0.1:") and "venue pass" not in added.stdout  # not the organiser's
+        assert "█" in added.stdout or "▀" in added.stdout  # the code as a QR, for a camera or scanner
+
+        door = str(tmp_path / "door.sqlite")
+        joined = checkin("join", "--db", door, code, env=keyring_env)
+        assert joined.returncode == 0, joined.stderr
+        assert "Joined the hub as Door 201A (door)" in joined.stdout
+        assert "reference rows" in joined.stdout  # and synced at once
+        assert "National School Safety" in checkin("stats", "--db", door, env=keyring_env).stdout
+        again = checkin("join", "--db", str(tmp_path / "thief.sqlite"), code, env=keyring_env)
+        assert again.returncode != 0 and "has been used, has expired" in again.stderr
+
+        revoked = checkin("stations", "revoke", "door 201a", "--data", hub_data, env=keyring_env)
+        assert revoked.returncode == 0, revoked.stderr
+        after = checkin("sync", "--db", door, "--once", env=keyring_env)
+        assert after.returncode == 1
+        assert "revoked this station's access" in after.stderr
+    finally:
+        serving.terminate()
+        serving.communicate(timeout=60)

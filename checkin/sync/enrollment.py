@@ -1,0 +1,114 @@
+"""Enrollment codes: how one station joins the hub with a login of its own.
+
+The organiser's `checkin stations add` makes a station login with a one-time password and prints a code that
+carries everything the station needs to reach the hub once: its address, its database, the login and the
+one-time password. `checkin join CODE` (or the app's first run) logs in with it, binds the login to this
+station, sets a password only the station knows and keeps it in the system keyring, never on screen.
+
+A code reads ``HOST:PORT/DATABASE/xxxx-xxxx-xxxx-xxxx-xxxx-xxxx``: 24 letters and digits from an alphabet with
+no look-alikes (8 name the login, 16 are the one-time password), in groups of four, any case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from checkin.store import Store
+from checkin.store.engine import create_hub_engine
+from checkin.store.settings import set_setting
+from checkin.sync import credentials, roles
+from checkin.sync.server import hub_url
+
+DEFAULT_VALID_FOR = timedelta(hours=24)
+KIND_SETTING = "station.kind"  # desk, kiosk, door or post, as the organiser enrolled it
+_LOGIN_LEN = 8
+_SECRET_LEN = 16
+_CODE = re.compile(
+    r"^\s*(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>\d{1,5})/(?P<database>[A-Za-z0-9_]+)/(?P<letters>[A-Za-z0-9-]+)\s*$"
+)
+
+
+class EnrollmentProblem(RuntimeError):
+    """A code that cannot be one, or a join the hub refused, in words for the person typing it."""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    host: str
+    port: int
+    database: str
+    login: str
+    password: str
+
+    def url(self, password: str | None = None) -> str:
+        return hub_url(self.host.strip("[]"), self.port, password or self.password, self.login, self.database)
+
+
+def code_for(host: str, port: int, database: str, enrollment: roles.Enrollment) -> str:
+    letters = enrollment.login.removeprefix(roles.LOGIN_PREFIX) + enrollment.password
+    groups = "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"{shown_host}:{port}/{database}/{groups}"
+
+
+def read_code(code: str) -> Ticket:
+    """The ticket in a code as typed or scanned; EnrollmentProblem saying what is wrong with it."""
+    found = _CODE.match(code)
+    if not found:
+        raise EnrollmentProblem(
+            "that is not an enrollment code: it looks like 192.168.1.20:5432/muster/abcd-efgh-jkmn-pqrs-tuvw-xyz2 "
+            "(checkin stations add prints one on the hub laptop)"
+        )
+    letters = found["letters"].replace("-", "").lower()
+    wrong = sorted(set(letters) - set(roles.ALPHABET))
+    if wrong:
+        raise EnrollmentProblem(
+            f"an enrollment code has no {', '.join(repr(c) for c in wrong)}: check the letters against the code shown"
+        )
+    if len(letters) != _LOGIN_LEN + _SECRET_LEN:
+        raise EnrollmentProblem(
+            f"an enrollment code has {_LOGIN_LEN + _SECRET_LEN} letters and digits after the last '/', this one "
+            f"{len(letters)}: check for a group left out or typed twice"
+        )
+    port = int(found["port"])
+    if not 0 < port < 65536:
+        raise EnrollmentProblem(f"{port} is no network port: check the number after the ':'")
+    return Ticket(
+        found["host"].lower(),  # a code typed in capitals: host names have no case, and Muster's database none
+        port,
+        found["database"].lower(),
+        roles.LOGIN_PREFIX + letters[:_LOGIN_LEN],
+        letters[_LOGIN_LEN:],
+    )
+
+
+STATION_PASSWORD_LEN = 32
+
+
+def join(store: Store, code: str) -> roles.Joined:
+    """Exchange a code for this station's own hub login, kept in the keyring; rename the station as the
+    organiser named it. A refused code changes nothing here."""
+    ticket = read_code(code)
+    password = roles.random_text(STATION_PASSWORD_LEN)
+    station_url = ticket.url(password)
+    station_id = store.station.id
+    before = credentials.load(station_id)
+    credentials.save(station_id, station_url)  # first: a station that cannot keep its password must not set one
+    engine = create_hub_engine(ticket.url())
+    try:
+        with engine.begin() as connection:
+            joined = roles.join(connection, station_id, password)
+    except Exception:
+        if before is None:
+            credentials.forget(station_id)
+        else:
+            credentials.save(station_id, before)
+        raise
+    finally:
+        engine.dispose()
+    store.rename_station(joined.name)
+    with store.writing() as connection:
+        set_setting(connection, KIND_SETTING, joined.kind)
+    return joined

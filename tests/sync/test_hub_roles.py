@@ -1,0 +1,237 @@
+"""An enrolled station's login on a real PostgreSQL hub: what it may do, and every refusal issue 18 names.
+
+The attacker here holds a door laptop and so its saved hub login; each test tries one thing with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from checkin.desk import check_in
+from checkin.store import Store, open_store
+from checkin.store.models import Attendee
+from checkin.sync import credentials, enrollment, roles
+from checkin.sync.station import backlog, sync_round
+
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refusal by privilege or row-level policy
+
+
+@dataclass
+class Enrolled:
+    store: Store
+    url: str  # the station's own login, as kept in its keyring
+    engine: Engine
+
+
+def enroll_code(admin_url: str, name: str, kind: str, valid_for: timedelta = timedelta(hours=1)) -> str:
+    admin = create_engine(admin_url)
+    try:
+        with admin.begin() as connection:
+            made = roles.enroll(connection, name, kind, valid_for)
+    finally:
+        admin.dispose()
+    where = make_url(admin_url)
+    return enrollment.code_for(where.host or "", where.port or 5432, where.database or "", made)
+
+
+@pytest.fixture
+def door(hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> Iterator[Enrolled]:
+    store = open_store(tmp_path / "door.sqlite", "Laptop 7")
+    joined = enrollment.join(store, enroll_code(hub_url, "Door 201A", "door"))
+    assert (joined.name, joined.kind) == ("Door 201A", "door")
+    url = credentials.load(store.station.id)
+    assert url is not None and "station_" in url
+    engine = create_engine(url)
+    yield Enrolled(store, url, engine)
+    engine.dispose()
+    store.close()
+
+
+def _other_station_event(connection: Connection, station_id: str, attendee_id: str) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO event (id, kind, station_id, station_time, attendee_id, payload) "
+            'VALUES (:id, \'corrected\', :station, now(), :attendee, \'{"fields": {"status": "paid"}}\')'
+        ),
+        {"id": "01900000-0000-7000-8000-000000000001", "station": station_id, "attendee": attendee_id},
+    )
+
+
+def test_a_station_syncs_with_its_own_login(door: Enrolled, hub_url: str) -> None:
+    assert door.store.station.name == "Door 201A"
+    with door.store.reading() as session:
+        assert session.scalar(select(Attendee.id).limit(1)) is None  # nothing yet: it has only joined
+    report = sync_round(door.store, door.engine)
+    assert report.reference_rows > 0  # the conference came down
+    with door.store.reading() as session:
+        someone = session.scalars(select(Attendee.id).where(Attendee.status == "paid")).first()
+    assert someone is not None
+    assert check_in(door.store, someone, door.store.now()).accepted
+    sync_round(door.store, door.engine)
+    with door.store.writing() as connection:
+        assert backlog(connection, door.store.station.id) == 0
+    admin = create_engine(hub_url)
+    with admin.connect() as connection:
+        sent = connection.execute(
+            text("SELECT sent FROM sync_station WHERE station_id = :s"), {"s": door.store.station.id}
+        ).scalar()
+    admin.dispose()
+    assert sent == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # a badge key of its own making: every station would take badges it signed
+        "INSERT INTO badge_key (number, conference_id, public_key, created_at) "
+        "SELECT 99, id, repeat('ab', 32), now() FROM conference",
+        "UPDATE attendee SET status = 'paid'",
+        "INSERT INTO setting (key, value) VALUES ('policy.warn_at', '0.99')",
+        "UPDATE setting SET value = '1' WHERE key LIKE 'policy.%'",
+        "UPDATE room SET capacity = 100000",
+        "DELETE FROM room",
+        "UPDATE event SET kind = 'undone'",
+        "DELETE FROM event",
+        "TRUNCATE event",
+        "COPY (SELECT 1) TO PROGRAM 'touch /tmp/muster-owned'",
+        "CREATE TABLE mine (x int)",
+        "ALTER TABLE event DISABLE ROW LEVEL SECURITY",
+        "DROP POLICY station_adds_its_own ON event",
+        "SELECT private_key FROM badge_key",
+        "SELECT * FROM station_login",
+        "CREATE ROLE sneaky LOGIN PASSWORD 'x'",
+        "ALTER ROLE CURRENT_USER SUPERUSER",
+    ],
+)
+def test_a_station_login_is_refused(door: Enrolled, statement: str) -> None:
+    sync_round(door.store, door.engine)
+    with door.engine.connect() as connection, pytest.raises(DBAPIError) as refused:
+        connection.execute(text(statement))
+    assert getattr(refused.value.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE, refused.value
+
+
+def test_a_station_cannot_push_an_event_stamped_with_another_station(door: Enrolled, hub_url: str) -> None:
+    sync_round(door.store, door.engine)
+    with door.store.reading() as session:
+        attendee_id = session.scalars(select(Attendee.id)).first()
+    assert attendee_id is not None
+    with door.engine.begin() as connection, pytest.raises(DBAPIError, match="row-level security"):
+        _other_station_event(connection, "desk-1-station-id-000000000000000000", attendee_id)
+    admin = create_engine(hub_url)
+    with admin.connect() as connection:  # the organiser's login may (a hub rebuilt from a station's copy)
+        _other_station_event(connection, "desk-1-station-id-000000000000000000", attendee_id)
+        connection.rollback()
+    admin.dispose()
+
+
+def test_a_station_writes_only_its_own_row_of_the_station_list(door: Enrolled, hub_url: str) -> None:
+    admin = create_engine(hub_url)
+    with admin.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sync_station (station_id, name, last_contact, clock_offset_s, backlog, cursor, sent) "
+                "VALUES ('desk-1', 'Desk 1', now(), 0, 0, 0, 0)"
+            )
+        )
+    sync_round(door.store, door.engine)
+    with door.engine.begin() as connection:
+        changed = connection.execute(text("UPDATE sync_station SET name = 'Owned', backlog = 0"))
+        assert changed.rowcount == 1  # its own row only
+    with door.engine.begin() as connection, pytest.raises(DBAPIError, match="row-level security"):
+        connection.execute(
+            text(
+                "INSERT INTO sync_station (station_id, name, last_contact, clock_offset_s, backlog, cursor, sent) "
+                "VALUES ('desk-1', 'Owned', now(), 0, 0, 0, 0) "
+                "ON CONFLICT (station_id) DO UPDATE SET name = 'Owned'"
+            )
+        )
+    with admin.connect() as connection:
+        names = dict(connection.execute(text("SELECT station_id, name FROM sync_station")).all())
+    admin.dispose()
+    assert names["desk-1"] == "Desk 1"
+    assert names[door.store.station.id] == "Owned"
+
+
+def test_a_station_reads_the_policy_but_no_other_setting(door: Enrolled, hub_url: str) -> None:
+    admin = create_engine(hub_url)
+    with admin.begin() as connection:
+        connection.execute(text("INSERT INTO setting (key, value) VALUES ('organiser.note', 'private')"))
+    admin.dispose()
+    with door.engine.connect() as connection:
+        keys = set(connection.execute(text("SELECT key FROM setting")).scalars())
+    assert "organiser.note" not in keys
+    assert "hub.identity" in keys
+
+
+def test_a_revoked_station_is_cut_off_at_once(door: Enrolled, hub_url: str) -> None:
+    sync_round(door.store, door.engine)
+    held = door.engine.connect()
+    held.execute(text("SELECT 1"))
+    admin = create_engine(hub_url)
+    with admin.begin() as connection:
+        assert roles.revoke(connection, "door 201a").startswith(roles.LOGIN_PREFIX)
+    admin.dispose()
+    with pytest.raises(DBAPIError):  # the open connection was ended by the hub
+        held.execute(text("SELECT 1"))
+    held.close()
+    with pytest.raises(DBAPIError, match="not permitted to log in"):
+        sync_round(door.store, create_engine(door.url))
+
+
+def test_a_code_works_once(hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    code = enroll_code(hub_url, "Kiosk 1", "kiosk")
+    first = open_store(tmp_path / "first.sqlite", "First")
+    enrollment.join(first, code)
+    second = open_store(tmp_path / "second.sqlite", "Second")
+    with pytest.raises(DBAPIError, match="password authentication failed"):
+        enrollment.join(second, code)
+    assert credentials.load(second.station.id) is None  # nothing kept for a refused join
+    assert second.station.name == "Second"
+    first.close()
+    second.close()
+
+
+def test_an_expired_code_is_refused(hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    code = enroll_code(hub_url, "Door 9", "door", valid_for=timedelta(seconds=-1))
+    station = open_store(tmp_path / "late.sqlite", "Late")
+    with pytest.raises(DBAPIError, match="password authentication failed"):
+        enrollment.join(station, code)
+    station.close()
+
+
+def test_one_name_one_enrolled_station(hub_url: str) -> None:
+    enroll_code(hub_url, "Desk 1", "desk")
+    with pytest.raises(roles.RoleProblem, match="enrolled already"):
+        enroll_code(hub_url, "desk 1", "desk")
+    with pytest.raises(roles.RoleProblem, match="desk, kiosk, door, post"):
+        enroll_code(hub_url, "Desk 2", "cashier")
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        ("hello", "not an enrollment code"),
+        ("10.0.0.5:5432/muster/abcd-efgh-jkmn-pqrs-tuvw", "24 letters"),
+        ("10.0.0.5:5432/muster/abcd-efgh-jkmn-pqrs-tuvw-xy0l", "has no '0', 'l'"),
+        ("10.0.0.5:99999/muster/abcd-efgh-jkmn-pqrs-tuvw-xyz2", "no network port"),
+    ],
+)
+def test_a_mistyped_code_is_said(code: str, says: str) -> None:
+    with pytest.raises(enrollment.EnrollmentProblem, match=says):
+        enrollment.read_code(code)
+
+
+def test_a_code_reads_back_in_any_case() -> None:
+    made = roles.Enrollment("station_abcdefgh", "jkmnpqrstuvwxyz2", "Door", "door", None)  # type: ignore[arg-type]
+    code = enrollment.code_for("fe80::1", 5433, "muster", made)
+    ticket = enrollment.read_code("  " + code.upper() + " ")
+    assert (ticket.host, ticket.port, ticket.database) == ("[fe80::1]", 5433, "muster")
+    assert (ticket.login, ticket.password) == ("station_abcdefgh", "jkmnpqrstuvwxyz2")
