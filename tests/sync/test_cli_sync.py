@@ -401,9 +401,7 @@ def test_hub_serve_starts_its_postgresql_again_when_it_dies(tmp_path: Path, keyr
     assert "Hub stopped." in rest
 
 
-def test_a_station_enrolled_on_the_hub_laptop_joins_and_is_revoked(
-    tmp_path: Path, keyring_env: dict[str, str]
-) -> None:
+def test_a_station_enrolled_on_the_hub_laptop_joins_and_is_revoked(tmp_path: Path, keyring_env: dict[str, str]) -> None:
     admin = tmp_path / "admin.sqlite"
     assert checkin("demo", "--db", str(admin), "--attendees", "40", *FIXED_WEEK, env=keyring_env).returncode == 0
     serving, _ = _serve(tmp_path, admin, server.free_port(), keyring_env)
