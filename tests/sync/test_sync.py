@@ -234,7 +234,7 @@ def test_a_timed_out_network_call_neither_hangs_nor_loses_or_doubles(
         engine = create_hub_engine(through, timeout_s=2)
         sync_round(store, engine)
         with store.writing() as connection:
-            assert backlog(connection) == 0
+            assert backlog(connection, store.station.id) == 0
         run_station(db, hub_url, "scan", "400")
         proxy.freeze_after(3000)  # mid-round: the connection is up, the push is on its way, then silence
         started = datetime.now()
