@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the checks below read results with the source tree's own decoder
 
 from checkin.decoding import decode  # noqa: E402
+from checkin.sync.server import local_url  # noqa: E402
 from tests.raster import rasterize  # noqa: E402
 
 EXPORT = ROOT / "tests" / "data" / "wildapricot_registrants.csv"
@@ -134,11 +135,18 @@ def hub_and_station(run: Runner, work: Path) -> None:
     )
     try:
         said = read_until(hub, "Serving")
-        url = re.search(r"checkin sync --hub '([^']+)'", said)
-        expect(url is not None, "hub serve prints the URL stations use", said)
-        assert url is not None
-        run("checkin", "sync", "--once", "--db", "venue.sqlite", "--hub", url.group(1))  # the desk sends its scan
-        synced = run("checkin", "sync", "--once", "--db", "door.sqlite", "--hub", url.group(1)).stdout
+        expect(f"127.0.0.1:{port} (TLS only" in said, "hub serve listens with TLS", said)
+        added = run("checkin", "stations", "add", "Door 1", "--role", "door", "--data", str(work / "hub")).stdout
+        code = re.search(r"checkin join (\S+)", added)
+        expect(code is not None, "stations add prints an enrollment code", added)
+        assert code is not None
+        # This clean session has no keyring, so the join stops there: after it has fetched the hub's
+        # certificate through the TLS front and checked it against the code.
+        joining = run("checkin", "join", "--db", "kiosk.sqlite", code.group(1), expect=1).stderr
+        expect("no system keyring" in joining, "join pins the hub's certificate, then needs a keyring", joining)
+        url = local_url(work / "hub", port, "smoke test pass")  # the organiser's, on the hub laptop itself
+        run("checkin", "sync", "--once", "--db", "venue.sqlite", "--hub", url)  # the desk sends its scan
+        synced = run("checkin", "sync", "--once", "--db", "door.sqlite", "--hub", url).stdout
         stats = run("checkin", "stats", "--db", "door.sqlite").stdout
         expect("Smoke 2027" in stats, "a new station has the conference from the hub", synced + stats)
         expect("Checked in 1 of" in stats, "and the desk's check-in", stats)

@@ -25,7 +25,7 @@ from checkin.paths import data_dir
 from checkin.rules.local_time import local_moment
 from checkin.rules.station import readable_name
 from checkin.store.engine import create_hub_engine
-from checkin.sync import admin, conflicts, credentials, enrollment, roles, server
+from checkin.sync import admin, conflicts, credentials, enrollment, roles, server, tls
 from checkin.sync.hub import HubProblem
 from checkin.sync.station import ago, clock_against_hub, clock_words, stations_seen, sync_round
 from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
@@ -37,6 +37,7 @@ PROBLEMS = (
     conflicts.ConflictProblem,
     enrollment.EnrollmentProblem,
     roles.RoleProblem,
+    tls.TlsProblem,
 )
 
 
@@ -136,9 +137,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run_hub(args: argparse.Namespace, data: Path, password: str, stop: StopRequests) -> int:
-    running = server.start(data, args.listen, args.port)
+    # PostgreSQL on its Unix socket only; the network gets the TLS front (pgserver's PostgreSQL has no TLS).
+    running = server.start(data, "", args.port)
+    certificate = tls.hub_certificate(data / TLS_FOLDER)
+    front = tls.Front(certificate, args.listen, args.port, server.socket_path(data, args.port))
     try:
-        local_url = server.hub_url("127.0.0.1" if args.listen in ("0.0.0.0", "*") else args.listen, args.port, password)
+        front.start()
+        (data / TLS_FOLDER / LISTENING).write_text(f"{args.listen} {args.port}\n", encoding="utf-8")
+        local_url = server.local_url(data, args.port, password)
         try:
             ready = admin.init_hub(local_url, open_db(args, create=True))
         except OperationalError as error:
@@ -147,8 +153,7 @@ def _run_hub(args: argparse.Namespace, data: Path, password: str, stop: StopRequ
                     f"that password is not this hub's: it keeps the one it was created with in {data}"
                 ) from error
             raise
-        shown_host = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
-        _print_ready(ready, server.hub_url(shown_host, args.port, password))
+        _print_serving(ready, data, args)
         print("Serving. Ctrl+C stops the hub (stations keep working and catch up when it is back).", flush=True)
         while True:
             stop.wait(functools.partial(_alive, running))
@@ -158,9 +163,32 @@ def _run_hub(args: argparse.Namespace, data: Path, password: str, stop: StopRequ
             if stop.asked:
                 break
     finally:
+        front.stop()
         running.stop()
     print("Hub stopped.")
     return OK
+
+
+TLS_FOLDER = "muster-tls"  # the hub's certificate and key, inside its data folder
+LISTENING = "listening"  # in TLS_FOLDER: where the running front listens, for `stations add` to put in codes
+
+
+def _print_serving(ready: admin.HubReady, data: Path, args: argparse.Namespace) -> None:
+    shown = "" if ready.conference is None else f" for '{ready.conference}'"
+    address = _lan_address() if args.listen in ("0.0.0.0", "*", "::") else args.listen
+    folder = "" if args.data is None else f" --data '{data}'"
+    print(
+        f"Hub ready{shown}, on {address}:{args.port} (TLS only; certificate {data / TLS_FOLDER / 'hub.crt'}).\n"
+        f"Enroll each station from this laptop:  checkin stations add 'Door 201A' --role door{folder}\n"
+        "then type or scan the code it prints on that station (checkin join CODE)."
+    )
+    if ready.conference is None:
+        shown_url = server.local_url(data, args.port, "…")
+        print(
+            "The hub holds no conference yet. On this laptop, give it the one in your database:\n"
+            f"  checkin hub init '{shown_url}' --db CONFERENCE.sqlite\n"
+            "(with the hub's password for …), or start the hub again with --db naming that database."
+        )
 
 
 def _alive(running: server.RunningServer) -> bool:
@@ -191,7 +219,7 @@ def _restarted(
         if stop.asked:
             return None
         try:
-            running = server.start(data, args.listen, args.port)
+            running = server.start(data, "", args.port)
         except server.ServerProblem as problem:
             said = str(problem).splitlines()[0]
             continue
@@ -333,7 +361,7 @@ def _add_station(args: argparse.Namespace) -> int:
     if not args.name or not args.role:
         raise UsageError("name the station and say what it is for: checkin stations add 'Door 201A' --role door")
     name = readable_name(args.name)
-    url, (host, port) = _organiser(args)
+    url, (host, port), fingerprint = _organiser(args)
     engine = create_hub_engine(url)
     try:
         with engine.begin() as connection:
@@ -344,7 +372,7 @@ def _add_station(args: argparse.Namespace) -> int:
     if args.address:
         host, _, given_port = args.address.rpartition(":") if args.address.count(":") == 1 else (args.address, "", "")
         host, port = (host, int(given_port)) if given_port.isdigit() else (args.address, port)
-    code = enrollment.code_for(host, port, database, made)
+    code = enrollment.code_for(host, port, database, made, fingerprint)
     until = made.expires_at.astimezone().strftime("%a %d %b %H:%M")
     if args.json:
         print_json({"name": made.name, "role": made.kind, "code": code, "expires_at": made.expires_at})
@@ -360,7 +388,7 @@ def _add_station(args: argparse.Namespace) -> int:
 def _revoke_station(args: argparse.Namespace) -> int:
     if not args.name:
         raise UsageError("name the station to revoke: checkin stations revoke 'Door 201A'")
-    url, _ = _organiser(args)
+    url, _, _ = _organiser(args)
     engine = create_hub_engine(url)
     try:
         with engine.begin() as connection:
@@ -371,24 +399,29 @@ def _revoke_station(args: argparse.Namespace) -> int:
     return OK
 
 
-def _organiser(args: argparse.Namespace) -> tuple[str, tuple[str, int]]:
-    """The organiser's hub URL, and the hub's address as stations reach it."""
+def _organiser(args: argparse.Namespace) -> tuple[str, tuple[str, int], str]:
+    """The organiser's hub URL, the hub's address as stations reach it, and its certificate's fingerprint."""
     if args.hub:
         url = credentials.check_url(args.hub)
         where = make_url(url)
-        return url, (where.host or "", where.port or 5432)
+        host, port = where.host or "", where.port or 5432
+        return url, (host, port), tls.fingerprint_of(tls.fetch_certificate(host, port))
     data = (args.data or data_dir() / "hub").resolve()
-    running = server.running_at(data)
-    if running is None:
+    if server.running_at(data) is None:
         raise UsageError(
             f"no hub is running from {data}: start it with checkin hub serve, or give the organiser's URL with --hub"
         )
-    port, listening = running
+    try:
+        listening, port_text = (data / TLS_FOLDER / LISTENING).read_text(encoding="utf-8").split()
+        port = int(port_text)
+    except (OSError, ValueError):
+        raise UsageError(f"the hub in {data} was started by an older Muster: stop it and start it again") from None
     password = os.environ.get("MUSTER_HUB_PASSWORD") or credentials.server_password(str(data))
     if not password:
         raise UsageError("this hub's password is not in the keyring; give it in MUSTER_HUB_PASSWORD")
-    host = _lan_address() if listening in ("0.0.0.0", "*", "::", "") else listening.split(",")[0].strip()
-    return server.local_url(data, port, password), (host, port)
+    host = _lan_address() if listening in ("0.0.0.0", "*", "::") else listening
+    fingerprint = tls.hub_certificate(data / TLS_FOLDER).fingerprint()
+    return server.local_url(data, port, password), (host, port), fingerprint
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ def check_url(url: str) -> str:
             f"the hub is a PostgreSQL database, so a {parsed.get_backend_name()!r} URL "
             "cannot be one (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
         )
-    if not parsed.host or not parsed.database:
+    if not (parsed.host or parsed.query.get("host")) or not parsed.database:  # a host, or a socket folder
         raise CredentialsProblem("the hub URL needs a host and a database: postgresql://USER:PASSWORD@HOST:PORT/DB")
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")

@@ -5,8 +5,9 @@ carries everything the station needs to reach the hub once: its address, its dat
 one-time password. `checkin join CODE` (or the app's first run) logs in with it, binds the login to this
 station, sets a password only the station knows and keeps it in the system keyring, never on screen.
 
-A code reads ``HOST:PORT/DATABASE/xxxx-xxxx-xxxx-xxxx-xxxx-xxxx``: 24 letters and digits from an alphabet with
-no look-alikes (8 name the login, 16 are the one-time password), in groups of four, any case.
+A code reads ``HOST:PORT/DATABASE/xxxx-xxxx-…`` with 36 letters and digits after the last '/', from an
+alphabet with no look-alikes, in groups of four, any case: 6 name the login, 14 are the one-time password and
+16 are the start of the hub certificate's fingerprint, which the station pins (see `checkin.sync.tls`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
 
+from checkin.paths import data_dir
 from checkin.store import Store
 from checkin.store.engine import create_hub_engine
 from checkin.store.settings import set_setting
-from checkin.sync import credentials, roles
+from checkin.sync import credentials, roles, tls
 from checkin.sync.server import hub_url
 
 DEFAULT_VALID_FOR = timedelta(hours=24)
 KIND_SETTING = "station.kind"  # desk, kiosk, door or post, as the organiser enrolled it
-_LOGIN_LEN = 8
-_SECRET_LEN = 16
+_LETTERS = roles.LOGIN_LETTERS + roles.ONE_TIME_LETTERS + tls.FINGERPRINT_LEN
 _CODE = re.compile(
     r"^\s*(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>\d{1,5})/(?P<database>[A-Za-z0-9_]+)/(?P<letters>[A-Za-z0-9-]+)\s*$"
 )
@@ -41,13 +44,16 @@ class Ticket:
     database: str
     login: str
     password: str
+    fingerprint: str
 
-    def url(self, password: str | None = None) -> str:
-        return hub_url(self.host.strip("[]"), self.port, password or self.password, self.login, self.database)
+    def url(self, certificate: Path, password: str | None = None) -> str:
+        """The login's URL, accepting no hub but the one holding ``certificate`` (libpq: verify-ca, sole root)."""
+        plain = hub_url(self.host.strip("[]"), self.port, password or self.password, self.login, self.database)
+        return f"{plain}?sslmode=verify-ca&sslrootcert={quote(str(certificate), safe='/')}"
 
 
-def code_for(host: str, port: int, database: str, enrollment: roles.Enrollment) -> str:
-    letters = enrollment.login.removeprefix(roles.LOGIN_PREFIX) + enrollment.password
+def code_for(host: str, port: int, database: str, enrollment: roles.Enrollment, fingerprint: str) -> str:
+    letters = enrollment.login.removeprefix(roles.LOGIN_PREFIX) + enrollment.password + fingerprint
     groups = "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
     shown_host = f"[{host}]" if ":" in host else host
     return f"{shown_host}:{port}/{database}/{groups}"
@@ -67,9 +73,9 @@ def read_code(code: str) -> Ticket:
         raise EnrollmentProblem(
             f"an enrollment code has no {', '.join(repr(c) for c in wrong)}: check the letters against the code shown"
         )
-    if len(letters) != _LOGIN_LEN + _SECRET_LEN:
+    if len(letters) != _LETTERS:
         raise EnrollmentProblem(
-            f"an enrollment code has {_LOGIN_LEN + _SECRET_LEN} letters and digits after the last '/', this one "
+            f"an enrollment code has {_LETTERS} letters and digits after the last '/', this one "
             f"{len(letters)}: check for a group left out or typed twice"
         )
     port = int(found["port"])
@@ -79,8 +85,9 @@ def read_code(code: str) -> Ticket:
         found["host"].lower(),  # a code typed in capitals: host names have no case, and Muster's database none
         port,
         found["database"].lower(),
-        roles.LOGIN_PREFIX + letters[:_LOGIN_LEN],
-        letters[_LOGIN_LEN:],
+        roles.LOGIN_PREFIX + letters[: roles.LOGIN_LETTERS],
+        letters[roles.LOGIN_LETTERS : roles.LOGIN_LETTERS + roles.ONE_TIME_LETTERS],
+        letters[roles.LOGIN_LETTERS + roles.ONE_TIME_LETTERS :],
     )
 
 
@@ -91,12 +98,21 @@ def join(store: Store, code: str) -> roles.Joined:
     """Exchange a code for this station's own hub login, kept in the keyring; rename the station as the
     organiser named it. A refused code changes nothing here."""
     ticket = read_code(code)
+    certificate = tls.pin(
+        tls.fetch_certificate(ticket.host, ticket.port), ticket.fingerprint, data_dir() / "hub-certificates"
+    )
     password = roles.random_text(STATION_PASSWORD_LEN)
-    station_url = ticket.url(password)
+    station_url = ticket.url(certificate, password)
     station_id = store.station.id
     before = credentials.load(station_id)
-    credentials.save(station_id, station_url)  # first: a station that cannot keep its password must not set one
-    engine = create_hub_engine(ticket.url())
+    try:  # first: a station that cannot keep its password must not set one
+        credentials.save(station_id, station_url)
+    except credentials.CredentialsProblem as problem:
+        raise EnrollmentProblem(
+            "this laptop has no system keyring to keep its hub login in (a desktop session's Secret Service, "
+            "Keychain or Credential Locker): log in to the desktop, then join again"
+        ) from problem
+    engine = create_hub_engine(ticket.url(certificate))
     try:
         with engine.begin() as connection:
             joined = roles.join(connection, station_id, password)

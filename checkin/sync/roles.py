@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import Connection
 
@@ -134,7 +135,7 @@ def secure(connection: Connection) -> None:
     runs it each time the hub is prepared, after the schema is migrated)."""
     raw = connection.connection.dbapi_connection
     assert raw is not None
-    with raw.cursor() as cursor:  # without parameters, so the '%' in the SQL is only SQL
+    with cast(Any, raw).cursor() as cursor:  # without parameters, so the '%' in the SQL is only SQL
         cursor.execute(_SCHEMA_SQL)
     database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
     # Stations connect to the hub's database by their own grant (given in `enroll`), not by PUBLIC's.
@@ -155,6 +156,8 @@ class Enrollment:
 
 
 LOGIN_PREFIX = "station_"
+LOGIN_LETTERS = 6  # a login's own letters: not secret, only unique
+ONE_TIME_LETTERS = 14  # about 69 bits: guessed only online, against a code that works once and expires
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: typed from a screen or a sheet of paper
 
 
@@ -171,8 +174,8 @@ def enroll(connection: Connection, name: str, kind: str, valid_for: timedelta) -
     ).first()
     if taken:
         raise RoleProblem(f"a station named {name!r} is enrolled already; revoke it first or choose another name")
-    login = LOGIN_PREFIX + random_text(8)
-    password = random_text(16)
+    login = LOGIN_PREFIX + random_text(LOGIN_LETTERS)
+    password = random_text(ONE_TIME_LETTERS)
     expires_at: datetime = connection.exec_driver_sql(
         "SELECT clock_timestamp() + %(valid)s", {"valid": valid_for}
     ).scalar_one()

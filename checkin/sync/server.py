@@ -159,18 +159,27 @@ def init_cluster(data_dir: Path, password: str) -> None:
         raise ServerProblem(f"initdb failed: {error.stderr.strip() or error.stdout.strip()}") from error
     finally:
         password_file.unlink(missing_ok=True)
-    hba = data_dir / "pg_hba.conf"
-    hba.write_text(
-        "# Muster hub: password (SCRAM) logins only, from anywhere the listen address lets in.\n"
-        "local all all scram-sha-256\n"
-        "host all all 0.0.0.0/0 scram-sha-256\n"
-        "host all all ::/0 scram-sha-256\n",
-        encoding="utf-8",
-    )
+    _write_hba(data_dir)
     with (data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
         # A venue hub: 50 stations, each with one connection and a spare.
         conf.write("\nmax_connections = 120\nshared_buffers = 128MB\nfsync = on\n")
     _hand_to_service_user(data_dir)
+
+
+HBA = (
+    "# Muster hub: password (SCRAM) logins only, and only from this machine: its Unix socket, which the TLS\n"
+    "# front of `checkin hub serve` relays stations to, and its loopback address. Written at every start.\n"
+    "local all all scram-sha-256\n"
+    "host all all 127.0.0.1/32 scram-sha-256\n"
+    "host all all ::1/128 scram-sha-256\n"
+)
+
+
+def _write_hba(data_dir: Path) -> None:
+    """Muster's own pg_hba.conf; a hub made by an older Muster (which let in every address) gets it too."""
+    hba = data_dir / "pg_hba.conf"
+    if not hba.exists() or hba.read_text(encoding="utf-8") != HBA:
+        hba.write_text(HBA, encoding="utf-8")
 
 
 def _ids_of_service_user() -> tuple[int, int]:
@@ -201,12 +210,14 @@ class RunningServer:
 
 
 def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: float = 30.0) -> RunningServer:
-    """Start PostgreSQL on ``data_dir`` listening on ``host:port``; returns once it accepts connections."""
+    """Start PostgreSQL on ``data_dir`` listening on ``host:port`` (host '': on its Unix socket only, as
+    `hub serve` runs it behind its TLS front); returns once it accepts connections."""
     if not initialised(data_dir):
         raise ServerProblem(f"{data_dir} holds no hub yet; run `checkin hub serve` once to create it")
     if _stale_pid(data_dir):  # left by a power cut: PostgreSQL would refuse to start
         (data_dir / "postmaster.pid").unlink(missing_ok=True)
     _let_service_user_walk_to(data_dir)
+    _write_hba(data_dir)
     log = (data_dir / "server.log").open("ab")
     process = subprocess.Popen(
         [str(binaries() / "postgres"), "-D", str(data_dir), "-h", host, "-p", str(port), "-k", str(data_dir)],
@@ -217,37 +228,57 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: fl
     )
     log.close()
     deadline = time.monotonic() + timeout
-    probe_host = "127.0.0.1" if host in ("0.0.0.0", "*", "") else ("::1" if host == "::" else host)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = (data_dir / "server.log").read_text(errors="replace").splitlines()[-5:]
             raise ServerProblem(_why_not_started("\n".join(tail), host, port, data_dir))
-        if _ready(data_dir):
-            try:
-                with socket.create_connection((probe_host, port), timeout=0.5):
-                    return RunningServer(data_dir, host, port, process)
-            except OSError:
-                pass
+        if _ready(data_dir) and _answers(data_dir, host, port):
+            return RunningServer(data_dir, host, port, process)
         time.sleep(0.05)  # polling a child process's readiness; nothing to wait on instead
     process.kill()
     raise ServerProblem(f"PostgreSQL did not accept connections on {host}:{port} within {timeout:.0f}s")
 
 
+def socket_path(data_dir: Path, port: int) -> Path:
+    """PostgreSQL's Unix socket for ``port``, kept in the data folder (`-k`)."""
+    return data_dir / f".s.PGSQL.{port}"
+
+
+def _answers(data_dir: Path, host: str, port: int) -> bool:
+    """Whether the server takes connections where it was asked to listen: a TCP address, or ('') only its socket."""
+    try:
+        if host == "":
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.settimeout(0.5)
+                probe.connect(str(socket_path(data_dir, port)))
+        else:
+            probe_host = "127.0.0.1" if host in ("0.0.0.0", "*") else ("::1" if host == "::" else host)
+            with socket.create_connection((probe_host, port), timeout=0.5):
+                pass
+    except OSError:
+        return False
+    return True
+
+
 def _why_not_started(log: str, host: str, port: int, data_dir: Path) -> str:
     """What the admin can do about it, from the end of PostgreSQL's log (which follows, for the details)."""
-    if "Address already in use" in log:
-        advice = (
+    advice = listen_advice(log, host, port) or "PostgreSQL did not start"
+    return f"{advice}\n(the end of {data_dir / 'server.log'}:)\n{log}"
+
+
+def listen_advice(said: str, host: str, port: int) -> str | None:
+    """What to do when listening on ``host:port`` failed, from what the system said (None: no advice)."""
+    if "Address already in use" in said:
+        return (
             f"port {port} is taken by another program on this machine (another hub, or a PostgreSQL "
             "server already running?): choose another port with --port"
         )
-    elif "Cannot assign requested address" in log:
-        advice = (
+    if "Cannot assign requested address" in said:
+        return (
             f"this machine has no network address {host}: give --listen one of its addresses, or "
             "0.0.0.0 for every network"
         )
-    else:
-        advice = "PostgreSQL did not start"
-    return f"{advice}\n(the end of {data_dir / 'server.log'}:)\n{log}"
+    return None
 
 
 def _ready(data_dir: Path) -> bool:

@@ -8,31 +8,53 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from checkin.demo import build_demo
 from checkin.store import Store, open_store
-from checkin.sync import admin, server
+from checkin.sync import admin, credentials, enrollment, roles, server, tls
 
 PASSWORD = "s3cret pass/word"  # characters that must be escaped in a URL
 
 
 @dataclass
 class Hub:
+    """PostgreSQL on loopback (the organiser's URL in tests) and, in front of its socket, the TLS front that
+    `hub serve` puts on the network, where enrolled stations connect."""
+
     data: Path
     port: int
     running: server.RunningServer | None = None
+    front: tls.Front | None = None
+    tls_port: int = 0
 
     def start(self) -> None:
         self.running = server.start(self.data, "127.0.0.1", self.port)
+        if self.front is None:
+            self.tls_port = server.free_port()
+            self.front = tls.Front(
+                self.certificate, "127.0.0.1", self.tls_port, server.socket_path(self.data, self.port)
+            )
+            self.front.start()
+
+    @property
+    def certificate(self) -> tls.HubCertificate:
+        return tls.hub_certificate(self.data.parent / "tls")
 
     def stop(self) -> None:
         if self.running is not None:
             self.running.stop()
             self.running = None
+
+    def stop_front(self) -> None:
+        if self.front is not None:
+            self.front.stop()
+            self.front = None
 
     def url(self, database: str, port: int | None = None) -> str:
         return server.hub_url("127.0.0.1", port or self.port, PASSWORD, database=database)
@@ -46,6 +68,7 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     hub.start()
     yield hub
     hub.stop()
+    hub.stop_front()
 
 
 @pytest.fixture
@@ -94,3 +117,37 @@ def checkin(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
     return subprocess.run(
         [sys.executable, "-m", "checkin.cli", *args], capture_output=True, text=True, timeout=timeout, env=env
     )
+
+
+@dataclass
+class Enrolled:
+    store: Store
+    url: str  # the station's own login, as kept in its keyring
+    engine: Engine
+
+
+def enroll_code(
+    hub: Hub, admin_url: str, name: str, kind: str, valid_for: timedelta = timedelta(hours=1), fingerprint: str = ""
+) -> str:
+    """What `checkin stations add` prints: the code names the hub's TLS front and its certificate."""
+    admin = create_engine(admin_url)
+    try:
+        with admin.begin() as connection:
+            made = roles.enroll(connection, name, kind, valid_for)
+    finally:
+        admin.dispose()
+    database = make_url(admin_url).database or ""
+    return enrollment.code_for("127.0.0.1", hub.tls_port, database, made, fingerprint or hub.certificate.fingerprint())
+
+
+@pytest.fixture
+def door(hub_server: Hub, hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> Iterator[Enrolled]:
+    store = open_store(tmp_path / "door.sqlite", "Laptop 7")
+    joined = enrollment.join(store, enroll_code(hub_server, hub_url, "Door 201A", "door"))
+    assert (joined.name, joined.kind) == ("Door 201A", "door")
+    url = credentials.load(store.station.id)
+    assert url is not None and "station_" in url and "sslmode=verify-ca" in url
+    engine = create_engine(url)
+    yield Enrolled(store, url, engine)
+    engine.dispose()
+    store.close()

@@ -17,6 +17,8 @@ class Proxy:
         self._flowing.set()
         self._closed = threading.Event()
         self._budget: int | None = None
+        self.heard = bytearray()  # every byte relayed, both ways: what anyone on the network sees
+        self._hearing = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def freeze(self) -> None:
@@ -50,6 +52,8 @@ class Proxy:
                 self._flowing.wait()  # frozen: hold the bytes, like a dead link would
                 if self._closed.is_set():
                     break
+                with self._hearing:
+                    self.heard += chunk
                 sink.sendall(chunk)
         except OSError:
             pass

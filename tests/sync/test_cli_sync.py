@@ -33,8 +33,9 @@ def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(
     serving, output = _serve(tmp_path, admin, port, keyring_env)
     try:
         assert "Hub ready for 'National School Safety Training Conference 2027'" in output
-        url = re.search(r"checkin sync --hub '([^']+)'", output).group(1)  # type: ignore[union-attr]
-        assert f"127.0.0.1:{port}" in url and "venue%20pass" in url
+        assert f"on 127.0.0.1:{port} (TLS only" in output and "checkin stations add" in output
+        assert "venue" not in output.replace("Hub ready", "")  # the organiser's password is not shown
+        url = server.local_url(tmp_path / "hub", port, "venue pass")  # the organiser's, on the hub laptop
 
         desk = tmp_path / "desk.sqlite"
         first = checkin("sync", "--db", str(desk), "--station", "Desk 1", "--hub", url, "--once", env=keyring_env)
@@ -59,10 +60,12 @@ def test_hub_serve_starts_a_hub_that_stations_sync_with_and_stops_cleanly(
 def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_one(
     tmp_path: Path, keyring_env: dict[str, str]
 ) -> None:
-    serving, output = _serve(tmp_path, tmp_path / "empty.sqlite", server.free_port(), keyring_env)
+    port = server.free_port()
+    serving, output = _serve(tmp_path, tmp_path / "empty.sqlite", port, keyring_env)
     try:
         assert "holds no conference yet" in output
-        url = re.search(r"checkin hub init '([^']+)'", output).group(1)  # type: ignore[union-attr]
+        url = server.local_url(tmp_path / "hub", port, "venue pass")
+        assert f"checkin hub init '{server.local_url(tmp_path / 'hub', port, '…')}'" in output
         admin = tmp_path / "admin.sqlite"
         assert checkin("demo", "--db", str(admin), "--attendees", "20", *FIXED_WEEK, env=keyring_env).returncode == 0
         given = checkin("hub", "init", url, "--db", str(admin), env=keyring_env)
@@ -375,11 +378,12 @@ def test_a_second_printing_desk_gets_the_signing_key_in_a_sealed_file_never_thro
 def test_hub_serve_starts_its_postgresql_again_when_it_dies(tmp_path: Path, keyring_env: dict[str, str]) -> None:
     admin = tmp_path / "admin.sqlite"
     assert checkin("demo", "--db", str(admin), "--attendees", "40", *FIXED_WEEK, env=keyring_env).returncode == 0
-    serving, output = _serve(tmp_path, admin, server.free_port(), keyring_env)
+    serving, _ = _serve(tmp_path, admin, server.free_port(), keyring_env)
     try:
-        url = re.search(r"checkin sync --hub '([^']+)'", output).group(1)  # type: ignore[union-attr]
         desk = tmp_path / "desk.sqlite"
-        first = checkin("sync", "--db", str(desk), "--station", "Desk 1", "--hub", url, "--once", env=keyring_env)
+        added = checkin("stations", "add", "Desk 1", "--role", "desk", "--data", str(tmp_path / "hub"), env=keyring_env)
+        code = re.search(r"checkin join (\S+)", added.stdout).group(1)  # type: ignore[union-attr]
+        first = checkin("join", "--db", str(desk), code, env=keyring_env)  # through the TLS front
         assert first.returncode == 0, first.stderr
         postmaster = int((tmp_path / "hub" / "postmaster.pid").read_text().split()[0])
         os.kill(postmaster, signal.SIGKILL)  # out of memory, a crash: PostgreSQL gone under the hub

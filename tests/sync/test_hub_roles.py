@@ -5,54 +5,21 @@ The attacker here holds a door laptop and so its saved hub login; each test trie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from checkin.desk import check_in
-from checkin.store import Store, open_store
+from checkin.store import open_store
 from checkin.store.models import Attendee
 from checkin.sync import credentials, enrollment, roles
 from checkin.sync.station import backlog, sync_round
+from tests.sync.conftest import Enrolled, Hub, enroll_code
 
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refusal by privilege or row-level policy
-
-
-@dataclass
-class Enrolled:
-    store: Store
-    url: str  # the station's own login, as kept in its keyring
-    engine: Engine
-
-
-def enroll_code(admin_url: str, name: str, kind: str, valid_for: timedelta = timedelta(hours=1)) -> str:
-    admin = create_engine(admin_url)
-    try:
-        with admin.begin() as connection:
-            made = roles.enroll(connection, name, kind, valid_for)
-    finally:
-        admin.dispose()
-    where = make_url(admin_url)
-    return enrollment.code_for(where.host or "", where.port or 5432, where.database or "", made)
-
-
-@pytest.fixture
-def door(hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> Iterator[Enrolled]:
-    store = open_store(tmp_path / "door.sqlite", "Laptop 7")
-    joined = enrollment.join(store, enroll_code(hub_url, "Door 201A", "door"))
-    assert (joined.name, joined.kind) == ("Door 201A", "door")
-    url = credentials.load(store.station.id)
-    assert url is not None and "station_" in url
-    engine = create_engine(url)
-    yield Enrolled(store, url, engine)
-    engine.dispose()
-    store.close()
 
 
 def _other_station_event(connection: Connection, station_id: str, attendee_id: str) -> None:
@@ -186,8 +153,8 @@ def test_a_revoked_station_is_cut_off_at_once(door: Enrolled, hub_url: str) -> N
         sync_round(door.store, create_engine(door.url))
 
 
-def test_a_code_works_once(hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> None:
-    code = enroll_code(hub_url, "Kiosk 1", "kiosk")
+def test_a_code_works_once(hub_server: Hub, hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    code = enroll_code(hub_server, hub_url, "Kiosk 1", "kiosk")
     first = open_store(tmp_path / "first.sqlite", "First")
     enrollment.join(first, code)
     second = open_store(tmp_path / "second.sqlite", "Second")
@@ -199,29 +166,32 @@ def test_a_code_works_once(hub_url: str, tmp_path: Path, keyring_env: dict[str, 
     second.close()
 
 
-def test_an_expired_code_is_refused(hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> None:
-    code = enroll_code(hub_url, "Door 9", "door", valid_for=timedelta(seconds=-1))
+def test_an_expired_code_is_refused(hub_server: Hub, hub_url: str, tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    code = enroll_code(hub_server, hub_url, "Door 9", "door", valid_for=timedelta(seconds=-1))
     station = open_store(tmp_path / "late.sqlite", "Late")
     with pytest.raises(DBAPIError, match="password authentication failed"):
         enrollment.join(station, code)
     station.close()
 
 
-def test_one_name_one_enrolled_station(hub_url: str) -> None:
-    enroll_code(hub_url, "Desk 1", "desk")
+def test_one_name_one_enrolled_station(hub_server: Hub, hub_url: str) -> None:
+    enroll_code(hub_server, hub_url, "Desk 1", "desk")
     with pytest.raises(roles.RoleProblem, match="enrolled already"):
-        enroll_code(hub_url, "desk 1", "desk")
+        enroll_code(hub_server, hub_url, "desk 1", "desk")
     with pytest.raises(roles.RoleProblem, match="desk, kiosk, door, post"):
-        enroll_code(hub_url, "Desk 2", "cashier")
+        enroll_code(hub_server, hub_url, "Desk 2", "cashier")
+
+
+CODE_LETTERS = "abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456-789a-bcde"  # 36: login, one-time password, fingerprint
 
 
 @pytest.mark.parametrize(
     ("code", "says"),
     [
         ("hello", "not an enrollment code"),
-        ("10.0.0.5:5432/muster/abcd-efgh-jkmn-pqrs-tuvw", "24 letters"),
-        ("10.0.0.5:5432/muster/abcd-efgh-jkmn-pqrs-tuvw-xy0l", "has no '0', 'l'"),
-        ("10.0.0.5:99999/muster/abcd-efgh-jkmn-pqrs-tuvw-xyz2", "no network port"),
+        ("10.0.0.5:5432/muster/" + CODE_LETTERS[:-5], "36 letters and digits"),
+        ("10.0.0.5:5432/muster/" + CODE_LETTERS[:-2] + "0l", "has no '0', 'l'"),
+        ("10.0.0.5:99999/muster/" + CODE_LETTERS, "no network port"),
     ],
 )
 def test_a_mistyped_code_is_said(code: str, says: str) -> None:
@@ -230,8 +200,12 @@ def test_a_mistyped_code_is_said(code: str, says: str) -> None:
 
 
 def test_a_code_reads_back_in_any_case() -> None:
-    made = roles.Enrollment("station_abcdefgh", "jkmnpqrstuvwxyz2", "Door", "door", None)  # type: ignore[arg-type]
-    code = enrollment.code_for("fe80::1", 5433, "muster", made)
+    made = roles.Enrollment("station_abcdef", "ghjkmnpqrstuvw", "Door", "door", None)  # type: ignore[arg-type]
+    code = enrollment.code_for("fe80::1", 5433, "muster", made, "xyz23456789abcde")
     ticket = enrollment.read_code("  " + code.upper() + " ")
     assert (ticket.host, ticket.port, ticket.database) == ("[fe80::1]", 5433, "muster")
-    assert (ticket.login, ticket.password) == ("station_abcdefgh", "jkmnpqrstuvwxyz2")
+    assert (ticket.login, ticket.password, ticket.fingerprint) == (
+        "station_abcdef",
+        "ghjkmnpqrstuvw",
+        "xyz23456789abcde",
+    )
