@@ -181,7 +181,7 @@ def pull(connection: Connection, cursor: int, limit: int) -> list[Pulled]:
         rows.execute("SET LOCAL enable_sort = off")
         rows.execute(
             f"SELECT id, kind, station_id, to_char(station_time AT TIME ZONE 'UTC', {_STORED}), attendee_id, "
-            f"payload::text, hub_seq, to_char(received_at AT TIME ZONE 'UTC', {_STORED}) FROM event "
+            f"payload::text, hub_seq, to_char(received_at AT TIME ZONE 'UTC', {_STORED}) FROM station_event "
             "WHERE hub_seq > %(cursor)s ORDER BY hub_seq LIMIT %(limit)s",
             {"cursor": cursor, "limit": limit},
         )
@@ -246,5 +246,11 @@ def stations(connection: Connection) -> list[dict[str, Any]]:
 
 
 def tombstones(connection: Connection, cursor: int) -> list[dict[str, Any]]:
-    rows = connection.execute(select(RefTombstone.__table__).where(RefTombstone.version > cursor))
+    """Rows deleted on the hub since ``cursor``, as a station's kind may see them (see roles.STATION_VIEWS)."""
+    rows = connection.execute(
+        text("SELECT version, table_name, row FROM station_tombstone WHERE version > :cursor").columns(
+            RefTombstone.version, RefTombstone.table_name, RefTombstone.row
+        ),
+        {"cursor": cursor},
+    )
     return [dict(row._mapping) for row in rows]

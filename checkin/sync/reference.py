@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, Text, cast, false, func, or_, select, true
+from sqlalchemy import JSON, Column, Connection, MetaData, Table, Text, cast, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from checkin.attendees import RECORD_FIELDS, record_columns, replace_tokens, token_rows
@@ -30,6 +30,7 @@ from checkin.store.models import (
     SessionRegistration,
     Setting,
 )
+from checkin.sync import roles
 from checkin.sync.hub import tombstones
 
 POLICY_PREFIX = "policy."
@@ -44,11 +45,13 @@ class Spec:
     def keys(self) -> list[str]:
         return [c.name for c in self.table.primary_key.columns]
 
-    def where(self) -> Any:
+    def where(self, read: Table | None = None) -> Any:
+        """Which rows travel, on this spec's table or ``read`` (the view stations read it through)."""
+        columns = (read if read is not None else self.table).c
         if self.table.name == "setting":
-            return self.table.c.key.startswith(POLICY_PREFIX)
+            return columns.key.startswith(POLICY_PREFIX)
         if self.table.name == "attendee":
-            return self.table.c.source != "walk_in"  # walk-ins travel as events
+            return columns.source != "walk_in"  # walk-ins travel as events
         return true()
 
 
@@ -88,20 +91,34 @@ def pull(hub: Connection, cursor: int) -> ReferenceBatch:
     """Every reference row and tombstone newer than ``cursor``; run it in one REPEATABLE READ transaction."""
     batch = ReferenceBatch(version=cursor)
     for spec in SPECS:
-        table = spec.table
+        table = _as_stations_read(spec.table)
         rows = [
             dict(r._mapping)
             for r in hub.execute(
-                select(*[table.c[c] for c in spec.columns]).where(table.c.ref_version > cursor, spec.where())
+                select(*[table.c[c] for c in spec.columns]).where(table.c.ref_version > cursor, spec.where(table))
             )
         ]
         if rows:
-            batch.rows[table.name] = rows
+            batch.rows[spec.table.name] = rows
             batch.version = max(batch.version, *(r["ref_version"] for r in rows))
     batch.tombstones = tombstones(hub, cursor)
     if batch.tombstones:
         batch.version = max(batch.version, *(t["version"] for t in batch.tombstones))
     return batch
+
+
+_VIEWS = MetaData()
+
+
+def _as_stations_read(table: Table) -> Table:
+    """The hub's view of ``table`` that leaves out what a station's kind is not given (see sync.roles), or the
+    table itself where stations read it whole."""
+    view = roles.STATION_VIEWS.get(table.name)
+    if view is None:
+        return table
+    if view not in _VIEWS.tables:
+        Table(view, _VIEWS, *[Column(c.name, c.type) for c in table.columns])
+    return _VIEWS.tables[view]
 
 
 def apply(session: Session, batch: ReferenceBatch) -> None:

@@ -28,19 +28,40 @@ from sqlalchemy import Connection
 STATION_GROUP = "muster_station"
 KINDS = ("desk", "kiosk", "door", "post")  # what a station is for; `post` is the command post
 
-# Tables a station reads in full (reference data, the log, the station list).
+# Tables a station reads in full (reference data without people, the station list); attendees, the log and
+# tombstones only through the station_* views.
 _READ = (
     "alembic_version",
     "conference",
-    "attendee",
     "room",
     "conference_session",
     "session_registration",
     "entitlement",
-    "event",
-    "ref_tombstone",
     "sync_station",
 )
+# The view a station reads each of these tables through (defined in _SCHEMA_SQL).
+STATION_VIEWS = {"attendee": "station_attendee", "event": "station_event", "ref_tombstone": "station_tombstone"}
+
+# Record fields each kind of station is not given (see checkin.attendees.RECORD_FIELDS).
+HIDDEN = {
+    "desk": (),
+    "kiosk": ("email",),
+    "door": ("email", "organization", "city", "region"),
+    "post": ("email", "organization", "city", "region"),
+}
+_HIDDEN_CASES = " ".join(
+    f"WHEN '{kind}' THEN ARRAY[{', '.join(repr(f) for f in fields)}]::text[]" for kind, fields in HIDDEN.items()
+)
+
+
+def _strip_jsonb(value: str) -> str:
+    return f"(({value}) - COALESCE(muster_hidden_fields(), '{{}}'::text[]))"
+
+
+def _strip(column: str) -> str:
+    return f"{_strip_jsonb(column + '::jsonb')}::json"
+
+
 _BADGE_KEY_PUBLIC = "number, conference_id, public_key, created_at, revoked_at, ref_version"
 
 _SCHEMA_SQL = f"""
@@ -97,9 +118,45 @@ $fn$;
 REVOKE ALL ON FUNCTION muster_station_id(), muster_join(varchar, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION muster_station_id(), muster_join(varchar, text) TO {STATION_GROUP};
 
+-- What a station of this login's kind is not given: a door or the command post shows names, a kiosk prints
+-- badges (names, organisation, place), a desk needs everything. NULL (the organiser's login): nothing hidden.
+CREATE OR REPLACE FUNCTION muster_hidden_fields() RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public, pg_temp AS $fn$
+    SELECT CASE kind {_HIDDEN_CASES} END
+    FROM station_login WHERE login = session_user AND revoked_at IS NULL
+$fn$;
+REVOKE ALL ON FUNCTION muster_hidden_fields() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION muster_hidden_fields() TO {STATION_GROUP};
+
+-- Stations read attendees, the log and tombstones through these views, which leave out what the login's kind
+-- is not given (in an attendee's record, a walk-in's registration, a correction or merge, a deleted row).
+CREATE OR REPLACE VIEW station_attendee AS
+    SELECT id, conference_id, external_id, source, {_strip("base")} AS base, ref_version FROM attendee;
+CREATE OR REPLACE VIEW station_event AS
+    SELECT id, kind, station_id, station_time, attendee_id,
+        CASE
+            WHEN kind = 'walk_in_registered' AND payload::jsonb ? 'attendee'
+                THEN jsonb_set(payload::jsonb, '{{attendee}}', {_strip_jsonb("payload::jsonb -> 'attendee'")})::json
+            WHEN kind IN ('attendee_corrected', 'attendees_merged') AND payload::jsonb ? 'changes'
+                THEN jsonb_set(payload::jsonb, '{{changes}}', {_strip_jsonb("payload::jsonb -> 'changes'")})::json
+            ELSE payload
+        END AS payload,
+        hub_seq, received_at
+    FROM event;
+CREATE OR REPLACE VIEW station_tombstone AS
+    SELECT version, table_name,
+        CASE WHEN table_name = 'attendee' AND row::jsonb ? 'base'
+            THEN jsonb_set(row::jsonb, '{{base}}', {_strip_jsonb("row::jsonb -> 'base'")})::json
+            ELSE row
+        END AS row
+    FROM ref_tombstone;
+
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO {STATION_GROUP};
 GRANT SELECT ON {", ".join(_READ)} TO {STATION_GROUP};
+GRANT SELECT ON station_attendee, station_event, station_tombstone TO {STATION_GROUP};
+-- The log's own table: only what a push needs back (its numbers) and what finds an event by number.
+GRANT SELECT (id, station_id, hub_seq, received_at) ON event TO {STATION_GROUP};
 GRANT SELECT ({_BADGE_KEY_PUBLIC}) ON badge_key TO {STATION_GROUP};
 GRANT SELECT ON setting TO {STATION_GROUP};
 GRANT INSERT ON event TO {STATION_GROUP};

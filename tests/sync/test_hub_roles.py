@@ -9,11 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
-from checkin.desk import check_in
-from checkin.store import open_store
+from checkin.desk import WalkIn, check_in, correct, register_walk_in
+from checkin.domain import Status
+from checkin.store import Store, open_store
 from checkin.store.models import Attendee
 from checkin.sync import credentials, enrollment, roles
 from checkin.sync.station import backlog, sync_round
@@ -209,3 +210,54 @@ def test_a_code_reads_back_in_any_case() -> None:
         "ghjkmnpqrstuvw",
         "xyz23456789abcde",
     )
+
+
+def _joined(hub: Hub, hub_url: str, path: Path, name: str, kind: str) -> tuple[Store, Engine]:
+    store = open_store(path, name)
+    enrollment.join(store, enroll_code(hub, hub_url, name, kind))
+    url = credentials.load(store.station.id)
+    assert url is not None
+    return store, create_engine(url)
+
+
+def _file_bytes(store: Store, engine: Engine, path: Path) -> bytes:
+    engine.dispose()
+    store.close()  # the log is copied into the file and the -wal removed
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_each_kind_of_station_holds_only_what_it_shows(
+    hub_server: Hub, hub_url: str, admin_store: Store, tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
+    desk, desk_hub = _joined(hub_server, hub_url, tmp_path / "desk.sqlite", "Desk 1", "desk")
+    sync_round(desk, desk_hub)
+    with desk.reading() as session:
+        someone = session.scalars(select(Attendee.id).where(Attendee.email != "")).first()
+    assert someone is not None
+    walk_in = WalkIn("Dana", "Whitfield", "dana.walkin@district.example", "District Nine PD", status=Status.PAID)
+    register_walk_in(desk, walk_in, desk.now())
+    correct(desk, someone, {"email": "corrected.address@district.example"}, desk.now())
+    sync_round(desk, desk_hub)
+
+    stations = {
+        kind: _joined(hub_server, hub_url, tmp_path / f"{kind}.sqlite", f"{kind.title()} 1", kind)
+        for kind in ("door", "kiosk", "post")
+    }
+    for store, engine in stations.values():
+        sync_round(store, engine)
+    with admin_store.reading() as session:
+        people = session.execute(select(Attendee.email, Attendee.organization)).all()
+    emails = [e for e, _ in people if e] + ["dana.walkin@district.example", "corrected.address@district.example"]
+    organisations = [o for _, o in people if o] + ["District Nine PD"]
+    held = {kind: _file_bytes(s, e, tmp_path / f"{kind}.sqlite") for kind, (s, e) in stations.items()}
+    held["desk"] = _file_bytes(desk, desk_hub, tmp_path / "desk.sqlite")
+
+    def found(kind: str, values: list[str]) -> list[str]:
+        return [v for v in values if v.encode() in held[kind]]
+
+    assert len(found("desk", emails)) == len(emails)  # the desk has everyone's: the checks below could fail
+    assert found("kiosk", emails) == []
+    assert len(found("kiosk", organisations)) == len(organisations)  # a kiosk prints them on badges
+    for kind in ("door", "post"):
+        assert found(kind, emails) == []
+        assert found(kind, organisations) == []
