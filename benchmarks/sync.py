@@ -32,10 +32,10 @@ from checkin.demo import build_demo
 from checkin.events import bulk_append
 from checkin.ids import new_id
 from checkin.projection import rebuild
-from checkin.store import open_store
+from checkin.store import Store, open_store
 from checkin.store.engine import create_hub_engine
 from checkin.store.models import Attendee, Room
-from checkin.sync import admin, server
+from checkin.sync import admin, enrollment, roles, server, tls
 from checkin.sync.station import sync_round
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,12 +69,57 @@ def station_rows(
     return rows
 
 
-def prepare(folder: Path, stations: int, events: int) -> tuple[server.RunningServer, str, list[Path], list[dict]]:
+class Hub:
+    """The hub's PostgreSQL and, with ``secure``, the TLS front stations reach it through (as `hub serve`)."""
+
+    def __init__(self, data: Path, secure: bool) -> None:
+        self.data, self.port = data, server.free_port()
+        self.running = server.start(data, "127.0.0.1", self.port)
+        self.front: tls.Front | None = None
+        if secure:
+            self.certificate = tls.hub_certificate(data.parent / "tls")
+            self.tls_port = server.free_port()
+            self.front = tls.Front(self.certificate, "127.0.0.1", self.tls_port, server.socket_path(data, self.port))
+            self.front.start()
+
+    def stop(self) -> None:
+        self.running.stop()
+
+    def start_again(self) -> None:
+        self.running = server.start(self.data, "127.0.0.1", self.port)
+
+    def close(self) -> None:
+        self.running.stop()
+        if self.front is not None:
+            self.front.stop()
+
+    def station_url(self, admin_url: str, store: Store) -> str:
+        """An enrolled station's own login through the TLS front, or (plain) the organiser's URL."""
+        if self.front is None:
+            return admin_url
+        engine = create_engine(admin_url)
+        with engine.begin() as connection:
+            made = roles.enroll(connection, store.station.name, "door", timedelta(hours=1))
+        engine.dispose()
+        ticket = enrollment.read_code(
+            enrollment.code_for("127.0.0.1", self.tls_port, "muster", made, self.certificate.fingerprint())
+        )
+        certificate = tls.pin(tls.fetch_certificate("127.0.0.1", self.tls_port), ticket.fingerprint, self.data.parent)
+        password = roles.random_text(32)
+        engine = create_engine(ticket.url(certificate))
+        with engine.begin() as connection:
+            roles.join(connection, store.station.id, password)
+        engine.dispose()
+        return ticket.url(certificate, password)
+
+
+def prepare(
+    folder: Path, stations: int, events: int, secure: bool
+) -> tuple[Hub, str, list[tuple[Path, str]], list[dict]]:
     data = folder / "hub"
     server.init_cluster(data, PASSWORD)
-    port = server.free_port()
-    hub = server.start(data, "127.0.0.1", port)
-    url = server.hub_url("127.0.0.1", port, PASSWORD)
+    hub = Hub(data, secure)
+    url = server.hub_url("127.0.0.1", hub.port, PASSWORD)
     admin_store = open_store(folder / "admin.sqlite", "Admin")
     with admin_store.unit_of_work() as session:
         build_demo(session, attendees=2400)
@@ -82,20 +127,21 @@ def prepare(folder: Path, stations: int, events: int) -> tuple[server.RunningSer
         rooms = list(session.scalars(select(Room.id)))
     admin.init_hub(url, admin_store)
     admin_store.close()
-    engine = create_hub_engine(url)
     paths, all_rows = [], []
     for number in range(stations):
         path = folder / f"station{number}.sqlite"
         store = open_store(path, f"Door {number}")
+        station_url = hub.station_url(url, store)
+        engine = create_hub_engine(station_url)
         sync_round(store, engine)  # each joined before the outage: it has the conference
+        engine.dispose()
         rows = station_rows(store.station.id, store.station.name, people, rooms, events, number)
         with store.unit_of_work() as session:
             bulk_append(session, rows)
             rebuild(session)
         store.close()
-        paths.append(path)
+        paths.append((path, station_url))
         all_rows.extend(rows)
-    engine.dispose()
     return hub, url, paths, all_rows
 
 
@@ -243,27 +289,36 @@ def main() -> None:
     if args.station:
         run_station(args.station[0], args.station[1], int(args.station[2]))
         return
+    plain = measure(args, secure=False)
+    secure = measure(args, secure=True)
+    print("\nSame run, enrolled stations through the TLS front vs the organiser's login in plaintext:")
+    for name, value in plain.items():
+        print(f"  {name:<32} {value:6.2f} s plain  {secure[name]:6.2f} s secure  x{secure[name] / value:.2f}")
+
+
+def measure(args: argparse.Namespace, secure: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
-        print(f"Preparing a hub and {args.stations} stations with {args.events:,} offline events each …")
-        hub, url, paths, rows = prepare(folder, args.stations, args.events)
+        how = "enrolled stations through the TLS front" if secure else "the organiser's login, plaintext"
+        print(f"\nPreparing a hub and {args.stations} stations with {args.events:,} offline events each ({how}) …")
+        hub, url, paths, rows = prepare(folder, args.stations, args.events, secure)
         total = len(rows)
         hub.stop()  # the outage
-        shutil.copy(paths[0], folder / "before.sqlite")
+        shutil.copy(paths[0][0], folder / "before.sqlite")
         processes = [
             subprocess.Popen(
-                [sys.executable, __file__, "--station", str(p), url, str(total)],
+                [sys.executable, __file__, "--station", str(p), station_url, str(total)],
                 stdout=subprocess.PIPE,
                 text=True,
                 cwd=ROOT,
             )
-            for p in paths
+            for p, station_url in paths
         ]
         for process in processes:  # every station running, and failing against the dead hub
             assert process.stdout is not None
             while process.stdout.readline().strip() != "offline":
                 pass
-        hub = server.start(folder / "hub", hub.host, hub.port)
+        hub.start_again()
         back = time.time()
         hub_cpu_before = hub_cpu_s(folder / "hub")
         engine = create_engine(url)
@@ -289,7 +344,7 @@ def main() -> None:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the station processes (and nothing else yet)
         station_cpu_s = usage.ru_utime + usage.ru_stime
         joiner = open_store(folder / "new.sqlite", "New door")
-        engine = create_hub_engine(url)
+        engine = create_hub_engine(hub.station_url(url, joiner))
         started = time.perf_counter()
         sync_round(joiner, engine)  # a station joining now: snapshot plus the whole log, nothing else running
         join_s = time.perf_counter() - started
@@ -297,14 +352,16 @@ def main() -> None:
         # as it was during the outage, catching up alone with a hub that holds everyone's events.
         shutil.copy(folder / "before.sqlite", folder / "alone.sqlite")
         alone = open_store(folder / "alone.sqlite")
+        engine.dispose()
+        engine = create_hub_engine(paths[0][1])  # as the first station, with its own login
         started, cpu = time.perf_counter(), time.process_time()
         sync_round(alone, engine)
         alone_s, alone_cpu = time.perf_counter() - started, time.process_time() - cpu
         alone.close()
         engine.dispose()
         copy_s, many_s = baselines(url, rows)
-        hub.stop()
-        bare_s, bare_events, bare_intervals = bare_writes(folder / "before.sqlite", paths[0])
+        hub.close()
+        bare_s, bare_events, bare_intervals = bare_writes(folder / "before.sqlite", paths[0][0])
     print(f"\n{args.stations} stations x {args.events:,} events = {total:,} events")
     print(f"  all pushed into the hub      {pushed_s:6.2f} s after it came back  ({total / pushed_s:,.0f} events/s)")
     print(f"  all stations converged       {converged_s:6.2f} s after it came back  (target <= 5 s)")
@@ -333,6 +390,12 @@ def main() -> None:
         f"for {args.stations} stations on {os.cpu_count()} cores before any other work"
     )
     print(f"  push phase vs COPY: {pushed_s / copy_s:.1f}x; vs executemany: {pushed_s / many_s:.1f}x")
+    return {
+        "all pushed into the hub": pushed_s,
+        "all stations converged": converged_s,
+        "one station catching up alone": alone_s,
+        "a new station joining": join_s,
+    }
 
 
 if __name__ == "__main__":

@@ -171,6 +171,9 @@ def desktop_entry(run: Runner, bundle: Path) -> None:
     text = entry.read_text(encoding="utf-8")
     expect(f"Exec={bundle / 'checkin-app'}" in text, "the desktop entry starts the unpacked app", text)
     expect(f"Icon={bundle / 'muster.png'}" in text, "and shows Muster's icon", text)
+    unit = (Path(run.env["XDG_CONFIG_HOME"]) / "systemd" / "user" / "muster-kiosk.service").read_text(encoding="utf-8")
+    expect(f"ExecStart={bundle / 'checkin-app'} --kiosk" in unit, "the kiosk unit starts the unpacked app", unit)
+    expect("Restart=on-failure" in unit, "and starts it again after a crash", unit)
 
 
 def qt_warnings(stderr: str) -> list[str]:
