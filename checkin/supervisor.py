@@ -1,4 +1,5 @@
-"""The supervisor PIN: what staff type to leave a kiosk (and, later, for other privileged actions).
+"""The supervisor PIN: what staff type for a privileged action (leaving a kiosk, marking someone paid, merging
+records, rotating or revoking badge keys, wiping the station), at a window or in the terminal alike.
 
 It keeps volunteers and attendees out of what they should not do at a station; it is no defence against
 someone with a shell on the laptop, who can read the database anyway. It is kept as a slow hash (scrypt, about
@@ -11,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from checkin.store import Store
 from checkin.store.settings import set_setting, setting_text
@@ -39,6 +42,24 @@ class PinCheck:
         if self.wait:
             return f"Too many wrong PINs: try again in {max(1, round(self.wait.total_seconds()))} s."
         return "Wrong PIN."
+
+
+class Privileged(StrEnum):
+    """What needs the supervisor PIN once one is set; the value completes "Supervisor PIN to …"."""
+
+    LEAVE_KIOSK = "leave the kiosk"
+    MARK_PAID = "mark someone paid"
+    MERGE = "merge records"
+    ROTATE_KEYS = "rotate the badge keys"
+    REVOKE_KEY = "revoke a badge key"
+    WIPE = "wipe this station"
+
+
+def privilege_of_correction(changes: Mapping[str, str], status_now: str) -> Privileged | None:
+    """A correction that marks someone paid who was not lets them in without paying: the PIN's business.
+    Names, emails and other fields are a volunteer's to fix."""
+    marks_paid = changes.get("status", "").strip() == "paid" and status_now != "paid"
+    return Privileged.MARK_PAID if marks_paid else None
 
 
 def lock_after(failures: int) -> timedelta:

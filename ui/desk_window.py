@@ -43,6 +43,7 @@ from checkin.rules.picking import acts_on_selection
 from checkin.rules.station import BadStationName
 from checkin.search import search
 from checkin.store import Store
+from checkin.supervisor import privilege_of_correction
 from checkin.sync import conflicts
 from checkin.text import counted
 from ui.attendee_card import AttendeeCard
@@ -51,6 +52,7 @@ from ui.bulk_print_dialog import BulkPrintDialog
 from ui.camera import CameraView
 from ui.correction_dialog import CorrectionDialog
 from ui.geometry import fit_and_remember
+from ui.pin_dialog import supervisor_refuses
 from ui.print_queue import PrintJob, PrintQueue
 from ui.print_settings import PrintSettings, PrintSetupDialog
 from ui.results_model import AttendeeResultsModel
@@ -551,6 +553,10 @@ class DeskWindow(QMainWindow):
         changes = CorrectionDialog.ask(attendee, self)
         self.search_field.setFocus()
         if not changes:
+            return
+        privilege = privilege_of_correction(changes, attendee.status)
+        if privilege and (refused := supervisor_refuses(self.store, self.clock(), privilege, self)):
+            self.banner.show_message(Tone.BAD, refused)
             return
         try:
             view = desk.correct(self.store, attendee.id, changes, self.clock())

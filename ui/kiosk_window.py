@@ -14,10 +14,7 @@ from datetime import datetime
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QVBoxLayout,
     QWidget,
@@ -29,10 +26,11 @@ from checkin.kiosk import kiosk_scan
 from checkin.printing.template import load_template
 from checkin.rules import kiosk
 from checkin.store import Store
-from checkin.supervisor import check_pin, pin_is_set
+from checkin.supervisor import Privileged, check_pin, pin_is_set
 from ui.badge_jobs import NoBadge, queue_badge
 from ui.camera import CameraView
 from ui.geometry import fit_and_remember
+from ui.pin_dialog import PinDialog
 from ui.print_queue import PrintJob, PrintQueue, printer_missing
 from ui.print_settings import PrintSettings
 from ui.scaled_type import ScaledType
@@ -40,28 +38,6 @@ from ui.sound import VerdictSounds
 from ui.verdict_banner import VerdictBanner
 
 Clock = Callable[[], datetime]
-
-
-class PinDialog(QDialog):
-    """The supervisor PIN, typed without showing it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Muster · Staff")
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Supervisor PIN to leave the kiosk:"))
-        layout.addWidget(self.pin)
-        layout.addWidget(buttons)
-
-    @classmethod
-    def ask(cls, parent: QWidget | None = None) -> str | None:
-        dialog = cls(parent)
-        return dialog.pin.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 PROMPT = "Scan the barcode from your confirmation email\n(or the code on your badge)"
@@ -158,7 +134,7 @@ class KioskWindow(QMainWindow):
         if self.leaving or not pin_is_set(self.store):
             super().closeEvent(event)
             return
-        typed = PinDialog.ask(self)
+        typed = PinDialog.ask(Privileged.LEAVE_KIOSK, self)
         check = check_pin(self.store, typed, self.clock()) if typed is not None else None
         if check is None or not check.accepted:
             event.ignore()

@@ -28,8 +28,10 @@ from checkin.conference import store_zone
 from checkin.domain import AttendeeView
 from checkin.rules.local_time import local_moment
 from checkin.store import Store
+from checkin.supervisor import Privileged
 from checkin.sync import conflicts
 from ui.geometry import fit_and_remember
+from ui.pin_dialog import supervisor_refuses
 
 Clock = Callable[[], datetime]
 
@@ -182,6 +184,9 @@ class ReviewDialog(QDialog):
             QMessageBox.StandardButton.Cancel,
         )
         if answer != QMessageBox.StandardButton.Yes:
+            return
+        if refused := supervisor_refuses(self.store, self.clock(), Privileged.MERGE, self):
+            self.reload(refused)
             return
         try:
             for view in others:

@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hub": ("hub", "prepare a venue hub (init URL) or run one on this machine (serve)"),
     "sync": ("hub", "sync this station with the hub (until Ctrl+C, or --once)"),
     "stations": ("hub", "every station the hub knows; add one (prints its enrollment code) or revoke one"),
+    "station": ("hub", "wipe this station's data and hub login (once the hub holds all it recorded)"),
     "join": ("hub", "join the venue hub with the enrollment code from `checkin stations add`"),
     "conflicts": ("hub", "duplicate badges and duplicate walk-ins waiting for staff"),
     "review": ("hub", "mark a flagged duplicate badge as dealt with"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -19,6 +20,7 @@ from checkin.paths import default_db_path, demo_db_path, is_url
 if TYPE_CHECKING:
     from checkin.domain import AttendeeView, Verdict
     from checkin.store import Store
+    from checkin.supervisor import Privileged
 
 OK, REFUSED, USAGE = 0, 1, 2
 
@@ -173,3 +175,34 @@ class StopRequests:
     def asked(self) -> bool:
         """Whether someone asked to stop (SIGTERM, Ctrl+C)."""
         return bool(self._asked)
+
+
+class SupervisorRefused(Exception):
+    """A privileged command without the right supervisor PIN: nothing was done."""
+
+
+SUPERVISOR_PIN = "MUSTER_SUPERVISOR_PIN"  # for scripts; a person types it at the terminal
+
+
+def secret(variable: str, prompt: str) -> str:
+    """A secret from the environment (scripts), else typed at a terminal without echo; never an argument, which
+    every user of the machine can read in the process list."""
+    if variable and (given := os.environ.get(variable)) is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise UsageError(f"give it in {variable}, or run this in a terminal")
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def supervisor_allows(store: Store, action: Privileged) -> None:
+    """Go on only with the supervisor PIN, when this station has one (SupervisorRefused otherwise)."""
+    from checkin.supervisor import check_pin, pin_is_set
+
+    if not pin_is_set(store):
+        return
+    typed = secret(SUPERVISOR_PIN, f"Supervisor PIN to {action}: ")
+    check = check_pin(store, typed, store.now())
+    if not check.accepted:
+        raise SupervisorRefused(f"{check.words()} Nothing was done: to {action} needs the supervisor PIN.")

@@ -27,6 +27,7 @@ from checkin.cli.common import (
     positive,
     print_json,
     resolve_id,
+    supervisor_allows,
     verdict_out,
 )
 from checkin.conference import stats, store_zone
@@ -38,6 +39,7 @@ from checkin.rules.corrections import what_changed
 from checkin.search import search
 from checkin.store.models import Attendee
 from checkin.store.problems import storage_problem
+from checkin.supervisor import privilege_of_correction
 from checkin.text import counted
 
 
@@ -212,6 +214,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
         raise UsageError(f"say what to correct: {', '.join('--' + o for o in CORRECTION_OPTIONS)}")
     store = open_db(args)
     before = resolve_id(store, args.id)
+    if privilege := privilege_of_correction(changes, before.status):
+        supervisor_allows(store, privilege)
     after = desk.correct(store, before.id, changes, store.now())
     changed = sorted(f for f in changes if getattr(before, f) != getattr(after, f))
     if args.json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import itertools
 import os
@@ -16,21 +17,41 @@ from pathlib import Path
 from typing import Any
 
 import qrcode
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from checkin.cli.common import OK, REFUSED, Define, StopRequests, UsageError, open_db, print_json, resolve_id
+from checkin.cli.common import (
+    OK,
+    REFUSED,
+    Define,
+    StopRequests,
+    UsageError,
+    db_path,
+    open_db,
+    print_json,
+    resolve_id,
+    supervisor_allows,
+)
 from checkin.conference import store_zone
 from checkin.paths import data_dir
 from checkin.rules.local_time import local_moment
 from checkin.rules.station import readable_name
 from checkin.store.engine import create_hub_engine
+from checkin.store.models import Event
+from checkin.supervisor import Privileged
 from checkin.sync import admin, conflicts, credentials, enrollment, roles, server, tls
 from checkin.sync.hub import HubProblem
 from checkin.sync.station import ago, clock_against_hub, clock_words, stations_seen, sync_round
 from checkin.sync.worker import State, SyncStatus, SyncWorker, refused_login
 
+
+class WipeRefused(Exception):
+    """The station holds what the hub does not have yet."""
+
+
 PROBLEMS = (
+    WipeRefused,
     HubProblem,
     credentials.CredentialsProblem,
     server.ServerProblem,
@@ -75,6 +96,10 @@ def add_commands(command: Define) -> None:
     stations.add_argument("--address", help="add: the hub as stations reach it, HOST or HOST:PORT (default: guessed)")
     stations.add_argument("--valid-hours", type=float, default=24.0, help="add: how long the code works (default 24)")
     stations.add_argument("--json", action="store_true")
+
+    station = command("station", cmd_station)
+    station.add_argument("action", choices=["wipe"], help="wipe: remove this station's data and hub login")
+    station.add_argument("--force", action="store_true", help="wipe even what the hub does not have yet")
 
     joining = command("join", cmd_join)
     joining.add_argument("code", help="the enrollment code `checkin stations add` printed on the hub laptop")
@@ -333,6 +358,50 @@ def cmd_join(args: argparse.Namespace) -> int:
     return _once(store, url)
 
 
+def cmd_station(args: argparse.Namespace) -> int:
+    """Wipe this station (a laptop handed back, or to be reused): only once the hub holds all it recorded."""
+    path = db_path(args)
+    if not isinstance(path, Path):
+        raise UsageError("station wipe removes a station's own database file, not a hub's")
+    store = open_db(args)
+    supervisor_allows(store, Privileged.WIPE)
+    station_id = store.station.id
+    url = credentials.load(station_id)
+    if url is not None and _unsent(store):
+        with contextlib.redirect_stdout(sys.stderr):
+            _once(store, url)  # one more try to hand the hub what it lacks
+    lost = _unsent(store)
+    if lost and not args.force:
+        store.close()
+        raise WipeRefused(
+            f"{_events_in_words(lost)} recorded here {'is' if sum(lost.values()) == 1 else 'are'} not on the hub "
+            "yet: nothing was wiped. Sync with the hub first, or wipe with --force to lose them."
+        )
+    store.close()
+    for part in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        part.unlink(missing_ok=True)
+    credentials.forget(station_id)
+    if lost:
+        print(f"Lost, as asked (--force): {_events_in_words(lost)} the hub never had.")
+    print(f"Wiped this station: {path} and its hub login are gone.")
+    return OK
+
+
+def _unsent(store: Any) -> dict[str, int]:
+    """This station's own events the hub has not confirmed, by kind."""
+    with store.reading() as session:
+        rows = session.execute(
+            select(Event.kind, func.count())
+            .where(Event.hub_seq.is_(None), Event.station_id == store.station.id)
+            .group_by(Event.kind)
+        ).all()
+    return {kind: count for kind, count in rows}
+
+
+def _events_in_words(by_kind: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in sorted(by_kind.items()))
+
+
 def cmd_stations(args: argparse.Namespace) -> int:
     if args.action == "add":
         return _add_station(args)
@@ -479,6 +548,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     store = open_db(args)
     duplicate, kept = resolve_id(store, args.duplicate), resolve_id(store, args.into)
+    supervisor_allows(store, Privileged.MERGE)
     merged = conflicts.merge(store, duplicate.id, kept.id, store.now())
     print(f"Merged {duplicate.full_name} ({duplicate.external_id}) into {merged.full_name} ({merged.external_id}).")
     return OK

@@ -7,7 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from checkin import desk, keys
 from checkin.cli import hub, rooms
-from checkin.cli.common import UnknownAttendee, file_problem
+from checkin.cli.common import SupervisorRefused, UnknownAttendee, file_problem
 from checkin.conference import NoConference
 from checkin.importers import ImportFailed
 from checkin.rules.station import BadStationName
@@ -19,6 +19,7 @@ REFUSALS = (
     ImportFailed,
     BadStationName,
     UnknownAttendee,
+    SupervisorRefused,
     NoConference,
     desk.InvalidInput,
     keys.KeyProblem,

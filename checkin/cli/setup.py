@@ -24,12 +24,15 @@ from checkin.cli.common import (
     positive,
     print_json,
     progress_bar,
+    secret,
+    supervisor_allows,
 )
 from checkin.conference import ensure_conference, has_conference
 from checkin.demo import build_demo, this_week
 from checkin.importers import FORMATS, MAPPABLE_FIELDS, import_file
 from checkin.store import open_store
 from checkin.store.models import BadgeKey
+from checkin.supervisor import Privileged
 
 PASSPHRASE_VARIABLE = "MUSTER_KEY_PASSPHRASE"
 PIN_VARIABLES = ("MUSTER_PIN", "MUSTER_CURRENT_PIN")  # the new PIN and the one it replaces, for scripts
@@ -162,6 +165,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     return OK
 
 
+PRIVILEGED_KEY_ACTIONS = {"rotate": Privileged.ROTATE_KEYS, "revoke": Privileged.REVOKE_KEY}
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     store = open_db(args)
     action, arg = args.action, args.arg
@@ -170,6 +176,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
     if action in ("import-public", "import-signing") and not Path(arg).is_file():
         raise UsageError(f"no such file: {arg}")
     passphrase = _passphrase(confirm=action == "export-signing") if action.endswith("-signing") else ""
+    if action in PRIVILEGED_KEY_ACTIONS:
+        supervisor_allows(store, PRIVILEGED_KEY_ACTIONS[action])
     with store.unit_of_work() as session:
         if action == "init":
             made = keys.init_keys(session, store.now())
@@ -251,9 +259,9 @@ def cmd_pin(args: argparse.Namespace) -> int:
     from checkin.supervisor import PinProblem, pin_is_set, set_pin
 
     store = open_db(args)
-    current = _secret(PIN_VARIABLES[1], "The current supervisor PIN: ") if pin_is_set(store) else ""
-    new = _secret(PIN_VARIABLES[0], "The new supervisor PIN: ")
-    if PIN_VARIABLES[0] not in os.environ and _secret("", "The new PIN again: ") != new:
+    current = secret(PIN_VARIABLES[1], "The current supervisor PIN: ") if pin_is_set(store) else ""
+    new = secret(PIN_VARIABLES[0], "The new supervisor PIN: ")
+    if PIN_VARIABLES[0] not in os.environ and secret("", "The new PIN again: ") != new:
         raise UsageError("the two PINs differ; nothing was changed")
     try:
         set_pin(store, new, current)
@@ -262,18 +270,6 @@ def cmd_pin(args: argparse.Namespace) -> int:
         return REFUSED
     print("Supervisor PIN set: staff need it to leave a kiosk on this station.")
     return OK
-
-
-def _secret(variable: str, prompt: str) -> str:
-    """A secret from the environment (scripts), else typed at a terminal without echo; never an argument, which
-    every user of the machine can read in the process list."""
-    if variable and (given := os.environ.get(variable)) is not None:
-        return given
-    if not sys.stdin.isatty():
-        raise UsageError(f"give it in {variable}, or run this in a terminal")
-    import getpass
-
-    return getpass.getpass(prompt)
 
 
 def _trusted(added: list[BadgeKey], yes: bool) -> bool:
@@ -292,8 +288,8 @@ def _trusted(added: list[BadgeKey], yes: bool) -> bool:
 
 
 def _passphrase(confirm: bool) -> str:
-    passphrase = _secret(PASSPHRASE_VARIABLE, "Passphrase for the signing keys file: ")
-    if confirm and PASSPHRASE_VARIABLE not in os.environ and _secret("", "The same passphrase again: ") != passphrase:
+    passphrase = secret(PASSPHRASE_VARIABLE, "Passphrase for the signing keys file: ")
+    if confirm and PASSPHRASE_VARIABLE not in os.environ and secret("", "The same passphrase again: ") != passphrase:
         raise UsageError("the two passphrases differ; nothing was written")
     return passphrase
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from checkin.store import Store
-from checkin.supervisor import PinProblem, check_pin, lock_after, pin_is_set, set_pin
+from checkin.supervisor import (
+    PinProblem,
+    Privileged,
+    check_pin,
+    lock_after,
+    pin_is_set,
+    privilege_of_correction,
+    set_pin,
+)
 
 
 def test_a_pin_is_kept_as_a_slow_hash_and_checked(store: Store, now) -> None:
@@ -53,3 +63,88 @@ def test_the_pin_is_set_from_the_terminal_never_from_an_argument(tmp_path, monke
     monkeypatch.setenv("MUSTER_CURRENT_PIN", "wrong!")
     assert main(["pin", "set", *db]) == 1
     assert "current PIN is wrong" in capsys.readouterr().err
+
+
+@pytest.fixture
+def guarded(tmp_path, monkeypatch, capsys) -> list[str]:
+    """A demo station whose organiser set a supervisor PIN (2468); the PIN variables cleared."""
+    from checkin.cli import main
+    from tests.conftest import FIXED_WEEK
+
+    db = ["--db", str(tmp_path / "desk.sqlite")]
+    assert main(["demo", *db, "--attendees", "300", *FIXED_WEEK]) == 0
+    monkeypatch.setenv("MUSTER_PIN", "2468")
+    assert main(["pin", "set", *db]) == 0
+    monkeypatch.delenv("MUSTER_PIN")
+    monkeypatch.delenv("MUSTER_SUPERVISOR_PIN", raising=False)
+    capsys.readouterr()
+    return db
+
+
+def _unpaid_id(db: list[str]) -> str:
+    from checkin.store import open_store
+    from checkin.store.models import Attendee
+
+    store = open_store(db[1])
+    with store.reading() as session:
+        found = session.scalars(select(Attendee.external_id).where(Attendee.status == "unpaid")).first()
+    store.close()
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda someone: ["correct", someone, "--status", "paid"],
+        lambda someone: ["merge", someone, "R100001"],
+        lambda _: ["keys", "rotate"],
+        lambda _: ["keys", "revoke", "1"],
+        lambda _: ["station", "wipe", "--force"],
+    ],
+    ids=["mark paid", "merge", "rotate keys", "revoke key", "wipe"],
+)
+def test_privileged_commands_need_the_supervisor_pin(guarded, command, monkeypatch, capsys) -> None:
+    from checkin.cli import main
+
+    args = [*command(_unpaid_id(guarded)), *guarded]
+    assert main(args) == 2  # no terminal to ask, no PIN given: a usage error, nothing done
+    assert "MUSTER_SUPERVISOR_PIN" in capsys.readouterr().err
+    monkeypatch.setenv("MUSTER_SUPERVISOR_PIN", "1357")
+    assert main(args) == 1
+    assert "Wrong PIN. Nothing was done: to" in capsys.readouterr().err
+    assert Path(guarded[1]).exists()
+    monkeypatch.setenv("MUSTER_SUPERVISOR_PIN", "2468")
+    assert main(args) == 0, capsys.readouterr().err
+
+
+def test_other_corrections_need_no_pin(guarded, capsys) -> None:
+    from checkin.cli import main
+
+    assert main(["correct", _unpaid_id(guarded), "--org", "Metro PD", *guarded]) == 0
+    assert "organisation now Metro PD" in capsys.readouterr().out
+
+
+def test_only_marking_someone_paid_is_privileged() -> None:
+    assert privilege_of_correction({"status": "paid"}, "unpaid") == Privileged.MARK_PAID
+    assert privilege_of_correction({"status": " paid "}, "cancelled") == Privileged.MARK_PAID
+    assert privilege_of_correction({"status": "paid"}, "paid") is None  # already paid: nothing changes
+    assert privilege_of_correction({"status": "cancelled", "email": "a@b.example"}, "unpaid") is None
+
+
+def test_a_station_is_not_wiped_while_it_holds_what_the_hub_lacks(tmp_path, capsys) -> None:
+    from checkin.cli import main
+    from tests.conftest import FIXED_WEEK
+
+    db = ["--db", str(tmp_path / "door.sqlite")]
+    assert main(["demo", *db, "--attendees", "300", *FIXED_WEEK]) == 0
+    assert main(["checkin", "R100001", *db]) == 0
+    capsys.readouterr()
+    assert main(["station", "wipe", *db]) == 1
+    said = capsys.readouterr().err
+    assert "1 checked in recorded here is not on the hub yet: nothing was wiped" in said
+    assert (tmp_path / "door.sqlite").exists()
+    assert main(["station", "wipe", "--force", *db]) == 0
+    said = capsys.readouterr().out
+    assert "Lost, as asked (--force): 1 checked in the hub never had." in said
+    assert list(tmp_path.glob("door.sqlite*")) == []

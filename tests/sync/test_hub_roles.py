@@ -261,3 +261,25 @@ def test_each_kind_of_station_holds_only_what_it_shows(
     for kind in ("door", "post"):
         assert found(kind, emails) == []
         assert found(kind, organisations) == []
+
+
+def test_a_station_wipes_itself_once_the_hub_has_all_it_recorded(
+    door: Enrolled, hub_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from checkin.cli import main
+
+    sync_round(door.store, door.engine)
+    with door.store.reading() as session:
+        someone = session.scalars(select(Attendee.id).where(Attendee.status == "paid")).first()
+    assert someone is not None and check_in(door.store, someone, door.store.now()).accepted
+    path, station_id = door.store.engine.url.database, door.store.station.id
+    assert path is not None
+    door.store.close()
+    assert main(["station", "wipe", "--db", path]) == 0, capsys.readouterr().err  # sends the check-in first
+    assert "Wiped this station" in capsys.readouterr().out
+    assert not Path(path).exists() and credentials.load(station_id) is None
+    admin = create_engine(hub_url)
+    with admin.connect() as connection:
+        kept = connection.execute(text("SELECT count(*) FROM event WHERE station_id = :s"), {"s": station_id})
+        assert kept.scalar() == 1
+    admin.dispose()

@@ -437,3 +437,33 @@ def test_a_new_search_clears_the_last_persons_answer(qtbot, window: DeskWindow, 
     assert window.banner.tone is Tone.GOOD and attendee.first_name in window.banner.message
     qtbot.keyClicks(window.search_field, "smi")  # the next person in the queue
     assert window.banner.tone is None and attendee.first_name not in window.banner.text()
+
+
+def test_marking_someone_paid_needs_the_supervisor_pin(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from checkin.supervisor import set_pin
+    from ui.pin_dialog import PinDialog
+
+    set_pin(store, "2468")
+    target = pick(store, status="unpaid")
+    qtbot.keyClicks(window.search_field, target.external_id)
+    monkeypatch.setattr(CorrectionDialog, "ask", classmethod(lambda cls, a, parent=None: {"status": "paid"}))
+
+    def answer(pin: str) -> None:
+        def type_it() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, PinDialog)
+            dialog.pin.setText(pin)
+            dialog.accept()
+
+        QTimer.singleShot(0, type_it)
+
+    answer("1357")
+    qtbot.keyClick(window.search_field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.banner.tone is Tone.BAD and "Wrong PIN" in window.banner.message
+    assert "mark the record paid" in window.card.arrival.text()  # still unpaid
+    answer("2468")
+    window.correct()  # Ctrl+E again (offscreen, a closed dialog gives no window back its focus)
+    assert window.banner.tone is Tone.GOOD and "marked paid" in window.banner.message

@@ -168,7 +168,7 @@ def test_leaving_the_kiosk_needs_the_supervisor_pin(qtbot, store: Store, now: da
     from PySide6.QtWidgets import QApplication
 
     from checkin.supervisor import set_pin
-    from ui.kiosk_window import PinDialog
+    from ui.pin_dialog import PinDialog
 
     set_pin(store, "Qx#7Vw")
     window = KioskWindow(store, lambda: now, silent_sounds(), print_to_folder=True)
