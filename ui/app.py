@@ -185,7 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             store.close()
             store = open_store(demo_db_path(), first_run.station_name)
             ensure_demo(store)
-        ready, imported = True, first_run.report
+        imported = first_run.report
+        if first_run.choice is Start.JOINED:
+            link = start_sync(store, None, app)
+            ready = link is not None and first_sync(store, link)
+        else:
+            ready = True
     if not ready:
         QMessageBox.information(
             None,
@@ -198,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     window = build_window(store, args, system_sounds(app))
     if imported:
-        window.statusBar().showMessage(f"Imported: {imported}.")
+        window.statusBar().showMessage(f"{imported}.")
     wedge = WedgeScanFilter(wedge_settings(args), parent=app)
     if hasattr(window, "scan"):
         wedge.scanned.connect(window.scan)

@@ -1,4 +1,5 @@
-"""What a new laptop shows when its database holds no conference: import the export, or try the demo."""
+"""What a new laptop shows when its database holds no conference: import the export, join the venue hub with
+an enrollment code, or try the demo."""
 
 from __future__ import annotations
 
@@ -21,16 +22,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import OperationalError
 
 from checkin.first_run import start_from_export
 from checkin.importers import ImportFailed
 from checkin.rules.station import LONGEST, BadStationName
 from checkin.store import Store
+from checkin.sync import enrollment, tls
 from ui.file_picker import choose_file
 
 
 class Start(StrEnum):
     IMPORTED = "imported"
+    JOINED = "joined"  # enrolled with the venue hub: the conference comes with the first sync
     DEMO = "demo"
 
 
@@ -48,8 +52,8 @@ class FirstRunDialog(QDialog):
             "<b>This laptop has no conference yet.</b><br><br>Import the registrant export from your registration "
             "system (Wild Apricot, Eventbrite, pretix, or any CSV with a registration id and names). Muster makes "
             "the conference and its badge keys, and this laptop can check people in and print badges at once."
-            f"<br><br><small>Database: {where}<br>To join the venue hub instead, start Muster with "
-            "<tt>checkin-app --hub URL</tt>.</small>"
+            "<br><br>At a venue with a hub, choose <b>Join a venue hub</b> and type or scan the enrollment code the "
+            f"organiser gives you for this laptop.<br><br><small>Database: {where}</small>"
         )
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -60,13 +64,16 @@ class FirstRunDialog(QDialog):
         station_label.setBuddy(self.station_field)
         self.import_button = QPushButton("&Import registrants…")
         self.import_button.setDefault(True)
+        self.join_button = QPushButton("&Join a venue hub…")
         self.demo_button = QPushButton("Try the &demo")
         quit_button = QPushButton("&Quit")
         self.import_button.clicked.connect(self.choose_export)
+        self.join_button.clicked.connect(self.ask_code)
         self.demo_button.clicked.connect(self._demo)
         quit_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.join_button)
         buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
         buttons.addWidget(quit_button)
@@ -137,8 +144,41 @@ class FirstRunDialog(QDialog):
             return False
         finally:
             progress.close()
-        self.report = report.summary()
+        self.report = f"Imported: {report.summary()}"
         self.choice = Start.IMPORTED
+        self.accept()
+        return True
+
+    @Slot()
+    def ask_code(self) -> None:
+        code, ok = QInputDialog.getText(
+            self,
+            "Join a venue hub",
+            "The enrollment code for this laptop (type it, or scan its QR with a scanner):\n"
+            "it looks like 192.168.1.20:5432/muster/abcd-efgh-…",
+        )
+        if ok and code.strip():
+            self.join_hub(code.strip())
+
+    def join_hub(self, code: str) -> bool:
+        """Trade the code for this station's own hub login; on success the dialog closes and the first sync
+        brings the conference. What went wrong is said here, and nothing is kept."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            joined = enrollment.join(self.store, code)
+        except (enrollment.EnrollmentProblem, tls.TlsProblem) as problem:
+            self._refuse(f"Not joined: {problem}.", "")
+            return False
+        except OperationalError as error:
+            said = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            if "password authentication failed" in said:
+                said = "the hub did not take this code: it has been used, has expired or was revoked"
+            self._refuse(f"Not joined: {said}. Ask the organiser for a new code.", "")
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.report = f"Joined the venue hub as {joined.name} ({joined.kind})"
+        self.choice = Start.JOINED
         self.accept()
         return True
 

@@ -251,3 +251,35 @@ def answer_yes_when_asked() -> None:
 def get_view_of(store: Store, attendee_id: str):
     with store.reading() as session:
         return get_view(session, attendee_id)
+
+
+def test_a_new_laptop_joins_the_venue_hub_from_the_first_run(
+    qtbot, hub_server: Hub, hub_url: str, tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
+    from checkin.conference import has_conference
+    from tests.sync.conftest import enroll_code
+    from ui.first_run import FirstRunDialog, Start
+
+    store = open_store(tmp_path / "new.sqlite", "Laptop 12")
+    dialog = FirstRunDialog(store, tmp_path / "new.sqlite", store.now)
+    qtbot.add_widget(dialog)
+    assert "Join a venue hub" in dialog.join_button.text().replace("&", "")
+    assert not dialog.join_hub("192.168.1.20/muster")
+    assert "Not joined: that is not an enrollment code" in dialog.status.text()
+    code = enroll_code(hub_server, hub_url, "Desk 7", "desk")
+    assert dialog.join_hub(code)
+    assert dialog.choice is Start.JOINED and "as Desk 7 (desk)" in dialog.report
+    assert store.station.name == "Desk 7"
+    again = FirstRunDialog(store, tmp_path / "new.sqlite", store.now)
+    qtbot.add_widget(again)
+    assert not again.join_hub(code)  # a code works once
+    assert "it has been used, has expired or was revoked" in again.status.text()
+    link = start_sync(store, None, QApplication.instance())  # what the app does next: the first sync
+    assert link is not None
+    link.stop()
+    url = credentials.load(store.station.id)
+    assert url is not None
+    sync_round(store, create_hub_engine(url))
+    with store.reading() as session:
+        assert has_conference(session)
+    store.close()
