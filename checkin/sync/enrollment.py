@@ -64,7 +64,8 @@ def read_code(code: str) -> Ticket:
     found = _CODE.match(code)
     if not found:
         raise EnrollmentProblem(
-            "that is not an enrollment code: it looks like 192.168.1.20:5432/muster/abcd-efgh-jkmn-pqrs-tuvw-xyz2 "
+            "that is not an enrollment code: it looks like "
+            "192.168.1.20:5432/muster/abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456-789a-bcde "
             "(checkin stations add prints one on the hub laptop)"
         )
     letters = found["letters"].replace("-", "").lower()
