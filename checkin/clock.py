@@ -14,11 +14,11 @@ A station that has never reached the hub cannot know its offset; its events keep
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+
+from checkin.ids import uuid7
 
 OFFSET_SETTING = "clock.offset_s"  # the last measured offset, for every process that opens this database
 NOISE_S = 1.0  # a measured offset below this is the network's jitter, not a wrong clock
@@ -70,7 +70,7 @@ class StationClock:
                 self._counter += 1
             else:
                 self._ms, self._counter = self._ms + 1, 0
-            return _uuid7(self._ms, self._counter)
+            return uuid7(self._ms, self._counter)
 
     def saw(self, event_ids: Iterable[str]) -> None:
         """Make later ids sort after ``event_ids`` (read from the log or pulled from the hub), except any so far
@@ -97,9 +97,3 @@ def _counter_of(event_id: str) -> int:
 
 def _milliseconds(at: datetime) -> int:
     return int(at.timestamp() * 1000)
-
-
-def _uuid7(milliseconds: int, counter: int) -> str:
-    random_bits = int.from_bytes(os.urandom(8)) & ((1 << 62) - 1)
-    value = (milliseconds << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | random_bits
-    return str(uuid.UUID(int=value))

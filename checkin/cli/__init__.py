@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "give": ("desk", "hand over an entitlement (e.g. coin, lunch) once"),
     "handouts": ("setup", "the items this conference hands out (list, add, remove) and who gets each"),
     "export": ("desk", "attendees with check-in status as CSV"),
-    "stats": ("desk", "check-in progress"),
+    "stats": ("figures", "check-in progress"),
     "rebuild": ("desk", "recompute derived state from the event log"),
     "keys": (
         "setup",

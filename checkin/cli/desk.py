@@ -30,7 +30,7 @@ from checkin.cli.common import (
     supervisor_allows,
     verdict_out,
 )
-from checkin.conference import stats, store_zone
+from checkin.conference import store_zone
 from checkin.domain import AttendeeView, RegistrationType, Status, VerdictCode, editable_fields
 from checkin.exports import export_attendees
 from checkin.projection import rebuild
@@ -96,9 +96,6 @@ def add_commands(command: Define) -> None:
 
     export = command("export", cmd_export)
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
-
-    st = command("stats", cmd_stats)
-    st.add_argument("--json", action="store_true")
 
     command("rebuild", cmd_rebuild)
 
@@ -243,25 +240,6 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"Wrote {counted(count, 'attendee')} to {args.out}.", file=sys.stderr)
         else:
             export_attendees(session, sys.stdout)
-    return OK
-
-
-def cmd_stats(args: argparse.Namespace) -> int:
-    store = open_db(args)
-    with store.reading() as session:
-        figures = stats(session)
-    if args.json:
-        print_json({**asdict(figures), "percent_checked_in": round(figures.percent_checked_in, 1)})
-        return OK
-    print(figures.conference)
-    print(
-        f"Checked in {figures.checked_in:,} of {figures.registered:,} ({figures.percent_checked_in:.1f}%); "
-        f"{figures.unpaid:,} unpaid, {figures.cancelled:,} cancelled, {figures.walk_ins:,} walk-ins"
-    )
-    for reg_type, (registered, arrived) in figures.by_type.items():
-        print(f"  {reg_type or '(none)':<18} {arrived:>6,} / {registered:<6,}")
-    for code, count in figures.entitlements_given.items():
-        print(f"  given: {code:<12} {count:,}")
     return OK
 
 
