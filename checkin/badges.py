@@ -26,8 +26,7 @@ class Signer:
         row = keys.signing_row(session)
         if row is None:
             raise keys.KeyProblem(keys.why_no_signing_key(session))
-        assert row.private_key is not None
-        self._private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row.private_key))
+        self._private = Ed25519PrivateKey.from_private_bytes(keys.private_half(session, row))
         self._number = row.number
         self._tag = codes.conference_tag(row.conference_id)
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from checkin import codes
+from checkin import codes, vault
 from checkin.conference import current_conference
 from checkin.store import Store
 from checkin.store.models import BadgeKey
@@ -77,7 +77,7 @@ def _add_key(session: Session, number: int, now: datetime) -> BadgeKey:
         number=number,
         conference_id=current_conference(session).id,
         public_key=codes.public_bytes(private).hex(),
-        private_key=codes.private_bytes(private).hex(),
+        private_key=_sealed(session, codes.private_bytes(private)),
         created_at=now,
     )
     session.add(key)
@@ -205,7 +205,7 @@ def export_signing(session: Session, passphrase: str) -> str:
                 "number": row.number,
                 "public_key": row.public_key,
                 "created_at": row.created_at.isoformat(),
-                "sealed_private_key": sealer.encrypt(bytes.fromhex(row.private_key or "")).decode("ascii"),
+                "sealed_private_key": sealer.encrypt(private_half(session, row)).decode("ascii"),
             }
             for row in rows
         ],
@@ -258,7 +258,7 @@ def import_signing(session: Session, text: str, passphrase: str) -> list[int]:
                 created_at=datetime.fromisoformat(entry["created_at"]),
             )
             session.add(local)
-        local.private_key = private.hex()
+        local.private_key = _sealed(session, private)
         if local.revoked_at is None:
             usable.append(local.number)
     session.flush()
@@ -356,6 +356,25 @@ def why_no_signing_key(session: Session) -> str:
         "This station cannot make badges: it holds no private badge key. Bring it from the desk that made the "
         "keys: `checkin keys export-signing FILE` there, `checkin keys import-signing FILE` here."
     )
+
+
+def private_half(session: Session, row: BadgeKey) -> bytes:
+    """The key's private half, unsealed (see checkin.vault); one an older Muster left in clear is sealed now."""
+    assert row.private_key is not None
+    try:
+        private = vault.unseal(session.connection(), row.private_key)
+    except vault.VaultLocked as locked:
+        raise KeyProblem(f"This station cannot sign badges now: {locked}.") from locked
+    if not vault.is_sealed(row.private_key):
+        row.private_key = _sealed(session, private)
+    return private
+
+
+def _sealed(session: Session, private: bytes) -> str:
+    try:
+        return vault.seal(session.connection(), private)
+    except vault.VaultLocked as locked:
+        raise KeyProblem(f"No badge key was made or taken in: {locked}.") from locked
 
 
 def signing_row(session: Session) -> BadgeKey | None:

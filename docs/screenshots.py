@@ -10,6 +10,11 @@ driven with the keyboard (xdotool types a search, or a badge code as fast as a s
 from __future__ import annotations
 
 import os
+
+# A machine without a system keyring seals the demo's badge keys with a passphrase (see checkin.vault).
+os.environ.setdefault("MUSTER_BADGE_KEYS_PASSPHRASE", "screenshots passphrase")
+
+import os
 import subprocess
 import sys
 import tempfile

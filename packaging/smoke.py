@@ -64,6 +64,8 @@ def clean_environment(work: Path) -> dict[str, str]:
         "XDG_RUNTIME_DIR": str(work / "runtime"),
         "QT_QPA_PLATFORM": "offscreen",
         "QT_MESSAGE_PATTERN": QT_MESSAGE_PATTERN,
+        # No keyring in this session: the badge keys are sealed with a passphrase instead (checkin.vault).
+        "MUSTER_BADGE_KEYS_PASSPHRASE": "smoke test passphrase",
     }
 
 

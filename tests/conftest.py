@@ -44,6 +44,18 @@ def private_settings(tmp_path: Path) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A keyring for the whole run, in a file of its own: the badge keys' sealing key goes into the keyring
+    (see checkin.vault), and a CI machine has no desktop keyring (Secret Service, Keychain...). Set before any
+    fixture, module-wide ones included; subprocesses inherit it. Entries are per station, so tests share it."""
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="muster-tests-keyring-"))
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    os.environ["XDG_DATA_HOME"] = str(home)
+    os.environ.pop("MUSTER_BADGE_KEYS_PASSPHRASE", None)
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW

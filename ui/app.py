@@ -10,9 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+)
 
-from checkin import demo, views
+from checkin import demo, vault, views
 from checkin.conference import has_conference
 from checkin.occupancy.door import open_door
 from checkin.paths import default_db_path, demo_db_path
@@ -162,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Muster")
     app.setOrganizationName("Muster")
     install_fonts(app)
+    vault.ask_passphrase = ask_passphrase
     path = args.db or (demo_db_path() if args.demo else default_db_path())
     try:
         store = open_store(path, args.station)
@@ -239,6 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         link.stop()
     store.close()
     return code
+
+
+def ask_passphrase(prompt: str) -> str | None:
+    """The badge keys' passphrase, on a laptop with no system keyring (see checkin.vault)."""
+    text, ok = QInputDialog.getText(None, "Muster · Badge keys", prompt, QLineEdit.EchoMode.Password)
+    return text if ok else None
 
 
 def first_sync(store: Store, link: sync_status.SyncLink) -> bool:

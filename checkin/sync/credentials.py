@@ -86,6 +86,15 @@ def _fetch(service: str, key: str) -> str | None:
         return None
 
 
+def keep_secret(service: str, name: str, secret: str) -> bool:
+    """Keep a secret of Muster's own in the system keyring; False where there is none."""
+    return _keep(service, name, secret)
+
+
+def fetch_secret(service: str, name: str) -> str | None:
+    return _fetch(service, name)
+
+
 def save(station_id: str, url: str) -> None:
     if not _keep(SERVICE, station_id, check_url(url)):
         raise CredentialsProblem(
