@@ -122,6 +122,8 @@ def prepare(
     folder: Path, stations: int, events: int, secure: bool
 ) -> tuple[Hub, str, list[tuple[Path, str]], list[dict]]:
     data = folder / "hub"
+    if os.geteuid() == 0:  # the hub's PostgreSQL runs as its own user, which must walk down to its data
+        folder.chmod(0o711)
     server.init_cluster(data, PASSWORD)
     hub = Hub(data, secure)
     url = server.hub_url("127.0.0.1", hub.port, PASSWORD)

@@ -39,6 +39,8 @@ class SmokeFailed(Exception):
 def main(tarball: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="muster-smoke-") as folder:
         work = Path(folder)
+        if os.geteuid() == 0:  # the hub's PostgreSQL runs as its own user, which must walk down to work/hub
+            work.chmod(0o711)
         with tarfile.open(tarball) as packed:
             packed.extractall(work / "unpacked", filter="tar")
         bundle = next((work / "unpacked").iterdir())

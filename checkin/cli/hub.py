@@ -143,7 +143,7 @@ def _print_ready(ready: admin.HubReady, url: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    data = (args.data or data_dir() / "hub").resolve()
+    data = (args.data or server.default_folder(data_dir())).resolve()
     password = args.password or os.environ.get("MUSTER_HUB_PASSWORD") or credentials.server_password(str(data))
     if not server.initialised(data):
         password = password or secrets.token_urlsafe(18)
@@ -475,7 +475,7 @@ def _organiser(args: argparse.Namespace) -> tuple[str, tuple[str, int], str]:
         where = make_url(url)
         host, port = where.host or "", where.port or 5432
         return url, (host, port), tls.fingerprint_of(tls.fetch_certificate(host, port))
-    data = (args.data or data_dir() / "hub").resolve()
+    data = (args.data or server.default_folder(data_dir())).resolve()
     if server.running_at(data) is None:
         raise UsageError(
             f"no hub is running from {data}: start it with checkin hub serve, or give the organiser's URL with --hub"

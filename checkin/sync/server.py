@@ -97,7 +97,7 @@ def _hand_to_service_user(folder: Path) -> None:
 
     _as_service_user()
     entry = pwd.getpwnam(SERVICE_USER)
-    _let_service_user_walk_to(folder)
+    _let_service_user_walk_to(folder)  # a folder it cannot reach is refused before anything is made
     for path in [folder, *folder.rglob("*")]:
         os.chown(path, entry.pw_uid, entry.pw_gid)
     for path in (binaries(), binaries().parent / "lib"):
@@ -110,14 +110,36 @@ def _hand_to_service_user(folder: Path) -> None:
 
 
 def _let_service_user_walk_to(folder: Path) -> None:
-    """PostgreSQL runs as the service user, who must be able to walk down to the data folder; a parent
-    made private since the hub was created (a tidy-up, another tool) would stop it at start."""
+    """PostgreSQL runs as the service user, who must be able to walk down to the data folder. A parent that
+    keeps others out (a home folder, or one made private since) is said, never opened up: widening someone's
+    folders is not Muster's business."""
     if os.name == "nt" or os.geteuid() != 0:
         return
-    for parent in folder.resolve().parents:
-        mode = parent.stat().st_mode
-        if mode & 0o005 != 0o005:
-            parent.chmod(mode | 0o005)
+    service_uid = _ids_of_service_user()[0]
+    for parent in reversed(folder.resolve().parents):
+        if not parent.exists():
+            break  # made below, by root, open to walk through (0755)
+        found = parent.stat()
+        if found.st_uid != service_uid and found.st_mode & 0o001 == 0:
+            raise ServerProblem(
+                f"PostgreSQL runs as the user {SERVICE_USER}, which cannot reach {folder}: {parent} lets no one "
+                f"else in. Give --data a folder it can reach, such as {ROOT_HUB_FOLDER / 'hub'} (the default "
+                "when run as root); Muster does not open up folders"
+            )
+
+
+ROOT_HUB_FOLDER = Path("/var/lib/muster")  # where a hub run as root keeps its data, owned by SERVICE_USER
+
+
+def default_folder(user_data: Path) -> Path:
+    """The hub's data folder unless --data names one: the user's, or under root one the service user owns."""
+    if os.name == "nt" or os.geteuid() != 0:
+        return user_data / "hub"
+    if not ROOT_HUB_FOLDER.exists():
+        _as_service_user()  # the account, made the first time
+        ROOT_HUB_FOLDER.mkdir(mode=0o700, parents=True)
+        os.chown(ROOT_HUB_FOLDER, *_ids_of_service_user())
+    return ROOT_HUB_FOLDER / "hub"
 
 
 def initialised(data_dir: Path) -> bool:
@@ -130,6 +152,7 @@ def init_cluster(data_dir: Path, password: str) -> None:
         raise ServerProblem(f"{data_dir} already holds a hub; start it with `checkin hub serve`")
     if not password:
         raise ServerProblem("the hub needs a password")
+    _let_service_user_walk_to(data_dir)  # before anything is made
     data_dir.mkdir(parents=True, exist_ok=True)
     password_file = data_dir.parent / f".{data_dir.name}.pw"
     password_file.write_text(password, encoding="utf-8")

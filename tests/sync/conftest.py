@@ -60,9 +60,31 @@ class Hub:
         return server.hub_url("127.0.0.1", port or self.port, PASSWORD, database=database)
 
 
+def _open_to_walk(*folders: Path) -> None:
+    """Under root, the hub's PostgreSQL runs as its own user (server.SERVICE_USER), which must walk down to a
+    test's data folder; pytest makes its temporary folders private, and Muster never opens up folders, so the
+    tests open theirs for walking through (execute only)."""
+    if os.geteuid() == 0:
+        for folder in folders:
+            folder.chmod(0o711)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temp_folders_open_to_walk(tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.getbasetemp()
+    _open_to_walk(base.parent, base)
+
+
+@pytest.fixture(autouse=True)
+def test_folder_open_to_walk(tmp_path: Path) -> None:
+    _open_to_walk(tmp_path)
+
+
 @pytest.fixture(scope="session")
-def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    data = tmp_path_factory.mktemp("hub") / "data"
+def hub_server(tmp_path_factory: pytest.TempPathFactory, temp_folders_open_to_walk: None) -> Iterator[Hub]:
+    folder = tmp_path_factory.mktemp("hub")
+    _open_to_walk(folder)
+    data = folder / "data"
     server.init_cluster(data, PASSWORD)
     hub = Hub(data, server.free_port())
     hub.start()
