@@ -53,6 +53,7 @@ class Privileged(StrEnum):
     ROTATE_KEYS = "rotate the badge keys"
     REVOKE_KEY = "revoke a badge key"
     WIPE = "wipe this station"
+    DOOR_OVERRIDE = "let someone in past the door's refusal"
 
 
 def privilege_of_correction(changes: Mapping[str, str], status_now: str) -> Privileged | None:
@@ -60,6 +61,12 @@ def privilege_of_correction(changes: Mapping[str, str], status_now: str) -> Priv
     Names, emails and other fields are a volunteer's to fix."""
     marks_paid = changes.get("status", "").strip() == "paid" and status_now != "paid"
     return Privileged.MARK_PAID if marks_paid else None
+
+
+def privilege_of_override(needs_pin: bool) -> Privileged | None:
+    """A door's override stays one key away unless the organiser's policy says it needs the PIN
+    (Policy.override_needs_pin); it is recorded with its reason either way."""
+    return Privileged.DOOR_OVERRIDE if needs_pin else None
 
 
 def lock_after(failures: int) -> timedelta:

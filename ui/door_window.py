@@ -31,11 +31,14 @@ from checkin.conference import store_zone
 from checkin.domain import Tone, Verdict
 from checkin.occupancy.attendance import what_is_next
 from checkin.occupancy.door import NobodyToCountOut, adjust_count, door_scan, hand_count_answer, override
+from checkin.occupancy.policy import load_policy
 from checkin.rules.burst import SCAN_AGAIN
 from checkin.rules.door import OVERRIDABLE, Door, Mode, NotCheckedIn
 from checkin.store import Store
+from checkin.supervisor import privilege_of_override
 from checkin.views import door_now
 from ui.geometry import fit_and_remember
+from ui.pin_dialog import supervisor_refuses
 from ui.scaled_type import ScaledType
 from ui.scan_gate import ScanGate
 from ui.sound import VerdictSounds
@@ -235,6 +238,11 @@ class DoorWindow(QMainWindow):
         refused = self.last_refused
         if refused is None or refused.attendee is None:
             self._say(Tone.WARN, "Nobody to let in: F8 works right after a refusal.")
+            return
+        with self.store.reading() as session:
+            privilege = privilege_of_override(load_policy(session.connection()).override_needs_pin)
+        if privilege and (said := supervisor_refuses(self.store, self.clock(), privilege, self)):
+            self._say(Tone.BAD, said)
             return
         reason, ok = QInputDialog.getText(
             self, "Let in anyway", f"Why is {refused.attendee.full_name} let in? (speaker, fire marshal, …)"

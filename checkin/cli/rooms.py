@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, print_json, verdict_out
+from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, print_json, supervisor_allows, verdict_out
 from checkin.conference import current_conference, store_zone
 from checkin.occupancy import tracking
 from checkin.occupancy.attendance import load_sessions
@@ -22,6 +22,7 @@ from checkin.occupancy.reports import (
 from checkin.occupancy.schedule import SETUPS, RoomProblem, import_registrations, import_schedule, set_room
 from checkin.rules.door import OVERRIDABLE, Mode, NotCheckedIn
 from checkin.store import Store
+from checkin.supervisor import privilege_of_override
 from checkin.text import counted
 
 PROBLEMS = (RoomProblem, LookupError)
@@ -54,6 +55,11 @@ def add_commands(command: Define) -> None:
         type=int,
         metavar="HOUR",
         help="presence in a room outside any session ends at this hour, conference time (default 22)",
+    )
+    policy.add_argument(
+        "--override-needs-pin",
+        choices=["yes", "no"],
+        help="letting someone in past a door's refusal (F8, door --override) needs the supervisor PIN (default no)",
     )
 
     sessions = command("sessions", cmd_sessions)
@@ -146,6 +152,8 @@ def cmd_policy(args: argparse.Namespace) -> int:
             changes["hours_share"] = args.hours_share / 100
         if args.day_ends is not None:
             changes["day_ends_hour"] = args.day_ends
+        if args.override_needs_pin is not None:
+            changes["override_needs_pin"] = args.override_needs_pin == "yes"
         wanted = replace(current, **changes)  # type: ignore[arg-type]
         if wanted.problems():
             raise UsageError(" ".join(wanted.problems()))
@@ -157,7 +165,8 @@ def cmd_policy(args: argparse.Namespace) -> int:
         f"count for the coming session; back-to-back sessions "
         f"{'keep' if wanted.keep_back_to_back else 'do not keep'} people counted; "
         f"{100 * wanted.hours_share:g}% of a session earns its hours; presence outside any session ends at "
-        f"{wanted.day_ends_hour:02d}:00."
+        f"{wanted.day_ends_hour:02d}:00; letting someone in past a door's refusal "
+        f"{'needs' if wanted.override_needs_pin else 'does not need'} the supervisor PIN."
     )
     return OK
 
@@ -219,6 +228,10 @@ def cmd_door(args: argparse.Namespace) -> int:
     moment = moment_of(store, args)
     verdict = door_scan(store, door, args.text, moment)
     if not verdict.event_id and args.override and verdict.attendee is not None and verdict.code in OVERRIDABLE:
+        with store.reading() as session:
+            privilege = privilege_of_override(load_policy(session.connection()).override_needs_pin)
+        if privilege:
+            supervisor_allows(store, privilege)
         verdict = override(store, door, verdict.attendee.id, args.override, verdict.code, moment)
     accepted = verdict.event_id is not None
     code = verdict_out(verdict, args.json)

@@ -21,6 +21,7 @@ class Policy:
     early_minutes: int = 30  # arriving this early counts for the coming session
     hours_share: float = 0.75  # present this share of a session to earn its hours
     day_ends_hour: int = 22  # presence in a room outside any session ends at this hour, conference time
+    override_needs_pin: bool = False  # letting someone in past a door's refusal needs the supervisor PIN
 
     def problems(self) -> list[str]:
         found = []

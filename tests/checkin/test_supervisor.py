@@ -148,3 +148,18 @@ def test_a_station_is_not_wiped_while_it_holds_what_the_hub_lacks(tmp_path, caps
     said = capsys.readouterr().out
     assert "Lost, as asked (--force): 1 checked in the hub never had." in said
     assert list(tmp_path.glob("door.sqlite*")) == []
+
+
+def test_a_doors_override_needs_the_pin_only_when_the_policy_says_so(guarded, monkeypatch, capsys) -> None:
+    from checkin.cli import main
+
+    let_in = ["door", "Exhibit Hall", "R100001", "--override", "speaker, badge at the hotel", *guarded]
+    assert main(let_in) == 0  # a bare registration id is refused at a door; the override lets them in
+    assert "Let in by staff" in capsys.readouterr().out
+    assert main(["policy", "--override-needs-pin", "yes", *guarded]) == 0
+    assert "needs the supervisor PIN" in capsys.readouterr().out
+    again = ["door", "Exhibit Hall", "R100002", "--override", "fire marshal", *guarded]
+    assert main(again) == 2 and "MUSTER_SUPERVISOR_PIN" in capsys.readouterr().err
+    monkeypatch.setenv("MUSTER_SUPERVISOR_PIN", "2468")
+    assert main(again) == 0, capsys.readouterr().err
+    assert "Let in by staff" in capsys.readouterr().out
