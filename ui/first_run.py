@@ -30,6 +30,7 @@ from checkin.rules.station import LONGEST, BadStationName
 from checkin.store import Store
 from checkin.sync import enrollment, tls
 from ui.file_picker import choose_file
+from ui.join_dialog import JoinDialog
 
 
 class Start(StrEnum):
@@ -151,14 +152,9 @@ class FirstRunDialog(QDialog):
 
     @Slot()
     def ask_code(self) -> None:
-        code, ok = QInputDialog.getText(
-            self,
-            "Join a venue hub",
-            "The enrollment code for this laptop (type it, or scan its QR with a scanner):\n"
-            "it looks like 192.168.1.20:5432/muster/abcd-efgh-…",
-        )
-        if ok and code.strip():
-            self.join_hub(code.strip())
+        code = JoinDialog.ask(self)
+        if code:
+            self.join_hub(code)
 
     def join_hub(self, code: str) -> bool:
         """Trade the code for this station's own hub login; on success the dialog closes and the first sync

@@ -123,3 +123,17 @@ def test_serial_scanner_reads_lines_from_a_port(qtbot) -> None:
         scanner.close()
         os.close(controller)
         os.close(device)
+
+
+def test_an_enrollment_code_shown_to_the_camera_fills_the_join_dialog(qtbot) -> None:
+    from ui.join_dialog import JoinDialog
+
+    code = "192.168.1.20:5432/muster/abcd-efgh-jkmn-pqrs-tuvw-xyz2-3456-789a-bcde"
+    dialog = JoinDialog()
+    qtbot.add_widget(dialog)
+    dialog.show()
+    dialog.use_camera()
+    assert dialog.camera is not None and not dialog.camera_button.isEnabled()
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):  # the QR read from a frame, as from the camera
+        assert dialog.camera.scanner.feed(to_qimage(camera_frame(code)))
+    assert dialog.code.text() == code
