@@ -54,6 +54,7 @@ class Privileged(StrEnum):
     REVOKE_KEY = "revoke a badge key"
     WIPE = "wipe this station"
     DOOR_OVERRIDE = "let someone in past the door's refusal"
+    CHANGE_STATION = "change what this station is, or its door's room"
 
 
 def privilege_of_correction(changes: Mapping[str, str], status_now: str) -> Privileged | None:
@@ -67,6 +68,20 @@ def privilege_of_override(needs_pin: bool) -> Privileged | None:
     """A door's override stays one key away unless the organiser's policy says it needs the PIN
     (Policy.override_needs_pin); it is recorded with its reason either way."""
     return Privileged.DOOR_OVERRIDE if needs_pin else None
+
+
+KIND_SETTING = "station.kind"  # desk, kiosk, door or post: as enrolled, else as first started
+ROOM_SETTING = "station.room"  # a door station's room, as first started
+
+
+def privilege_of_start(kept_kind: str | None, kind: str, kept_room: str | None, room: str | None) -> Privileged | None:
+    """What a station is, and a door's room, are set once (by its enrollment, or its first start); starting it
+    as something else (a kiosk as a desk, which can mark people paid) or at another room's door needs the PIN."""
+    if kept_kind is not None and kind != kept_kind:
+        return Privileged.CHANGE_STATION
+    if kind == "door" and kept_room is not None and (room or "").casefold() != kept_room.casefold():
+        return Privileged.CHANGE_STATION
+    return None
 
 
 def lock_after(failures: int) -> timedelta:

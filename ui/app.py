@@ -27,6 +27,8 @@ from checkin.paths import default_db_path, demo_db_path
 from checkin.rules.burst import BurstRules
 from checkin.rules.station import BadStationName, readable_name
 from checkin.store import OPEN_PROBLEMS, Store, open_store
+from checkin.store.settings import set_setting, setting_text
+from checkin.supervisor import KIND_SETTING, ROOM_SETTING, privilege_of_start
 from checkin.sync import credentials
 from checkin.sync.worker import State, SyncStatus
 from ui import sync_status
@@ -35,6 +37,7 @@ from ui.desk_window import DeskWindow
 from ui.door_window import DoorWindow
 from ui.first_run import FirstRunDialog, Start
 from ui.kiosk_window import KioskWindow
+from ui.pin_dialog import supervisor_refuses
 from ui.scanner_input import WedgeScanFilter
 from ui.serial_scanner import SETTING as SERIAL_SETTING
 from ui.serial_scanner import SerialScanner
@@ -119,6 +122,32 @@ def wedge_settings(args: argparse.Namespace) -> BurstRules:
     )
 
 
+def station_kind(args: argparse.Namespace) -> str:
+    if args.dashboard:
+        return "post"
+    if args.kiosk:
+        return "kiosk"
+    return "door" if args.door is not None else "desk"
+
+
+def start_refused(store: Store, args: argparse.Namespace) -> str | None:
+    """Starting this station as something other than it is (or at another door) needs the supervisor PIN; None
+    to go on (and what it now is is kept), else why not."""
+    kind, room = station_kind(args), args.door if args.door is not None else None
+    with store.writing() as connection:
+        kept_kind = setting_text(connection, KIND_SETTING)
+        kept_room = setting_text(connection, ROOM_SETTING)
+    privilege = privilege_of_start(kept_kind, kind, kept_room, room)
+    if privilege and (said := supervisor_refuses(store, store.now(), privilege, None)):
+        shown = {"post": "the command post", "door": f"the door of {kept_room}"}.get(kept_kind or "", f"a {kept_kind}")
+        return f"This station is {shown}. {said}"
+    with store.writing() as connection:
+        set_setting(connection, KIND_SETTING, kind)
+        if room is not None and (kept_room or "").casefold() != room.casefold():
+            set_setting(connection, ROOM_SETTING, room)
+    return None
+
+
 def build_window(store: Store, args: argparse.Namespace, sounds: VerdictSounds) -> QMainWindow:
     """The station this laptop is: desk (the default), a kiosk, a room's door, or the command post."""
     if args.dashboard:
@@ -126,7 +155,7 @@ def build_window(store: Store, args: argparse.Namespace, sounds: VerdictSounds) 
     if args.kiosk:
         return KioskWindow(store, store.now, sounds, camera=args.camera, print_to_folder=args.print_to_folder)
     if args.door is not None:
-        room = args.door or pick_room(store)
+        room = args.door or pick_room(store)  # main() picks it first; here for callers that do not
         try:
             door = open_door(store, room, args.door_name)
         except LookupError as error:
@@ -209,6 +238,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if link is not None:
             link.stop()
+        return 1
+    if args.door == "":
+        args.door = pick_room(store)
+    if said := start_refused(store, args):
+        QMessageBox.warning(None, "Muster", said)
+        if link is not None:
+            link.stop()
+        store.close()
         return 1
     window = build_window(store, args, system_sounds(app))
     if imported:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from checkin import supervisor
 from checkin.paths import data_dir
 from checkin.store import Store
 from checkin.store.engine import create_hub_engine
@@ -26,7 +27,6 @@ from checkin.sync import credentials, roles, tls
 from checkin.sync.server import hub_url
 
 DEFAULT_VALID_FOR = timedelta(hours=24)
-KIND_SETTING = "station.kind"  # desk, kiosk, door or post, as the organiser enrolled it
 _LETTERS = roles.LOGIN_LETTERS + roles.ONE_TIME_LETTERS + tls.FINGERPRINT_LEN
 _CODE = re.compile(
     r"^\s*(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>\d{1,5})/(?P<database>[A-Za-z0-9_]+)/(?P<letters>[A-Za-z0-9-]+)\s*$"
@@ -127,5 +127,5 @@ def join(store: Store, code: str) -> roles.Joined:
         engine.dispose()
     store.rename_station(joined.name)
     with store.writing() as connection:
-        set_setting(connection, KIND_SETTING, joined.kind)
+        set_setting(connection, supervisor.KIND_SETTING, joined.kind)
     return joined

@@ -61,3 +61,42 @@ def test_door_staff_pick_their_room_from_names_with_capacities(qtbot, store: Sto
     QTimer.singleShot(0, choose_201a)
     assert pick_room(store) == "201A"
     assert "201A  ·  140 people" in shown
+
+
+def test_what_a_station_is_and_its_door_change_only_with_the_pin(qtbot, store: Store) -> None:
+    from checkin.supervisor import set_pin
+    from ui.app import start_refused
+    from ui.pin_dialog import PinDialog
+
+    assert start_refused(store, parse_args(["--kiosk"])) is None  # the first start decides, PIN or none
+    assert start_refused(store, parse_args(["--kiosk"])) is None
+    set_pin(store, "2468")
+
+    def answer(pin: str) -> None:
+        def type_it() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, PinDialog)
+            dialog.pin.setText(pin)
+            dialog.accept()
+
+        QTimer.singleShot(0, type_it)
+
+    answer("1357")
+    said = start_refused(store, parse_args([]))  # the kiosk started as a desk, which can mark people paid
+    assert said is not None and said.startswith("This station is a kiosk. Wrong PIN.")
+    answer("2468")
+    assert start_refused(store, parse_args(["--door", "201A"])) is None  # with the PIN: now the door of 201A
+    assert start_refused(store, parse_args(["--door", "201a"])) is None  # the same room, however typed
+    answer("1357")
+    said = start_refused(store, parse_args(["--door", "Hall B"]))
+    assert said is not None and said.startswith("This station is the door of 201A.")
+
+
+def test_a_stations_kind_and_room_are_the_organisers_to_change() -> None:
+    from checkin.supervisor import Privileged, privilege_of_start
+
+    assert privilege_of_start(None, "desk", None, None) is None  # nothing kept yet: the first start decides
+    assert privilege_of_start("kiosk", "desk", None, None) is Privileged.CHANGE_STATION
+    assert privilege_of_start("door", "door", "201A", "201A") is None
+    assert privilege_of_start("door", "door", "201A", "203B") is Privileged.CHANGE_STATION
+    assert privilege_of_start("desk", "desk", "201A", None) is None
