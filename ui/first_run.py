@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import OperationalError
 
 from checkin.first_run import start_from_export
 from checkin.importers import ImportFailed
@@ -164,12 +163,6 @@ class FirstRunDialog(QDialog):
             joined = enrollment.join(self.store, code)
         except (enrollment.EnrollmentProblem, tls.TlsProblem) as problem:
             self._refuse(f"Not joined: {problem}.", "")
-            return False
-        except OperationalError as error:
-            said = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            if "password authentication failed" in said:
-                said = "the hub did not take this code: it has been used, has expired or was revoked"
-            self._refuse(f"Not joined: {said}. Ask the organiser for a new code.", "")
             return False
         finally:
             QApplication.restoreOverrideCursor()

@@ -18,6 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy.exc import OperationalError
+
 from checkin import supervisor
 from checkin.paths import data_dir
 from checkin.store import Store
@@ -95,6 +97,16 @@ def read_code(code: str) -> Ticket:
 STATION_PASSWORD_LEN = 32
 
 
+def _refused(error: OperationalError, ticket: Ticket) -> str:
+    said = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    if "password authentication failed" in said:
+        return (
+            "the hub did not take this code: it has been used, has expired or was revoked, or a letter is wrong. "
+            "Ask the organiser for a new one (checkin stations add on the hub laptop)"
+        )
+    return f"the hub at {ticket.host}:{ticket.port} did not answer: {said}"
+
+
 def join(store: Store, code: str) -> roles.Joined:
     """Exchange a code for this station's own hub login, kept in the keyring; rename the station as the
     organiser named it. A refused code changes nothing here."""
@@ -117,11 +129,13 @@ def join(store: Store, code: str) -> roles.Joined:
     try:
         with engine.begin() as connection:
             joined = roles.join(connection, station_id, password)
-    except Exception:
+    except Exception as error:
         if before is None:
             credentials.forget(station_id)
         else:
             credentials.save(station_id, before)
+        if isinstance(error, OperationalError):
+            raise EnrollmentProblem(_refused(error, ticket)) from error
         raise
     finally:
         engine.dispose()

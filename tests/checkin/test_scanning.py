@@ -143,7 +143,7 @@ def _code_signed_by(store: Store, person: Attendee, number: int) -> str:
     with store.reading() as session:
         row = session.get(BadgeKey, number)
         assert row is not None and row.private_key
-        private = codes.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row.private_key))
+        private = codes.Ed25519PrivateKey.from_private_bytes(keys.private_half(session, row))
         badge = codes.BadgeCode(person.id, 1, number, codes.conference_tag(row.conference_id))
     return codes.sign(badge, private)
 

@@ -125,12 +125,11 @@ def hub_url(hub_db: str, admin_store: Store) -> str:
 
 @pytest.fixture
 def keyring_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """A file keyring in tmp_path: CI machines have no desktop keyring (Secret Service, Keychain...)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    """The environment a station's processes run in, with the run's file keyring (tests/conftest.py: CI
+    machines have no desktop keyring) and no hub URL given by the environment. The keyring is the run's, not
+    the test's: the badge keys sealed by fixtures made before this one must still open."""
     monkeypatch.delenv("MUSTER_HUB_URL", raising=False)
+    assert os.environ["PYTHON_KEYRING_BACKEND"] == "keyrings.alt.file.PlaintextKeyring"
     return {**os.environ}
 
 
