@@ -59,3 +59,11 @@ def test_a_reopened_database_makes_ids_after_every_event_it_holds(tmp_path: Path
         newest = session.connection().exec_driver_sql("SELECT max(id) FROM event").scalar()
     again.close()
     assert later.id > newest
+
+
+def test_ids_made_one_after_another_sort_in_that_order() -> None:
+    from checkin.ids import new_id
+
+    made = [new_id() for _ in range(20_000)]  # many within one millisecond
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert all(uuid.UUID(i).version == 7 for i in made[:10])
