@@ -9,9 +9,10 @@ def main() -> int:
         from ui.app import main as open_app
 
         return open_app()
-    from checkin.cli import main as run_command
+    from checkin.cli import run as run_command
 
-    return run_command()
+    run_command()  # exits
+    return 0
 
 
 if __name__ == "__main__":

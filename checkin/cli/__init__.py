@@ -7,11 +7,13 @@ pay for PostgreSQL, PDF and hub code they never touch.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from checkin.cli.common import OK, REFUSED, USAGE, Handler, UsageError
 from checkin.paths import default_db_path, demo_db_path
@@ -45,8 +47,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rooms": ("rooms", "list rooms with their count now, or change a room's setup or capacity"),
     "policy": ("rooms", "the counting rules: warning level, back-to-back sessions, hours rule"),
     "sessions": ("rooms", "list sessions, import a schedule CSV or pre-registrations"),
-    "door": ("rooms", "a scan at a room's door, through the same path as the door station"),
-    "count": ("rooms", "count a person without a badge in (+1) or out (-1) of a room"),
+    "door": ("door", "a scan at a room's door, through the same path as the door station"),
+    "count": ("door", "count a person without a badge in (+1) or out (-1) of a room"),
     "occupancy": ("rooms", "every room's headcount against its capacity"),
     "attendance": ("reports", "who attended a session, for how long, hours earned"),
     "hours": ("reports", "training hours per attendee"),
@@ -64,6 +66,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "refusals": ("desk", "refused scans, newest first: forged or replaced badges, door disputes (kept for review)"),
 }
 LEADING_OPTIONS = ("db", "demo", "station")
+
+
+def run() -> NoReturn:
+    """The `checkin` program: the command, then exit. Python's last garbage collection at exit would walk every
+    object the command made (SQLAlchemy's among them) only to free memory the process is giving back anyway:
+    frozen out of its way, a one-shot command ends about a tenth of a second sooner."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,3 +1,3 @@
-from checkin.cli import main
+from checkin.cli import run
 
-raise SystemExit(main())
+run()

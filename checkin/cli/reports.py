@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from checkin.cli.common import OK, Define, UsageError, open_db, print_json
-from checkin.cli.rooms import at_option, moment_of
+from checkin.cli.door import at_option, moment_of
 from checkin.conference import current_conference, store_zone
 from checkin.exports import write_csv
 from checkin.occupancy.attendance import all_attendance, load_intervals, load_sessions, no_shows
