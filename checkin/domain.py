@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     CONFLICT_REVIEWED = "conflict_reviewed"  # staff looked at a flagged duplicate: event_id, note
     CHECK_IN_UNDONE = "check_in_undone"  # a check-in made by mistake, taken back: undoes (its event id), reason
     SCAN_REFUSED = "scan_refused"  # kept for review: where (desk, door, kiosk, cli), place, verdict, scanned
+    CODE_SENT = "code_sent"  # the attendee's check-in code mailed ahead and accepted by the mail server: revision
 
 
 class VerdictCode(StrEnum):

@@ -254,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(window, "scan"):
         wedge.scanned.connect(window.scan)
         wedge.misread.connect(window.scan_again)
+        if isinstance(window, KioskWindow):  # nothing there takes typing: a short code must not go unanswered
+            wedge.short.connect(window.too_short)
         app.installEventFilter(wedge)
     serial_port = args.serial or QSettings().value(SERIAL_SETTING, "")
     if serial_port and isinstance(window, DeskWindow):

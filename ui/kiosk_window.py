@@ -172,6 +172,11 @@ class KioskWindow(QMainWindow):
         """The scanner's keys came in incomplete (a busy laptop): nothing was read."""
         self._show(kiosk.SCAN_AGAIN)
 
+    @Slot(str)
+    def too_short(self, _code: str) -> None:
+        """A scanner sent a code too short to be a check-in code (a registration number): said, never ignored."""
+        self._show(kiosk.TOO_SHORT)
+
     @Slot(object)
     def _print_failed(self, job: PrintJob) -> None:
         self._close_for(job.error)

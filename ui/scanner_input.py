@@ -51,6 +51,7 @@ class WedgeScanFilter(QObject):
 
     scanned = Signal(str)
     misread = Signal(str)  # part of a scan: ask for the badge again
+    short = Signal(str)  # a scanner's code too short to be a check-in code (typed all the same)
 
     def __init__(
         self,
@@ -109,8 +110,11 @@ class WedgeScanFilter(QObject):
         if not self._held:
             return swallow
         verdict = judge(self._gaps(), self.rules, terminated=terminated)
-        if verdict is Burst.TYPING:
+        if verdict in (Burst.TYPING, Burst.SHORT):
+            text = "".join(held.event.text() for held in self._held)
             self._give_back()
+            if verdict is Burst.SHORT:
+                self.short.emit(text)
             return swallow
         text = "".join(held.event.text() for held in self._held)
         first_ms, last_ms = self._held[0].at_ms, self._held[-1].at_ms

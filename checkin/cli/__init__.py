@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "setup",
         "badge-signing keys: init, list, export-public, import-public, export-signing, import-signing, rotate, revoke",
     ),
+    "send-codes": ("mail", "email every attendee their check-in QR ahead of the conference (or --to-folder)"),
     "pin": ("setup", "set this station's supervisor PIN (staff type it to leave a kiosk)"),
     "code": ("desk", "print an attendee's badge code (ID: registration id or ticket code)"),
     "print": ("printing", "print badges, session passes or certificates (to a PDF or a printer)"),

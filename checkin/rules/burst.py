@@ -10,6 +10,8 @@ judged whole, by its pace (the median gap) and how it ended:
 - SCAN: it ended with Enter or Tab, is long enough, and its median gap is a scanner's;
 - PARTIAL: it went at a scanner's pace but stopped without a terminator (keys lost, the scanner stalled): its
   keys go nowhere and the station asks to scan again, so part of a code never lands in a text field;
+- SHORT: a scan (pace and terminator) of fewer keys than a code has: typed where the focus is, as typing is
+  (a desk's search box finds a 5-digit registration id), and said where nothing takes typing (a kiosk);
 - TYPING: anything else; the keys go, unchanged, where they were typed.
 """
 
@@ -26,6 +28,7 @@ SCAN_AGAIN = "Part of that scan was lost: scan the badge again."
 class Burst(StrEnum):
     SCAN = "scan"
     PARTIAL = "partial"
+    SHORT = "short"
     TYPING = "typing"
 
 
@@ -65,4 +68,4 @@ def judge(gaps: Sequence[float], rules: BurstRules, *, terminated: bool) -> Burs
         return Burst.TYPING
     if not terminated:
         return Burst.PARTIAL
-    return Burst.SCAN if keys >= rules.min_length else Burst.TYPING
+    return Burst.SCAN if keys >= rules.min_length else Burst.SHORT

@@ -69,3 +69,10 @@ DID_NOT_PRINT = KioskAnswer(Tone.BAD, "Your badge did not print.", DESK)
 # the desk for a badge, and the desk could not tell them from people whose badge did print.
 OUT_OF_ORDER = KioskAnswer(Tone.BAD, "This kiosk cannot print badges right now.", DESK)
 SCAN_AGAIN = KioskAnswer(Tone.WARN, "Please scan your badge again.", "Hold the code steady under the scanner.")
+# A registration number (a Wild Apricot export's 5 digits) or another short code: no check-in code is that short,
+# and a kiosk takes only codes nobody can guess from a list.
+TOO_SHORT = KioskAnswer(
+    Tone.WARN,
+    "That code is not a check-in code.",
+    "Scan the QR code from your confirmation email or badge. The registration desk can help.",
+)

@@ -24,7 +24,7 @@ def gaps(*values: float) -> list[float]:
         ("a stall longer than any late key", [3.0] * 10 + [400.0] + [3.0] * 10, True, Burst.TYPING),
         ("a person typing", [150.0, 180.0, 120.0, 160.0, 140.0], True, Burst.TYPING),
         ("a fast typist with rollover", [60.0, 35.0, 70.0, 30.0, 90.0], True, Burst.TYPING),
-        ("a short fast burst and Enter", [5.0, 5.0, 5.0, 5.0], True, Burst.TYPING),
+        ("a short fast burst and Enter: typed, and said where nothing takes typing", [5.0] * 4, True, Burst.SHORT),
         ("a person typing 50 ms apart", [50.0] * 8, True, Burst.TYPING),
         ("a loaded laptop's slow start", [41.0, 51.0, 48.0, 52.0] + [12.0] * 40 + [76.0, 9.0] * 10, True, Burst.SCAN),
     ],
@@ -50,3 +50,12 @@ def test_keys_are_held_only_while_a_scan_is_possible_and_briefly_for_a_first_key
     assert could_be_scan([60.0, 3.0, 3.0, 200.0], RULES)
     assert not could_be_scan([3.0, 300.0], RULES)
     assert not could_be_scan([150.0], RULES)  # a person's second key: the first was given back already
+
+
+def test_a_scanners_short_code_is_its_own_kind() -> None:
+    from checkin.rules.burst import Burst, BurstRules, judge
+
+    rules = BurstRules()
+    assert judge([8, 8, 8, 8], rules, terminated=True) is Burst.SHORT  # 5 keys at a scanner's pace, then Enter
+    assert judge([8] * 9, rules, terminated=True) is Burst.SCAN
+    assert judge([120, 150, 130, 140], rules, terminated=True) is Burst.TYPING  # a person's pace

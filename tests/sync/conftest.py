@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -81,8 +83,9 @@ def test_folder_open_to_walk(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def hub_server(tmp_path_factory: pytest.TempPathFactory, temp_folders_open_to_walk: None) -> Iterator[Hub]:
-    folder = tmp_path_factory.mktemp("hub")
+def hub_server() -> Iterator[Hub]:
+    # Outside pytest's own temporary root, which pytest makes private again at each run's start.
+    folder = Path(tempfile.mkdtemp(prefix="muster-hub-tests-"))
     _open_to_walk(folder)
     data = folder / "data"
     server.init_cluster(data, PASSWORD)
@@ -91,6 +94,7 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory, temp_folders_open_to_wa
     yield hub
     hub.stop()
     hub.stop_front()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

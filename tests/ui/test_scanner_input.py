@@ -263,3 +263,23 @@ def test_the_door_and_the_kiosk_ask_for_the_badge_again_after_a_broken_scan(qtbo
     assert kiosk.banner.tone is Tone.WARN and "scan your badge again" in kiosk.banner.message
     with store.reading() as session:
         assert session.scalar(select(func.count()).select_from(Event)) == before  # nothing read, nothing recorded
+
+
+def test_a_scanned_code_too_short_to_be_one_is_said_at_a_kiosk_and_typed_at_a_desk(
+    qtbot, window: DeskWindow, store: Store, now
+) -> None:
+    from ui.kiosk_window import KioskWindow
+
+    kiosk = KioskWindow(store, lambda: now, silent_sounds(), print_to_folder=True)
+    qtbot.add_widget(kiosk)
+    kiosk.show()
+    shorts: list[str] = []
+    window.wedge.short.connect(shorts.append)
+    window.wedge.short.connect(kiosk.too_short)
+    keys_stamped(kiosk, "71003", 1_000, 8, terminator=Qt.Key.Key_Return)  # a Wild Apricot id, at a scanner's pace
+    qtbot.waitUntil(lambda: shorts == ["71003"])
+    assert kiosk.banner.tone is Tone.WARN and "not a check-in code" in kiosk.banner.message
+    field = window.search_field
+    field.setFocus()
+    keys_stamped(field, "71003", 5_000, 8, terminator=Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: field.text() == "71003")  # a desk searches for it, as typed
