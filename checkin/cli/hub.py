@@ -131,15 +131,20 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 
 def _print_ready(ready: admin.HubReady, url: str) -> None:
+    """After `hub init URL`: what next, never the password (the organiser's login is not for stations)."""
+    shown = credentials.shown(url)
     if ready.conference is None:
         print(
             "Hub ready, but it holds no conference yet. On the laptop that has the conference, run:\n"
-            f"  checkin hub init '{url}'\nthen point each station at it:  checkin sync --hub '{url}'"
+            f"  checkin hub init '{shown}' --db CONFERENCE.sqlite   (with the password)"
         )
         return
     copied = sum(ready.published.values())
     print(f"Hub ready for '{ready.conference}'" + (f" ({copied:,} reference rows copied up)." if copied else "."))
-    print(f"Point each station at it:  checkin sync --hub '{url}'")
+    print(
+        f"Enroll each station:  checkin stations add 'Door 201A' --role door --hub '{shown}'   (with the password)\n"
+        "then type or scan the code it prints on that station (checkin join CODE)."
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -71,6 +71,7 @@ def test_a_hub_served_without_the_conference_prints_the_command_that_gives_it_on
         given = checkin("hub", "init", url, "--db", str(admin), env=keyring_env)
         assert given.returncode == 0, given.stderr
         assert "Hub ready for 'National School Safety Training Conference 2027'" in given.stdout
+        assert "checkin stations add" in given.stdout and "venue" not in given.stdout  # never the password
     finally:
         serving.send_signal(signal.SIGTERM)
         serving.communicate(timeout=60)
