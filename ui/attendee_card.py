@@ -49,7 +49,31 @@ class AttendeeCard(QFrame):
         self.arrival.setWordWrap(True)  # a long line would widen the card and squeeze the results
 
         self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout()
+        self._shortcuts: list[QShortcut] = []
+        self._grid = QGridLayout()
+        holder = QWidget()
+        holder.setLayout(self._grid)
+
+        layout = QVBoxLayout(self)
+        for widget in (self.name, self.organization, self.details, self.status, self.arrival):
+            layout.addWidget(widget)
+        self.heading = QLabel("Hand out")
+        self.heading.setStyleSheet("font-weight: bold; margin-top: 8px;")
+        layout.addWidget(self.heading)
+        layout.addWidget(holder)
+        layout.addStretch(1)
+        self.set_entitlements(entitlements)
+        self.show_attendee(None, {})
+
+    def set_entitlements(self, entitlements: list[Entitlement]) -> None:
+        """The hand-out buttons, one per item (Ctrl+1..9 for the first nine), made anew when the items change."""
+        for button in self.buttons.values():
+            button.deleteLater()
+        for shortcut in self._shortcuts:
+            shortcut.setEnabled(False)
+            shortcut.deleteLater()
+        self.buttons, self._shortcuts = {}, []
+        self._entitlements = list(entitlements)
         for number, item in enumerate(entitlements, 1):
             button = QPushButton()
             button.clicked.connect(lambda _=False, code=item.code: self.entitlement_requested.emit(code))
@@ -57,21 +81,10 @@ class AttendeeCard(QFrame):
                 # A QShortcut, not button.setShortcut: QAbstractButton.setText() resets a button's shortcut.
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
                 shortcut.activated.connect(button.click)
+                self._shortcuts.append(shortcut)
             self.buttons[item.code] = button
-            grid.addWidget(button, (number - 1) // 2, (number - 1) % 2)
-        holder = QWidget()
-        holder.setLayout(grid)
-
-        layout = QVBoxLayout(self)
-        for widget in (self.name, self.organization, self.details, self.status, self.arrival):
-            layout.addWidget(widget)
-        heading = QLabel("Hand out")
-        heading.setStyleSheet("font-weight: bold; margin-top: 8px;")
-        heading.setVisible(bool(self.buttons))  # a conference with nothing to hand out shows no empty heading
-        layout.addWidget(heading)
-        layout.addWidget(holder)
-        layout.addStretch(1)
-        self.show_attendee(None, {})
+            self._grid.addWidget(button, (number - 1) // 2, (number - 1) % 2)
+        self.heading.setVisible(bool(self.buttons))  # a conference with nothing to hand out shows no empty heading
 
     @Slot()
     def show_attendee(

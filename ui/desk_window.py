@@ -52,6 +52,7 @@ from ui.bulk_print_dialog import BulkPrintDialog
 from ui.camera import CameraView
 from ui.correction_dialog import CorrectionDialog
 from ui.geometry import fit_and_remember
+from ui.handouts_dialog import HandoutsDialog
 from ui.pin_dialog import supervisor_refuses
 from ui.print_queue import PrintJob, PrintQueue
 from ui.print_settings import PrintSettings, PrintSetupDialog
@@ -208,6 +209,7 @@ class DeskWindow(QMainWindow):
         self.dashboard_action = self._action("&Dashboard", "Ctrl+D", self.open_dashboard, station)
         self._action("&Review duplicates…", None, self.review_duplicates, station)
         self._action("Station &name…", None, self.rename_station, station)
+        self._action("&Hand-outs…", None, self.edit_handouts, station)
         self.serial_menu = station.addMenu("S&erial scanner")
         self.serial_menu.aboutToShow.connect(self._list_serial_ports)
         self.sound_action = self._action("S&ound", "Ctrl+M", self._toggle_sound, station)
@@ -217,6 +219,14 @@ class DeskWindow(QMainWindow):
         self._action("Print &setup…", "Ctrl+Shift+P", self.print_setup, printing)
         self._action("&Bulk badges…", "Ctrl+Shift+B", self.bulk_print, printing)
         self._action("&Retry failed prints", "Ctrl+Shift+R", self.retry_prints, printing)
+
+    @Slot()
+    def edit_handouts(self) -> None:
+        HandoutsDialog(self.store, self).exec()
+        with self.store.reading() as session:
+            self.entitlements = entitlements(session)
+        self.card.set_entitlements(self.entitlements)  # the card offers what there is to give now
+        self._show_current()
 
     @Slot()
     def rename_station(self) -> None:

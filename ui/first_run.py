@@ -144,7 +144,7 @@ class FirstRunDialog(QDialog):
             return False
         finally:
             progress.close()
-        self.report = f"Imported: {report.summary()}"
+        self.report = f"Imported: {report.summary()}. What the desk hands out (a coin, a bag): Station › Hand-outs"
         self.choice = Start.IMPORTED
         self.accept()
         return True
