@@ -61,6 +61,13 @@ class Area:
         return Area(self.x + box.x * self.w, self.y + (1 - box.y - box.h) * self.h, box.w * self.w, box.h * self.h)
 
 
+def barcode_area(stock: Stock, template: Template, safe: Area | None = None) -> Area:
+    """Where a badge of ``stock`` draws its Code 128 (``safe``: the badge's safe area, at the origin if none)."""
+    width, height = stock.badge
+    inside = safe or Area(stock.safe, stock.safe, width - 2 * stock.safe, height - 2 * stock.safe)
+    return inside.part(template.face(width, height).barcode)
+
+
 def draw_badge(canvas: Canvas, badge: BadgeData, stock: Stock, template: Template, x: float, y: float) -> None:
     width, height = stock.badge
     face = template.face(width, height)
@@ -77,7 +84,7 @@ def draw_badge(canvas: Canvas, badge: BadgeData, stock: Stock, template: Templat
         qr_area.y + (qr_area.h - side) / 2,
         side,
     )
-    bar = safe.part(face.barcode)
+    bar = barcode_area(stock, template, safe)
     bar_text = badge.value(face.barcode_field)
     if bar_text:
         try:

@@ -14,11 +14,12 @@ from checkin import codes, decoding, keys
 from checkin.cli import main
 from checkin.domain import RegistrationType
 from checkin.printing import fonts
-from checkin.printing.badge_pdf import BadgeData, badge_pdf, render_badges
+from checkin.printing.badge_pdf import BadgeData, badge_pdf, barcode_area, render_badges
 from checkin.printing.documents import render_certificates, render_passes
 from checkin.printing.layouts import STOCKS
 from checkin.printing.log import record_printed
 from checkin.printing.sources import Selection, select_badges, select_certificates, select_passes
+from checkin.printing.symbols import MIN_BAR, code128_module
 from checkin.printing.template import DEFAULT_TEMPLATE, TemplateError, load_template
 from checkin.scanning import scan
 from checkin.store import Store
@@ -68,7 +69,9 @@ def test_every_layout_and_type_renders_reads_back_and_scans(qapp, store: Store, 
     found = set(decoding.decode(first_page))
     on_first_page = chosen[: stock.per_page]
     assert {b.code for b in on_first_page} <= found
-    assert {codes.badge_number(b.external_id, b.revision) for b in on_first_page} <= found  # the Code 128
+    numbers = {codes.badge_number(b.external_id, b.revision) for b in on_first_page}
+    width = barcode_area(stock, load_template()).w
+    assert {n for n in numbers if code128_module(n, width) >= MIN_BAR} <= found  # each Code 128 drawn
     ring = keys.store_keyring(store)
     for badge in on_first_page:
         checked = codes.check(badge.code, ring)
@@ -316,3 +319,28 @@ def test_passes_are_printed_for_one_day_or_one_session(tmp_path: Path, capsys) -
     assert main(["print", "passes", *db, "--session", title, "--out", str(out)]) == 0
     assert len(PdfReader(out).pages) == sum(1 for info, _ in every if info.title.startswith(title))
     assert main(["print", "passes", *db, "--session", "No such session", "--out", str(out)]) == 2
+
+
+# Registration ids as the systems write them: Muster's, Wild Apricot's 5 digits, pretix's order code and a hash,
+# Eventbrite's 10-digit attendee number.
+IDS = ("R100047", "71001", "ABC12-7F3A9C", "1234567890")
+
+
+@pytest.mark.parametrize("stock_name", list(STOCKS))
+def test_every_code_128_drawn_reads_at_150_dpi_and_one_that_cannot_is_left_off(qapp, people, stock_name) -> None:
+    stock, template = STOCKS[stock_name], load_template()
+    width = barcode_area(stock, template).w
+    drawn = 0
+    for external_id in IDS:
+        badge = BadgeData(**{**people[0].__dict__, "external_id": external_id, "revision": 1})
+        number = codes.badge_number(external_id, 1)
+        pdf = badge_pdf(badge, stock, template)
+        found = set(decoding.decode(rasterize(pdf, dpi=150)))
+        assert badge.code in found  # the QR, always
+        if code128_module(number, width) >= MIN_BAR:
+            assert number in found, f"{number} drawn on {stock_name} but not read at 150 dpi"
+            drawn += 1
+        else:  # too long for this stock: no bars a scanner would misread, the number as text
+            assert number not in found
+            assert number in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert drawn >= 1  # a Wild Apricot id at least fits on every stock

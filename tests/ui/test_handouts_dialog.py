@@ -48,11 +48,11 @@ def test_hand_outs_are_added_changed_and_removed_in_the_app(qtbot, store: Store,
     dialog.remove()
     assert dialog.status.text() == "Removed coin27." and dialog.table.rowCount() == before
 
-    dialog.code.setText("bag")
-    dialog.name.setText("Conference bag")
+    dialog.code.setText("lanyard")
+    dialog.name.setText("Lanyard")
     _tick(dialog)
     dialog.save()
-    assert "bag" not in desk.card.buttons
+    assert "lanyard" not in desk.card.buttons
 
     def close_it() -> None:
         shown = QApplication.activeModalWidget()
@@ -61,4 +61,4 @@ def test_hand_outs_are_added_changed_and_removed_in_the_app(qtbot, store: Store,
 
     QTimer.singleShot(0, close_it)
     desk.edit_handouts()  # Station › Hand-outs…, closed: the card offers what there is to give now
-    assert "bag" in desk.card.buttons and desk.card.heading.isVisibleTo(desk.card)
+    assert "lanyard" in desk.card.buttons and desk.card.heading.isVisibleTo(desk.card)
