@@ -89,13 +89,13 @@ def draw_badge(canvas: Canvas, badge: BadgeData, stock: Stock, template: Templat
     if bar_text:
         try:
             draw_code128(canvas, bar_text, bar.x, bar.y + bar.h * 0.28, bar.w, bar.h * 0.72)
-            caption = Area(bar.x, bar.y, bar.w, bar.h * 0.26)
-        except (SymbolTooSmall, IllegalCharacterError):  # an id no barcode can carry: print it, never fail a run
-            caption = bar
+            caption, size = Area(bar.x, bar.y, bar.w, bar.h * 0.26), min(bar.h * 0.24, 12)
+        except (SymbolTooSmall, IllegalCharacterError):  # no bars that would read: the number, for people to type
+            caption, size = bar, min(bar.h * 0.45, 14)
         _text(
             canvas,
             bar_text,
-            TextItem("", face.barcode, size=min(bar.h * 0.24, 12), min_size=3, align="center"),
+            TextItem("", face.barcode, size=size, min_size=3, align="center"),
             caption,
         )
     if badge.marks:
