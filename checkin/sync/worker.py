@@ -180,6 +180,11 @@ class SyncWorker:
 def refused_login(error: BaseException) -> str | None:
     """Words for a hub that answered but turned this station away (no retry will fix that), else None."""
     text = _first_line(error)
+    if "certificate verify failed" in text or "does not support SSL" in text:
+        return (
+            "the hub is not the one this station was enrolled with (another certificate, or no TLS): something on "
+            "the network may be posing as it. If the hub was set up anew, enroll this station again"
+        )
     if "not permitted to log in" in text:
         return "the hub has revoked this station's access: ask the organiser for a new enrollment code"
     if "password authentication failed" in text:

@@ -13,6 +13,7 @@ from checkin.store import Store, open_store
 from checkin.store.models import Attendee
 from checkin.sync import credentials, enrollment, server, tls
 from checkin.sync.station import sync_round
+from checkin.sync.worker import refused_login
 from tests.sync.conftest import Enrolled, Hub, enroll_code
 from tests.sync.proxy import Proxy
 
@@ -51,8 +52,10 @@ def test_a_station_refuses_a_hub_with_another_certificate(door: Enrolled, hub_se
     impostor.start()
     try:
         elsewhere = door.url.replace(f":{hub_server.tls_port}/", f":{port}/")
-        with pytest.raises(OperationalError, match="certificate verify failed"):
+        with pytest.raises(OperationalError, match="certificate verify failed") as refused:
             sync_round(door.store, create_engine(elsewhere))
+        said = refused_login(refused.value)  # what the station's status line says
+        assert said is not None and "not the one this station was enrolled with" in said
     finally:
         impostor.stop()
 
