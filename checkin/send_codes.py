@@ -23,12 +23,13 @@ from pathlib import Path
 import qrcode
 from sqlalchemy import select
 
-from checkin.badges import Signer, current_revision
+from checkin.badges import Signer
 from checkin.conference import current_conference
 from checkin.domain import EventKind, Status
 from checkin.events import NewEvent, record
+from checkin.paths import make_private_file, make_private_folder
 from checkin.store import Store
-from checkin.store.models import Attendee, Event
+from checkin.store.models import Attendee, BadgeState, Event
 
 ADMITTED = (Status.PAID,)  # free and comp registrations import as paid (see the README's status table)
 
@@ -71,9 +72,10 @@ def still_to_send(store: Store) -> list[Recipient]:
             .where(Attendee.status.in_([s.value for s in ADMITTED]), Attendee.email != "")
             .order_by(Attendee.last_name, Attendee.first_name, Attendee.external_id)
         ).all()
+        revisions = {a: r for a, r in session.execute(select(BadgeState.attendee_id, BadgeState.revision))}
         found = []
         for person in people:
-            revision = current_revision(session, person.id)
+            revision = revisions.get(person.id, 1)  # as badges.current_revision: 1 until a reprint
             if (person.id, revision) not in sent:
                 found.append(
                     Recipient(
@@ -129,8 +131,9 @@ def send(
     waiting = still_to_send(store)
     if not waiting:
         return 0
-    with store.reading() as session:
+    with store.unit_of_work() as session:
         conference = current_conference(session).name
+        signer = Signer(session)  # the private key opened once for the whole run
     with _connected(smtp) as server:
         pace = 60.0 / per_minute
         next_at = time.monotonic()
@@ -139,8 +142,7 @@ def send(
             if delay > 0:
                 sleep(delay)  # the server's (and its provider's) limit on mail per minute
             next_at = time.monotonic() + pace
-            with store.unit_of_work() as session:
-                code = Signer(session).code(recipient.attendee_id, recipient.revision)
+            code = signer.code(recipient.attendee_id, recipient.revision)
             message = message_for(conference, smtp.sender, recipient, code)
             try:
                 server.send_message(message)
@@ -163,14 +165,17 @@ def send(
 
 
 def write_to_folder(store: Store, folder: Path) -> int:
-    """One PNG per attendee still to get a code, named by registration id and name, for mailing by hand."""
+    """One PNG per attendee still to get a code, named by registration id and name, for mailing by hand. Each
+    lets its holder check in as that person, so the folder and the pictures are readable by this user only."""
     waiting = still_to_send(store)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)
+    with store.unit_of_work() as session:
+        signer = Signer(session)
     for recipient in waiting:
-        with store.unit_of_work() as session:
-            code = Signer(session).code(recipient.attendee_id, recipient.revision)
         safe = "".join(ch if ch.isalnum() else "-" for ch in recipient.name).strip("-")
-        (folder / f"{recipient.external_id}-{safe}.png").write_bytes(qr_png(code))
+        picture = folder / f"{recipient.external_id}-{safe}.png"
+        make_private_file(picture)
+        picture.write_bytes(qr_png(signer.code(recipient.attendee_id, recipient.revision)))
     return len(waiting)
 
 

@@ -206,3 +206,9 @@ def supervisor_allows(store: Store, action: Privileged) -> None:
     check = check_pin(store, typed, store.now())
     if not check.accepted:
         raise SupervisorRefused(f"{check.words()} Nothing was done: to {action} needs the supervisor PIN.")
+
+
+def host_and_port(text: str, default_port: int) -> tuple[str, int]:
+    """``HOST`` or ``HOST:PORT`` as typed (an IPv6 address, with its several colons, is a host alone)."""
+    host, _, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
+    return (host, int(port)) if port.isdigit() else (text, default_port)

@@ -28,6 +28,7 @@ from checkin.cli.common import (
     StopRequests,
     UsageError,
     db_path,
+    host_and_port,
     open_db,
     print_json,
     resolve_id,
@@ -436,8 +437,7 @@ def _add_station(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if args.address:
-        host, _, given_port = args.address.rpartition(":") if args.address.count(":") == 1 else (args.address, "", "")
-        host, port = (host, int(given_port)) if given_port.isdigit() else (args.address, port)
+        host, port = host_and_port(args.address, port)
     code = enrollment.code_for(host, port, database, made, fingerprint)
     until = made.expires_at.astimezone().strftime("%a %d %b %H:%M")
     if args.json:
@@ -473,7 +473,7 @@ def _organiser(args: argparse.Namespace) -> tuple[str, tuple[str, int], str]:
         host, port = where.host or "", where.port or 5432
         return url, (host, port), tls.fingerprint_of(tls.fetch_certificate(host, port))
     data = (args.data or server.default_folder(data_dir())).resolve()
-    if server.running_at(data) is None:
+    if not server.ready(data):
         raise UsageError(
             f"no hub is running from {data}: start it with checkin hub serve, or give the organiser's URL with --hub"
         )

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from checkin.cli.common import OK, REFUSED, Define, UsageError, open_db, secret
+from checkin.cli.common import OK, REFUSED, Define, UsageError, host_and_port, open_db, secret
 from checkin.send_codes import MailProblem, Progress, Smtp, send, still_to_send, write_to_folder
 from checkin.text import counted
 
@@ -45,10 +45,10 @@ def cmd_send_codes(args: argparse.Namespace) -> int:
         raise UsageError("say which mail server and sender: --smtp HOST[:PORT] --from ADDRESS (or --to-folder DIR)")
     if not 0 < args.per_minute <= 6000:
         raise UsageError("--per-minute takes a number from 1 to 6000")
-    host, _, port = args.smtp.rpartition(":") if ":" in args.smtp else (args.smtp, "", "")
+    host, port = host_and_port(args.smtp, 465 if args.ssl else 587)
     smtp = Smtp(
         host=host,
-        port=int(port) if port.isdigit() else (465 if args.ssl else 587),
+        port=port,
         sender=args.sender,
         user=args.user,
         password=_password(args.user, host) if args.user else "",

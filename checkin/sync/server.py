@@ -52,17 +52,6 @@ def hub_url(host: str, port: int, password: str, user: str = HUB_USER, database:
     return f"postgresql+psycopg://{quote(user, safe='')}:{quote(password, safe='')}@{shown}:{port}/{database}"
 
 
-def running_at(data_dir: Path) -> tuple[int, str] | None:
-    """The port and listen address of the PostgreSQL serving ``data_dir`` now (from its postmaster.pid)."""
-    try:
-        lines = (data_dir / "postmaster.pid").read_text().splitlines()
-    except OSError:
-        return None
-    if len(lines) < 8 or lines[7].strip() != "ready":
-        return None
-    return int(lines[3]), lines[5].strip()
-
-
 def local_url(data_dir: Path, port: int, password: str) -> str:
     """The organiser's URL for the hub this laptop serves, through its Unix socket (never the network)."""
     return (
@@ -255,7 +244,7 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 5432, timeout: fl
         if process.poll() is not None:
             tail = (data_dir / "server.log").read_text(errors="replace").splitlines()[-5:]
             raise ServerProblem(_why_not_started("\n".join(tail), host, port, data_dir))
-        if _ready(data_dir) and _answers(data_dir, host, port):
+        if ready(data_dir) and _answers(data_dir, host, port):
             return RunningServer(data_dir, host, port, process)
         time.sleep(0.05)  # polling a child process's readiness; nothing to wait on instead
     process.kill()
@@ -304,7 +293,8 @@ def listen_advice(said: str, host: str, port: int) -> str | None:
     return None
 
 
-def _ready(data_dir: Path) -> bool:
+def ready(data_dir: Path) -> bool:
+    """Whether a PostgreSQL serving ``data_dir`` says it is ready (its postmaster.pid's status line)."""
     pid_file = data_dir / "postmaster.pid"
     try:
         lines = pid_file.read_text().splitlines()

@@ -7,6 +7,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog
 
 from checkin.store import Store
+from tests.ui.dialogs import answer_pin
 from ui.app import build_window, parse_args, pick_room, wedge_settings
 from ui.dashboard_window import DashboardWindow
 from ui.desk_window import DeskWindow
@@ -66,28 +67,18 @@ def test_door_staff_pick_their_room_from_names_with_capacities(qtbot, store: Sto
 def test_what_a_station_is_and_its_door_change_only_with_the_pin(qtbot, store: Store) -> None:
     from checkin.supervisor import set_pin
     from ui.app import start_refused
-    from ui.pin_dialog import PinDialog
 
     assert start_refused(store, parse_args(["--kiosk"])) is None  # the first start decides, PIN or none
     assert start_refused(store, parse_args(["--kiosk"])) is None
     set_pin(store, "2468")
 
-    def answer(pin: str) -> None:
-        def type_it() -> None:
-            dialog = QApplication.activeModalWidget()
-            assert isinstance(dialog, PinDialog)
-            dialog.pin.setText(pin)
-            dialog.accept()
-
-        QTimer.singleShot(0, type_it)
-
-    answer("1357")
+    answer_pin("1357")
     said = start_refused(store, parse_args([]))  # the kiosk started as a desk, which can mark people paid
     assert said is not None and said.startswith("This station is a kiosk. Wrong PIN.")
-    answer("2468")
+    answer_pin("2468")
     assert start_refused(store, parse_args(["--door", "201A"])) is None  # with the PIN: now the door of 201A
     assert start_refused(store, parse_args(["--door", "201a"])) is None  # the same room, however typed
-    answer("1357")
+    answer_pin("1357")
     said = start_refused(store, parse_args(["--door", "Hall B"]))
     assert said is not None and said.startswith("This station is the door of 201A.")
 

@@ -15,6 +15,7 @@ from checkin.desk import WalkIn, register_walk_in
 from checkin.domain import RegistrationType, Status, Tone
 from checkin.store import Store
 from checkin.store.models import Attendee
+from tests.ui.dialogs import answer_pin
 from ui.correction_dialog import CorrectionDialog
 from ui.desk_window import DeskWindow
 from ui.results_model import AttendeeResultsModel
@@ -440,30 +441,18 @@ def test_a_new_search_clears_the_last_persons_answer(qtbot, window: DeskWindow, 
 
 
 def test_marking_someone_paid_needs_the_supervisor_pin(qtbot, window: DeskWindow, store: Store, monkeypatch) -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from checkin.supervisor import set_pin
-    from ui.pin_dialog import PinDialog
 
     set_pin(store, "2468")
     target = pick(store, status="unpaid")
     qtbot.keyClicks(window.search_field, target.external_id)
     monkeypatch.setattr(CorrectionDialog, "ask", classmethod(lambda cls, a, parent=None: {"status": "paid"}))
 
-    def answer(pin: str) -> None:
-        def type_it() -> None:
-            dialog = QApplication.activeModalWidget()
-            assert isinstance(dialog, PinDialog)
-            dialog.pin.setText(pin)
-            dialog.accept()
-
-        QTimer.singleShot(0, type_it)
-
-    answer("1357")
+    answer_pin("1357")
     qtbot.keyClick(window.search_field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.banner.tone is Tone.BAD and "Wrong PIN" in window.banner.message
     assert "mark the record paid" in window.card.arrival.text()  # still unpaid
-    answer("2468")
+    answer_pin("2468")
     window.correct()  # Ctrl+E again (offscreen, a closed dialog gives no window back its focus)
     assert window.banner.tone is Tone.GOOD and "marked paid" in window.banner.message

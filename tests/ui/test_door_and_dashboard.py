@@ -17,6 +17,7 @@ from checkin.occupancy.policy import Policy, save_policy
 from checkin.occupancy.schedule import set_room
 from checkin.store import Store
 from checkin.store.models import Attendee
+from tests.ui.dialogs import answer_pin
 from ui.dashboard_window import DashboardWindow
 from ui.door_window import DoorWindow
 from ui.sound import silent_sounds
@@ -334,12 +335,9 @@ def test_door_staff_choose_to_send_people_who_skipped_the_desk_there(
 def test_letting_someone_in_needs_the_pin_when_the_policy_says_so(
     qtbot, door: DoorWindow, store: Store, codes: list[str], clock: Clock
 ) -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QInputDialog
 
     from checkin.occupancy.policy import Policy, save_policy
     from checkin.supervisor import set_pin
-    from ui.pin_dialog import PinDialog
 
     set_pin(store, "2468")
     with store.writing() as connection:
@@ -347,26 +345,9 @@ def test_letting_someone_in_needs_the_pin_when_the_policy_says_so(
     qtbot.keyClick(door, Qt.Key.Key_F6)  # people who skipped the desk are sent there: a refusal F8 can override
     assert scan(qtbot, door, codes[0], clock).code is VerdictCode.NOT_CHECKED_IN
 
-    def answer(pin: str, reason: str = "") -> None:
-        def give_reason() -> None:
-            dialog = QApplication.activeModalWidget()
-            assert isinstance(dialog, QInputDialog)
-            dialog.setTextValue(reason)
-            dialog.accept()
-
-        def type_pin() -> None:
-            dialog = QApplication.activeModalWidget()
-            assert isinstance(dialog, PinDialog)
-            dialog.pin.setText(pin)
-            if reason:
-                QTimer.singleShot(0, give_reason)
-            dialog.accept()
-
-        QTimer.singleShot(0, type_pin)
-
-    answer("1357")
+    answer_pin("1357")
     door.let_in_last_refused()
     assert door.banner.tone is Tone.BAD and "Wrong PIN" in door.banner.message
-    answer("2468", "speaker, registered at the hotel")
+    answer_pin("2468", "speaker, registered at the hotel")
     door.let_in_last_refused()
     assert door.banner.message.startswith("Let in by staff") and door.count_label.text().startswith("1 /")

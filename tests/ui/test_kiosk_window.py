@@ -13,6 +13,7 @@ from checkin.domain import Tone
 from checkin.store import Store
 from checkin.store.models import Attendee, AttendeeState, BadgeKey
 from tests.raster import rasterize
+from tests.ui.dialogs import answer_pin
 from tests.ui.test_camera_and_serial import camera_frame, to_qimage
 from ui.kiosk_window import KioskWindow
 from ui.print_settings import PrintSettings
@@ -164,33 +165,18 @@ def test_a_kiosk_with_no_printer_is_out_of_order_unless_told_to_save_badges_in_a
 
 
 def test_leaving_the_kiosk_needs_the_supervisor_pin(qtbot, store: Store, now: datetime) -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from checkin.supervisor import set_pin
-    from ui.pin_dialog import PinDialog
 
     set_pin(store, "Qx#7Vw")
     window = KioskWindow(store, lambda: now, silent_sounds(), print_to_folder=True)
     qtbot.add_widget(window)
     window.show()
 
-    def answer(pin: str | None) -> None:
-        def type_it() -> None:
-            dialog = QApplication.activeModalWidget()
-            assert isinstance(dialog, PinDialog)
-            if pin is None:
-                dialog.reject()
-            else:
-                dialog.pin.setText(pin)
-                dialog.accept()
-
-        QTimer.singleShot(0, type_it)
-
-    answer(None)  # Alt+F4 by an attendee: the PIN is asked, nobody gives it
+    answer_pin(None)  # Alt+F4 by an attendee: the PIN is asked, nobody gives it
     assert not window.close() and window.isVisible()
-    answer("0000")
+    answer_pin("0000")
     assert not window.close() and window.isVisible() and "Wrong PIN" in window.staff_note.text()
-    answer("Qx#7Vw")
+    answer_pin("Qx#7Vw")
     window.close()
     assert not window.isVisible()
