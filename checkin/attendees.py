@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import AttendeeView, Status
+from checkin.store.bulk import insert_many
 from checkin.store.models import Attendee, AttendeeState, BadgeState, SearchToken, table
 from checkin.text import fold, search_tokens
 
@@ -42,6 +44,7 @@ FIELD_NAMES = {
 }
 
 
+@functools.cache
 def longest(field: str) -> int:
     """The most characters a record field holds: the column's own limit, which PostgreSQL enforces and SQLite
     does not, so a record a station accepts can be written on the hub too."""
@@ -155,12 +158,14 @@ def fields_of(attendee: Attendee) -> dict[str, Any]:
     return {name: getattr(attendee, name) for name in RECORD_FIELDS}
 
 
+def sort_key(external_id: str, fields: Mapping[str, Any]) -> str:
+    """Lists sort by folded last name, then first name, then registration id."""
+    return fold(f"{fields.get('last_name', '')}\x01{fields.get('first_name', '')}\x01{external_id}")
+
+
 def derived_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, str]:
     """The attendee columns computed from its record: the name sort key and the folded email."""
-    return {
-        "sort_key": fold(f"{fields.get('last_name', '')}\x01{fields.get('first_name', '')}\x01{external_id}"),
-        "email_key": fold(str(fields.get("email", "")).strip()),
-    }
+    return {"sort_key": sort_key(external_id, fields), "email_key": fold(str(fields.get("email", "")).strip())}
 
 
 def record_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -174,8 +179,12 @@ def record_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, Any
     }
 
 
-def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> list[dict[str, str]]:
-    sort_key = derived_columns(external_id, fields)["sort_key"]
+TOKEN_COLUMNS = ("token", "sort_key", "attendee_id")  # the primary key's order
+
+
+def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """An attendee's search tokens, as rows of TOKEN_COLUMNS."""
+    key = sort_key(external_id, fields)
     tokens = search_tokens(
         str(fields.get("first_name") or ""),
         str(fields.get("last_name") or ""),
@@ -184,18 +193,24 @@ def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) ->
         external_id,
         str(fields.get("ticket_code") or ""),
     )
-    return [{"token": t, "attendee_id": attendee_id, "sort_key": sort_key} for t in tokens]
+    return [(t, key, attendee_id) for t in tokens]
 
 
-def replace_tokens(session: Session, rows_by_attendee: Mapping[str, list[dict[str, str]]]) -> None:
+def replace_tokens(session: Session, rows_by_attendee: Mapping[str, list[tuple[str, str, str]]]) -> None:
     """Replace the search tokens of the given attendees."""
-    ids = list(rows_by_attendee)
+    delete_tokens(session, list(rows_by_attendee))
+    insert_tokens(session, itertools.chain.from_iterable(rows_by_attendee.values()))
+
+
+def delete_tokens(session: Session, attendee_ids: list[str]) -> None:
     connection = session.connection()
-    for chunk in _chunks(ids, 500):
+    for chunk in _chunks(attendee_ids, 500):
         connection.execute(delete(table(SearchToken)).where(SearchToken.__table__.c.attendee_id.in_(chunk)))
-    rows = [row for attendee_rows in rows_by_attendee.values() for row in attendee_rows]
-    if rows:
-        connection.execute(insert(table(SearchToken)), rows)
+
+
+def insert_tokens(session: Session, rows: Iterable[tuple[str, str, str]]) -> None:
+    """Add search tokens (rows of TOKEN_COLUMNS, which may be made as they are written)."""
+    insert_many(session.connection(), table(SearchToken), TOKEN_COLUMNS, rows)
 
 
 def likely_duplicates(session: Session, email: str, first_name: str, last_name: str) -> list[AttendeeView]:

@@ -6,6 +6,7 @@ and how its rows say paid / unpaid / cancelled.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -193,6 +194,7 @@ YES = {"yes", "y", "true", "1", "ja", "oui", "si", "sim", "x", "wahr", "vrai"}
 NO = {"no", "n", "false", "0", "nein", "non", "falsch", "faux", "nee"}
 
 
+@functools.lru_cache(maxsize=1024)  # a file repeats a handful of status words 20,000 times
 def status_word(value: str) -> Status | None:
     """Paid / unpaid / cancelled from a status word in any of the exports' languages, or None if unknown."""
     key = header_key(value)
@@ -374,6 +376,7 @@ _TYPE_KEYWORDS: tuple[tuple[tuple[str, ...], RegistrationType], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=1024)  # and a handful of ticket names
 def canonical_type(ticket: str) -> str:
     """The conference's registration type for a ticket name; the ticket name itself if none fits."""
     key = header_key(ticket)
@@ -383,9 +386,12 @@ def canonical_type(ticket: str) -> str:
     return ticket
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _FORMULA = re.compile(r"^[\t\r\n ]*(=|[+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(|[+\-@=].*\|.*!)")
 
 
 def looks_like_formula(cell: str) -> bool:
     """A cell a spreadsheet would run: '=HYPERLINK(...)', '@SUM(...)', '-cmd|...!A0' (not '+1 555 0100')."""
+    if cell.lstrip("\t\r\n ")[:1] not in _FORMULA_STARTS:  # most cells, at a glance
+        return False
     return bool(_FORMULA.match(cell)) and cell.strip() not in {"=", "-", "+", "@"}

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,8 +188,21 @@ def _first_line(text: str) -> str:
     return ""
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str, starts: list[int]) -> Iterator[str]:
+    """The text's lines with their ends, as ``io.StringIO(text, newline="")`` reads them, without its copy of the
+    text at four bytes a character; each line's offset is appended to ``starts``."""
+    for match in _LINE.finditer(text):
+        starts.append(match.start())
+        yield match.group()
+
+
 def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter, strict=False)
+    text = text.removeprefix("\ufeff")
+    starts: list[int] = []  # offset of each line, so the last record can be read again from its first
+    reader = csv.reader(_lines(text, starts), delimiter=delimiter, strict=False)
     headers: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     problems: list[Problem] = []
@@ -212,7 +224,7 @@ def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[
         raise ImportFailed(name, [Problem(None, None, "the file is empty")])
     if not rows:
         raise ImportFailed(name, [Problem(2, None, "the file has a header line but no registrants")])
-    if _ends_inside_quotes(text.lstrip("\ufeff"), rows[-1][0], delimiter):
+    if _ends_inside_quotes(text[starts[rows[-1][0] - 1] :], delimiter):
         problems.append(
             Problem(
                 rows[-1][0],
@@ -226,11 +238,10 @@ def _parse(name: str, text: str, delimiter: str) -> tuple[list[str], list[tuple[
     return headers, rows
 
 
-def _ends_inside_quotes(text: str, last_record_line: int, delimiter: str) -> bool:
+def _ends_inside_quotes(last_record: str, delimiter: str) -> bool:
     """Whether the file's last record runs to the end of the file inside a quoted value (strict CSV says so)."""
-    tail = "".join(text.splitlines(keepends=True)[last_record_line - 1 :])
     try:
-        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+        for _ in csv.reader(_lines(last_record, []), delimiter=delimiter, strict=True):
             pass
     except csv.Error as error:
         return "unexpected end of data" in str(error)
@@ -273,4 +284,6 @@ def clean_header(cell: str) -> str:
 
 def clean_cell(cell: str) -> str:
     """One line of text: control characters and runs of whitespace become single spaces."""
+    if cell.isprintable() and "  " not in cell:  # most cells: no whitespace but single spaces
+        return cell.strip(" ")
     return _SPACES.sub(" ", _CONTROL.sub(" ", cell)).strip()

@@ -66,8 +66,8 @@ def import_file(
 ) -> ImportReport:
     """Import ``path`` into the session's conference. Raises ImportFailed before writing anything if any
     row is bad; the caller's transaction makes the write itself all-or-nothing."""
-    table = read_table(path, max_mb)
-    records, fmt = parse_records(table, format_name, mapping, progress)
+    # The table is let go once read into records: its cells are not held while 20,000 people are written.
+    records, fmt = parse_records(read_table(path, max_mb), format_name, mapping, progress)
     report = write_records(session, records, fmt.name, progress)
     return replace(report, formulas=[f"line {r.line}, {column}" for r in records for column in r.formulas])
 
@@ -233,6 +233,10 @@ def pretix_registration_id(order_code: str, secret: str) -> str:
 STATUS_FIELDS = ("registration_status", "attendee_status", "order_type", "paid", "status")
 
 
+def _last_status_column(columns: Mapping[str, int]) -> int:
+    return max((columns[c] for c in STATUS_FIELDS if c in columns), default=-1)
+
+
 def _record(
     table: Table,
     fmt: Format,
@@ -243,12 +247,11 @@ def _record(
 ) -> Record | None:
     values: dict[str, str] = {}
     found = len(problems)
-    cut = [table.headers[columns[c]] for c in STATUS_FIELDS if c in columns and columns[c] >= len(cells)]
-    if cut:  # not an empty cell: the line stops before the column (a file cut short, a line broken in two)
+    if len(cells) <= _last_status_column(columns):
+        # Not an empty cell: the line stops before the column (a file cut short, a line broken in two).
+        cut = next(table.headers[columns[c]] for c in STATUS_FIELDS if c in columns and columns[c] >= len(cells))
         problems.append(
-            Problem(
-                line, cut[0], f"the line ends after {len(cells)} of {len(table.headers)} values, before this column"
-            )
+            Problem(line, cut, f"the line ends after {len(cells)} of {len(table.headers)} values, before this column")
         )
         return None
     formulas = []

@@ -169,7 +169,7 @@ def _apply_attendees(session: Session, rows: list[dict[str, Any]]) -> None:
         )
     corrected = edited_attendees(session)
     full: list[dict[str, Any]] = []
-    tokens: dict[str, list[dict[str, str]]] = {}
+    tokens: dict[str, list[tuple[str, str, str]]] = {}
     for row in rows:
         if row["id"] in existing and existing[row["id"]] == row["base"]:
             continue  # only its version moved
