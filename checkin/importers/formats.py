@@ -79,7 +79,7 @@ COMMON: dict[str, tuple[str, ...]] = {
         "Azienda",
         "Bedrijf",
     ),
-    "city": ("City", "Home City", "Work City", "Stadt", "Ort", "Ville", "Ciudad", "Città", "Plaats"),
+    "city": ("City", "Home City", "Work City", "Stadt", "Ort", "Ville", "Ciudad", "Città", "Plaats", "Cidade"),
     "region": (
         "State",
         "Home State",
@@ -190,8 +190,8 @@ EXACT = {
     "noinvoice": Status.PAID,  # Wild Apricot: registered with nothing to invoice
     "onwaitlist": Status.CANCELLED,  # Wild Apricot: not (yet) registered; the desk must not welcome them
 }
-YES = {"yes", "y", "true", "1", "ja", "oui", "si", "sim", "x", "wahr", "vrai"}
-NO = {"no", "n", "false", "0", "nein", "non", "falsch", "faux", "nee"}
+YES = {"yes", "y", "true", "1", "ja", "oui", "si", "sim", "x", "wahr", "vrai"}  # "Sì", "Sim": it, pt
+NO = {"no", "n", "false", "0", "nein", "non", "falsch", "faux", "nee", "nao"}  # "Não": pretix in Portuguese
 
 
 @functools.lru_cache(maxsize=1024)  # a file repeats a handful of status words 20,000 times
@@ -298,14 +298,52 @@ EVENTBRITE = Format(
     status=_from_columns("attendee_status", "order_type"),
 )
 
+# pretix's check-in list export, its headers as pretix's own translation catalogs word them (pretix 2026.8:
+# German, French, Spanish, Dutch, Italian, Portuguese of Brazil and of Portugal), with older wordings kept.
+_PRETIX_NAME = {  # "Attendee name" and its parts, which a name scheme exports as "Attendee name: Given name"
+    "en": ("Attendee name", "Given name", "Family name"),
+    "de": ("Name Teilnehmer*in", "Vorname", "Nachname"),
+    "fr": ("Nom du participant", "Prénom", "Nom de famille"),
+    "es": ("Nombre del asistente", "Nombre", "Apellido"),
+    "nl": ("Naam deelnemer", "Voornaam", "Achternaam"),
+    "it": ("Nome del partecipante", "Nome", "Cognome"),
+    "pt_BR": ("Nome do participante", "Nome", "Sobrenome"),
+    "pt_PT": ("Nome do participante", "Nome próprio", "Apelido"),
+}
 PRETIX = Format(
     name="pretix",
     title="pretix check-in list",
     columns={
-        "secret": ("Secret", "Geheimnis", "Code secret", "Secreto"),
-        "order_code": ("Order code", "Bestellnummer", "Bestellcode", "Code de commande", "Código de pedido"),
-        "paid": ("Paid", "Bezahlt", "Payé", "Pagado", "Pagato"),
-        "checked_in": ("Checked in", "Eingecheckt", "Enregistré", "Registrado"),
+        "secret": ("Secret", "Geheimnis", "Code secret", "Secreto", "Geheim", "Segredo"),
+        "order_code": (
+            "Order code",
+            "Bestellnummer",
+            "Bestellcode",
+            "Code de commande",
+            "Código del pedido",
+            "Código de pedido",
+            "Bestelcode",
+            "Codice ordine",
+            "Código do pedido",
+        ),
+        "paid": ("Paid", "Bezahlt", "Payé", "Pagado", "Betaald", "Pagato", "Pago"),
+        "checked_in": (
+            "Checked in",
+            "Eingecheckt",
+            "Enregistrement effectué",
+            "Enregistré",
+            "Chequeado",
+            "Registrado",
+            "Ingecheckt",
+            "Check-in effettuato",
+            "Check-in realizado",
+            "Fez Check-in",
+        ),
+        "full_name": tuple(dict.fromkeys(name for name, _, _ in _PRETIX_NAME.values())),
+        "first_name": tuple(dict.fromkeys(f"{name}: {given}" for name, given, _ in _PRETIX_NAME.values())),
+        "last_name": tuple(dict.fromkeys(f"{name}: {family}" for name, _, family in _PRETIX_NAME.values())),
+        "registration_type": ("Producto", "Produto"),
+        "organization": ("Empresa",),
     },
     identifying=(("order_code", "secret"), ("order_code", "checked_in"), ("order_code", "registration_type")),
     id_fields=("secret", "order_code"),

@@ -235,6 +235,53 @@ def test_a_late_bad_row_leaves_earlier_rows_unwritten(store: Store, tmp_path: Pa
     assert snapshot(store) == before
 
 
+# pretix's check-in list export as pretix writes it in each language: its headers (order code, attendee name and
+# its parts under a given/family name scheme, product, price, checked in, paid, secret, email, company) and its
+# Yes / No, each word taken from pretix's own translation catalogs (pretix 2026.8.0, locale/*/django.po).
+PRETIX_LANGUAGES = {
+    "fr": ("Code de commande", "Nom du participant", "Prénom", "Nom de famille", "Produit", "Prix",
+           "Enregistrement effectué", "Payé", "Secret", "E-Mail", "Entreprise", "Oui", "Non"),
+    "es": ("Código del pedido", "Nombre del asistente", "Nombre", "Apellido", "Producto", "Precio", "Chequeado",
+           "Pagado", "Secreto", "Correo electrónico", "Empresa", "Si", "No"),
+    "nl": ("Bestelcode", "Naam deelnemer", "Voornaam", "Achternaam", "Product", "Prijs", "Ingecheckt", "Betaald",
+           "Geheim", "E-mail", "Bedrijf", "Ja", "Nee"),
+    "it": ("Codice ordine", "Nome del partecipante", "Nome", "Cognome", "Prodotto", "Prezzo",
+           "Check-in effettuato", "Pagato", "Secret", "Email", "Azienda", "Sì", "No"),
+    "pt_BR": ("Código do pedido", "Nome do participante", "Nome", "Sobrenome", "Produto", "Preço",
+              "Check-in realizado", "Pago", "Segredo", "Email", "Empresa", "Sim", "Não"),
+    "pt_PT": ("Código do pedido", "Nome do participante", "Nome próprio", "Apelido", "Produto", "Preço",
+              "Fez Check-in", "Pago", "Segredo", "Email", "Empresa", "Sim", "Não"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", PRETIX_LANGUAGES)
+def test_a_pretix_check_in_list_in_each_language(language: str, empty_store: Store, tmp_path: Path) -> None:
+    order, name, given, family, product, price, checked_in, paid, secret, email, company, yes, no = PRETIX_LANGUAGES[
+        language
+    ]
+    export = tmp_path / f"pretix-{language}.csv"
+    export.write_text(
+        f"{order},{name},{name}: {given},{name}: {family},{product},{price},{checked_in},{paid},{secret},{email},"
+        f"{company}\n"
+        f"Q7RTX,Inês Conceição,Inês,Conceição,Sócio,450.00,,{yes},k2m9vhp4tq8wzx7q,ic@example.pt,PSP Lisboa\n"
+        f"Q7RTY,João Batista,João,Batista,Sócio,450.00,,{no},p4tq8wzx7qk2m9vh,jb@example.pt,GNR\n",
+        encoding="utf-8",
+    )
+    report = run_import(empty_store, export)
+    assert (report.format, report.added) == ("pretix", 2)
+    people = {a.ticket_code: a for a in attendees(empty_store).values()}
+    ines = people["k2m9vhp4tq8wzx7q"]
+    assert (ines.first_name, ines.last_name, ines.organization, ines.email) == (
+        "Inês",
+        "Conceição",
+        "PSP Lisboa",
+        "ic@example.pt",
+    )
+    assert (ines.status, people["p4tq8wzx7qk2m9vh"].status) == ("paid", "unpaid")
+    assert ines.ticket == "Sócio"
+    assert ines.external_id.startswith("Q7RTX-")  # never the secret
+
+
 def test_status_words_across_exports() -> None:
     assert status_word("Checked In") is Status.PAID
     assert status_word("Eventbrite Completed") is Status.PAID
@@ -242,6 +289,7 @@ def test_status_words_across_exports() -> None:
     assert status_word("Refunded/Canceled") is Status.CANCELLED
     assert status_word("Nein") is Status.UNPAID and status_word("Ja") is Status.PAID
     assert status_word("Storniert") is Status.CANCELLED
+    assert status_word("Não") is Status.UNPAID and status_word("Sim") is Status.PAID
     assert status_word("banana") is None
 
 
