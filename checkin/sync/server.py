@@ -70,25 +70,17 @@ def _as_service_user() -> dict[str, object]:
     """subprocess arguments that drop root, creating the service account the first time."""
     if os.name == "nt" or os.geteuid() != 0:
         return {}
-    import pwd
-
-    try:
-        pwd.getpwnam(SERVICE_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--user-group", SERVICE_USER], check=True, capture_output=True)
+    _ids_of_service_user()
     return {"user": SERVICE_USER, "group": SERVICE_USER}
 
 
 def _hand_to_service_user(folder: Path) -> None:
     if os.name == "nt" or os.geteuid() != 0:
         return
-    import pwd
-
-    _as_service_user()
-    entry = pwd.getpwnam(SERVICE_USER)
+    uid, gid = _ids_of_service_user()
     _let_service_user_walk_to(folder)  # a folder it cannot reach is refused before anything is made
     for path in [folder, *folder.rglob("*")]:
-        os.chown(path, entry.pw_uid, entry.pw_gid)
+        os.chown(path, uid, gid)
     for path in (binaries(), binaries().parent / "lib"):
         for item in [path, *path.rglob("*")]:
             item.chmod(
@@ -195,9 +187,15 @@ def _write_hba(data_dir: Path) -> None:
 
 
 def _ids_of_service_user() -> tuple[int, int]:
+    """The service account's uid and gid, the account made the first time it is asked for (on a new machine the
+    first question may be whether it can reach the data folder, before anything else made it)."""
     import pwd
 
-    entry = pwd.getpwnam(SERVICE_USER)
+    try:
+        entry = pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", SERVICE_USER], check=True, capture_output=True)
+        entry = pwd.getpwnam(SERVICE_USER)
     return entry.pw_uid, entry.pw_gid
 
 
