@@ -44,6 +44,29 @@ def private_settings(tmp_path: Path) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
 
 
+TEST_FONTS = Path(__file__).parent / "fonts"  # Noto Sans Tamil: a script none of the bundled fonts has
+
+
+@pytest.fixture
+def system_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path | None], dict[str, str]]]:
+    """Make the laptop's fonts (as fontconfig lists them, for this process and the commands it starts) those of
+    one folder, or none at all: printing must give the same answer whatever the machine has installed."""
+    from checkin.printing import fonts
+
+    def only(folder: Path | None) -> dict[str, str]:
+        conf = tmp_path / f"fonts-{folder.name if folder else 'none'}.conf"
+        listed = f"<dir>{folder}</dir>" if folder else ""
+        conf.write_text(
+            f"<?xml version='1.0'?><fontconfig>{listed}<cachedir>{tmp_path}/fc-cache</cachedir></fontconfig>"
+        )
+        monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+        fonts.forget_system_fonts()
+        return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+    yield only
+    fonts.forget_system_fonts()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """A keyring for the whole run, in a file of its own: the badge keys' sealing key goes into the keyring
     (see checkin.vault), and a CI machine has no desktop keyring (Secret Service, Keychain...). Set before any

@@ -23,7 +23,7 @@ from checkin.cli.common import (
 )
 from checkin.conference import conference_zone, current_conference
 from checkin.printing import spooler
-from checkin.printing.badge_pdf import render_badges
+from checkin.printing.badge_pdf import BadgeData, render_badges
 from checkin.printing.documents import CertificateData, render_certificates, render_passes
 from checkin.printing.layouts import DEFAULT_STOCK, STOCKS, UnknownStock, stock_named
 from checkin.printing.log import record_printed
@@ -134,6 +134,7 @@ def cmd_print(args: argparse.Namespace) -> int:
                 print("No badges match.", file=sys.stderr)
                 return REFUSED
             count = render_badges(chosen, stock, template, pdf, len(chosen), progress_bar("Badges"))
+            _say_transliterated(chosen)
         elif args.what == "passes":
             count = render_passes(passes, zone, pdf, conference.name)
         else:
@@ -158,6 +159,22 @@ def cmd_print(args: argparse.Namespace) -> int:
     if args.what == "badges" and (args.printer or args.mark_printed):  # a preview changes nothing
         record_printed(store, chosen, stock.name, args.printer or f"file:{pdf}", args.copies, store.now())
     return OK
+
+
+def _say_transliterated(badges: list[BadgeData]) -> None:
+    lacking = [(badge, missing) for badge in badges if (missing := badge.without_font())]
+    if not lacking:
+        return
+    names = ", ".join(
+        f"{badge.first_name} {badge.last_name} ({badge.external_id})".strip() for badge, _ in lacking[:5]
+    ) + ("" if len(lacking) <= 5 else f" and {len(lacking) - 5} more")
+    letters = "".join(dict.fromkeys("".join(missing for _, missing in lacking)))[:20]
+    print(
+        f"Warning: no font on this computer has the letters {letters}: {counted(len(lacking), 'badge', 'badges')} "
+        f"spell them in Latin letters instead ({names}). Install a font for that script (Noto fonts cover every "
+        "script) and print them again.",
+        file=sys.stderr,
+    )
 
 
 def _sessions_named(session: Session, titles: list[str]) -> list[str]:

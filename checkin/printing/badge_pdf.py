@@ -33,6 +33,14 @@ class BadgeData:
     revision: int
     marks: tuple[str, ...] = ()  # entitlements shown on the badge, e.g. ("Lunch", "Course kit")
 
+    def without_font(self) -> str:
+        """The letters of this person's name, organisation and place that no font on this machine has: they are
+        printed transliterated, and the print log says so."""
+        return "".join(
+            fonts.undrawable(text)
+            for text in (self.first_name, self.last_name, self.organization, self.city, self.region)
+        )
+
     def value(self, name: str) -> str:
         if name == "full_name":
             return f"{self.first_name} {self.last_name}".strip()
@@ -122,18 +130,13 @@ def _text(canvas: Canvas, text: str, item: TextItem, area: Area) -> None:
     if not fitted.lines:
         return
     canvas.setFillColor(HexColor(item.colour))
-    canvas.setFont(fonts.font_name(item.font), fitted.size)
     block = len(fitted.lines) * fitted.leading
     baseline = area.y + (area.h + block) / 2 - fitted.size * 0.93  # vertically centred in the box
     # A right-to-left name starts at the right edge, where a left-to-right one starts at the left.
     align = "right" if item.align == "left" and fonts.right_to_left(text) else item.align
+    x = {"center": area.x + area.w / 2, "right": area.x + area.w}.get(align, area.x)
     for line in fitted.lines:
-        if align == "center":
-            canvas.drawCentredString(area.x + area.w / 2, baseline, line)
-        elif align == "right":
-            canvas.drawRightString(area.x + area.w, baseline, line)
-        else:
-            canvas.drawString(area.x, baseline, line)
+        fonts.draw(canvas, line, item.font, fitted.size, x, baseline, align)
         baseline -= fitted.leading
 
 

@@ -66,13 +66,12 @@ def _line(
 ) -> float:
     """Draw fitted text with its top at ``y``; returns the y below it."""
     fitted = fonts.fit(text, style, width, height, size, min_size, lines)
-    canvas.setFont(fonts.font_name(style), fitted.size)
     baseline = y - fitted.size
     for line in fitted.lines:
         if centred:
-            canvas.drawCentredString(x + width / 2, baseline, line)
+            fonts.draw(canvas, line, style, fitted.size, x + width / 2, baseline, "center")
         else:
-            canvas.drawString(x, baseline, line)
+            fonts.draw(canvas, line, style, fitted.size, x, baseline)
         baseline -= fitted.leading
     return baseline + fitted.leading - fitted.size * 0.35
 
@@ -219,8 +218,9 @@ def render_certificates(
             y -= 14
             canvas.setFont(fonts.font_name("regular"), 9.5)
             canvas.drawString(margin, y, f"{item.day:%a %d %b %Y}")
-            title = fonts.fit(item.title, "regular", width - 2 * margin - 2 * inch, 12, 9.5, 6, 1).lines[0]
-            canvas.drawString(margin + 1.3 * inch, y, title)
+            title = fonts.fit(item.title, "regular", width - 2 * margin - 2 * inch, 12, 9.5, 6, 1)
+            fonts.draw(canvas, title.lines[0], "regular", title.size, margin + 1.3 * inch, y)
+            canvas.setFont(fonts.font_name("regular"), 9.5)
             canvas.drawRightString(width - margin, y, "" if item.hours is None else f"{item.hours:g}")
         if hidden:
             y -= 14
@@ -236,7 +236,16 @@ def render_certificates(
             canvas.drawString(margin + 1.3 * inch, y - 16, "Attendance only: no training hours earned")
         canvas.line(width - margin - 3 * inch, 1.4 * inch, width - margin, 1.4 * inch)
         canvas.setFont(fonts.font_name("regular"), 10)
-        canvas.drawString(width - margin - 3 * inch, 1.2 * inch, signer)
+        signed = fonts.fit(signer, "regular", 3 * inch, 14, 10, 6, 1)
+        fonts.draw(
+            canvas,
+            signed.lines[0] if signed.lines else "",
+            "regular",
+            signed.size,
+            width - margin - 3 * inch,
+            1.2 * inch,
+        )
+        canvas.setFont(fonts.font_name("regular"), 10)
         canvas.drawString(margin, 1.2 * inch, f"Registration {badge.external_id}")
         canvas.showPage()
         if progress is not None:

@@ -1,9 +1,12 @@
-"""Fonts for printed badges: DejaVu Sans (shipped in resources/, with its licence), embedded in every PDF.
+"""Text on printed badges, passes, certificates and rosters: no empty box, ever, and every script the way it is
+written.
 
-It covers Latin with every accent (Vietnamese included), Greek, Cyrillic, Hebrew and Arabic. Arabic letters
-are joined (arabic-reshaper) and right-to-left text is laid out right to left (python-bidi): reportlab draws
-characters one by one, left to right. A name in a script the font lacks (Chinese, Thai, Devanagari) is
-printed transliterated (anyascii), and emoji are left out, rather than printed as empty boxes.
+Each character is drawn with the first font that has it (``faces``: DejaVu Sans, the bundled fallbacks, then
+the laptop's own fonts). Scripts whose letters join, reorder or stack (Arabic, Devanagari, Thai and the like)
+are shaped by HarfBuzz (uharfbuzz, through reportlab) with the font's own rules, so "الله" comes out as the
+letters DejaVu has rather than a ligature it lacks; right-to-left runs are laid out right to left (python-bidi).
+A letter no font on the machine has is printed transliterated (anyascii), said in the print log
+(``undrawable``); emoji and other symbols no font has are left out.
 Text is fitted by measuring it: shrink to the smallest allowed size first, then wrap, then (never
 overflowing) cut.
 """
@@ -11,43 +14,49 @@ overflowing) cut.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-import arabic_reshaper
 from anyascii import anyascii
 from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
+from reportlab.pdfbase.ttfonts import shapeStr
 
-FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
-FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+from checkin.printing import faces
+from checkin.printing.faces import FONT_FILES
+
+__all__ = ["FONT_FILES", "Fitted", "draw", "drawable", "fit", "font_name", "right_to_left", "undrawable", "width"]
+
+# Right-to-left letters, and scripts that need shaping to be readable (joining, reordering, stacking marks).
+_NEEDS_LAYOUT = re.compile("[\u0590-\u0dff\u0e00-\u109f\u1780-\u18af\u1a00-\u1cff\ua800-\uabff\ufb1d-\ufeff]")
+_SHAPED = re.compile("[\u0600-\u0dff\u0e00-\u109f\u1780-\u18af\u1a00-\u1cff\ua800-\uabff\ufb50-\ufeff]")
+# python-bidi reorders but does not mirror: a bracket in right-to-left text is drawn as its mirror image. It takes
+# the direction of the line (Unicode's rule N0 for the pairs names have), so it is mirrored in a right-to-left line.
+# HarfBuzz mirrors by itself, so a run given to it in reading order is mirrored back first.
+_MIRRORED = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
 
 
-@functools.cache
 def font_name(style: str) -> str:
-    """Register the font for ``style`` (once) and return its reportlab name."""
-    name = f"Muster-{style}"
-    pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / FONT_FILES[style])))
-    return name
+    """The reportlab name of the style's own font (DejaVu Sans or its bold)."""
+    return faces.primary(style).name
 
 
-@functools.cache
-def _glyphs(style: str) -> frozenset[int]:
-    return frozenset(TTFontFile(str(FONTS_DIR / FONT_FILES[style])).charToGlyph)
+def _plain(text: str, style: str) -> bool:
+    """Whether the style's own font draws ``text`` as it is, left to right: the usual case, and the fast one."""
+    glyphs = faces.primary(style).glyphs
+    return not _NEEDS_LAYOUT.search(text) and all(ord(ch) in glyphs for ch in text)
 
 
 def drawable(text: str, style: str) -> str:
-    """``text`` as the font can draw it, still in reading order: Arabic letters in their joined forms,
-    letters the font lacks transliterated ("王小明" -> "WangXiaoMing"), emoji and other symbols it
-    lacks left out."""
-    glyphs = _glyphs(style)
-    if all(ord(ch) in glyphs for ch in text):  # the usual case
-        return arabic_reshaper.reshape(text) if _has_arabic(text) else text
+    """``text`` as this machine can draw it, still in reading order: letters no font here has transliterated
+    ("王小明" with no CJK font -> "WangXiaoMing"), emoji and other symbols no font has left out."""
+    if _plain(text, style):
+        return text
     kept, missing = [], []
     for ch in text + "\0":  # the sentinel flushes the last run of missing letters
-        if ch != "\0" and ord(ch) not in glyphs and not ch.isspace():
+        if ch != "\0" and not ch.isspace() and faces.face_for(ch, style) is None:
             if unicodedata.category(ch)[0] in "LMN":
                 missing.append(ch)
             continue
@@ -55,12 +64,18 @@ def drawable(text: str, style: str) -> str:
             kept.append(anyascii("".join(missing)))
             missing = []
         kept.append(ch)
-    text = " ".join("".join(kept[:-1]).split())
-    return arabic_reshaper.reshape(text) if _has_arabic(text) else text
+    return " ".join("".join(kept[:-1]).split())
 
 
-def _has_arabic(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+def undrawable(text: str, style: str = "regular") -> str:
+    """The letters of ``text`` that no font on this machine has (``drawable`` transliterates them)."""
+    if _plain(text, style):
+        return ""
+    return "".join(
+        ch
+        for ch in text
+        if not ch.isspace() and unicodedata.category(ch)[0] in "LMN" and faces.face_for(ch, style) is None
+    )
 
 
 def right_to_left(text: str) -> bool:
@@ -74,15 +89,104 @@ def right_to_left(text: str) -> bool:
     return False
 
 
-def visual(line: str) -> str:
-    """A fitted line in the order it is drawn: right-to-left runs reversed, the rest untouched."""
-    if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line):
-        return line
-    return str(get_display(line))
+@dataclass(frozen=True)
+class _Run:
+    """A piece of a line drawn in one font, in drawing order (shaped runs carry HarfBuzz's glyph positions)."""
+
+    text: Any  # str, or reportlab's ShapedStr
+    font: str
+    advance: float  # in thousandths of the font size
+
+    @property
+    def shaped(self) -> bool:
+        return hasattr(self.text, "__shapeData__")
+
+
+@dataclass
+class _Piece:
+    font: str
+    chars: list[str]
+    rtl: bool | None  # None: only neutral characters so far (spaces, digits, punctuation)
+
+
+@functools.lru_cache(maxsize=8192)
+def _runs(line: str, style: str) -> tuple[_Run, ...]:
+    """The line cut where its font or its direction changes, in drawing order."""
+    if right_to_left(line):
+        visual = str(get_display(line)).translate(_MIRRORED)
+    elif any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line):
+        visual = str(get_display(line))
+    else:
+        visual = line
+    pieces: list[_Piece] = []
+    for ch in visual:
+        font = (faces.face_for(ch, style) or faces.primary(style)).name
+        direction = unicodedata.bidirectional(ch)
+        rtl = True if direction in ("R", "AL") else False if direction == "L" else None
+        if pieces and pieces[-1].font == font and (rtl is None or pieces[-1].rtl in (None, rtl)):
+            pieces[-1].chars.append(ch)
+            pieces[-1].rtl = pieces[-1].rtl if rtl is None else rtl
+        else:
+            pieces.append(_Piece(font, [ch], rtl))
+    return tuple(_run("".join(piece.chars), piece.font, bool(piece.rtl)) for piece in pieces)
+
+
+def _run(text: str, font: str, rtl: bool) -> _Run:
+    if _SHAPED.search(text):
+        logical = text[::-1].translate(_MIRRORED) if rtl else text  # HarfBuzz lays a right-to-left run out itself
+        shaped = shapeStr(logical, font, 1000)
+        if hasattr(shaped, "__shapeData__"):
+            return _Run(shaped, font, sum(glyph.x_advance for glyph in shaped.__shapeData__))
+        text = shaped[::-1] if rtl else shaped
+    return _Run(text, font, pdfmetrics.stringWidth(text, font, 1000))
+
+
+def forget_system_fonts() -> None:
+    """Ask fontconfig afresh from now on (fonts installed or removed while the program runs)."""
+    faces._system.cache_clear()
+    _runs.cache_clear()
 
 
 def width(text: str, style: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, font_name(style), size))
+    """How wide ``text`` (as ``drawable`` left it) is drawn at ``size`` points."""
+    if _plain(text, style):
+        return float(pdfmetrics.stringWidth(text, font_name(style), size))
+    return sum(run.advance for run in _runs(text, style)) * size / 1000
+
+
+def draw(canvas: Any, line: str, style: str, size: float, x: float, y: float, align: str = "left") -> None:
+    """Draw one fitted line with its baseline at ``y``, starting at ``x`` (or centred on it, or ending at it)."""
+    if _plain(line, style):
+        canvas.setFont(font_name(style), size)
+        {"center": canvas.drawCentredString, "right": canvas.drawRightString}.get(align, canvas.drawString)(x, y, line)
+        return
+    runs = _runs(line, style)
+    total = sum(run.advance for run in runs) * size / 1000
+    x -= total / 2 if align == "center" else total if align == "right" else 0
+    for run in runs:
+        if run.shaped:
+            _draw_glyphs(canvas, run, size, x, y)
+        else:
+            canvas.setFont(run.font, size)
+            canvas.drawString(x, y, run.text)
+        x += run.advance * size / 1000
+    canvas.setFont(font_name(style), size)
+
+
+def _draw_glyphs(canvas: Any, run: _Run, size: float, x: float, y: float) -> None:
+    """A shaped run, each glyph where HarfBuzz put it (marks above or beside their letters); the text is moved
+    only where a glyph does not follow on from the one before by its own width."""
+    text = canvas.beginText()
+    text.setFont(run.font, size)
+    scale = size / 1000
+    follows = False
+    for ch, glyph in zip(run.text, run.text.__shapeData__, strict=True):
+        if not follows or glyph.x_offset or glyph.y_offset:
+            text.setTextOrigin(x + glyph.x_offset * scale, y + glyph.y_offset * scale)
+        text.textOut(ch)
+        x += glyph.x_advance * scale
+        follows = not glyph.x_offset and not glyph.y_offset and abs(glyph.x_advance - glyph.width) < 0.5
+    canvas.drawText(text)
 
 
 @dataclass(frozen=True)
@@ -99,10 +203,9 @@ def fit(
     text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float, max_lines: int = 2
 ) -> Fitted:
     """The largest size at which ``text`` fits the box, on one line or wrapped; at the smallest size, cut
-    with an ellipsis rather than ever drawing outside the box. The lines come in drawing order (see
-    ``visual``)."""
-    fitted = _fit(drawable(" ".join(text.split()), style), style, box_width, box_height, max_size, min_size, max_lines)
-    return Fitted([visual(line) for line in fitted.lines], fitted.size)
+    with an ellipsis rather than ever drawing outside the box. The lines are in reading order: ``draw`` lays
+    each out."""
+    return _fit(drawable(" ".join(text.split()), style), style, box_width, box_height, max_size, min_size, max_lines)
 
 
 def _fit(

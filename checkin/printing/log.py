@@ -16,5 +16,12 @@ def record_printed(
 ) -> None:
     with store.unit_of_work() as session:
         for badge in printed:
-            payload = {"revision": badge.revision, "stock": stock, "printer": printer, "copies": copies}
+            payload: dict[str, object] = {
+                "revision": badge.revision,
+                "stock": stock,
+                "printer": printer,
+                "copies": copies,
+            }
+            if missing := badge.without_font():
+                payload["transliterated"] = missing  # no font here had these letters: printed in Latin letters
             record(session, NewEvent(EventKind.BADGE_PRINTED, store.station, now, badge.attendee_id, payload))

@@ -43,9 +43,8 @@ def render_roster(
 
     def header() -> float:
         y = height - 0.7 * inch
-        canvas.setFont(fonts.font_name("bold"), heading.size)
         for text in heading.lines:  # a long conference or room name wraps, then shrinks: never off the page
-            canvas.drawString(margin, y, text)
+            fonts.draw(canvas, text, "bold", heading.size, margin, y)
             y -= heading.size * 1.15
         canvas.setFont(fonts.font_name("regular"), 9.5)
         canvas.drawString(
@@ -68,8 +67,7 @@ def render_roster(
             canvas.rect(margin, y - 3, width - 2 * margin, row + 1, stroke=0, fill=1)
             canvas.setFillColor(HexColor("#FFFFFF"))
             band = fonts.fit(room, "bold", width - 2 * margin - 8, row, 10, 6, 1)
-            canvas.setFont(fonts.font_name("bold"), band.size)
-            canvas.drawString(margin + 4, y, band.lines[0] if band.lines else "")
+            fonts.draw(canvas, band.lines[0] if band.lines else "", "bold", band.size, margin + 4, y)
             canvas.setFillColor(HexColor("#000000"))
             y -= row
             current_room = room
@@ -82,8 +80,7 @@ def render_roster(
         for (x, w, _), text in zip(columns, (line.name, line.organization, entered, status), strict=True):
             fitted = fonts.fit(text, "regular", w, row, 9, 5, 1)
             if fitted.lines:
-                canvas.setFont(fonts.font_name("regular"), fitted.size)
-                canvas.drawString(x + 4, y, fitted.lines[0])
+                fonts.draw(canvas, fitted.lines[0], "regular", fitted.size, x + 4, y)
         y -= row
     if not lines:
         canvas.setFont(fonts.font_name("regular"), 11)
