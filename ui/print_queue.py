@@ -8,6 +8,7 @@ QPrinter at the printer's resolution.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+from checkin.printing import spooler
 
 _ids = itertools.count(1)
 
@@ -106,6 +109,11 @@ def print_now(job: PrintJob) -> None:
     else:
         if missing := printer_missing(job.printer):
             raise PrintError(missing)
+        if sys.platform != "win32":  # CUPS: a queue without the stock's paper would shrink the badge onto Letter
+            try:
+                spooler.media_on(job.printer, job.page_size_pt)
+            except spooler.PrintFailed as error:
+                raise PrintError(str(error)) from None
         printer = QPrinter(QPrinterInfo.printerInfo(job.printer), QPrinter.PrinterMode.HighResolution)
     width, height = job.page_size_pt
     printer.setPageLayout(

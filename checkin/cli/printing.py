@@ -143,7 +143,7 @@ def cmd_print(args: argparse.Namespace) -> int:
             job = spooler.send(
                 pdf,
                 args.printer,
-                stock if args.what == "badges" else STOCKS["avery-5392"],
+                stock.page if args.what == "badges" else STOCKS["avery-5392"].page,
                 args.copies,
                 f"Muster {args.what}",
             )

@@ -26,7 +26,6 @@ class Stock:
     gap_y: float = 0.0
     safe: float = 0.125 * inch  # keep text and codes this far inside the badge's edge (cutting, perforation)
     bleed: float = 0.0  # colour areas extend this far past the badge's edge (die-cut cards)
-    media: str = ""  # the CUPS media name, so the spooler does not scale onto Letter or A4
 
     @property
     def per_page(self) -> int:
@@ -47,11 +46,10 @@ def _centred(
     badge: tuple[float, float],
     columns: int,
     rows: int,
-    media: str,
 ) -> Stock:
     left = (page[0] - columns * badge[0]) / 2
     top = (page[1] - rows * badge[1]) / 2
-    return Stock(name, description, page, badge, columns, rows, left, top, media=media)
+    return Stock(name, description, page, badge, columns, rows, left, top)
 
 
 STOCKS: dict[str, Stock] = {
@@ -67,7 +65,6 @@ STOCKS: dict[str, Stock] = {
             3,
             left=0.25 * inch,
             top=1 * inch,
-            media="Letter",
         ),
         _centred(
             "a4-4x3-6up",
@@ -76,21 +73,18 @@ STOCKS: dict[str, Stock] = {
             (4 * inch, 3 * inch),
             2,
             3,
-            media="A4",
         ),
         Stock(
             "fanfold-4x3",
             "Thermal fanfold 4x3 in, one badge per label",
             (4 * inch, 3 * inch),
             (4 * inch, 3 * inch),
-            media="Custom.4x3in",
         ),
         Stock(
             "fanfold-4x6",
             "Thermal fanfold 4x6 in (portrait), one badge per label",
             (4 * inch, 6 * inch),
             (4 * inch, 6 * inch),
-            media="Custom.4x6in",
         ),
         Stock(
             "cr80",
@@ -99,7 +93,6 @@ STOCKS: dict[str, Stock] = {
             (3.370 * inch, 2.125 * inch),
             safe=0.08 * inch,
             bleed=0.04 * inch,
-            media="Custom.3.37x2.125in",
         ),
         Stock(
             "ql-62mm",
@@ -107,14 +100,12 @@ STOCKS: dict[str, Stock] = {
             (100 * mm, 62 * mm),
             (100 * mm, 62 * mm),
             safe=3 * mm,
-            media="Custom.100x62mm",
         ),
         Stock(
             "a6",
             "A6 card (105x148 mm, portrait), one badge per sheet",
             (105 * mm, 148 * mm),
             (105 * mm, 148 * mm),
-            media="A6",
         ),
     )
 }

@@ -347,3 +347,24 @@ def test_every_code_128_drawn_reads_at_150_dpi_and_one_that_cannot_is_left_off(q
             assert number not in found
             assert number in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert drawn >= 1  # a Wild Apricot id at least fits on every stock
+
+
+def test_the_paper_asked_of_a_queue_is_the_one_it_lists_for_the_stock() -> None:
+    from checkin.printing.ipp import Media, Paper, media_size
+    from checkin.printing.spooler import media_for
+
+    assert media_size("na_letter_8.5x11in") == (612, 792)
+    assert media_size("iso_a6_105x148mm") == pytest.approx((297.6, 419.5), abs=0.1)
+    assert media_size("custom_min_0.25x0.25in") == (18, 18) and media_size("Letter") is None
+    sheets = (Media("na_letter_8.5x11in", 612, 792), Media("iso_a4_210x297mm", *media_size("iso_a4_210x297mm")))
+    four_by_three = STOCKS["fanfold-4x3"].page
+    listed = Paper((*sheets, Media("oe_4x3-label_4x3in", 288, 216)), None)
+    upright = Paper((*sheets, Media("w216h288", 216, 288)), None)
+    custom = Paper(sheets, ((18, 18), (612, 1008)))
+    assert media_for(four_by_three, listed) == "oe_4x3-label_4x3in"
+    assert media_for(four_by_three, upright) == "w216h288"  # turned onto the label as it feeds
+    assert media_for(four_by_three, custom) == "Custom.288x216"
+    assert media_for(four_by_three, Paper(sheets, None)) is None  # never shrunk onto a sheet
+    assert media_for(STOCKS["avery-5392"].page, Paper(sheets, None)) == "na_letter_8.5x11in"
+    assert media_for(STOCKS["a6"].page, Paper((Media("iso_a6_105x148mm", *media_size("iso_a6_105x148mm")),), None))
+    assert media_for((2000, 3000), custom) is None  # larger than the queue takes
