@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from barcode.errors import IllegalCharacterError
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfgen.canvas import Canvas
 
 from checkin import codes
@@ -119,17 +120,22 @@ def _ribbon(
     right = whole.x + whole.w + stock.bleed if item.box.x + item.box.w >= 0.999 else inner.x + inner.w
     bottom = whole.y - stock.bleed if item.box.y + item.box.h >= 0.999 else inner.y
     top = inner.y + inner.h
-    canvas.setFillColor(HexColor(template.ribbon_colour(badge.registration_type)))
+    canvas.setFillColor(_colour(template.ribbon_colour(badge.registration_type)))
     canvas.rect(left, bottom, right - left, top - bottom, stroke=0, fill=1)
     coloured = TextItem("", item.box, "bold", item.size, item.min_size, 1, "center", template.ribbon_text_colour)
     _text(canvas, badge.value(template.ribbon_field).upper(), coloured, inner)
+
+
+@functools.lru_cache(maxsize=64)
+def _colour(hex_colour: str) -> Color:
+    return HexColor(hex_colour)
 
 
 def _text(canvas: Canvas, text: str, item: TextItem, area: Area) -> None:
     fitted = fonts.fit(text, item.font, area.w, area.h, item.size, item.min_size, item.lines)
     if not fitted.lines:
         return
-    canvas.setFillColor(HexColor(item.colour))
+    canvas.setFillColor(_colour(item.colour))
     block = len(fitted.lines) * fitted.leading
     baseline = area.y + (area.h + block) / 2 - fitted.size * 0.93  # vertically centred in the box
     # A right-to-left name starts at the right edge, where a left-to-right one starts at the left.

@@ -45,8 +45,7 @@ def font_name(style: str) -> str:
 
 def _plain(text: str, style: str) -> bool:
     """Whether the style's own font draws ``text`` as it is, left to right: the usual case, and the fast one."""
-    glyphs = faces.primary(style).glyphs
-    return not _NEEDS_LAYOUT.search(text) and all(ord(ch) in glyphs for ch in text)
+    return not _NEEDS_LAYOUT.search(text) and faces.primary(style).glyphs.issuperset(map(ord, text))
 
 
 def drawable(text: str, style: str) -> str:
@@ -145,6 +144,7 @@ def forget_system_fonts() -> None:
     """Ask fontconfig afresh from now on (fonts installed or removed while the program runs)."""
     faces._system.cache_clear()
     _runs.cache_clear()
+    fit.cache_clear()
 
 
 def width(text: str, style: str, size: float) -> float:
@@ -191,7 +191,7 @@ def _draw_glyphs(canvas: Any, run: _Run, size: float, x: float, y: float) -> Non
 
 @dataclass(frozen=True)
 class Fitted:
-    lines: list[str]
+    lines: tuple[str, ...]
     size: float
 
     @property
@@ -199,6 +199,7 @@ class Fitted:
         return self.size * 1.12
 
 
+@functools.lru_cache(maxsize=4096)  # a run of badges fits the same type, city and organisation again and again
 def fit(
     text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float, max_lines: int = 2
 ) -> Fitted:
@@ -212,7 +213,7 @@ def _fit(
     text: str, style: str, box_width: float, box_height: float, max_size: float, min_size: float, max_lines: int
 ) -> Fitted:
     if not text:
-        return Fitted([], max_size)
+        return Fitted((), max_size)
     # The largest size that fits, on one line or wrapped: shrinking alone would make long names tiny.
     one_line = min(max_size, box_height / 1.12, max_size * box_width / max(width(text, style, max_size), 0.01))
     size = min(max_size, box_height / 1.12 / 2)  # two lines at least
@@ -220,17 +221,17 @@ def _fit(
     while breakable and size > one_line and size >= min_size and max_lines > 1:
         lines = _wrap(text, style, size, box_width)
         if lines is not None and len(lines) <= max_lines and len(lines) * size * 1.12 <= box_height:
-            return Fitted(lines, size)
+            return Fitted(tuple(lines), size)
         size -= 1
     if one_line >= min_size:
-        return Fitted([text], one_line)
+        return Fitted((text,), one_line)
     size = min(min_size, box_height / 1.12)  # a box lower than the smallest size still is not overflowed
     lines = _wrap(text, style, size, box_width, cut=True) or [text]
     room = max(1, min(max_lines, int(box_height // (size * 1.12))))
     if len(lines) > room:
         lines = lines[:room]
         lines[-1] += "…"
-    return Fitted([_cut(line, style, size, box_width) for line in lines], size)
+    return Fitted(tuple(_cut(line, style, size, box_width) for line in lines), size)
 
 
 def _wrap(text: str, style: str, size: float, box_width: float, cut: bool = False) -> list[str] | None:
