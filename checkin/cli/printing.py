@@ -23,7 +23,8 @@ from checkin.cli.common import (
 )
 from checkin.conference import conference_zone, current_conference
 from checkin.printing import spooler
-from checkin.printing.badge_pdf import BadgeData, render_badges
+from checkin.printing.badge_pdf import BadgeData
+from checkin.printing.bulk import render_many
 from checkin.printing.documents import CertificateData, render_certificates, render_passes
 from checkin.printing.layouts import DEFAULT_STOCK, STOCKS, UnknownStock, stock_named
 from checkin.printing.log import record_printed
@@ -133,7 +134,7 @@ def cmd_print(args: argparse.Namespace) -> int:
             if not chosen:
                 print("No badges match.", file=sys.stderr)
                 return REFUSED
-            count = render_badges(chosen, stock, template, pdf, len(chosen), progress_bar("Badges"))
+            count = render_many(chosen, stock, template, pdf, progress_bar("Badges"))
             _say_transliterated(chosen)
         elif args.what == "passes":
             count = render_passes(passes, zone, pdf, conference.name)

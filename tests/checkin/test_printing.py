@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import unicodedata
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def test_names_in_other_scripts_are_printed_readably(qapp, people, system_fonts)
     assert (
         unicodedata.normalize("NFKC", surname)[::-1] == "العلي" and unicodedata.normalize("NFKC", first)[::-1] == "محمد"
     )
-    assert fonts.fit("Nguyễn Thị", "bold", 300, 40, 20, 8).lines == ["Nguyễn Thị"]  # left-to-right untouched
+    assert fonts.fit("Nguyễn Thị", "bold", 300, 40, 20, 8).lines == ("Nguyễn Thị",)  # left-to-right untouched
     assert fonts.drawable("王 小明 🙂", "regular") == "王 小明"  # a bundled font has Chinese; no font here has emoji
     badge = BadgeData(
         **{**people[0].__dict__, "first_name": "王", "last_name": "小明", "organization": "北京市公安局", "marks": ()}
@@ -368,3 +369,26 @@ def test_the_paper_asked_of_a_queue_is_the_one_it_lists_for_the_stock() -> None:
     assert media_for(STOCKS["avery-5392"].page, Paper(sheets, None)) == "na_letter_8.5x11in"
     assert media_for(STOCKS["a6"].page, Paper((Media("iso_a6_105x148mm", *media_size("iso_a6_105x148mm")),), None))
     assert media_for((2000, 3000), custom) is None  # larger than the queue takes
+
+
+def test_many_badges_laid_out_on_every_core_come_out_as_one_pdf_in_order(qapp, people, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from checkin.printing import bulk
+
+    stock, template = STOCKS["avery-5392"], load_template()
+    badges = [replace(people[0], first_name=f"Person{n:04d}", marks=()) for n in range(bulk.SMALL_RUN + 31)]
+    seen: list[tuple[int, int]] = []
+    many, one = tmp_path / "many.pdf", tmp_path / "one.pdf"
+    assert (
+        bulk.render_many(badges, stock, template, many, progress=lambda done, total: seen.append((done, total))) == 331
+    )
+    render_badges(badges, stock, template, one)
+    joined, alone = PdfReader(many), PdfReader(one)
+    assert len(joined.pages) == len(alone.pages) == 56  # 331 badges, 6 to a page
+    order = [name for page in joined.pages for name in re.findall(r"Person\d{4}", page.extract_text())]
+    assert order == [badge.first_name for badge in badges]
+    assert seen[-1] == (331, 331) and [done for done, _ in seen] == sorted(done for done, _ in seen)
+    if bulk._cores() > 1:  # laid out in parts by processes of their own, then joined
+        assert len(seen) > 1 and joined.metadata["/Producer"] == "pypdf" and joined.metadata["/Title"] == "Badges"
+    assert people[0].code in decoding.decode(rasterize(many.read_bytes(), page=55))
