@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -29,7 +29,7 @@ FALLBACKS = {
 class Face:
     name: str  # registered with reportlab
     path: str
-    glyphs: frozenset[int]
+    glyphs: frozenset[int] = field(repr=False)
 
 
 @functools.cache

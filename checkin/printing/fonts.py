@@ -32,6 +32,7 @@ __all__ = ["FONT_FILES", "Fitted", "draw", "drawable", "fit", "font_name", "righ
 # Right-to-left letters, and scripts that need shaping to be readable (joining, reordering, stacking marks).
 _NEEDS_LAYOUT = re.compile("[\u0590-\u0dff\u0e00-\u109f\u1780-\u18af\u1a00-\u1cff\ua800-\uabff\ufb1d-\ufeff]")
 _SHAPED = re.compile("[\u0600-\u0dff\u0e00-\u109f\u1780-\u18af\u1a00-\u1cff\ua800-\uabff\ufb50-\ufeff]")
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 # python-bidi reorders but does not mirror: a bracket in right-to-left text is drawn as its mirror image. It takes
 # the direction of the line (Unicode's rule N0 for the pairs names have), so it is mirrored in a right-to-left line.
 # HarfBuzz mirrors by itself, so a run given to it in reading order is mirrored back first.
@@ -49,14 +50,21 @@ def _plain(text: str, style: str) -> bool:
 
 
 def drawable(text: str, style: str) -> str:
-    """``text`` as this machine can draw it, still in reading order: letters no font here has transliterated
-    ("王小明" with no CJK font -> "WangXiaoMing"), emoji and other symbols no font has left out."""
+    """``text`` as this machine can draw it, still in reading order: a ligature or presentation form no font has
+    as its letters ("ﷲ" -> "الله", "ﬁ" -> "fi"), letters no font here has transliterated ("王小明" with no CJK
+    font -> "WangXiaoMing"), emoji and other symbols no font has left out."""
     if _plain(text, style):
         return text
+    # Arabic typed in presentation forms (some systems store it so) becomes letters again, for HarfBuzz to join.
+    text = _PRESENTATION_FORMS.sub(lambda found: unicodedata.normalize("NFKC", found.group()), text)
     kept, missing = [], []
     for ch in text + "\0":  # the sentinel flushes the last run of missing letters
         if ch != "\0" and not ch.isspace() and faces.face_for(ch, style) is None:
-            if unicodedata.category(ch)[0] in "LMN":
+            if (letters := _as_letters(ch, style)) is not None:
+                kept.append(anyascii("".join(missing)) if missing else "")
+                missing = []
+                kept.append(letters)
+            elif unicodedata.category(ch)[0] in "LMN":
                 missing.append(ch)
             continue
         if missing:
@@ -73,8 +81,19 @@ def undrawable(text: str, style: str = "regular") -> str:
     return "".join(
         ch
         for ch in text
-        if not ch.isspace() and unicodedata.category(ch)[0] in "LMN" and faces.face_for(ch, style) is None
+        if not ch.isspace()
+        and unicodedata.category(ch)[0] in "LMN"
+        and faces.face_for(ch, style) is None
+        and _as_letters(ch, style) is None
     )
+
+
+def _as_letters(ch: str, style: str) -> str | None:
+    """A compatibility character's own letters (NFKC), where fonts here have every one of them."""
+    letters = unicodedata.normalize("NFKC", ch)
+    if letters == ch or not all(c.isspace() or faces.face_for(c, style) for c in letters):
+        return None
+    return letters
 
 
 def right_to_left(text: str) -> bool:

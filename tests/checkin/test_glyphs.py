@@ -194,3 +194,14 @@ def test_letters_no_font_has_are_transliterated_and_said(system_fonts, tmp_path:
     again = checkin("print", "badges", "--attendee", "R100002", "--out", str(out))
     assert again.returncode == 0 and "no font" not in again.stderr
     assert "அ" in PdfReader(out).pages[0].extract_text()
+
+
+def test_ligatures_and_presentation_forms_become_the_letters_fonts_have(system_fonts) -> None:
+    system_fonts(None)
+    assert faces.face_for("\ufdf2", "bold") is None  # no font here has ARABIC LIGATURE ALLAH
+    typed = "عبد ﷲ"  # as some systems store the name: the ligature itself
+    assert fonts.drawable(typed, "bold") == "عبد الله" and fonts.undrawable(typed) == ""
+    assert fonts.drawable("ﻋﺒﺪ", "regular") == "عبد"  # presentation forms: letters again, joined by HarfBuzz
+    [run] = fonts._runs(fonts.drawable(typed, "bold"), "bold")
+    assert run.shaped and all(ord(ch) in faces.primary("bold").glyphs for ch in str(run.text))
+    assert fonts.drawable("Ｔａｎａｋａ", "regular") == "Ｔａｎａｋａ"  # fullwidth letters a bundled font has stay
