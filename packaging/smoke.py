@@ -19,6 +19,7 @@ import time
 import tomllib
 from pathlib import Path
 
+from pypdf import PdfReader
 from PySide6.QtGui import QGuiApplication
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,16 @@ def frozen_cli(run: Runner, work: Path) -> None:
     run("checkin", "print", "badges", "--attendee", reg_id, "--out", "badge.pdf", "--db", "venue.sqlite")
     decoded = qr_codes_in((work / "badge.pdf").read_bytes())
     expect(code in decoded, "the printed badge's QR decodes to the attendee's badge code", f"{decoded}")
+    run("checkin", "correct", reg_id, "--first", "عبد الله", "--last", "शर्मा", "--db", "venue.sqlite")
+    run("checkin", "print", "badges", "--attendee", reg_id, "--out", "shaped.pdf", "--db", "venue.sqlite")
+    page = PdfReader(work / "shaped.pdf").pages[0]
+    fonts = {str(font["/BaseFont"]).split("+")[-1] for font in page["/Resources"]["/Font"].values()}
+    text = page.extract_text()
+    expect(
+        any("\ufe70" <= ch <= "\ufeff" for ch in text) and any(name.startswith("NotoSansDevanagari") for name in fonts),
+        "a badge's Arabic is shaped (joined forms) and its Devanagari drawn with the bundled font",
+        f"{fonts} {text!r}",
+    )
 
     hub_and_station(run, work)
 
