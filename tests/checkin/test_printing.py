@@ -277,6 +277,15 @@ def test_a_roster_with_long_names_stays_on_its_page_and_lists_people_by_surname(
     assert "Exhibition 2027" in text and "Exhibit Hall Side)" in text[: text.index("As of")]  # the title, whole
     pixels = rasterize(out.getvalue(), dpi=100)
     assert (pixels[:, -int(0.35 * 100) :] > 200).all()  # nothing drawn in the right margin
+    extents: list[tuple[str, float]] = []  # where each piece of text ends, measured in the font it is drawn in
+
+    def measure(text: str, _cm: list[float], tm: list[float], font: dict, size: float) -> None:
+        if text.strip():
+            style = "bold" if "Bold" in str(font["/BaseFont"]) else "regular"
+            extents.append((text, tm[4] + fonts.width(text.strip("\n"), style, size)))
+
+    PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text(visitor_text=measure)
+    assert extents and all(end <= 612 - 0.6 * 72 + 0.5 for _, end in extents), max(extents, key=lambda e: e[1])
     from sqlalchemy import select
 
     from checkin.desk import check_in
