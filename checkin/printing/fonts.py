@@ -57,7 +57,8 @@ def drawable(text: str, style: str) -> str:
         return text
     # Arabic typed in presentation forms (some systems store it so) becomes letters again, for HarfBuzz to join.
     text = _PRESENTATION_FORMS.sub(lambda found: unicodedata.normalize("NFKC", found.group()), text)
-    kept, missing = [], []
+    kept: list[str] = []
+    missing: list[str] = []
     for ch in text + "\0":  # the sentinel flushes the last run of missing letters
         if ch != "\0" and not ch.isspace() and faces.face_for(ch, style) is None:
             if (letters := _as_letters(ch, style)) is not None:
