@@ -156,8 +156,7 @@ def _run(text: str, font: str, rtl: bool) -> _Run:
         shaped = shapeStr(logical, font, 1000)
         if hasattr(shaped, "__shapeData__"):
             return _Run(shaped, font, sum(glyph.x_advance for glyph in shaped.__shapeData__))
-        text = shaped[::-1] if rtl else shaped
-    return _Run(text, font, pdfmetrics.stringWidth(text, font, 1000))
+    return _Run(text, font, pdfmetrics.stringWidth(text, font, 1000))  # nothing to shape: drawn as it is laid out
 
 
 def forget_system_fonts() -> None:

@@ -205,3 +205,11 @@ def test_ligatures_and_presentation_forms_become_the_letters_fonts_have(system_f
     [run] = fonts._runs(fonts.drawable(typed, "bold"), "bold")
     assert run.shaped and all(ord(ch) in faces.primary("bold").glyphs for ch in str(run.text))
     assert fonts.drawable("Ｔａｎａｋａ", "regular") == "Ｔａｎａｋａ"  # fullwidth letters a bundled font has stay
+
+
+def test_brackets_in_a_right_to_left_line_face_the_way_they_read(system_fonts) -> None:
+    system_fonts(None)
+    for line in ("דוד כהן (Dr)", "محمد (علي)"):
+        drawn = "".join(unicodedata.normalize("NFKC", str(run.text)) for run in fonts._runs(line, "regular"))
+        # Drawn left to right: the bracket that closes the line's last words (in reading order) comes first.
+        assert drawn.index("(") < drawn.index(")"), drawn
