@@ -235,7 +235,6 @@ def render_certificates(
         else:  # said on the certificate itself, so nobody reads it as training
             canvas.drawString(margin + 1.3 * inch, y - 16, "Attendance only: no training hours earned")
         canvas.line(width - margin - 3 * inch, 1.4 * inch, width - margin, 1.4 * inch)
-        canvas.setFont(fonts.font_name("regular"), 10)
         signed = fonts.fit(signer, "regular", 3 * inch, 14, 10, 6, 1)
         fonts.draw(
             canvas,

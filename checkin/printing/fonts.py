@@ -174,7 +174,8 @@ def width(text: str, style: str, size: float) -> float:
 
 
 def draw(canvas: Any, line: str, style: str, size: float, x: float, y: float, align: str = "left") -> None:
-    """Draw one fitted line with its baseline at ``y``, starting at ``x`` (or centred on it, or ending at it)."""
+    """Draw one fitted line with its baseline at ``y``, starting at ``x`` (or centred on it, or ending at it);
+    the canvas is left in the style's own font at ``size``."""
     if _plain(line, style):
         canvas.setFont(font_name(style), size)
         {"center": canvas.drawCentredString, "right": canvas.drawRightString}.get(align, canvas.drawString)(x, y, line)

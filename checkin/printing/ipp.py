@@ -76,7 +76,7 @@ def _get_printer_attributes(printer: str, server: str) -> dict[str, list[str]]:
         connection = _connect(server)
         connection.request("POST", f"/printers/{quote(printer)}", body, {"Content-Type": "application/ipp"})
         response = connection.getresponse()
-        data = response.read()
+        data = response.read(4 << 20)  # a media list is a few kilobytes; a hostile answer is not read on and on
     except (OSError, http.client.HTTPException) as error:
         raise NotAnswered(f"the print server did not answer ({error})") from None
     if response.status != 200 or len(data) < 8:
@@ -84,7 +84,10 @@ def _get_printer_attributes(printer: str, server: str) -> dict[str, list[str]]:
     status = struct.unpack(">H", data[2:4])[0]
     if status >= 0x0400:
         raise NotAnswered(f"the print server does not know the printer {printer} (IPP status 0x{status:04x})")
-    return _attributes(data[8:])
+    try:
+        return _attributes(data[8:])
+    except (struct.error, IndexError):  # an answer cut short, or not IPP: said, not a traceback
+        raise NotAnswered("the print server's answer could not be read") from None
 
 
 def _request(printer: str) -> bytes:

@@ -101,7 +101,7 @@ def _fill_runs(
     canvas: Canvas, x: float, y: float, unit_x: float, unit_y: float, xs: np.ndarray, ys: np.ndarray, widths: np.ndarray
 ) -> None:
     """Fill rectangles one unit high, given in whole units, in a frame where a unit is one (``unit_x`` by
-    ``unit_y`` points, its origin at x, y): four small numbers each, formatted in one go."""
+    ``unit_y`` points, its origin at x, y): three small whole numbers each, formatted in one go."""
     numbers = np.column_stack((xs, ys, widths)).ravel().tolist()
     canvas.addLiteral(
         f"q {unit_x:.5f} 0 0 {unit_y:.5f} {x:.3f} {y:.3f} cm\n" + "%d %d %d 1 re\n" * len(xs) % tuple(numbers) + "f Q"

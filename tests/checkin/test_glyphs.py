@@ -77,7 +77,7 @@ def _letters(text: str) -> str:
 
 
 def _faces(style: str) -> list[faces.Face]:
-    found = [faces.primary(style), *(faces._bundled(style, file) for file in faces.FALLBACKS[style])]
+    found = [faces.primary(style), *(faces._bundled(file) for file in faces.FALLBACKS[style])]
     return found + faces._system(style).found
 
 
