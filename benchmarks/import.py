@@ -6,9 +6,9 @@ in their real shares), then times in child processes, each with its peak residen
 - an unchanged re-import of the same file;
 - a dry run;
 - the baseline: a bare `csv` parse of the same file and one sqlite3 executemany of its rows (WAL, synchronous=FULL);
-- two floors under the import: the rows it wrote (attendees and their search tokens, a quarter of a million for
-  20,000 people) written again by bare sqlite3 into Muster's own tables and indexes, and starting the program
-  (Python, SQLAlchemy, the models, Alembic) up to the point where it reads the file.
+- two floors under the import: the rows it wrote (attendees and their search index, a row each) written again by
+  bare sqlite3 into Muster's own tables and indexes, and starting the program (Python, SQLAlchemy, the models,
+  Alembic) up to the point where it reads the file.
 
 Run by hand:
 
@@ -95,9 +95,9 @@ SAME_ROWS = r"""
 import resource, sqlite3, sys, time
 source = sqlite3.connect(sys.argv[1])
 schema = [row[0] for row in source.execute(
-    "SELECT sql FROM sqlite_master WHERE tbl_name IN ('conference', 'attendee', 'search_token') AND sql IS NOT NULL "
-    "ORDER BY tbl_name != 'conference', type = 'index'")]
-tables = {n: source.execute(f"SELECT * FROM {n}").fetchall() for n in ("conference", "attendee", "search_token")}
+    "SELECT sql FROM sqlite_master WHERE tbl_name IN ('conference', 'attendee', 'search_entry', 'search_words') "
+    "AND sql IS NOT NULL ORDER BY tbl_name != 'conference', type != 'table', type = 'trigger'")]
+tables = {n: source.execute(f"SELECT * FROM {n}").fetchall() for n in ("conference", "attendee", "search_entry")}
 source.close()
 db = sqlite3.connect(sys.argv[2], isolation_level=None)
 db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=FULL"); db.execute("PRAGMA foreign_keys=ON")
@@ -108,6 +108,7 @@ started = time.perf_counter()
 db.execute("BEGIN")
 for name, rows in tables.items():
     db.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+db.execute("INSERT INTO search_words (rowid, words) SELECT rowid, words FROM search_entry")
 db.execute("COMMIT")
 db.close()
 elapsed = time.perf_counter() - started

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import functools
-import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, delete, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import AttendeeView, Status
-from checkin.store.bulk import insert_many
-from checkin.store.models import Attendee, AttendeeState, BadgeState, SearchToken, table
+from checkin.store import search_index
+from checkin.store.models import Attendee, AttendeeState, BadgeState, table
 from checkin.text import fold, search_tokens
 
 # The fields that make up an attendee's record, as imported or registered (``Attendee.base``).
@@ -151,7 +150,7 @@ def apply_fields(session: Session, attendee: Attendee, fields: Mapping[str, Any]
     for name, value in derived_columns(attendee.external_id, fields_of(attendee)).items():
         setattr(attendee, name, value)
     session.flush()
-    replace_tokens(session, {attendee.id: token_rows(attendee.id, attendee.external_id, fields_of(attendee))})
+    search_index.replace(session.connection(), [search_entry(attendee.id, attendee.external_id, fields_of(attendee))])
 
 
 def fields_of(attendee: Attendee) -> dict[str, Any]:
@@ -179,13 +178,9 @@ def record_columns(external_id: str, fields: Mapping[str, Any]) -> dict[str, Any
     }
 
 
-TOKEN_COLUMNS = ("token", "sort_key", "attendee_id")  # the primary key's order
-
-
-def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """An attendee's search tokens, as rows of TOKEN_COLUMNS."""
-    key = sort_key(external_id, fields)
-    tokens = search_tokens(
+def search_entry(attendee_id: str, external_id: str, fields: Mapping[str, Any]) -> search_index.Entry:
+    """An attendee's row of the search index: every word of their name, organization, email and ids."""
+    words = search_tokens(
         str(fields.get("first_name") or ""),
         str(fields.get("last_name") or ""),
         str(fields.get("organization") or ""),
@@ -193,24 +188,16 @@ def token_rows(attendee_id: str, external_id: str, fields: Mapping[str, Any]) ->
         external_id,
         str(fields.get("ticket_code") or ""),
     )
-    return [(t, key, attendee_id) for t in tokens]
+    return attendee_id, sort_key(external_id, fields), " ".join(sorted(words))
 
 
-def replace_tokens(session: Session, rows_by_attendee: Mapping[str, list[tuple[str, str, str]]]) -> None:
-    """Replace the search tokens of the given attendees."""
-    delete_tokens(session, list(rows_by_attendee))
-    insert_tokens(session, itertools.chain.from_iterable(rows_by_attendee.values()))
-
-
-def delete_tokens(session: Session, attendee_ids: list[str]) -> None:
-    connection = session.connection()
-    for chunk in _chunks(attendee_ids, 500):
-        connection.execute(delete(table(SearchToken)).where(SearchToken.__table__.c.attendee_id.in_(chunk)))
-
-
-def insert_tokens(session: Session, rows: Iterable[tuple[str, str, str]]) -> None:
-    """Add search tokens (rows of TOKEN_COLUMNS, which may be made as they are written)."""
-    insert_many(session.connection(), table(SearchToken), TOKEN_COLUMNS, rows)
+def reindex_everyone(session: Session) -> None:
+    """Rebuild the search index from every attendee's effective fields."""
+    columns = [table(Attendee).c[name] for name in ("id", "external_id", *RECORD_FIELDS)]
+    rows = session.connection().execute(select(*columns))
+    search_index.refill(
+        session.connection(), (search_entry(row.id, row.external_id, dict(row._mapping)) for row in rows.all())
+    )
 
 
 def likely_duplicates(session: Session, email: str, first_name: str, last_name: str) -> list[AttendeeView]:
@@ -225,8 +212,3 @@ def likely_duplicates(session: Session, email: str, first_name: str, last_name: 
         return []
     rows = session.execute(attendee_view_query().where(or_(*conditions)).order_by(Attendee.sort_key).limit(20))
     return [to_view(row) for row in rows]
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from checkin.attendees import RECORD_FIELDS, apply_fields
+from checkin.attendees import RECORD_FIELDS, apply_fields, reindex_everyone
 from checkin.domain import EventKind
 from checkin.occupancy import tracking
 from checkin.occupancy.presence import DoorEvent
@@ -304,6 +304,7 @@ def rebuild(session: Session) -> None:
         recompute_fields(session, attendee_id)
     _rebuild_first_wins(session)
     tracking.rebuild_presence(session.connection())
+    reindex_everyone(session)
 
 
 def _reset_to_base(session: Session) -> None:

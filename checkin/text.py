@@ -8,7 +8,6 @@ from anyascii import anyascii
 
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _WORD = re.compile(r"[a-z0-9]+")
-TOKEN_LENGTH = 200  # search_token.token holds this many
 
 
 class _Transliterations(dict[int, str]):
@@ -41,7 +40,7 @@ def search_tokens(*fields: str) -> set[str]:
         tokens.update(parts)
         if len(parts) > 1:
             tokens.add("".join(parts))
-    return {t[:TOKEN_LENGTH] for t in tokens} if any(len(t) > TOKEN_LENGTH for t in tokens) else tokens
+    return tokens
 
 
 def prefix_upper_bound(prefix: str) -> str:

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from checkin.attendees import RECORD_FIELDS, delete_tokens, insert_tokens, record_columns, token_rows
+from checkin.attendees import RECORD_FIELDS, record_columns, search_entry
 from checkin.conference import current_conference
 from checkin.domain import Status
 from checkin.ids import new_id
 from checkin.projection import edited_attendees, recompute_fields
+from checkin.store import search_index
 from checkin.store.bulk import insert_many
 from checkin.store.models import Attendee, table
 from checkin.text import counted
@@ -110,9 +111,8 @@ def write_records(
             update(attendees).where(attendees.c.id == bindparam("row_id")),
             [{**record_columns(r.external_id, r.fields), "row_id": attendee_id} for attendee_id, r in changed],
         )
-        delete_tokens(session, [attendee_id for attendee_id, _ in changed])
-    # Made as they are written: a quarter of a million rows for 20,000 people are never all in memory.
-    insert_tokens(session, (row for i, r in [*new, *changed] for row in token_rows(i, r.external_id, r.fields)))
+        search_index.remove(connection, [attendee_id for attendee_id, _ in changed])
+    search_index.add(connection, (search_entry(i, r.external_id, r.fields) for i, r in [*new, *changed]))
     for attendee_id, _ in changed:
         if attendee_id in corrected:
             recompute_fields(session, attendee_id)

@@ -4,8 +4,9 @@ Three groups of tables:
 - reference data (conference, attendee, room, conference_session, entitlement, station) is imported
   or created locally and replicated;
 - ``event`` is the immutable log of what happened on the floor (one row per UUIDv7 id);
-- ``attendee_state``, ``badge_state``, ``entitlement_given`` and ``search_token`` are projections that
-  ``checkin.projection.rebuild`` can recreate from the rest at any time.
+- ``attendee_state``, ``badge_state`` and ``entitlement_given`` are projections that
+  ``checkin.projection.rebuild`` can recreate from the rest at any time, as is the search index
+  (``checkin.store.search_index``, SQLite's full-text tables, kept out of these models).
 Attendee rows carry both ``base`` (the fields as imported or registered) and the effective
 columns (base with corrections from the log applied), so a rebuild can restore them.
 """
@@ -109,22 +110,6 @@ class Attendee(Base):
     sort_key: Mapped[str] = mapped_column(String(400), default="", index=True)
     email_key: Mapped[str] = mapped_column(String(320), default="", index=True)
     ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
-
-
-class SearchToken(Base):
-    """One folded word of an attendee's name, organization, email or ids: prefix search by index range."""
-
-    __tablename__ = "search_token"
-    # The primary key is the covering index: a prefix range, sorted by name and limited, never touches the
-    # attendee table. Without a row id (SQLite) the rows live in that one tree, which is a third of the writing
-    # an import of 20,000 people's quarter of a million tokens would do otherwise.
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    token: Mapped[str] = mapped_column(String(200), primary_key=True)
-    sort_key: Mapped[str] = mapped_column(String(400), primary_key=True)  # copy of Attendee.sort_key
-    attendee_id: Mapped[str] = mapped_column(
-        ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
 
 
 class Room(Base):

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Connection, MetaData, Table, Text, cast, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from checkin.attendees import RECORD_FIELDS, record_columns, replace_tokens, token_rows
+from checkin.attendees import RECORD_FIELDS, record_columns, search_entry
 from checkin.occupancy import tracking
 from checkin.projection import edited_attendees, recompute_fields
+from checkin.store import search_index
 from checkin.store.dialect import insert_for
 from checkin.store.models import (
     Attendee,
@@ -169,13 +170,13 @@ def _apply_attendees(session: Session, rows: list[dict[str, Any]]) -> None:
         )
     corrected = edited_attendees(session)
     full: list[dict[str, Any]] = []
-    tokens: dict[str, list[tuple[str, str, str]]] = {}
+    entries: list[search_index.Entry] = []
     for row in rows:
         if row["id"] in existing and existing[row["id"]] == row["base"]:
             continue  # only its version moved
         fields = {name: row["base"].get(name, "") for name in RECORD_FIELDS}
         full.append({**row, **record_columns(row["external_id"], fields), "base": row["base"]})
-        tokens[row["id"]] = token_rows(row["id"], row["external_id"], fields)
+        entries.append(search_entry(row["id"], row["external_id"], fields))
     if full:
         statement = insert_for(connection.dialect.name, table)
         columns = [c for c in full[0] if c != "id"]
@@ -183,7 +184,7 @@ def _apply_attendees(session: Session, rows: list[dict[str, Any]]) -> None:
             statement.on_conflict_do_update(index_elements=["id"], set_={c: statement.excluded[c] for c in columns}),
             full,
         )
-        replace_tokens(session, tokens)
+        search_index.replace(connection, entries)
     versions_only = [r for r in rows if r["id"] in existing and existing[r["id"]] == r["base"]]
     if versions_only:
         connection.execute(_local_upsert(connection, _BY_NAME["attendee"]), versions_only)

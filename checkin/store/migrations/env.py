@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from checkin.store import search_index
 from checkin.store.models import Base
 
 connection = context.config.attributes["connection"]
@@ -9,6 +10,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    include_name=lambda name, kind, _: kind != "table" or not search_index.owns(str(name)),
 )
 with context.begin_transaction():
     context.run_migrations()
