@@ -4,9 +4,8 @@ Three groups of tables:
 - reference data (conference, attendee, room, conference_session, entitlement, station) is imported
   or created locally and replicated;
 - ``event`` is the immutable log of what happened on the floor (one row per UUIDv7 id);
-- ``attendee_state``, ``badge_state`` and ``entitlement_given`` are projections that
-  ``checkin.projection.rebuild`` can recreate from the rest at any time, as is the search index
-  (``checkin.store.search_index``, SQLite's full-text tables, kept out of these models).
+- ``attendee_state``, ``badge_state``, ``entitlement_given`` and ``search_entry`` are projections that
+  ``checkin.projection.rebuild`` can recreate from the rest at any time.
 Attendee rows carry both ``base`` (the fields as imported or registered) and the effective
 columns (base with corrections from the log applied), so a rebuild can restore them.
 """
@@ -110,6 +109,20 @@ class Attendee(Base):
     sort_key: Mapped[str] = mapped_column(String(400), default="", index=True)
     email_key: Mapped[str] = mapped_column(String(320), default="", index=True)
     ref_version: Mapped[int | None] = mapped_column(BigInteger, index=True)  # hub-assigned (see sync)
+
+
+class SearchEntry(Base):
+    """Derived: one attendee's search words (folded name, organization, email and ids, space-separated) and
+    their sort key, so matches come back in name order. The full-text index over ``words`` is the database's
+    own and not a model: FTS5 on SQLite, a GIN index on PostgreSQL (see checkin.store.search_index)."""
+
+    __tablename__ = "search_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # on SQLite the row id, which FTS5 keys on
+    attendee_id: Mapped[str] = mapped_column(ID, unique=True)
+    sort_key: Mapped[str] = mapped_column(String(400))
+    words: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_search_entry_sort", "sort_key", "attendee_id"),)
 
 
 class Room(Base):

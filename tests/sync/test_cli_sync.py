@@ -305,6 +305,11 @@ def test_admin_commands_pointed_at_the_hub_reach_the_stations(
     data = ROOT / "tests" / "data" / "wildapricot_registrants.csv"
     imported = checkin("import", "--db", hub_url, str(data), env=keyring_env)
     assert imported.returncode == 0 and "added" in imported.stdout, imported.stderr
+    # Searched on the hub itself: its own full-text index (PostgreSQL's), by words that are not surnames.
+    on_hub = json.loads(checkin("attendees", "tulsa publ", "--db", hub_url, "--json", env=keyring_env).stdout)
+    assert [a["external_id"] for a in on_hub] == ["71001"]
+    by_email = json.loads(checkin("attendees", "mobrien@harr", "--db", hub_url, "--json", env=keyring_env).stdout)
+    assert [a["external_id"] for a in by_email] == ["71002"]
     assert checkin("policy", "--db", hub_url, "--warn-at", "90", env=keyring_env).returncode == 0
     assert checkin("keys", "revoke", "1", "--db", hub_url, env=keyring_env).returncode == 0
     assert checkin("sync", "--db", door, "--once", env=keyring_env).returncode == 0

@@ -5,9 +5,9 @@ Revises: 0009
 Create Date: 2026-12-07 20:40:00
 
 The token table held a row per word (a quarter of a million for a 20,000-person conference, written at each
-import). On a station it becomes ``search_entry`` (one row per attendee) with an FTS5 index over it, filled
-here from the attendees' effective fields (see checkin.store.search_index). A hub never searches: there the
-token table is only dropped.
+import). It becomes ``search_entry``, one row per attendee, with the database's own full-text index over it
+(FTS5 on SQLite, GIN on PostgreSQL), filled here from the attendees' effective fields (see
+checkin.store.search_index).
 """
 
 import sqlalchemy as sa
@@ -21,9 +21,17 @@ depends_on = None
 
 def upgrade() -> None:
     op.drop_table("search_token")
+    op.create_table(
+        "search_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("attendee_id", sa.String(length=36), nullable=False),
+        sa.Column("sort_key", sa.String(length=400), nullable=False),
+        sa.Column("words", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("attendee_id"),
+    )
+    op.create_index("ix_search_entry_sort", "search_entry", ["sort_key", "attendee_id"], unique=False)
     connection = op.get_bind()
-    if connection.dialect.name != "sqlite":
-        return
     from checkin.attendees import search_entry
     from checkin.store import search_index
 
@@ -34,10 +42,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    connection = op.get_bind()
-    if connection.dialect.name == "sqlite":
-        op.execute("DROP TABLE IF EXISTS search_words")  # its own tables with it
-        op.execute("DROP TABLE IF EXISTS search_entry")  # and its trigger
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE search_words")  # FTS5's own tables with it
+    op.drop_table("search_entry")  # its trigger or GIN index with it
     op.create_table(
         "search_token",
         sa.Column("token", sa.String(length=200), nullable=False),
