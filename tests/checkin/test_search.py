@@ -69,7 +69,13 @@ def test_registration_id_and_ticket_code(store: Store) -> None:
         assert [a.external_id for a in first] == ["R100001"]
 
 
-@pytest.mark.parametrize("query", ["", "   ", "'", "%", "_", "\\", "' OR 1=1 --", "\x00", "a" * 10_000, "\U0001f600"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        *["", "   ", "'", "%", "_", "\\", "' OR 1=1 --", "\x00", "a" * 10_000, "\U0001f600"],
+        *['"', "*", "NOT", "and or", "NEAR(a b)", "^ham", "-polizei", "col:val", "{a b}", "a AND NOT b"],
+    ],
+)
 def test_hostile_or_empty_queries_never_fail(people: Store, query: str) -> None:
     with people.reading() as session:
         found = search(session, query)
@@ -77,7 +83,9 @@ def test_hostile_or_empty_queries_never_fail(people: Store, query: str) -> None:
 
 
 def test_wildcard_characters_do_not_broaden_a_search(people: Store) -> None:
-    assert names(people, "%") == [] and names(people, "_") == []
+    assert names(people, "%") == [] and names(people, "_") == [] and names(people, "*") == []
+    assert names(people, "polizei NOT hamburg") == []  # words, not the full-text engine's operators
+    assert names(people, "-hamburg") == ["Müller"]
     assert names(people, "m%") == names(people, "m")
     assert names(people, "zzzz") == []
 
