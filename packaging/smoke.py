@@ -115,6 +115,9 @@ def frozen_cli(run: Runner, work: Path) -> None:
     imported = run("checkin", "import", str(EXPORT), "--db", "venue.sqlite", "--conference", "Smoke 2027").stdout
     expect("registrants" in imported, "the export was imported", imported)
     run("checkin", "keys", "init", "--db", "venue.sqlite")
+    # By organization words, not a surname: answered by SQLite's full-text engine (FTS5) in the bundled SQLite.
+    found = run("checkin", "attendees", "tulsa publ", "--db", "venue.sqlite", "--json").stdout
+    expect('"external_id": "71001"' in found, "a search by organization finds the registrant (FTS5)", found)
     paid = run("checkin", "attendees", "--db", "venue.sqlite", "--json").stdout
     registration = re.search(r'"external_id": "([^"]+)",(?:(?!"external_id").)*?"status": "paid"', paid, re.S)
     expect(registration is not None, "a paid registrant is listed", paid)
