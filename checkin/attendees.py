@@ -191,13 +191,11 @@ def search_entry(attendee_id: str, external_id: str, fields: Mapping[str, Any]) 
     return attendee_id, sort_key(external_id, fields), " ".join(sorted(words))
 
 
-def reindex_everyone(session: Session) -> None:
+def reindex_everyone(connection: Connection) -> None:
     """Rebuild the search index from every attendee's effective fields."""
     columns = [table(Attendee).c[name] for name in ("id", "external_id", *RECORD_FIELDS)]
-    rows = session.connection().execute(select(*columns))
-    search_index.refill(
-        session.connection(), (search_entry(row.id, row.external_id, dict(row._mapping)) for row in rows.all())
-    )
+    rows = connection.execute(select(*columns)).all()
+    search_index.refill(connection, (search_entry(row.id, row.external_id, dict(row._mapping)) for row in rows))
 
 
 def likely_duplicates(session: Session, email: str, first_name: str, last_name: str) -> list[AttendeeView]:

@@ -304,7 +304,7 @@ def rebuild(session: Session) -> None:
         recompute_fields(session, attendee_id)
     _rebuild_first_wins(session)
     tracking.rebuild_presence(session.connection())
-    reindex_everyone(session)
+    reindex_everyone(session.connection())
 
 
 def _reset_to_base(session: Session) -> None:

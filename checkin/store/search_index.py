@@ -34,9 +34,10 @@ Entry = tuple[str, str, str]  # attendee id, sort key, words (space-separated)
 _COLUMNS = ("attendee_id", "sort_key", "words")
 
 
-def owns(table_name: str) -> bool:
-    """Whether a table is SQLite's full-text index or one FTS5 keeps for it (named after it), not a model's."""
-    return table_name == WORDS or table_name.startswith(f"{WORDS}_")
+def modelled(name: str | None, kind: str, _parents: object = None) -> bool:
+    """Alembic's ``include_name``: every table but SQLite's full-text index and those FTS5 keeps for it (named
+    after it), which no model describes."""
+    return kind != "table" or not (name == WORDS or str(name).startswith(f"{WORDS}_"))
 
 
 def create(connection: Connection) -> None:

@@ -10,7 +10,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
-    include_name=lambda name, kind, _: kind != "table" or not search_index.owns(str(name)),
+    include_name=search_index.modelled,
 )
 with context.begin_transaction():
     context.run_migrations()
