@@ -4,7 +4,7 @@ Builds the demo conference with 2,500 attendees and five days of door scans (~25
 following the schedule), then times: rebuilding every presence interval from the log; computing all room
 counts; computing attendance and hours for every session; and door scans through the whole verdict path
 (verify, look up, room state, decide, commit, refold that attendee), next to a bare INSERT+COMMIT, back to
-back and then at a door's pace (where SQLite's log checkpoints happen between scans instead of inside one).
+back and then at a door's pace (each pause followed by a bare commit or a scan, so both meet an idle disk).
 Run by hand:
 
     .venv/bin/python benchmarks/occupancy.py [--attendees 2500] [--events 250000]
@@ -21,6 +21,7 @@ import argparse
 import gc
 import json
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -50,7 +51,11 @@ PACE_S = 0.05  # twenty scans a second: more than two scanners at one door manag
 
 class SameWrites:
     """The floor under a door scan: the rows an entry writes (its event and its presence interval, with every
-    index they carry), inserted and committed by bare sqlite3 in the same database, with nothing decided."""
+    index they carry), inserted and committed by bare sqlite3, with nothing decided.
+
+    Into a copy of the door's database, not the database itself: SQLite empties a connection's page cache
+    whenever another connection has written to the file since its last transaction, so a floor writing
+    between scans would make every scan reread its pages, which a door station (one writer) never does."""
 
     def __init__(self, path: Path, room_id: str) -> None:
         self.connection = sqlite3.connect(path, isolation_level=None)
@@ -179,8 +184,12 @@ def main() -> None:
         gc.collect()
         gc.freeze()  # as checkin-app does once its window is up: what start-up made is not walked again
         bare = BareCommit(folder)
-        floor = SameWrites(path, room.id)
-        scan_ms, bare_ms, floor_ms, paced_ms = [], [], [], []
+        store.close()  # copied whole (its log checkpointed into the file), then reopened as a door opens it
+        copy = folder / "floor.sqlite"
+        shutil.copyfile(path, copy)
+        floor = SameWrites(copy, room.id)
+        store = open_store(path)
+        scan_ms, bare_ms, floor_ms, paced_ms, paced_bare_ms = [], [], [], [], []
         for n, code in enumerate(codes[: args.scans]):
             bare_ms.append(bare.time_one(str(n)))
             floor_ms.append(floor.time_one(n))
@@ -188,14 +197,18 @@ def main() -> None:
             verdict = door_scan(store, door, code, now + timedelta(seconds=n))
             scan_ms.append((time.perf_counter() - started) * 1000)
             assert verdict.event_id or verdict.code.value == "already_inside", verdict
-        bare.close()
         floor.close()
         for n, code in enumerate(codes[args.scans :]):
-            time.sleep(PACE_S)  # people walking up, not a loop: the time the store's checkpoint thread uses
+            # People walking up, not a loop. An idle disk answers an fsync more slowly (on this kind of
+            # machine, twice the median), so the yardstick at this pace is a bare commit after the same pause.
+            time.sleep(PACE_S)
+            paced_bare_ms.append(bare.time_one(str(n)))
+            time.sleep(PACE_S)
             started = time.perf_counter()
             verdict = door_scan(store, door, code, now + timedelta(seconds=args.scans + n))
             paced_ms.append((time.perf_counter() - started) * 1000)
             assert verdict.event_id or verdict.code.value == "already_inside", verdict
+        bare.close()
         store.close()
     print(
         f"\nfull recompute from the log: {intervals:,} presence intervals, {in_rooms:,} people in rooms and "
@@ -210,10 +223,15 @@ def main() -> None:
     report("bare sqlite3 INSERT+COMMIT (WAL, FULL)", bare_ms)
     report("the same rows by bare sqlite3 (floor)", floor_ms)
     report("door scan, incremental (verdict + commit)", scan_ms)
-    report(f"door scan, one every {PACE_S * 1000:.0f} ms", paced_ms)
+    report(f"bare INSERT+COMMIT, one every {2 * PACE_S * 1000:.0f} ms", paced_bare_ms)
+    report(f"door scan, one every {2 * PACE_S * 1000:.0f} ms", paced_ms)
     print(
         f"door scan / bare commit: median x{statistics.median(scan_ms) / statistics.median(bare_ms):.1f}, "
         f"p99 x{percentile(scan_ms, 0.99) / percentile(bare_ms, 0.99):.1f}; target <= 5 ms incremental per scan"
+    )
+    print(
+        f"at a door's pace: median x{statistics.median(paced_ms) / statistics.median(paced_bare_ms):.1f}, "
+        f"p99 x{percentile(paced_ms, 0.99) / percentile(paced_bare_ms, 0.99):.1f}"
     )
     print(
         "door scan / the same rows by bare sqlite3: "

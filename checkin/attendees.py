@@ -6,11 +6,11 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, or_, select
+from sqlalchemy import Connection, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import AttendeeView, Status
-from checkin.store import search_index
+from checkin.store import direct, search_index
 from checkin.store.models import Attendee, AttendeeState, BadgeState, table
 from checkin.text import fold, search_tokens
 
@@ -92,7 +92,8 @@ def attendee_view_query() -> Select[*tuple[Any, ...]]:
     return query
 
 
-def to_view(row: Row[Any]) -> AttendeeView:
+def to_view(row: Any) -> AttendeeView:
+    """A view from a row of ``attendee_view_query`` (SQLAlchemy's, or one read by checkin.store.direct)."""
     return AttendeeView(
         id=row.id,
         external_id=row.external_id,
@@ -118,7 +119,7 @@ def get_view(session: Session, attendee_id: str) -> AttendeeView | None:
 
 
 def view_on(connection: Connection, attendee_id: str) -> AttendeeView | None:
-    row = connection.execute(_view_by_id(), {"id": attendee_id}).first()
+    row = direct.execute(connection, _view_by_id(), {"id": attendee_id}).first()
     return to_view(row) if row else None
 
 

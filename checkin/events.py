@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from checkin import projection
 from checkin.domain import EventKind, StationContext
+from checkin.store import direct
 from checkin.store.dialect import insert_for
 from checkin.store.models import Event
 
@@ -68,7 +69,7 @@ def append(connection: Connection, event: NewEvent) -> bool:
 
 
 def _insert(connection: Connection, row: dict[str, Any]) -> bool:
-    return connection.execute(_insert_statement(connection.dialect.name), row).rowcount == 1
+    return direct.execute(connection, _insert_statement(connection.dialect.name), row).rowcount == 1
 
 
 @functools.cache

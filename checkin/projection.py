@@ -21,6 +21,7 @@ from checkin.attendees import RECORD_FIELDS, apply_fields, reindex_everyone
 from checkin.domain import EventKind
 from checkin.occupancy import tracking
 from checkin.occupancy.presence import DoorEvent
+from checkin.store import direct
 from checkin.store.dialect import insert_for
 from checkin.store.models import Attendee, AttendeeState, BadgeState, EntitlementGiven, Event
 
@@ -100,7 +101,7 @@ def apply_on(connection: Connection, event: EventLike) -> None:
         return
     params = _upsert_params(event)
     if params is not None:
-        connection.execute(_upserts(connection.dialect.name)[EventKind(event.kind)], params)
+        direct.execute(connection, _upserts(connection.dialect.name)[EventKind(event.kind)], params)
     if event.kind == EventKind.CHECK_IN_UNDONE:  # a live check-in needs no recheck: it is the newest there is
         recheck_undone(connection, [event.attendee_id])
 

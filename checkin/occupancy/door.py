@@ -7,10 +7,12 @@ answers.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from checkin import keys, scanning
 from checkin.conference import store_zone
@@ -23,7 +25,7 @@ from checkin.occupancy.presence import Schedule
 from checkin.rules.capacity import Fill
 from checkin.rules.check_in import decide_check_in
 from checkin.rules.door import Door, Mode, RoomNow, count_words, decide_door
-from checkin.store import Store
+from checkin.store import Store, direct
 from checkin.store.models import ConferenceSession, Room, SessionRegistration
 
 
@@ -53,8 +55,13 @@ def room_fill(connection: Connection, room_id: str, now: datetime) -> Fill:
 
 def _fill(connection: Connection, room_id: str, now: datetime, schedule: Schedule, policy: Policy) -> Fill:
     count = tracking.headcount(connection, room_id, now, schedule)
-    capacity = connection.execute(select(Room.capacity).where(Room.id == room_id)).scalar_one()
+    capacity = direct.execute(connection, _capacity(), {"room_id": room_id}).scalar_one()
     return Fill(count, capacity, policy.warn_at)
+
+
+@functools.cache
+def _capacity() -> Any:
+    return select(Room.capacity).where(Room.id == bindparam("room_id"))
 
 
 def room_now(connection: Connection, door: Door, attendee_id: str | None, now: datetime) -> RoomNow:
@@ -64,22 +71,27 @@ def room_now(connection: Connection, door: Door, attendee_id: str | None, now: d
     inside = tracking.where_is(connection, attendee_id, now) if attendee_id else None
     if slot is None:
         return RoomNow(fill.count, fill.capacity, fill.warn_at, inside=inside)
-    title, prereg = connection.execute(
-        select(ConferenceSession.title, ConferenceSession.prereg_required).where(
-            ConferenceSession.id == slot.session_id
-        )
-    ).one()
+    title, prereg = direct.execute(connection, _session(), {"session_id": slot.session_id}).one()
     registered = True
     if prereg and attendee_id:
-        registered = (
-            connection.execute(
-                select(SessionRegistration.attendee_id).where(
-                    SessionRegistration.session_id == slot.session_id, SessionRegistration.attendee_id == attendee_id
-                )
-            ).first()
-            is not None
-        )
+        registration = {"session_id": slot.session_id, "attendee_id": attendee_id}
+        registered = direct.execute(connection, _registration(), registration).first() is not None
     return RoomNow(fill.count, fill.capacity, fill.warn_at, slot.session_id, title, prereg, registered, inside)
+
+
+@functools.cache
+def _session() -> Any:
+    return select(ConferenceSession.title, ConferenceSession.prereg_required).where(
+        ConferenceSession.id == bindparam("session_id")
+    )
+
+
+@functools.cache
+def _registration() -> Any:
+    return select(SessionRegistration.attendee_id).where(
+        SessionRegistration.session_id == bindparam("session_id"),
+        SessionRegistration.attendee_id == bindparam("attendee_id"),
+    )
 
 
 def door_scan(
