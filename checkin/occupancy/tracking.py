@@ -91,7 +91,7 @@ def _config_stamp(dialect_name: str) -> Any:
     # Constants written into the SQL: SQLite prepares a statement again each time it runs with a bound LIKE
     # pattern, which cost a door scan 60 µs here, twice.
     setting = Setting.key + literal_column("'='") + Setting.value
-    separator = literal_column("';'")
+    separator: Any = literal_column("';'")
     joined = (
         func.string_agg(setting, separator) if dialect_name == "postgresql" else func.group_concat(setting, separator)
     )
