@@ -67,7 +67,7 @@ def execute(connection: Connection, statement: Executable, params: Mapping[str, 
     values = []
     for name, default, process in prepared.binds:
         value = params[name] if name in params or default is _REQUIRED else default
-        values.append(process(value) if process is not None and value is not None else value)
+        values.append(process(value) if process is not None else value)
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
@@ -89,7 +89,7 @@ class _Prepared:
 
     def convert(self, raw: tuple[Any, ...]) -> Iterator[Any]:
         for value, process in zip(raw, self.processors, strict=True):
-            yield process(value) if process is not None and value is not None else value
+            yield process(value) if process is not None else value
 
 
 _cache: dict[tuple[int, str, tuple[str, ...]], tuple[Executable, _Prepared]] = {}

@@ -43,7 +43,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 CHECKPOINT_EVERY_S = 1.0
-# The scan path's own connection leaves the copying to the Checkpointer: SQLite would otherwise do it inside
+# Connections of ``Store.writing`` leave the copying to the Checkpointer: SQLite would otherwise do it inside
 # the scan whose commit takes the log past 1,000 pages (a few milliseconds, far more on a slow disk), and a
 # door scan writes about 16 pages. This bound (40 MB of log) only matters if the thread falls behind.
 SCAN_CHECKPOINT_PAGES = 10_000
@@ -53,10 +53,10 @@ class Checkpointer:
     """Copies the write-ahead log into the database file on a thread of its own, every second.
 
     SQLite does it inside whichever commit takes the log past 1,000 pages, and that scan waits for the
-    copy and its fsync (5-8 ms on a fast disk, far more on a cheap laptop's). So scans (``Store.writing``)
-    leave it to this thread, which runs beside them; other writers (a sync catching up, an import) keep
-    SQLite's own checkpoints, which keep the log short and fast to read. A PASSIVE checkpoint neither
-    waits for nor blocks readers and writers.
+    copy and its fsync (5-8 ms on a fast disk, far more on a cheap laptop's). So what writes through
+    ``Store.writing`` (scans, and the sync thread's rounds) leaves it to this thread, which runs beside them,
+    up to SCAN_CHECKPOINT_PAGES; ORM sessions (an import, an edit) keep SQLite's own 1,000 pages. A PASSIVE
+    checkpoint neither waits for nor blocks readers and writers.
     """
 
     def __init__(self, path: Path) -> None:
