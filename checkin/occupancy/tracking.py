@@ -333,12 +333,15 @@ def present_in(connection: Connection, room_id: str, now: datetime) -> int:
 @functools.cache
 def _present_in() -> Any:
     # Two index ranges (still open later, open without end) rather than an OR, which SQLite would answer
-    # by reading every interval the room ever had. Built once: building it costs more than running it.
+    # by reading every interval the room ever had. Each selects a constant, so the index (room, open until,
+    # start) answers alone: selecting a column it lacks read every open interval's row too, twice the time.
+    # Built once: building it costs more than running it.
     now = bindparam("now", type_=PresenceInterval.started_at.type)
     started = PresenceInterval.started_at <= now
     in_room = PresenceInterval.room_id == bindparam("room_id")
-    later = select(PresenceInterval.start_event).where(in_room, PresenceInterval.open_until > now, started)
-    endless = select(PresenceInterval.start_event).where(in_room, PresenceInterval.open_until.is_(None), started)
+    one: Any = literal_column("1")
+    later = select(one).where(in_room, PresenceInterval.open_until > now, started)
+    endless = select(one).where(in_room, PresenceInterval.open_until.is_(None), started)
     return select(func.count()).select_from(union_all(later, endless).subquery())
 
 

@@ -6,6 +6,7 @@ import contextlib
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -43,39 +44,66 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 CHECKPOINT_EVERY_S = 1.0
+CHECKPOINT_QUIET_S = 0.02
 # Connections of ``Store.writing`` leave the copying to the Checkpointer: SQLite would otherwise do it inside
 # the scan whose commit takes the log past 1,000 pages (a few milliseconds, far more on a slow disk), and a
 # door scan writes about 16 pages. This bound (40 MB of log) only matters if the thread falls behind.
 SCAN_CHECKPOINT_PAGES = 10_000
 
 
+def checkpoint_wait(now: float, last_write: float, last_checkpoint: float) -> float:
+    """Seconds until the log should be copied: once writes have paused for CHECKPOINT_QUIET_S, or once
+    CHECKPOINT_EVERY_S has passed since the last copy when they never pause (times on one monotonic clock)."""
+    quiet_in = CHECKPOINT_QUIET_S - (now - last_write)
+    overdue_in = CHECKPOINT_EVERY_S - (now - last_checkpoint)
+    return max(0.0, min(quiet_in, overdue_in))
+
+
 class Checkpointer:
-    """Copies the write-ahead log into the database file on a thread of its own, every second.
+    """Copies the write-ahead log into the database file on a thread of its own, in the pauses between writes.
 
     SQLite does it inside whichever commit takes the log past 1,000 pages, and that scan waits for the
     copy and its fsync (5-8 ms on a fast disk, far more on a cheap laptop's). So what writes through
-    ``Store.writing`` (scans, and the sync thread's rounds) leaves it to this thread, which runs beside them,
-    up to SCAN_CHECKPOINT_PAGES; ORM sessions (an import, an edit) keep SQLite's own 1,000 pages. A PASSIVE
-    checkpoint neither waits for nor blocks readers and writers.
+    ``Store.writing`` (scans, and the sync thread's rounds) leaves it to this thread, up to
+    SCAN_CHECKPOINT_PAGES; ORM sessions (an import, an edit) keep SQLite's own 1,000 pages. The thread copies
+    just after a write, once writes have paused (a door's next scan is a person away, a tenth of a second at
+    the least), because a copy that overlaps a commit slows that commit's fsync; writes that never pause are
+    copied every CHECKPOINT_EVERY_S all the same. A PASSIVE checkpoint neither waits for nor blocks readers
+    and writers.
     """
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._stop = threading.Event()
+        self._wrote = threading.Event()
+        self._last_write = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="muster-checkpoint", daemon=True)
         self._thread.start()
 
+    def wrote(self) -> None:
+        """A write through ``Store.writing`` committed just now."""
+        self._last_write = time.monotonic()
+        self._wrote.set()
+
     def _run(self) -> None:
         connection = sqlite3.connect(self._path)
+        last_checkpoint = time.monotonic()
         try:
-            while not self._stop.wait(CHECKPOINT_EVERY_S):
-                with contextlib.suppress(sqlite3.Error):  # e.g. the disk is busy: the next tick tries again
+            while not self._stop.is_set():
+                self._wrote.wait(CHECKPOINT_EVERY_S)
+                self._wrote.clear()
+                while wait := checkpoint_wait(time.monotonic(), self._last_write, last_checkpoint):
+                    if self._stop.wait(wait):
+                        return
+                with contextlib.suppress(sqlite3.Error):  # e.g. the disk is busy: the next round tries again
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                last_checkpoint = time.monotonic()
         finally:
             connection.close()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wrote.set()
         self._thread.join()
 
 
@@ -179,6 +207,8 @@ class Store:
                 driver.execute(f"PRAGMA wal_autocheckpoint={SCAN_CHECKPOINT_PAGES}")
         with connection.begin():
             yield connection
+        if self._checkpointer is not None:
+            self._checkpointer.wrote()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -265,10 +265,14 @@ class PresenceInterval(Base):
 
     __tablename__ = "presence_interval"
     # Counting who is in a room now touches only the open intervals: open_until is NULL or in the future.
-    __table_args__ = (Index("ix_presence_room_open", "room_id", "open_until", "started_at"),)
+    # A door scan's fold reads the attendee's latest interval: by attendee, in start order.
+    __table_args__ = (
+        Index("ix_presence_room_open", "room_id", "open_until", "started_at"),
+        Index("ix_presence_attendee_start", "attendee_id", "start_event"),
+    )
 
     start_event: Mapped[str] = mapped_column(ID, primary_key=True)
-    attendee_id: Mapped[str] = mapped_column(ID, index=True)
+    attendee_id: Mapped[str] = mapped_column(ID)
     room_id: Mapped[str] = mapped_column(ID)
     door: Mapped[str] = mapped_column(String(100), default="")
     started_at: Mapped[datetime]

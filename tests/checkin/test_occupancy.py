@@ -378,3 +378,19 @@ def test_every_symbol_of_a_replaced_badge_is_refused_and_a_bare_number_is_a_staf
     exit_door = Door(hall.room_id, "Hall", mode=Mode.EXIT)
     assert door_scan(store, exit_door, new_number, at(14, 30)).code is VerdictCode.EXITED  # the new badge's Code 128
     assert door_scan(store, hall, new_number, at(14, 40)).code is VerdictCode.ACCEPTED
+
+
+def test_a_door_scans_presence_reads_are_answered_by_their_indexes(store: Store) -> None:
+    """The room count reads one index and never the intervals themselves; the attendee's latest interval is
+    found in start order, with no sort of all their intervals (both run on every door scan)."""
+
+    def plan(statement: object) -> str:
+        sql = statement.compile(dialect=store.engine.dialect).string  # type: ignore[attr-defined]
+        with store.writing() as connection:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", (None,) * sql.count("?")).all()
+        return "\n".join(str(row[-1]) for row in rows)
+
+    count = plan(tracking._present_in())
+    assert count.count("USING COVERING INDEX ix_presence_room_open") == 2, count
+    latest = plan(tracking._latest_interval())
+    assert "ix_presence_attendee_start" in latest and "TEMP B-TREE" not in latest, latest

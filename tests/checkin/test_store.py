@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 from checkin.events import bulk_append
 from checkin.ids import new_id
 from checkin.store import NotADatabase, NotMusters, open_store, search_index
+from checkin.store.engine import CHECKPOINT_EVERY_S, CHECKPOINT_QUIET_S, checkpoint_wait
 from checkin.store.migrate import alembic_config, current_revision, head_revision, known_revisions
 from checkin.store.models import Base
 from tests.conftest import wait_until
@@ -69,6 +70,17 @@ def test_a_thread_of_the_store_copies_the_log_into_the_file_before_a_commit_has_
     wait_until(lambda: path.stat().st_size > size + 1_000_000, 30, "the log was never copied into the file")
     store.close()
     assert not log.exists()  # closed cleanly: everything is in the file
+
+
+def test_the_log_is_copied_in_a_pause_between_writes_or_once_a_second_when_they_never_pause() -> None:
+    wrote, copied = 100.0, 99.5
+    assert checkpoint_wait(wrote, wrote, copied) == pytest.approx(CHECKPOINT_QUIET_S)  # just written: wait
+    assert checkpoint_wait(wrote + CHECKPOINT_QUIET_S / 2, wrote, copied) == pytest.approx(CHECKPOINT_QUIET_S / 2)
+    assert checkpoint_wait(wrote + CHECKPOINT_QUIET_S, wrote, copied) == pytest.approx(0)  # a pause: copy now
+    assert checkpoint_wait(wrote + 60, wrote, copied) == 0  # nothing written for a minute: nothing to wait for
+    writing_on = copied + CHECKPOINT_EVERY_S  # writes every millisecond, never a pause
+    assert checkpoint_wait(writing_on, writing_on, copied) == 0
+    assert checkpoint_wait(writing_on - 0.001, writing_on - 0.001, copied) == pytest.approx(0.001)
 
 
 def test_station_identity_is_kept_and_renamed(tmp_path: Path) -> None:
