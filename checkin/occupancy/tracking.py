@@ -95,9 +95,11 @@ def _config_stamp(dialect_name: str) -> Any:
     joined = (
         func.string_agg(setting, separator) if dialect_name == "postgresql" else func.group_concat(setting, separator)
     )
+    # Sessions added or removed change the count or the newest id; a session changed in place (synced from
+    # the hub, where a trigger numbers every change) changes the newest ref_version. Each is one index read.
     parts = (
         select(func.count()).select_from(ConferenceSession),
-        select(func.max(ConferenceSession.ends_at)),
+        select(func.max(ConferenceSession.ref_version)),
         select(func.max(ConferenceSession.id)),
         select(joined).where(Setting.key.like(literal_column(f"'{PREFIX}%'"))),
         select(Conference.timezone).limit(1),

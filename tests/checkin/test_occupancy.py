@@ -380,6 +380,22 @@ def test_every_symbol_of_a_replaced_badge_is_refused_and_a_bare_number_is_a_staf
     assert door_scan(store, hall, new_number, at(14, 40)).code is VerdictCode.ACCEPTED
 
 
+def test_a_session_moved_by_the_hub_moves_the_doors_schedule_at_the_next_scan(store: Store) -> None:
+    """A synced edit changes a session in place (same id, same count, and not the last to end): the schedule a
+    door reads follows it, because the hub numbers every change."""
+    with store.writing() as connection:
+        before = tracking.schedule_on(connection)
+    with store.unit_of_work() as session:
+        middle = session.scalars(select(ConferenceSession).order_by(ConferenceSession.ends_at)).all()[1]
+        moved = middle.starts_at + timedelta(minutes=15), middle.ends_at + timedelta(minutes=15)
+        middle.starts_at, middle.ends_at = moved
+        middle.ref_version = 41  # what a pull stores with the hub's row
+    with store.writing() as connection:
+        after = tracking.schedule_on(connection)
+    assert after is not before
+    assert (middle.id, moved) in {(slot.session_id, (slot.starts_at, slot.ends_at)) for slot in after.slots}
+
+
 def test_a_door_scans_presence_reads_are_answered_by_their_indexes(store: Store) -> None:
     """The room count reads one index and never the intervals themselves; the attendee's latest interval is
     found in start order, with no sort of all their intervals (both run on every door scan)."""
