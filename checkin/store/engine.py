@@ -45,37 +45,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 CHECKPOINT_EVERY_S = 1.0
 CHECKPOINT_QUIET_S = 0.02
+CHECKPOINT_LATEST_S = 1.5
 # Connections of ``Store.writing`` leave the copying to the Checkpointer: SQLite would otherwise do it inside
 # the scan whose commit takes the log past 1,000 pages (a few milliseconds, far more on a slow disk), and a
-# door scan writes about 16 pages. This bound (40 MB of log) only matters if the thread falls behind.
-SCAN_CHECKPOINT_PAGES = 10_000
+# door scan writes about 20 pages. This bound (80 MB of log) only matters if the thread falls behind.
+SCAN_CHECKPOINT_PAGES = 20_000
 
 
-def checkpoint_wait(now: float, last_write: float, last_checkpoint: float) -> float:
-    """Seconds until the log should be copied: once writes have paused for CHECKPOINT_QUIET_S, or once
-    CHECKPOINT_EVERY_S has passed since the last copy when they never pause (times on one monotonic clock)."""
-    quiet_in = CHECKPOINT_QUIET_S - (now - last_write)
-    overdue_in = CHECKPOINT_EVERY_S - (now - last_checkpoint)
-    return max(0.0, min(quiet_in, overdue_in))
+def checkpoint_wait(now: float, last_write: float, last_copy: float) -> float:
+    """Seconds until the log should be copied (times on one monotonic clock): CHECKPOINT_EVERY_S after the
+    last copy, in the first pause of CHECKPOINT_QUIET_S between writes; at CHECKPOINT_LATEST_S if writes
+    never pause."""
+    since_copy, quiet = now - last_copy, now - last_write
+    if since_copy < CHECKPOINT_EVERY_S:
+        return CHECKPOINT_EVERY_S - since_copy
+    if quiet >= CHECKPOINT_QUIET_S or since_copy >= CHECKPOINT_LATEST_S:
+        return 0.0
+    return min(CHECKPOINT_QUIET_S - quiet, CHECKPOINT_LATEST_S - since_copy)
 
 
 class Checkpointer:
-    """Copies the write-ahead log into the database file on a thread of its own, in the pauses between writes.
+    """Copies the write-ahead log into the database file on a thread of its own, in a pause between writes.
 
     SQLite does it inside whichever commit takes the log past 1,000 pages, and that scan waits for the
     copy and its fsync (5-8 ms on a fast disk, far more on a cheap laptop's). So what writes through
     ``Store.writing`` (scans, and the sync thread's rounds) leaves it to this thread, up to
-    SCAN_CHECKPOINT_PAGES; ORM sessions (an import, an edit) keep SQLite's own 1,000 pages. The thread copies
-    just after a write, once writes have paused (a door's next scan is a person away, a tenth of a second at
-    the least), because a copy that overlaps a commit slows that commit's fsync; writes that never pause are
-    copied every CHECKPOINT_EVERY_S all the same. A PASSIVE checkpoint neither waits for nor blocks readers
-    and writers.
+    SCAN_CHECKPOINT_PAGES; ORM sessions (an import, an edit) keep SQLite's own 1,000 pages. A copy that
+    overlaps a commit slows that commit's fsync, so the thread waits for a pause (a door's next scan is a
+    person away). Not after every write: the first commit after a complete copy starts the log afresh and
+    syncs its header too, a second fsync, so copying after each scan would make every scan pay it. A PASSIVE
+    checkpoint neither waits for nor blocks readers and writers.
     """
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._stop = threading.Event()
-        self._wrote = threading.Event()
         self._last_write = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="muster-checkpoint", daemon=True)
         self._thread.start()
@@ -83,27 +87,23 @@ class Checkpointer:
     def wrote(self) -> None:
         """A write through ``Store.writing`` committed just now."""
         self._last_write = time.monotonic()
-        self._wrote.set()
 
     def _run(self) -> None:
         connection = sqlite3.connect(self._path)
-        last_checkpoint = time.monotonic()
+        last_copy = time.monotonic()
         try:
             while not self._stop.is_set():
-                self._wrote.wait(CHECKPOINT_EVERY_S)
-                self._wrote.clear()
-                while wait := checkpoint_wait(time.monotonic(), self._last_write, last_checkpoint):
+                while wait := checkpoint_wait(time.monotonic(), self._last_write, last_copy):
                     if self._stop.wait(wait):
                         return
                 with contextlib.suppress(sqlite3.Error):  # e.g. the disk is busy: the next round tries again
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                last_checkpoint = time.monotonic()
+                last_copy = time.monotonic()
         finally:
             connection.close()
 
     def stop(self) -> None:
         self._stop.set()
-        self._wrote.set()
         self._thread.join()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from checkin.events import bulk_append
 from checkin.ids import new_id
 from checkin.store import NotADatabase, NotMusters, open_store, search_index
-from checkin.store.engine import CHECKPOINT_EVERY_S, CHECKPOINT_QUIET_S, checkpoint_wait
+from checkin.store.engine import CHECKPOINT_EVERY_S, CHECKPOINT_LATEST_S, CHECKPOINT_QUIET_S, checkpoint_wait
 from checkin.store.migrate import alembic_config, current_revision, head_revision, known_revisions
 from checkin.store.models import Base
 from tests.conftest import wait_until
@@ -72,15 +72,16 @@ def test_a_thread_of_the_store_copies_the_log_into_the_file_before_a_commit_has_
     assert not log.exists()  # closed cleanly: everything is in the file
 
 
-def test_the_log_is_copied_in_a_pause_between_writes_or_once_a_second_when_they_never_pause() -> None:
-    wrote, copied = 100.0, 99.5
-    assert checkpoint_wait(wrote, wrote, copied) == pytest.approx(CHECKPOINT_QUIET_S)  # just written: wait
-    assert checkpoint_wait(wrote + CHECKPOINT_QUIET_S / 2, wrote, copied) == pytest.approx(CHECKPOINT_QUIET_S / 2)
-    assert checkpoint_wait(wrote + CHECKPOINT_QUIET_S, wrote, copied) == pytest.approx(0)  # a pause: copy now
-    assert checkpoint_wait(wrote + 60, wrote, copied) == 0  # nothing written for a minute: nothing to wait for
-    writing_on = copied + CHECKPOINT_EVERY_S  # writes every millisecond, never a pause
-    assert checkpoint_wait(writing_on, writing_on, copied) == 0
-    assert checkpoint_wait(writing_on - 0.001, writing_on - 0.001, copied) == pytest.approx(0.001)
+def test_the_log_is_copied_once_a_second_in_a_pause_between_writes_or_late_when_they_never_pause() -> None:
+    copied = 100.0
+    due = copied + CHECKPOINT_EVERY_S
+    assert checkpoint_wait(copied + 0.25, copied + 0.25, copied) == pytest.approx(CHECKPOINT_EVERY_S - 0.25)
+    assert checkpoint_wait(due, due - 5, copied) == 0  # due, and nothing written for seconds: copy now
+    assert checkpoint_wait(due, due, copied) == pytest.approx(CHECKPOINT_QUIET_S)  # due, but just written: wait
+    assert checkpoint_wait(due + CHECKPOINT_QUIET_S, due, copied) == pytest.approx(0)  # the pause came
+    late = copied + CHECKPOINT_LATEST_S  # writes every millisecond, never a pause
+    assert checkpoint_wait(late - 0.001, late - 0.001, copied) == pytest.approx(0.001)
+    assert checkpoint_wait(late, late, copied) == 0
 
 
 def test_station_identity_is_kept_and_renamed(tmp_path: Path) -> None:
