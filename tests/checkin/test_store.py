@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
 from checkin.events import bulk_append
 from checkin.ids import new_id
@@ -138,3 +139,23 @@ def test_a_stations_database_and_the_folders_made_for_it_are_this_users_alone(tm
     os.chmod(path, 0o644)  # left wide by an older Muster
     open_store(path).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_write_that_cannot_take_the_lock_raises_sqlalchemys_error_in_time(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE goes straight to the driver; a file another process holds still fails as SQLAlchemy's
+    OperationalError (which the CLI and the screens explain), after the store's wait for the lock."""
+    path = tmp_path / "s.sqlite"
+    store = open_store(path, "Door 1")
+    with store.writing() as connection:  # the scan connection, told to wait a tenth of a second for the lock
+        connection.exec_driver_sql("PRAGMA busy_timeout=100")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"), store.writing():
+            pass
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with store.writing() as connection:  # and the store writes again once the other lets go
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+    store.close()
