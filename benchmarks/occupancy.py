@@ -35,7 +35,6 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).parent))
 from desk import BareCommit, percentile, report
 
-from checkin import desk
 from checkin.badges import Signer
 from checkin.demo import build_demo
 from checkin.events import bulk_append
@@ -153,15 +152,11 @@ def main() -> None:
             room.capacity = 10**6  # every scan is admitted: the timing is of an entry, not of a refusal
             people = list(session.scalars(select(Attendee.id).where(Attendee.status == "paid")))
             signer = Signer(session)
-            # Two sets (a second scan changes nothing), a third set checked in at a desk beforehand, and a few
-            # people who come first: a door's first scans prepare its statements, once per process (about 30
-            # ms), which is not what a scan costs.
-            chosen = random.Random(5).sample(people, 3 * args.scans + WARM_UP)
+            # Two sets (a second scan changes nothing), and a few people who come first: a door's first scans
+            # prepare its statements, once per process (about 30 ms), which is not what a scan costs.
+            chosen = random.Random(5).sample(people, 2 * args.scans + WARM_UP)
             codes = [signer.code(p, 1) for p in chosen]
             early, codes = codes[:WARM_UP], codes[WARM_UP:]
-            at_desk, codes = codes[2 * args.scans :], codes[: 2 * args.scans]
-        for attendee_id in chosen[WARM_UP + 2 * args.scans :]:
-            assert desk.check_in(store, attendee_id, now - timedelta(hours=2)).accepted
         replay_s, rebuild_s = [], []
         for _ in range(5):
             started = time.perf_counter()
@@ -210,15 +205,8 @@ def main() -> None:
             verdict = door_scan(store, door, code, now + timedelta(seconds=n))
             scan_ms.append((time.perf_counter() - started) * 1000)
             assert verdict.event_id or verdict.code.value == "already_inside", verdict
-        desk_bare_ms, desk_first_ms = [], []
-        for n, code in enumerate(at_desk):
-            desk_bare_ms.append(bare.time_one(f"desk-{n}"))
-            started = time.perf_counter()
-            verdict = door_scan(store, door, code, now + timedelta(seconds=args.scans + n))
-            desk_first_ms.append((time.perf_counter() - started) * 1000)
-            assert verdict.event_id or verdict.code.value == "already_inside", verdict
         floor.close()
-        # The bursts above left thousands of log pages for the checkpoint thread; a door that has been working at
+        # The burst above left thousands of log pages for the checkpoint thread; a door that has been working at
         # its pace has none waiting, so the paced run starts with the log copied.
         with sqlite3.connect(path) as drained:
             drained.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
@@ -229,7 +217,7 @@ def main() -> None:
             paced_bare_ms.append(bare.time_one(str(n)))
             time.sleep(PACE_S)
             started = time.perf_counter()
-            verdict = door_scan(store, door, code, now + timedelta(seconds=2 * args.scans + n))
+            verdict = door_scan(store, door, code, now + timedelta(seconds=args.scans + n))
             paced_ms.append((time.perf_counter() - started) * 1000)
             assert verdict.event_id or verdict.code.value == "already_inside", verdict
         bare.close()
@@ -247,18 +235,11 @@ def main() -> None:
     report("bare sqlite3 INSERT+COMMIT (WAL, FULL)", bare_ms)
     report("the same rows by bare sqlite3 (floor)", floor_ms)
     report("door scan, incremental (verdict + commit)", scan_ms)
-    report("bare INSERT+COMMIT, beside the next line", desk_bare_ms)
-    report("door scan, checked in at a desk before", desk_first_ms)
     report(f"bare INSERT+COMMIT, one every {2 * PACE_S * 1000:.0f} ms", paced_bare_ms)
     report(f"door scan, one every {2 * PACE_S * 1000:.0f} ms", paced_ms)
     print(
         f"door scan / bare commit: median x{statistics.median(scan_ms) / statistics.median(bare_ms):.1f}, "
         f"p99 x{percentile(scan_ms, 0.99) / percentile(bare_ms, 0.99):.1f}; target <= 5 ms incremental per scan"
-    )
-    print(
-        "checked in at a desk before (one event, no check-in to record): "
-        f"median x{statistics.median(desk_first_ms) / statistics.median(desk_bare_ms):.1f}, "
-        f"p99 x{percentile(desk_first_ms, 0.99) / percentile(desk_bare_ms, 0.99):.1f}"
     )
     print(
         f"at a door's pace: median x{statistics.median(paced_ms) / statistics.median(paced_bare_ms):.1f}, "
