@@ -68,16 +68,22 @@ def execute(connection: Connection, statement: Executable, params: Mapping[str, 
     for name, default, process in prepared.binds:
         value = params[name] if name in params or default is _REQUIRED else default
         values.append(process(value) if process is not None else value)
+    fetched, rowcount = run(connection, prepared.sql, values)
+    if prepared.row is None:
+        return Rows([], rowcount)
+    return Rows([prepared.row(*prepared.convert(raw)) for raw in fetched], rowcount)
+
+
+def run(connection: Connection, sql: str, values: Sequence[Any] = ()) -> tuple[list[Any], int]:
+    """``sql`` on the connection's SQLite driver: its raw rows and row count. Errors are raised as SQLAlchemy
+    raises them, because callers explain those (a full disk, a file another process holds locked)."""
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
-        cursor = driver.execute(prepared.sql, values)
-        fetched = cursor.fetchall() if prepared.row is not None else []
-    except sqlite3.Error as error:  # as SQLAlchemy would raise it: callers explain its errors (full disk, ...)
-        raise DBAPIError.instance(prepared.sql, values, error, sqlite3.Error, dialect=connection.dialect) from error
-    if prepared.row is None:
-        return Rows([], cursor.rowcount)
-    return Rows([prepared.row(*prepared.convert(raw)) for raw in fetched], cursor.rowcount)
+        cursor = driver.execute(sql, values)
+        return cursor.fetchall(), cursor.rowcount
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, list(values), error, sqlite3.Error, dialect=connection.dialect) from error
 
 
 @dataclass(frozen=True)

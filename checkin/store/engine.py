@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
-from sqlalchemy.exc import DatabaseError, DBAPIError
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -24,6 +24,7 @@ from checkin.domain import StationContext
 from checkin.ids import new_id
 from checkin.paths import is_url, make_private_file
 from checkin.rules.station import BadStationName, readable_name
+from checkin.store import direct
 from checkin.store.migrate import upgrade
 from checkin.store.models import Event, Setting, Station
 from checkin.store.problems import storage_problem
@@ -164,13 +165,7 @@ def _own_transactions(dbapi_connection: Any, _record: Any) -> None:
 
 def _begin(connection: Connection) -> None:
     # Straight to the driver: through SQLAlchemy's execute the BEGIN cost a door scan 0.1 ms, six times itself.
-    sql = f"BEGIN {connection.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}"
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    try:
-        driver.execute(sql)
-    except sqlite3.Error as error:  # raised as SQLAlchemy raises it: callers explain a locked or failing file
-        raise DBAPIError.instance(sql, (), error, sqlite3.Error, dialect=connection.dialect) from error
+    direct.run(connection, f"BEGIN {connection.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
 
 @dataclass
@@ -208,9 +203,7 @@ class Store:
         if connection is None or connection.closed:
             connection = self._hot.connection = self.engine.connect()
             if self._checkpointer is not None:
-                driver = connection.connection.driver_connection
-                assert driver is not None
-                driver.execute(f"PRAGMA wal_autocheckpoint={SCAN_CHECKPOINT_PAGES}")
+                direct.run(connection, f"PRAGMA wal_autocheckpoint={SCAN_CHECKPOINT_PAGES}")
         with connection.begin():
             yield connection
         if self._checkpointer is not None:
